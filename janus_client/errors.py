@@ -1,0 +1,451 @@
+"""The exception tree of janus-client.
+
+Every exception raised by the library derives from [`JanusError`][janus_client.errors.JanusError]::
+
+    JanusError
+    ├── TransportError                 the connection to Janus failed
+    │   ├── ConnectError               could not connect (DNS, refused, TLS, handshake)
+    │   └── ConnectionClosedError      the connection dropped while in use
+    ├── RequestTimeoutError            no complete reply before the deadline (also a TimeoutError)
+    ├── ProtocolError                  Janus sent something that is not valid Janus protocol
+    ├── ServerError                    Janus answered with an error; carries code and reason
+    │   ├── UnauthorizedError          403, wrong or missing api secret / token
+    │   ├── UnauthorizedPluginError    405
+    │   ├── SessionNotFoundError       458
+    │   ├── HandleNotFoundError        459
+    │   ├── PluginNotFoundError        460
+    │   ├── PluginAttachError          461 (alias PluginAttachFail, the 0.9.x name)
+    │   └── ...                        one class per core error code (see ERROR_CLASSES)
+    ├── PluginError                    a plugin answered with its own error code
+    ├── InvalidStateError              the object cannot do this now (closed, not attached, ...)
+    │   └── SessionLost                the session expired or was destroyed under us
+    └── MediaUnavailableError          WebRTC needs the optional ``media`` extra (also ImportError)
+
+Every message names what was being done, the URL or request, and the code where there
+is one, so that a log line alone tells what happened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ConnectError",
+    "ConnectionClosedError",
+    "ERROR_CLASSES",
+    "HandleNotFoundError",
+    "InvalidElementTypeError",
+    "InvalidJSONError",
+    "InvalidJSONObjectError",
+    "InvalidRequestPathError",
+    "InvalidStateError",
+    "JanusError",
+    "JsepInvalidSdpError",
+    "JsepUnknownTypeError",
+    "MediaUnavailableError",
+    "MissingMandatoryElementError",
+    "MissingRequestError",
+    "NotAcceptingSessionsError",
+    "PluginAttachError",
+    "PluginAttachFail",
+    "PluginDetachError",
+    "PluginError",
+    "PluginMessageError",
+    "PluginNotFoundError",
+    "ProtocolError",
+    "RequestTimeoutError",
+    "ServerError",
+    "SessionConflictError",
+    "SessionLost",
+    "SessionNotFoundError",
+    "TokenNotFoundError",
+    "TransportError",
+    "TransportSpecificError",
+    "TrickleInvalidStreamError",
+    "UnauthorizedError",
+    "UnauthorizedPluginError",
+    "UnexpectedAnswerError",
+    "UnknownJanusError",
+    "UnknownRequestError",
+    "WebRTCStateError",
+    "error_for_code",
+]
+
+
+class JanusError(Exception):
+    """Root of every exception raised by janus-client."""
+
+
+class TransportError(JanusError):
+    """The connection to Janus failed or is unusable.
+
+    Attributes:
+        url: The URL of the Janus endpoint concerned.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class ConnectError(TransportError):
+    """Could not open a connection to Janus (refused, DNS, TLS, bad handshake)."""
+
+
+class ConnectionClosedError(TransportError):
+    """The connection to Janus closed while a call was using it."""
+
+
+class RequestTimeoutError(JanusError, TimeoutError):
+    """No complete reply arrived before the call's deadline.
+
+    It is also a builtin `TimeoutError`, so ``except TimeoutError`` catches it.
+
+    Attributes:
+        request: The Janus request verb (``"message"``, ``"create"``, ...).
+        timeout: The deadline that expired, in seconds.
+    """
+
+    def __init__(self, message: str, *, request: str | None = None, timeout: float | None = None):
+        super().__init__(message)
+        self.request = request
+        self.timeout = timeout
+
+
+class ProtocolError(JanusError):
+    """Janus sent a message that is not valid Janus protocol (bad JSON, wrong shape)."""
+
+
+class ServerError(JanusError):
+    """Janus answered a request with an error.
+
+    Attributes:
+        code: The Janus error code (for example 458).
+        reason: The reason text Janus gave.
+        request: The request verb that failed.
+    """
+
+    #: The Janus error code this class stands for (0 for the generic class).
+    default_code: int = 0
+    #: The symbolic name of the code in Janus' ``apierror.h``.
+    code_name: str = "JANUS_ERROR"
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        code: int | None = None,
+        request: str | None = None,
+        url: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.code = self.default_code if code is None else code
+        self.reason = reason
+        self.request = request
+        self.url = url
+        parts = [f"Janus error {self.code} ({self.code_name})"]
+        if request:
+            parts.append(f"on {request!r}")
+        if url:
+            parts.append(f"at {url}")
+        message = " ".join(parts) + f": {reason}"
+        if hint:
+            message += f" (hint: {hint})"
+        super().__init__(message)
+
+
+class UnauthorizedError(ServerError):
+    """403: the request lacks a valid ``api_secret`` or ``token``."""
+
+    default_code = 403
+    code_name = "JANUS_ERROR_UNAUTHORIZED"
+
+
+class UnauthorizedPluginError(ServerError):
+    """405: the token is not allowed to use this plugin."""
+
+    default_code = 405
+    code_name = "JANUS_ERROR_UNAUTHORIZED_PLUGIN"
+
+
+class TransportSpecificError(ServerError):
+    """450: an error specific to the transport Janus received the request on."""
+
+    default_code = 450
+    code_name = "JANUS_ERROR_TRANSPORT_SPECIFIC"
+
+
+class MissingRequestError(ServerError):
+    """452: the message had no ``janus`` request field."""
+
+    default_code = 452
+    code_name = "JANUS_ERROR_MISSING_REQUEST"
+
+
+class UnknownRequestError(ServerError):
+    """453: Janus does not know this request verb."""
+
+    default_code = 453
+    code_name = "JANUS_ERROR_UNKNOWN_REQUEST"
+
+
+class InvalidJSONError(ServerError):
+    """454: the request was not valid JSON."""
+
+    default_code = 454
+    code_name = "JANUS_ERROR_INVALID_JSON"
+
+
+class InvalidJSONObjectError(ServerError):
+    """455: the request was JSON but not an object."""
+
+    default_code = 455
+    code_name = "JANUS_ERROR_INVALID_JSON_OBJECT"
+
+
+class MissingMandatoryElementError(ServerError):
+    """456: a mandatory field of the request is missing."""
+
+    default_code = 456
+    code_name = "JANUS_ERROR_MISSING_MANDATORY_ELEMENT"
+
+
+class InvalidRequestPathError(ServerError):
+    """457: the request was sent to the wrong path (HTTP)."""
+
+    default_code = 457
+    code_name = "JANUS_ERROR_INVALID_REQUEST_PATH"
+
+
+class SessionNotFoundError(ServerError):
+    """458: Janus has no session with this id (expired, destroyed or never created)."""
+
+    default_code = 458
+    code_name = "JANUS_ERROR_SESSION_NOT_FOUND"
+
+
+class HandleNotFoundError(ServerError):
+    """459: the session has no handle with this id."""
+
+    default_code = 459
+    code_name = "JANUS_ERROR_HANDLE_NOT_FOUND"
+
+
+class PluginNotFoundError(ServerError):
+    """460: Janus has no plugin with this package name."""
+
+    default_code = 460
+    code_name = "JANUS_ERROR_PLUGIN_NOT_FOUND"
+
+
+class PluginAttachError(ServerError):
+    """461: the plugin refused or failed the attach."""
+
+    default_code = 461
+    code_name = "JANUS_ERROR_PLUGIN_ATTACH"
+
+
+#: The 0.9.x name of [`PluginAttachError`][janus_client.errors.PluginAttachError].
+PluginAttachFail = PluginAttachError
+
+
+class PluginMessageError(ServerError):
+    """462: the plugin could not handle the message (Janus core level)."""
+
+    default_code = 462
+    code_name = "JANUS_ERROR_PLUGIN_MESSAGE"
+
+
+class PluginDetachError(ServerError):
+    """463: the plugin failed the detach."""
+
+    default_code = 463
+    code_name = "JANUS_ERROR_PLUGIN_DETACH"
+
+
+class JsepUnknownTypeError(ServerError):
+    """464: the JSEP type is neither offer nor answer."""
+
+    default_code = 464
+    code_name = "JANUS_ERROR_JSEP_UNKNOWN_TYPE"
+
+
+class JsepInvalidSdpError(ServerError):
+    """465: the JSEP SDP could not be parsed or used."""
+
+    default_code = 465
+    code_name = "JANUS_ERROR_JSEP_INVALID_SDP"
+
+
+class TrickleInvalidStreamError(ServerError):
+    """466: a trickled candidate refers to an invalid stream (``TRICKE_INVALID_STREAM``)."""
+
+    default_code = 466
+    code_name = "JANUS_ERROR_TRICKE_INVALID_STREAM"
+
+
+class InvalidElementTypeError(ServerError):
+    """467: a field of the request has the wrong JSON type."""
+
+    default_code = 467
+    code_name = "JANUS_ERROR_INVALID_ELEMENT_TYPE"
+
+
+class SessionConflictError(ServerError):
+    """468: the session is already in use (for example claimed by another connection)."""
+
+    default_code = 468
+    code_name = "JANUS_ERROR_SESSION_CONFLICT"
+
+
+class UnexpectedAnswerError(ServerError):
+    """469: an SDP answer arrived when Janus expected none."""
+
+    default_code = 469
+    code_name = "JANUS_ERROR_UNEXPECTED_ANSWER"
+
+
+class TokenNotFoundError(ServerError):
+    """470: the stored token does not exist."""
+
+    default_code = 470
+    code_name = "JANUS_ERROR_TOKEN_NOT_FOUND"
+
+
+class WebRTCStateError(ServerError):
+    """471: the request is not valid in the handle's current WebRTC state."""
+
+    default_code = 471
+    code_name = "JANUS_ERROR_WEBRTC_STATE"
+
+
+class NotAcceptingSessionsError(ServerError):
+    """472: Janus is currently not accepting new sessions."""
+
+    default_code = 472
+    code_name = "JANUS_ERROR_NOT_ACCEPTING_SESSIONS"
+
+
+class UnknownJanusError(ServerError):
+    """490: an unknown error inside Janus."""
+
+    default_code = 490
+    code_name = "JANUS_ERROR_UNKNOWN"
+
+
+#: Every core Janus error code mapped to its exception class.
+ERROR_CLASSES: dict[int, type[ServerError]] = {
+    cls.default_code: cls
+    for cls in (
+        UnauthorizedError,
+        UnauthorizedPluginError,
+        TransportSpecificError,
+        MissingRequestError,
+        UnknownRequestError,
+        InvalidJSONError,
+        InvalidJSONObjectError,
+        MissingMandatoryElementError,
+        InvalidRequestPathError,
+        SessionNotFoundError,
+        HandleNotFoundError,
+        PluginNotFoundError,
+        PluginAttachError,
+        PluginMessageError,
+        PluginDetachError,
+        JsepUnknownTypeError,
+        JsepInvalidSdpError,
+        TrickleInvalidStreamError,
+        InvalidElementTypeError,
+        SessionConflictError,
+        UnexpectedAnswerError,
+        TokenNotFoundError,
+        WebRTCStateError,
+        NotAcceptingSessionsError,
+        UnknownJanusError,
+    )
+}
+
+_HINTS: dict[int, str] = {
+    403: "pass the server's api_secret, or a valid token, to JanusSession",
+    405: "the token in use is not allowed to attach to this plugin",
+    458: "the session expired or was destroyed; create a new JanusSession",
+    459: "the handle was detached; attach the plugin again",
+    460: "check the plugin package name and that the plugin is enabled on the server",
+    472: "the server was told by an admin to refuse new sessions",
+}
+
+
+def error_for_code(
+    code: int, reason: str, *, request: str | None = None, url: str | None = None
+) -> ServerError:
+    """Build the typed exception for a Janus error code.
+
+    Args:
+        code: The Janus error code.
+        reason: The reason text Janus sent.
+        request: The request verb that failed, named in the message.
+        url: The endpoint URL, named in the message.
+
+    Returns:
+        An instance of the class registered for ``code`` in `ERROR_CLASSES`, or of
+        `ServerError` itself for a code Janus 1.1.2 does not define.
+    """
+    cls = ERROR_CLASSES.get(code, ServerError)
+    return cls(reason, code=code, request=request, url=url, hint=_HINTS.get(code))
+
+
+class PluginError(JanusError):
+    """A plugin answered a request with its own error.
+
+    Plugin classes raise a subclass (``VideoRoomError``, ``TextRoomError``, ...).
+
+    Attributes:
+        plugin: The plugin package name (``janus.plugin.videoroom``).
+        code: The plugin's own error code (``error_code``), or None if it sent none.
+        reason: The plugin's error text.
+        request: The plugin request that failed (the body's ``request`` field).
+        data: The whole plugin data of the error reply.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        plugin: str | None = None,
+        code: int | None = None,
+        request: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self.plugin = plugin
+        self.code = code
+        self.reason = reason
+        self.request = request
+        self.data = data or {}
+        where = plugin or "plugin"
+        what = f" on {request!r}" if request else ""
+        code_txt = f" {code}" if code is not None else ""
+        super().__init__(f"{where} error{code_txt}{what}: {reason}")
+
+
+class InvalidStateError(JanusError):
+    """The object cannot do this in its current state (closed, not attached, ...)."""
+
+
+class SessionLost(InvalidStateError):
+    """The Janus session is gone: it timed out, was destroyed, or could not be reclaimed.
+
+    Pending calls of the session and of its handles fail with this error.
+    """
+
+
+class MediaUnavailableError(JanusError, ImportError):
+    """WebRTC media needs the optional ``media`` extra.
+
+    Install it with ``pip install 'janus-client[media]'``.
+    """
+
+    def __init__(self, what: str = "WebRTC media") -> None:
+        super().__init__(
+            f"{what} needs aiortc and av, which are not installed: "
+            "pip install 'janus-client[media]'"
+        )

@@ -1,0 +1,295 @@
+"""The generic plugin handle: messages, trickle, hangup, detach, and its events."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._dispatch import Callback, EventDispatcher, EventStream
+from .errors import InvalidStateError, JanusError, PluginError
+from .events import DetachedEvent, JanusEvent, event_from_incoming
+from .protocol import Incoming, MessageKind, plugin_data, plugin_error
+
+if TYPE_CHECKING:
+    from .session import JanusSession
+
+__all__ = ["JanusHandle", "PluginResponse"]
+
+logger = logging.getLogger("janus_client")
+
+
+@dataclass(frozen=True)
+class PluginResponse:
+    """The answer to a plugin message.
+
+    Attributes:
+        kind: ``"success"`` for a synchronous plugin reply, ``"event"`` for the
+            asynchronous event, ``"ack"`` when only the ack was awaited.
+        plugin: The plugin package name (None for an ack).
+        data: The plugin's data (``plugindata.data``; empty for an ack).
+        jsep: A JSEP offer or answer that came with the event, if any.
+        raw: The whole message as Janus sent it.
+    """
+
+    kind: Literal["success", "event", "ack"]
+    plugin: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    jsep: dict[str, Any] | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+def _check_mapping(name: str, value: object, *, optional: bool = False) -> None:
+    if optional and value is None:
+        return
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict, got {type(value).__name__}")
+
+
+class JanusHandle:
+    """A handle attached to one plugin in a `JanusSession`.
+
+    Obtain one with ``await session.attach("janus.plugin.echotest")``. Plugin classes
+    (``JanusEchoTestPlugin``, ...) wrap a handle with typed methods; the handle
+    itself speaks any plugin.
+
+    Events (core events as their dataclasses, plugin events as `PluginEvent`) are
+    delivered to ``async for event in handle.events()`` and to callbacks added
+    with `on_event`; neither runs inside the connection's reader.
+
+    Attributes:
+        session: The session the handle belongs to.
+        handle_id: The id Janus gave the handle.
+        plugin: The plugin package name.
+        opaque_id: The opaque id given at attach, if any.
+    """
+
+    def __init__(
+        self,
+        session: JanusSession,
+        handle_id: int,
+        plugin: str,
+        *,
+        opaque_id: str | None = None,
+        error_class: type[PluginError] = PluginError,
+    ) -> None:
+        self.session = session
+        self.handle_id = handle_id
+        self.plugin = plugin
+        self.opaque_id = opaque_id
+        self.error_class = error_class
+        self._closed = False
+        self._close_reason: BaseException | None = None
+        self._events: EventDispatcher[JanusEvent] = EventDispatcher(f"handle-{handle_id}")
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<JanusHandle {self.handle_id} {self.plugin} {state}>"
+
+    @property
+    def id(self) -> int:
+        """The handle id (same as `handle_id`)."""
+        return self.handle_id
+
+    @property
+    def closed(self) -> bool:
+        """Whether the handle was detached (by us, Janus, or the session closing)."""
+        return self._closed
+
+    def _check_open(self, what: str) -> None:
+        if self._closed:
+            raise InvalidStateError(
+                f"cannot {what}: handle {self.handle_id} ({self.plugin}) is closed"
+                + (f" ({self._close_reason})" if self._close_reason else "")
+            )
+
+    async def _request(
+        self, janus: str, *, wait_event: bool = False, timeout: float | None = None, **fields: Any
+    ) -> Incoming:
+        self._check_open(janus)
+        session = self.session
+        sid = session._require_id(janus, closing_ok=janus == "detach")
+        transport = session.transport
+        msg = session._stamp(
+            {
+                "janus": janus,
+                "transaction": transport.new_transaction(),
+                "session_id": sid,
+                "handle_id": self.handle_id,
+                **fields,
+            }
+        )
+        return await transport.request(msg, owner=self, wait_event=wait_event, timeout=timeout)
+
+    # -------------------------------------------------------------- requests
+    async def send(
+        self,
+        body: Mapping[str, Any],
+        jsep: Mapping[str, Any] | None = None,
+        *,
+        wait: Literal["event", "ack"] = "event",
+        timeout: float | None = None,
+    ) -> PluginResponse:
+        """Send a plugin message and return its answer.
+
+        Synchronous plugin requests are answered at once (``kind="success"``).
+        Asynchronous ones get an ``ack`` and later an ``event``: with
+        ``wait="event"`` (the default) the call returns the event, whatever order
+        the two arrive in, all under one deadline; with ``wait="ack"`` it returns
+        at the ack and the event arrives later through `events` / callbacks.
+
+        Args:
+            body: The plugin request (``{"request": "..."}``, ...).
+            jsep: An SDP offer or answer (``{"type": "offer", "sdp": "..."}``).
+            wait: ``"event"`` or ``"ack"``.
+            timeout: Deadline in seconds (default: the session's request timeout).
+
+        Raises:
+            PluginError: The plugin answered with an error (a subclass for plugin
+                classes), carrying its code.
+            ServerError: Janus refused the message (typed by code).
+            RequestTimeoutError: No answer in time.
+            InvalidStateError: The handle or its session is closed.
+        """
+        _check_mapping("body", body)
+        _check_mapping("jsep", jsep, optional=True)
+        if wait not in ("event", "ack"):
+            raise ValueError(f"wait must be 'event' or 'ack', got {wait!r}")
+        fields: dict[str, Any] = {"body": dict(body)}
+        if jsep is not None:
+            fields["jsep"] = dict(jsep)
+        reply = await self._request(
+            "message", wait_event=(wait == "event"), timeout=timeout, **fields
+        )
+        return self._response(reply, body)
+
+    def _response(self, reply: Incoming, body: Mapping[str, Any]) -> PluginResponse:
+        if reply.kind is MessageKind.ACK:
+            return PluginResponse(kind="ack", raw=reply.body)
+        plugin, data = plugin_data(reply.body)
+        request = body.get("request")
+        err = plugin_error(
+            plugin or self.plugin,
+            data,
+            request=request if isinstance(request, str) else None,
+            error_class=self.error_class,
+        )
+        if err is not None:
+            raise err
+        jsep = reply.body.get("jsep")
+        return PluginResponse(
+            kind="event" if reply.kind is MessageKind.EVENT else "success",
+            plugin=plugin,
+            data=data,
+            jsep=dict(jsep) if isinstance(jsep, dict) else None,
+            raw=reply.body,
+        )
+
+    async def request(
+        self, body: Mapping[str, Any], *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Send a synchronous plugin request and return the plugin's data.
+
+        A shortcut for ``(await handle.send(body)).data``.
+        """
+        return (await self.send(body, timeout=timeout)).data
+
+    async def trickle(
+        self,
+        candidate: Mapping[str, Any] | None = None,
+        *,
+        candidates: Iterable[Mapping[str, Any]] | None = None,
+        completed: bool = False,
+        timeout: float | None = None,
+    ) -> None:
+        """Trickle one ICE candidate, several, or the end of candidates.
+
+        Raises:
+            ValueError: Not exactly one of ``candidate``, ``candidates``, ``completed``.
+        """
+        given = (candidate is not None) + (candidates is not None) + bool(completed)
+        if given != 1:
+            raise ValueError("trickle needs exactly one of candidate, candidates or completed=True")
+        if completed:
+            fields: dict[str, Any] = {"candidate": {"completed": True}}
+        elif candidate is not None:
+            _check_mapping("candidate", candidate)
+            fields = {"candidate": dict(candidate)}
+        else:
+            assert candidates is not None
+            items = list(candidates)
+            for i, c in enumerate(items):
+                _check_mapping(f"candidates[{i}]", c)
+            fields = {"candidates": [dict(c) for c in items]}
+        await self._request("trickle", timeout=timeout, **fields)
+
+    async def hangup(self, *, timeout: float | None = None) -> None:
+        """Ask Janus to close this handle's PeerConnection (the handle stays attached)."""
+        await self._request("hangup", timeout=timeout)
+
+    async def detach(self, *, timeout: float | None = None) -> None:
+        """Detach from the plugin and release the handle (idempotent).
+
+        Local state is released even if Janus cannot be reached; pending calls of
+        the handle fail with `InvalidStateError`.
+        """
+        if self._closed:
+            return
+        try:
+            if self.session.session_id is not None and self.session.transport.connected:
+                await self._request(
+                    "detach",
+                    timeout=timeout if timeout is not None else self.session.timeouts.close,
+                )
+        except JanusError as exc:
+            logger.debug("detach of handle %s failed: %s", self.handle_id, exc)
+        finally:
+            self._release(InvalidStateError(f"handle {self.handle_id} was detached"))
+            await self._events.aclose(wait=0.0)
+
+    def _release(self, exc: BaseException) -> None:
+        """Drop local state at once (sync): used on detach, session close and loss."""
+        if self._closed:
+            return
+        self._closed = True
+        self._close_reason = exc
+        self.session._forget_handle(self)
+        self.session.transport._table.fail_owner(self, exc)
+        for stream in list(self._events._streams):
+            stream._end()
+
+    async def _aclose_events(self) -> None:
+        await self._events.aclose(wait=0.0)
+
+    # ---------------------------------------------------------------- events
+    def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
+        """Return an async iterator over this handle's events (optionally filtered).
+
+        Example::
+
+            async for event in handle.events(PluginEvent):
+                print(event.data)
+        """
+        return self._events.stream(types)
+
+    def on_event(self, callback: Callback, *types: type[JanusEvent]) -> None:
+        """Call ``callback(event)`` for each event (of the given classes, if any).
+
+        The callback may be a coroutine function; it runs outside the reader, so it
+        may await requests. An exception it raises is logged and stops nothing.
+        """
+        self._events.add_callback(callback, types)
+
+    def remove_callback(self, callback: Callback) -> None:
+        """Stop calling a callback added with `on_event`."""
+        self._events.remove_callback(callback)
+
+    def _deliver(self, incoming: Incoming) -> None:
+        event = event_from_incoming(incoming)
+        if event is None:
+            logger.debug("handle %s: ignoring %s", self.handle_id, incoming.janus)
+            return
+        self._events.publish(event)
+        if isinstance(event, DetachedEvent):
+            self._release(InvalidStateError(f"handle {self.handle_id} was detached by Janus"))

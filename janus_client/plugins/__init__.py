@@ -1,0 +1,5 @@
+"""Plugin classes: thin typed layers over a generic handle."""
+
+from .base import JanusPlugin
+
+__all__ = ["JanusPlugin"]

@@ -1,0 +1,412 @@
+"""Sans-I/O Janus protocol: build requests, classify incoming messages, map errors.
+
+Nothing here does I/O or touches asyncio; every function is pure and can be used on
+its own (for example to write a client on another I/O stack, or in tests).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import PluginError, ProtocolError, ServerError, error_for_code
+
+__all__ = [
+    "CORE_REQUESTS",
+    "Incoming",
+    "MessageKind",
+    "REDACTED",
+    "SECRET_KEYS",
+    "attach",
+    "build_request",
+    "claim",
+    "classify",
+    "create",
+    "decode",
+    "destroy",
+    "detach",
+    "encode",
+    "error_from_message",
+    "hangup",
+    "info",
+    "keepalive",
+    "message",
+    "ping",
+    "plugin_data",
+    "plugin_error",
+    "redact",
+    "trickle",
+]
+
+#: Every request verb of the core Janus API.
+CORE_REQUESTS: tuple[str, ...] = (
+    "info",
+    "ping",
+    "create",
+    "claim",
+    "keepalive",
+    "destroy",
+    "attach",
+    "detach",
+    "hangup",
+    "message",
+    "trickle",
+)
+
+
+class MessageKind(str, enum.Enum):
+    """What an incoming Janus message is, from its ``janus`` field."""
+
+    SUCCESS = "success"
+    ERROR = "error"
+    ACK = "ack"
+    EVENT = "event"
+    WEBRTCUP = "webrtcup"
+    MEDIA = "media"
+    SLOWLINK = "slowlink"
+    HANGUP = "hangup"
+    DETACHED = "detached"
+    TRICKLE = "trickle"
+    TIMEOUT = "timeout"
+    SERVER_INFO = "server_info"
+    PONG = "pong"
+    KEEPALIVE = "keepalive"
+    UNKNOWN = "unknown"
+
+
+_KINDS: dict[str, MessageKind] = {k.value: k for k in MessageKind if k is not MessageKind.UNKNOWN}
+
+#: Kinds that finish a transaction (a reply), as opposed to events routed to owners.
+REPLY_KINDS = frozenset(
+    {MessageKind.SUCCESS, MessageKind.ERROR, MessageKind.SERVER_INFO, MessageKind.PONG}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One classified message received from Janus.
+
+    Attributes:
+        kind: What the message is.
+        janus: The raw ``janus`` field (useful when ``kind`` is ``UNKNOWN``).
+        transaction: The transaction id it answers, if any.
+        session_id: The session it concerns, if any.
+        sender: The handle id it comes from (plugin and WebRTC events), if any.
+        body: The whole decoded message.
+    """
+
+    kind: MessageKind
+    janus: str
+    transaction: str | None
+    session_id: int | None
+    sender: int | None
+    body: dict[str, Any]
+
+
+def _opt_int(msg: Mapping[str, Any], key: str) -> int | None:
+    value = msg.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProtocolError(f"field {key!r} of a Janus message must be an integer, got {value!r}")
+    return value
+
+
+def classify(msg: Any) -> Incoming:
+    """Classify one decoded Janus message.
+
+    Args:
+        msg: A decoded JSON value, expected to be an object with a ``janus`` field.
+
+    Returns:
+        The classified message. Unknown ``janus`` values give ``MessageKind.UNKNOWN``
+        rather than an error, so that a newer server does not break the client.
+
+    Raises:
+        ProtocolError: The value is not an object, has no string ``janus`` field, or
+            has ids of the wrong type.
+    """
+    if not isinstance(msg, dict):
+        raise ProtocolError(f"a Janus message must be a JSON object, got {type(msg).__name__}")
+    janus = msg.get("janus")
+    if not isinstance(janus, str):
+        raise ProtocolError(f"a Janus message needs a string 'janus' field, got {janus!r}")
+    transaction = msg.get("transaction")
+    if transaction is not None and not isinstance(transaction, str):
+        transaction = str(transaction)
+    return Incoming(
+        kind=_KINDS.get(janus, MessageKind.UNKNOWN),
+        janus=janus,
+        transaction=transaction,
+        session_id=_opt_int(msg, "session_id"),
+        sender=_opt_int(msg, "sender"),
+        body=msg,
+    )
+
+
+def decode(data: str | bytes | bytearray) -> list[dict[str, Any]]:
+    """Decode one frame or HTTP body into a list of message objects.
+
+    A long-poll with ``maxev`` returns an array; everything else is one object.
+
+    Raises:
+        ProtocolError: Not JSON, or not an object / array of objects.
+    """
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        preview = data[:80] if isinstance(data, str) else bytes(data[:80])
+        raise ProtocolError(f"Janus sent invalid JSON ({exc}): {preview!r}") from None
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return value
+    raise ProtocolError(
+        f"Janus sent JSON that is not an object or a list of objects: {type(value).__name__}"
+    )
+
+
+def encode(msg: Mapping[str, Any]) -> str:
+    """Serialise a request to the compact JSON text Janus expects."""
+    return json.dumps(msg, separators=(",", ":"))
+
+
+def build_request(
+    janus: str,
+    transaction: str,
+    *,
+    session_id: int | None = None,
+    handle_id: int | None = None,
+    apisecret: str | None = None,
+    token: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Build any Janus API request.
+
+    Args:
+        janus: The request verb.
+        transaction: The transaction id.
+        session_id: The session the request is for, if any.
+        handle_id: The handle the request is for, if any.
+        apisecret: Added as ``apisecret`` when given.
+        token: Added as ``token`` when given.
+        **fields: Further top-level fields (``None`` values are left out).
+
+    Returns:
+        The request as a dict ready for `encode`.
+    """
+    msg: dict[str, Any] = {"janus": janus, "transaction": transaction}
+    if session_id is not None:
+        msg["session_id"] = session_id
+    if handle_id is not None:
+        msg["handle_id"] = handle_id
+    for key, value in fields.items():
+        if value is not None:
+            msg[key] = value
+    if apisecret is not None:
+        msg["apisecret"] = apisecret
+    if token is not None:
+        msg["token"] = token
+    return msg
+
+
+def info(transaction: str) -> dict[str, Any]:
+    """Build an ``info`` request (server information; needs no session)."""
+    return build_request("info", transaction)
+
+
+def ping(transaction: str) -> dict[str, Any]:
+    """Build a ``ping`` request (answered by ``pong``)."""
+    return build_request("ping", transaction)
+
+
+def create(transaction: str, session_id: int | None = None) -> dict[str, Any]:
+    """Build a ``create`` request; ``session_id`` asks Janus for a specific id."""
+    return build_request("create", transaction, id=session_id)
+
+
+def claim(transaction: str, session_id: int) -> dict[str, Any]:
+    """Build a ``claim`` request, taking over a session from another connection."""
+    return build_request("claim", transaction, session_id=session_id)
+
+
+def keepalive(transaction: str, session_id: int) -> dict[str, Any]:
+    """Build a ``keepalive`` request for a session."""
+    return build_request("keepalive", transaction, session_id=session_id)
+
+
+def destroy(transaction: str, session_id: int) -> dict[str, Any]:
+    """Build a ``destroy`` request for a session."""
+    return build_request("destroy", transaction, session_id=session_id)
+
+
+def attach(
+    transaction: str, session_id: int, plugin: str, opaque_id: str | None = None
+) -> dict[str, Any]:
+    """Build an ``attach`` request for a plugin package name."""
+    return build_request(
+        "attach", transaction, session_id=session_id, plugin=plugin, opaque_id=opaque_id
+    )
+
+
+def detach(transaction: str, session_id: int, handle_id: int) -> dict[str, Any]:
+    """Build a ``detach`` request for a handle."""
+    return build_request("detach", transaction, session_id=session_id, handle_id=handle_id)
+
+
+def hangup(transaction: str, session_id: int, handle_id: int) -> dict[str, Any]:
+    """Build a ``hangup`` request closing a handle's PeerConnection."""
+    return build_request("hangup", transaction, session_id=session_id, handle_id=handle_id)
+
+
+def message(
+    transaction: str,
+    session_id: int,
+    handle_id: int,
+    body: Mapping[str, Any],
+    jsep: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build a plugin ``message`` request, with an optional JSEP offer or answer."""
+    return build_request(
+        "message",
+        transaction,
+        session_id=session_id,
+        handle_id=handle_id,
+        body=dict(body),
+        jsep=dict(jsep) if jsep is not None else None,
+    )
+
+
+def trickle(
+    transaction: str,
+    session_id: int,
+    handle_id: int,
+    *,
+    candidate: Mapping[str, Any] | None = None,
+    candidates: Iterable[Mapping[str, Any]] | None = None,
+    completed: bool = False,
+) -> dict[str, Any]:
+    """Build a ``trickle`` request: one candidate, several, or the end of candidates.
+
+    Raises:
+        ValueError: Not exactly one of ``candidate``, ``candidates``, ``completed``.
+    """
+    given = (candidate is not None) + (candidates is not None) + bool(completed)
+    if given != 1:
+        raise ValueError("trickle needs exactly one of candidate, candidates or completed=True")
+    if completed:
+        payload: dict[str, Any] = {"candidate": {"completed": True}}
+    elif candidate is not None:
+        payload = {"candidate": dict(candidate)}
+    else:
+        assert candidates is not None
+        payload = {"candidates": [dict(c) for c in candidates]}
+    return build_request(
+        "trickle", transaction, session_id=session_id, handle_id=handle_id, **payload
+    )
+
+
+def error_from_message(
+    msg: Mapping[str, Any], *, request: str | None = None, url: str | None = None
+) -> ServerError:
+    """Turn a ``{"janus": "error"}`` message into its typed exception."""
+    err = msg.get("error")
+    code: Any = None
+    reason: Any = None
+    if isinstance(err, Mapping):
+        code = err.get("code")
+        reason = err.get("reason")
+    if isinstance(code, bool) or not isinstance(code, int):
+        code = 490
+    if not isinstance(reason, str):
+        reason = "no reason given"
+    return error_for_code(code, reason, request=request, url=url)
+
+
+def plugin_data(msg: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """Extract ``(plugin, data)`` from a message's ``plugindata``.
+
+    Returns ``(None, {})`` when the message carries no plugin data.
+    """
+    pd = msg.get("plugindata")
+    if not isinstance(pd, Mapping):
+        return None, {}
+    plugin = pd.get("plugin")
+    data = pd.get("data")
+    return (plugin if isinstance(plugin, str) else None), (
+        dict(data) if isinstance(data, Mapping) else {}
+    )
+
+
+def plugin_error(
+    plugin: str | None,
+    data: Mapping[str, Any],
+    *,
+    request: str | None = None,
+    error_class: type[PluginError] = PluginError,
+) -> PluginError | None:
+    """Return the plugin's error carried in ``data``, or None if it reports success.
+
+    Janus plugins report errors inside their data as ``error_code`` and ``error``
+    (TextRoom also sets ``"textroom": "error"``).
+    """
+    code = data.get("error_code")
+    reason = data.get("error")
+    if code is None and reason is None:
+        return None
+    if isinstance(code, bool) or not isinstance(code, int):
+        code = None
+    return error_class(
+        str(reason) if reason is not None else "unspecified plugin error",
+        plugin=plugin,
+        code=code,
+        request=request,
+        data=dict(data),
+    )
+
+
+#: Keys whose values never reach a log record.
+SECRET_KEYS = frozenset(
+    {
+        "apisecret",
+        "admin_secret",
+        "token",
+        "secret",
+        "new_secret",
+        "pin",
+        "new_pin",
+        "admin_key",
+        "ha1_secret",
+        "password",
+        "secret_key",
+        "token_auth_secret",
+    }
+)
+#: What a redacted value is replaced with.
+REDACTED = "***"
+
+
+def redact(value: Any) -> Any:
+    """Return a copy of a message safe to log.
+
+    Values of `SECRET_KEYS` are replaced by `REDACTED`, SDP bodies by their size,
+    recursively through objects and arrays. The input is not modified.
+    """
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in SECRET_KEYS and item is not None:
+                out[key] = REDACTED
+            elif key == "sdp" and isinstance(item, str):
+                out[key] = f"<sdp, {len(item)} chars>"
+            elif key == "tokens" and isinstance(item, list):
+                out[key] = [REDACTED if isinstance(t, str) else redact(t) for t in item]
+            else:
+                out[key] = redact(item)
+        return out
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    return value

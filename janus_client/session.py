@@ -1,0 +1,518 @@
+"""`JanusSession`: one Janus session on a (possibly shared) transport."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import ssl as _ssl
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from ._dispatch import Callback, EventDispatcher, EventStream
+from .config import Timeouts
+from .errors import (
+    InvalidStateError,
+    JanusError,
+    RequestTimeoutError,
+    ServerError,
+    SessionLost,
+    SessionNotFoundError,
+    TransportError,
+)
+from .events import JanusEvent, event_from_incoming
+from .handle import JanusHandle
+from .protocol import Incoming, MessageKind
+from .transports.base import JanusTransport
+
+if TYPE_CHECKING:
+    from .plugins.base import JanusPlugin
+
+__all__ = ["JanusSession", "SessionState"]
+
+logger = logging.getLogger("janus_client")
+
+P = TypeVar("P", bound="JanusPlugin")
+
+
+class SessionState(str, enum.Enum):
+    """Lifecycle of a `JanusSession`."""
+
+    NEW = "new"
+    """Not created on the server yet (or destroyed and ready to be created again)."""
+    CREATING = "creating"
+    """``create`` or ``claim`` in flight."""
+    ACTIVE = "active"
+    """Exists on the server; requests can be made."""
+    CLOSING = "closing"
+    """`JanusSession.destroy` is running."""
+    CLOSED = "closed"
+    """Destroyed; `JanusSession.create` makes a new session."""
+    LOST = "lost"
+    """Expired on the server or cut off; pending calls failed with `SessionLost`."""
+
+
+class JanusSession:
+    """A Janus session: the unit that owns plugin handles.
+
+    Use it as an async context manager, which creates the session on entry and
+    destroys it (detaching its handles first) on exit::
+
+        async with JanusSession("ws://127.0.0.1:8188") as session:
+            handle = await session.attach("janus.plugin.echotest")
+
+    The session is also created on first use (``attach``), as in janus-client 0.9.x.
+
+    Args:
+        base_url: Janus API URL; the scheme picks the transport (``ws``, ``wss``,
+            ``http``, ``https``). Not needed when ``transport`` is given.
+        api_secret: Sent as ``apisecret`` with every request (default: the
+            transport's).
+        token: Sent as ``token`` with every request (default: the transport's).
+        transport: A transport to share with other sessions. The session never
+            closes a transport it was given; it closes one it created itself.
+        timeouts: Deadlines (default: the transport's).
+        ssl: TLS context, when the session creates its transport.
+
+    Raises:
+        ValueError: Neither ``base_url`` nor ``transport``, or an unknown scheme.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_secret: str | None = None,
+        token: str | None = None,
+        transport: JanusTransport | None = None,
+        *,
+        timeouts: Timeouts | None = None,
+        ssl: _ssl.SSLContext | None = None,
+    ) -> None:
+        if timeouts is not None and not isinstance(timeouts, Timeouts):
+            raise TypeError(f"timeouts must be a Timeouts instance, got {type(timeouts).__name__}")
+        for name, value in (("api_secret", api_secret), ("token", token)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{name} must be a string or None, got {type(value).__name__}")
+        if transport is None:
+            if base_url is None:
+                raise ValueError("JanusSession needs a base_url or a transport")
+            transport = JanusTransport.create_transport(
+                base_url, api_secret, token, timeouts=timeouts, ssl=ssl
+            )
+            self._owns_transport = True
+        else:
+            if not isinstance(transport, JanusTransport):
+                raise TypeError(
+                    f"transport must be a JanusTransport, got {type(transport).__name__}"
+                )
+            self._owns_transport = False
+        self.transport = transport
+        self.base_url = transport.base_url
+        self.api_secret = api_secret if api_secret is not None else transport.api_secret
+        self.token = token if token is not None else transport.token
+        self.timeouts = timeouts if timeouts is not None else transport.timeouts
+        self.session_id: int | None = None
+        self._state = SessionState.NEW
+        self._lost_reason: BaseException | None = None
+        self._handles: dict[int, JanusHandle] = {}
+        self._create_lock = asyncio.Lock()
+        self._closing: asyncio.Future[None] | None = None
+        self._events: EventDispatcher[JanusEvent] = EventDispatcher("session")
+
+    def __repr__(self) -> str:
+        return f"<JanusSession {self.session_id} {self._state.value} {self.base_url}>"
+
+    # ------------------------------------------------------------- properties
+    @property
+    def id(self) -> int | None:
+        """The session id (None before creation)."""
+        return self.session_id
+
+    @property
+    def state(self) -> SessionState:
+        """Where the session is in its lifecycle."""
+        return self._state
+
+    @property
+    def closed(self) -> bool:
+        """Whether the session is closing, closed or lost."""
+        return self._state in (SessionState.CLOSING, SessionState.CLOSED, SessionState.LOST)
+
+    @property
+    def handles(self) -> dict[int, JanusHandle]:
+        """The open handles, by id (a copy)."""
+        return dict(self._handles)
+
+    @property
+    def lost_reason(self) -> BaseException | None:
+        """Why the session was lost, when `state` is `SessionState.LOST`."""
+        return self._lost_reason
+
+    def _stamp(self, msg: dict[str, Any]) -> dict[str, Any]:
+        """Add the session's credentials to an outgoing message."""
+        if self.api_secret is not None:
+            msg["apisecret"] = self.api_secret
+        if self.token is not None:
+            msg["token"] = self.token
+        return msg
+
+    def _require_id(self, what: str, *, closing_ok: bool = False) -> int:
+        if self.session_id is not None and (
+            self._state is SessionState.ACTIVE
+            or (closing_ok and self._state is SessionState.CLOSING)
+        ):
+            return self.session_id
+        if self._state is SessionState.LOST:
+            raise SessionLost(
+                f"cannot {what}: session {self.session_id} is lost ({self._lost_reason})"
+            )
+        raise InvalidStateError(f"cannot {what}: session is {self._state.value}, not active")
+
+    # -------------------------------------------------------------- lifecycle
+    async def __aenter__(self) -> JanusSession:
+        await self.create()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.destroy()
+
+    async def create(self, *, timeout: float | None = None) -> int:
+        """Create the session on the server if it does not exist yet; return its id.
+
+        Idempotent while the session is active. After `destroy` or a loss it
+        creates a new session.
+
+        Raises:
+            ConnectError: The server cannot be reached.
+            ServerError: Janus refused (for example `UnauthorizedError`).
+            InvalidStateError: The session is being destroyed.
+        """
+        if self._state is SessionState.ACTIVE and self.session_id is not None:
+            return self.session_id
+        async with self._create_lock:
+            if self._state is SessionState.ACTIVE and self.session_id is not None:
+                return self.session_id
+            if self._state is SessionState.CLOSING:
+                raise InvalidStateError("cannot create: the session is being destroyed")
+            transport = self.transport
+            self._state = SessionState.CREATING
+            try:
+                msg = self._stamp({"janus": "create", "transaction": transport.new_transaction()})
+                reply = await transport.request(msg, owner=self, timeout=timeout)
+                sid = _reply_id(reply, "create")
+            except BaseException:
+                self._state = SessionState.NEW
+                raise
+            self._activate(sid)
+            logger.debug("created session %s on %s", sid, self.base_url)
+            return sid
+
+    def _activate(self, sid: int) -> None:
+        self.session_id = sid
+        self._state = SessionState.ACTIVE
+        self._lost_reason = None
+        if self._events._closed:
+            self._events = EventDispatcher("session")
+        self.transport._add_session(self)
+
+    async def claim(self, session_id: int | None = None, *, timeout: float | None = None) -> int:
+        """Take over a session with ``claim``, so that its events come to this connection.
+
+        Args:
+            session_id: The session to claim (created by another connection, for
+                example before a reconnect). Default: this session's own id.
+            timeout: Deadline in seconds.
+
+        Raises:
+            SessionNotFoundError: No such session (it expired, or Janus restarted).
+            InvalidStateError: No id given and this session has none.
+        """
+        sid = session_id if session_id is not None else self.session_id
+        if sid is None:
+            raise InvalidStateError("claim needs a session_id: this session was never created")
+        if isinstance(sid, bool) or not isinstance(sid, int):
+            raise TypeError(f"session_id must be an int, got {type(sid).__name__}")
+        async with self._create_lock:
+            transport = self.transport
+            msg = self._stamp(
+                {"janus": "claim", "transaction": transport.new_transaction(), "session_id": sid}
+            )
+            await transport.request(msg, owner=self, timeout=timeout)
+            if self.session_id != sid or self._state is not SessionState.ACTIVE:
+                if self._state is SessionState.ACTIVE and self.session_id is not None:
+                    self.transport._remove_session(self.session_id)
+                self._activate(sid)
+            return sid
+
+    async def destroy(self, *, timeout: float | None = None) -> None:
+        """Destroy the session: detach its handles, destroy it on the server, release it.
+
+        Idempotent. Bounded by ``timeout`` (default ``timeouts.close``): if Janus does
+        not answer in time the local state is released anyway. Pending calls fail
+        with `InvalidStateError`. A transport the session created is closed; a
+        shared transport is left open.
+        """
+        if self._closing is not None:
+            await asyncio.shield(self._closing)
+            return
+        loop = asyncio.get_running_loop()
+        self._closing = loop.create_future()
+        previous = self._state
+        self._state = SessionState.CLOSING
+        limit = timeout if timeout is not None else self.timeouts.close
+        try:
+            if previous is SessionState.ACTIVE and self.session_id is not None:
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._destroy_remote(limit)), limit)
+                except (asyncio.TimeoutError, JanusError) as exc:
+                    logger.debug("destroying session %s: %s", self.session_id, exc)
+        finally:
+            self._release(
+                InvalidStateError(f"session {self.session_id} was destroyed"), SessionState.CLOSED
+            )
+            await self._close_local()
+            closing, self._closing = self._closing, None
+            closing.set_result(None)
+
+    async def _destroy_remote(self, limit: float) -> None:
+        sid = self.session_id
+        assert sid is not None
+        handles = list(self._handles.values())
+        if handles:
+            await asyncio.gather(
+                *(h.detach(timeout=limit) for h in handles), return_exceptions=True
+            )
+        transport = self.transport
+        transport._remove_session(sid)
+        if not transport.connected:
+            return
+        msg = self._stamp(
+            {"janus": "destroy", "transaction": transport.new_transaction(), "session_id": sid}
+        )
+        try:
+            await transport.request(msg, owner=self, timeout=limit)
+        except (SessionNotFoundError, TransportError) as exc:
+            logger.debug("destroy of session %s: %s", sid, exc)
+
+    def _release(self, exc: BaseException, state: SessionState) -> None:
+        """Release local state at once: handles, pending calls, routing."""
+        for handle in list(self._handles.values()):
+            handle._release(exc)
+        self._handles.clear()
+        self.transport._table.fail_owner(self, exc)
+        if self.session_id is not None and self.transport.sessions.get(self.session_id) is self:
+            self.transport._remove_session(self.session_id)
+        self._state = state
+        for stream in list(self._events._streams):
+            stream._end()
+
+    async def _close_local(self) -> None:
+        await self._events.aclose()
+        if self._owns_transport:
+            await self.transport.close()
+
+    def _connection_lost(self, exc: BaseException) -> None:
+        """Called by the transport: the connection dropped or Janus forgot the session."""
+        if self._state is not SessionState.ACTIVE:
+            return
+        reason = (
+            exc
+            if isinstance(exc, SessionLost)
+            else SessionLost(f"session {self.session_id} lost: {exc}")
+        )
+        if reason is not exc:
+            reason.__cause__ = exc
+        self._mark_lost(reason)
+
+    def _keepalive_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, (SessionNotFoundError, RequestTimeoutError, ServerError)):
+            self._mark_lost(SessionLost(f"keepalive of session {self.session_id} failed: {exc}"))
+
+    def _mark_lost(self, exc: SessionLost) -> None:
+        if self._state is not SessionState.ACTIVE:
+            return
+        logger.warning("%s", exc)
+        self._lost_reason = exc
+        self._release(exc, SessionState.LOST)
+
+    # ---------------------------------------------------------------- routing
+    def _route(self, incoming: Incoming) -> None:
+        if incoming.kind is MessageKind.TIMEOUT:
+            event = event_from_incoming(incoming)
+            if event is not None:
+                self._events.publish(event)
+            self._mark_lost(
+                SessionLost(
+                    f"Janus expired session {self.session_id} (no keepalive within its "
+                    "session_timeout)"
+                )
+            )
+            return
+        sender = incoming.sender
+        if sender is not None:
+            handle = self._handles.get(sender)
+            if handle is None:
+                logger.debug("session %s: event for unknown handle %s", self.session_id, sender)
+                return
+            handle._deliver(incoming)
+            return
+        event = event_from_incoming(incoming)
+        if event is not None:
+            self._events.publish(event)
+
+    def _forget_handle(self, handle: JanusHandle) -> None:
+        if self._handles.get(handle.handle_id) is handle:
+            del self._handles[handle.handle_id]
+
+    # --------------------------------------------------------------- requests
+    async def info(self, *, timeout: float | None = None) -> dict[str, Any]:
+        """Return the server's ``info`` (version, plugins, transports, ...).
+
+        Needs no session: it does not create one.
+        """
+        transport = self.transport
+        msg = self._stamp({"janus": "info", "transaction": transport.new_transaction()})
+        reply = await transport.request(msg, owner=self, timeout=timeout)
+        return reply.body
+
+    async def ping(self, *, timeout: float | None = None) -> float:
+        """Send ``ping`` and return the round-trip time in seconds."""
+        transport = self.transport
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        msg = self._stamp({"janus": "ping", "transaction": transport.new_transaction()})
+        await transport.request(msg, owner=self, timeout=timeout)
+        return loop.time() - start
+
+    async def keepalive(self, *, timeout: float | None = None) -> None:
+        """Send one ``keepalive`` now (the transport also sends them periodically)."""
+        sid = self._require_id("keepalive")
+        transport = self.transport
+        msg = self._stamp(
+            {"janus": "keepalive", "transaction": transport.new_transaction(), "session_id": sid}
+        )
+        try:
+            await transport.request(msg, owner=self, timeout=timeout)
+        except SessionNotFoundError as exc:
+            self._mark_lost(SessionLost(f"session {sid} no longer exists: {exc}"))
+            raise
+
+    async def send(
+        self, message: dict[str, Any], handle_id: int | None = None, *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Send a raw Janus request in this session and return the raw reply.
+
+        The transaction, ``session_id``, ``handle_id`` and credentials are filled in.
+        For a plugin ``message`` this returns the ``ack`` (or a synchronous
+        ``success``); the event then arrives through the handle's events.
+
+        Raises:
+            ServerError: Janus answered with an error.
+        """
+        if not isinstance(message, dict) or not isinstance(message.get("janus"), str):
+            raise ValueError("message must be a dict with a string 'janus' field")
+        await self.create()
+        sid = self._require_id(str(message["janus"]))
+        transport = self.transport
+        msg = self._stamp(
+            {**message, "transaction": transport.new_transaction(), "session_id": sid}
+        )
+        owner: object = self
+        if handle_id is not None:
+            msg["handle_id"] = handle_id
+            owner = self._handles.get(handle_id, self)
+        reply = await transport.request(msg, owner=owner, timeout=timeout)
+        return reply.body
+
+    @overload
+    async def attach(
+        self, plugin: str, *, opaque_id: str | None = ..., timeout: float | None = ...
+    ) -> JanusHandle: ...
+
+    @overload
+    async def attach(
+        self, plugin: P, *, opaque_id: str | None = ..., timeout: float | None = ...
+    ) -> P: ...
+
+    async def attach(
+        self,
+        plugin: str | JanusPlugin,
+        *,
+        opaque_id: str | None = None,
+        timeout: float | None = None,
+    ) -> JanusHandle | JanusPlugin:
+        """Attach to a plugin, creating the session first if needed.
+
+        Args:
+            plugin: The plugin package name (``"janus.plugin.echotest"``), or a
+                plugin object such as ``JanusEchoTestPlugin()`` (then this is the
+                same as ``await plugin.attach(session)`` and returns the plugin).
+            opaque_id: An opaque id Janus attaches to the handle (shown by the
+                admin API, useful to find your handles).
+            timeout: Deadline in seconds.
+
+        Returns:
+            A `JanusHandle`, or the plugin object when one was given.
+
+        Raises:
+            PluginNotFoundError: Janus has no such plugin.
+        """
+        from .plugins.base import JanusPlugin
+
+        if isinstance(plugin, JanusPlugin):
+            await plugin.attach(self, opaque_id=opaque_id, timeout=timeout)
+            return plugin
+        return await self._attach_handle(plugin, opaque_id=opaque_id, timeout=timeout)
+
+    async def _attach_handle(
+        self,
+        plugin: str,
+        *,
+        opaque_id: str | None = None,
+        timeout: float | None = None,
+        handle_class: type[JanusHandle] = JanusHandle,
+        **handle_kwargs: Any,
+    ) -> JanusHandle:
+        if not isinstance(plugin, str) or not plugin:
+            raise ValueError(f"plugin must be a plugin package name, got {plugin!r}")
+        if opaque_id is not None and not isinstance(opaque_id, str):
+            raise TypeError(f"opaque_id must be a string, got {type(opaque_id).__name__}")
+        await self.create(timeout=timeout)
+        sid = self._require_id("attach")
+        transport = self.transport
+        msg = self._stamp(
+            {
+                "janus": "attach",
+                "transaction": transport.new_transaction(),
+                "session_id": sid,
+                "plugin": plugin,
+            }
+        )
+        if opaque_id is not None:
+            msg["opaque_id"] = opaque_id
+        reply = await transport.request(msg, owner=self, timeout=timeout)
+        hid = _reply_id(reply, "attach")
+        handle = handle_class(self, hid, plugin, opaque_id=opaque_id, **handle_kwargs)
+        if self._state is not SessionState.ACTIVE or self.session_id != sid:
+            handle._release(InvalidStateError("the session closed while attaching"))
+            raise InvalidStateError(f"session {sid} closed while attaching {plugin}")
+        self._handles[hid] = handle
+        return handle
+
+    # ----------------------------------------------------------------- events
+    def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
+        """Async iterator over session-level events (such as `SessionTimeoutEvent`)."""
+        return self._events.stream(types)
+
+    def on_event(self, callback: Callback, *types: type[JanusEvent]) -> None:
+        """Call ``callback(event)`` for session-level events (see `events`)."""
+        self._events.add_callback(callback, types)
+
+
+def _reply_id(reply: Incoming, what: str) -> int:
+    data = reply.body.get("data")
+    value = data.get("id") if isinstance(data, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        from .errors import ProtocolError
+
+        raise ProtocolError(f"Janus replied to {what!r} without a numeric data.id: {reply.body!r}")
+    return value

@@ -1,0 +1,155 @@
+"""Transaction matching: one pending future per request, owned by a session or handle.
+
+The table is plain data driven by its transport's single reader; it does no I/O.
+Rules:
+
+* ids are unique per table (a random prefix per table and a counter);
+* a plugin ``message`` is answered by an ``ack`` and later an ``event`` with the
+  same transaction, in either order; the caller chooses to wait for the event
+  (the default) or for the ack only;
+* the caller discards its entry when it stops waiting (reply, timeout, cancel);
+* failing an owner fails all its pending calls at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import secrets
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from .protocol import Incoming, MessageKind
+
+__all__ = ["Pending", "TransactionTable"]
+
+_FINAL = frozenset(
+    {MessageKind.SUCCESS, MessageKind.ERROR, MessageKind.SERVER_INFO, MessageKind.PONG}
+)
+
+
+@dataclass(slots=True, eq=False)
+class Pending:
+    """One request waiting for its reply.
+
+    Attributes:
+        transaction: The transaction id.
+        owner: The session or handle the request belongs to.
+        request: The request verb, for error messages.
+        future: Resolved with the reply `Incoming` (or failed).
+        wait_event: Whether an ``ack`` is only a step (True) or the answer (False).
+        acked: Whether the ``ack`` has been seen.
+    """
+
+    transaction: str
+    owner: Hashable
+    request: str
+    future: asyncio.Future[Incoming]
+    wait_event: bool
+    acked: bool = False
+
+
+class TransactionTable:
+    """Pending requests of one transport, keyed by transaction id."""
+
+    def __init__(self) -> None:
+        self._pending: dict[str, Pending] = {}
+        self._by_owner: dict[Hashable, set[str]] = {}
+        self._prefix = secrets.token_hex(4)
+        self._counter = itertools.count(1)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def __contains__(self, transaction: object) -> bool:
+        return transaction in self._pending
+
+    def new_id(self) -> str:
+        """Return a transaction id never used before by this table."""
+        return f"{self._prefix}{next(self._counter):x}"
+
+    def register(
+        self, transaction: str, owner: Hashable, request: str, *, wait_event: bool = False
+    ) -> asyncio.Future[Incoming]:
+        """Add a pending request and return the future its reply resolves.
+
+        Raises:
+            ValueError: The transaction id is already pending.
+        """
+        if transaction in self._pending:
+            raise ValueError(f"transaction {transaction!r} is already pending")
+        future: asyncio.Future[Incoming] = asyncio.get_running_loop().create_future()
+        self._pending[transaction] = Pending(transaction, owner, request, future, wait_event)
+        owned = self._by_owner.get(owner)
+        if owned is None:
+            self._by_owner[owner] = {transaction}
+        else:
+            owned.add(transaction)
+        return future
+
+    def discard(self, transaction: str) -> None:
+        """Forget a pending request (the caller stopped waiting). Unknown ids are ignored."""
+        entry = self._pending.pop(transaction, None)
+        if entry is None:
+            return
+        owned = self._by_owner.get(entry.owner)
+        if owned is not None:
+            owned.discard(transaction)
+            if not owned:
+                del self._by_owner[entry.owner]
+
+    def pending_for(self, owner: Hashable) -> int:
+        """Return how many requests of ``owner`` are pending."""
+        return len(self._by_owner.get(owner, ()))
+
+    def resolve(self, msg: Incoming) -> bool:
+        """Match an incoming message to its pending request.
+
+        Returns:
+            True when the message must also be routed as an event to its owner (it
+            is an event that no caller is waiting for, or one that arrived before
+            the ack a caller waits for); False when it was fully consumed as a reply.
+        """
+        tid = msg.transaction
+        entry = self._pending.get(tid) if tid is not None else None
+        kind = msg.kind
+        if entry is None:
+            # Unknown or already-finished transaction: events still go to their owner.
+            return kind not in _FINAL and kind is not MessageKind.ACK
+        fut = entry.future
+        if kind is MessageKind.ACK:
+            entry.acked = True
+            if not entry.wait_event and not fut.done():
+                fut.set_result(msg)
+            return False
+        if kind in _FINAL:
+            if not fut.done():
+                fut.set_result(msg)
+            return False
+        if kind is MessageKind.EVENT:
+            if not fut.done():
+                fut.set_result(msg)
+            # An ack-only caller gets the event as its answer; the event is still news.
+            return not entry.wait_event
+        return True
+
+    def fail_owner(self, owner: Hashable, exc: BaseException) -> int:
+        """Fail every pending request of ``owner`` with ``exc``; return how many."""
+        tids = self._by_owner.pop(owner, None)
+        if not tids:
+            return 0
+        for tid in tids:
+            entry = self._pending.pop(tid, None)
+            if entry is not None and not entry.future.done():
+                entry.future.set_exception(exc)
+        return len(tids)
+
+    def fail_all(self, exc: BaseException) -> int:
+        """Fail every pending request with ``exc`` (the connection is gone)."""
+        entries = list(self._pending.values())
+        self._pending.clear()
+        self._by_owner.clear()
+        for entry in entries:
+            if not entry.future.done():
+                entry.future.set_exception(exc)
+        return len(entries)

@@ -1,0 +1,431 @@
+"""The transport interface and the machinery every transport shares.
+
+A transport is one connection to one Janus endpoint, shared by any number of
+sessions. It owns:
+
+* the transaction table (replies are matched there first);
+* the routing table ``session_id -> session`` (events go to their owner next);
+* one keepalive loop for all its sessions (no task per session);
+* the connection itself, implemented by subclasses with four small methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl as _ssl
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
+
+from .._dispatch import cancel_and_wait
+from ..config import Timeouts
+from ..errors import (
+    ConnectionClosedError,
+    InvalidStateError,
+    JanusError,
+    ProtocolError,
+    RequestTimeoutError,
+    TransportError,
+)
+from ..protocol import Incoming, MessageKind, classify, decode, error_from_message, redact
+from ..transactions import TransactionTable
+
+if TYPE_CHECKING:
+    from ..session import JanusSession
+
+__all__ = ["JanusTransport"]
+
+logger = logging.getLogger("janus_client")
+
+if sys.version_info >= (3, 11):
+    _deadline = asyncio.timeout
+else:  # pragma: no cover - Python 3.10
+
+    class _deadline:
+        """Minimal ``asyncio.timeout`` for Python 3.10."""
+
+        def __init__(self, delay: float | None) -> None:
+            self._delay = delay
+            self._handle: asyncio.TimerHandle | None = None
+            self._expired = False
+            self._task: asyncio.Task[Any] | None = None
+
+        def _expire(self) -> None:
+            self._expired = True
+            if self._task is not None:
+                self._task.cancel()
+
+        async def __aenter__(self) -> _deadline:
+            self._task = asyncio.current_task()
+            if self._delay is not None:
+                self._handle = asyncio.get_running_loop().call_later(self._delay, self._expire)
+            return self
+
+        async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
+            if self._handle is not None:
+                self._handle.cancel()
+            if exc_type is asyncio.CancelledError and self._expired:
+                raise TimeoutError from None
+
+
+class JanusTransport(ABC):
+    """One connection to a Janus API endpoint, shared by many sessions.
+
+    Pick an implementation from the URL with `create_transport`, or instantiate
+    `JanusTransportWebsocket` / `JanusTransportHTTP` directly. A transport connects
+    on first use; close it with `close` (or ``async with``) when you created it
+    yourself. Sessions never close a transport they were given.
+
+    Args:
+        base_url: The Janus endpoint (``ws://host:8188``, ``http://host:8088/janus``).
+        api_secret: Default ``apisecret`` for sessions that do not set their own.
+        token: Default ``token`` for sessions that do not set their own.
+        timeouts: Deadlines; see `Timeouts`.
+        ssl: An `ssl.SSLContext` for ``wss://`` / ``https://`` (default: system trust).
+    """
+
+    #: URL schemes this class handles, used by `create_transport`.
+    schemes: ClassVar[tuple[str, ...]] = ()
+    _registry: ClassVar[dict[str, type[JanusTransport]]] = {}
+
+    def __init__(
+        self,
+        base_url: str,
+        api_secret: str | None = None,
+        token: str | None = None,
+        *,
+        timeouts: Timeouts | None = None,
+        ssl: _ssl.SSLContext | None = None,
+    ) -> None:
+        if not isinstance(base_url, str) or not base_url:
+            raise ValueError(f"base_url must be a non-empty URL string, got {base_url!r}")
+        self.base_url = base_url
+        self.api_secret = api_secret
+        self.token = token
+        self.timeouts = timeouts if timeouts is not None else Timeouts()
+        self.ssl = ssl
+        self._table = TransactionTable()
+        self._sessions: dict[int, JanusSession] = {}
+        self._connected = False
+        self._closed = False
+        self._connect_lock = asyncio.Lock()
+        self._keepalive_task: asyncio.Task[None] | None = None
+        self._close_listeners: list[Callable[[BaseException], None]] = []
+
+    # ----------------------------------------------------------------- factory
+    @classmethod
+    def register_transport(cls, transport_cls: type[JanusTransport]) -> type[JanusTransport]:
+        """Register a transport class for the URL schemes in its ``schemes``.
+
+        Usable as a class decorator for third-party transports.
+        """
+        for scheme in transport_cls.schemes:
+            cls._registry[scheme] = transport_cls
+        return transport_cls
+
+    @classmethod
+    def create_transport(
+        cls,
+        base_url: str,
+        api_secret: str | None = None,
+        token: str | None = None,
+        **kwargs: Any,
+    ) -> JanusTransport:
+        """Create the transport that handles ``base_url``'s scheme.
+
+        Raises:
+            ValueError: The scheme is not one of the registered schemes.
+        """
+        if not isinstance(base_url, str):
+            raise ValueError(f"base_url must be a URL string, got {base_url!r}")
+        # Importing the package registers the built-in transports.
+        from . import http, websocket  # noqa: F401
+
+        scheme = urlsplit(base_url).scheme.lower()
+        transport_cls = cls._registry.get(scheme)
+        if transport_cls is None:
+            accepted = ", ".join(sorted(cls._registry))
+            raise ValueError(
+                f"unsupported URL scheme {scheme!r} in {base_url!r}; accepted schemes: {accepted}"
+            )
+        return transport_cls(base_url, api_secret, token, **kwargs)
+
+    # -------------------------------------------------------------- lifecycle
+    @property
+    def connected(self) -> bool:
+        """Whether the connection is open."""
+        return self._connected
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close` was called (a closed transport cannot be reused)."""
+        return self._closed
+
+    async def connect(self) -> None:
+        """Open the connection if it is not open yet (idempotent).
+
+        Raises:
+            ConnectError: The server could not be reached in time.
+            InvalidStateError: The transport was closed.
+        """
+        if self._connected:
+            return
+        async with self._connect_lock:
+            if self._closed:
+                raise InvalidStateError(f"transport to {self.base_url} is closed")
+            if self._connected:
+                return
+            await self._open()
+            self._connected = True
+            logger.debug("connected to %s", self.base_url)
+
+    async def close(self) -> None:
+        """Close the connection and fail every pending call (idempotent).
+
+        Sessions still using the transport are marked lost.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        await self._shutdown(
+            ConnectionClosedError(f"transport to {self.base_url} was closed", url=self.base_url)
+        )
+
+    async def _shutdown(self, exc: TransportError) -> None:
+        self._connected = False
+        task, self._keepalive_task = self._keepalive_task, None
+        await cancel_and_wait(task)
+        self._table.fail_all(exc)
+        for session in list(self._sessions.values()):
+            session._connection_lost(exc)
+        self._sessions.clear()
+        for listener in list(self._close_listeners):
+            listener(exc)
+        await asyncio.shield(self._close_connection())
+
+    def _connection_failed(self, exc: TransportError) -> None:
+        """Called by subclasses (from their reader) when the line drops."""
+        if not self._connected:
+            return
+        logger.warning("connection to %s lost: %s", self.base_url, exc)
+        self._connected = False
+        self._table.fail_all(exc)
+        for session in list(self._sessions.values()):
+            session._connection_lost(exc)
+        self._sessions.clear()
+        for listener in list(self._close_listeners):
+            listener(exc)
+
+    async def __aenter__(self) -> JanusTransport:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ------------------------------------------------------ subclass interface
+    @abstractmethod
+    async def _open(self) -> None:
+        """Open the connection and start the reader; raise ConnectError on failure."""
+
+    @abstractmethod
+    async def _close_connection(self) -> None:
+        """Close the connection and stop the reader. Must not raise."""
+
+    @abstractmethod
+    async def _send(self, message: dict[str, Any]) -> None:
+        """Put one request on the wire; replies come back through `_receive`."""
+
+    def _session_added(self, session_id: int) -> None:  # noqa: B027 - optional hook
+        """Hook: a session now lives on this transport (HTTP starts its long-poll)."""
+
+    def _session_removed(self, session_id: int) -> None:  # noqa: B027 - optional hook
+        """Hook: a session left this transport (HTTP stops its long-poll)."""
+
+    # ---------------------------------------------------------------- incoming
+    def _receive(self, data: str | bytes | bytearray) -> None:
+        """Feed raw data from the wire. Never raises: bad input is logged and dropped."""
+        try:
+            messages = decode(data)
+        except ProtocolError as exc:
+            logger.warning("dropping undecodable message from %s: %s", self.base_url, exc)
+            return
+        for msg in messages:
+            self._receive_message(msg)
+
+    def _receive_message(self, msg: dict[str, Any]) -> None:
+        try:
+            incoming = classify(msg)
+        except ProtocolError as exc:
+            logger.warning("dropping malformed message from %s: %s", self.base_url, exc)
+            return
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("recv %s", redact(msg))
+        try:
+            self._route(incoming)
+        except Exception:
+            logger.exception("error while routing a message from %s", self.base_url)
+
+    def _route(self, incoming: Incoming) -> None:
+        if incoming.transaction is not None and not self._table.resolve(incoming):
+            return
+        kind = incoming.kind
+        if kind in (
+            MessageKind.ACK,
+            MessageKind.SUCCESS,
+            MessageKind.ERROR,
+            MessageKind.SERVER_INFO,
+            MessageKind.PONG,
+            MessageKind.KEEPALIVE,
+        ):
+            logger.debug(
+                "no pending call for %s (transaction %s)", kind.value, incoming.transaction
+            )
+            return
+        sid = incoming.session_id
+        session = self._sessions.get(sid) if sid is not None else None
+        if session is None:
+            logger.debug("dropping %s for unknown session %s", incoming.janus, sid)
+            return
+        session._route(incoming)
+
+    # ---------------------------------------------------------------- requests
+    def new_transaction(self) -> str:
+        """Return a fresh transaction id."""
+        return self._table.new_id()
+
+    @property
+    def pending_count(self) -> int:
+        """How many requests are waiting for a reply."""
+        return len(self._table)
+
+    async def request(
+        self,
+        message: dict[str, Any],
+        *,
+        owner: Hashable = None,
+        wait_event: bool = False,
+        timeout: float | None = None,
+    ) -> Incoming:
+        """Send a request and wait for its reply, all under one deadline.
+
+        Args:
+            message: The request, with its ``transaction`` (see `new_transaction`).
+            owner: Who the pending call belongs to (closing it fails the call).
+            wait_event: For plugin messages: wait past the ``ack`` for the event.
+            timeout: Deadline in seconds for the whole exchange (default
+                ``timeouts.request``).
+
+        Returns:
+            The reply (``success``, ``ack``, ``event``, ``server_info``, ``pong``).
+
+        Raises:
+            ServerError: Janus answered with an error (typed by code).
+            RequestTimeoutError: No complete reply in time; the entry is removed.
+            TransportError: The connection is down or dropped during the call.
+        """
+        verb = message.get("janus", "?")
+        if timeout is None:
+            timeout = self.timeouts.request
+        elif isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        tid = message["transaction"]
+        if not self._connected:
+            await self.connect()
+        future = self._table.register(tid, owner, verb, wait_event=wait_event)
+        try:
+            async with _deadline(timeout):
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug("send %s", redact(message))
+                await self._send(message)
+                reply = await future
+        except TimeoutError:
+            raise RequestTimeoutError(
+                f"no reply to {verb!r} from {self.base_url} within {timeout:g} s",
+                request=verb,
+                timeout=timeout,
+            ) from None
+        finally:
+            self._table.discard(tid)
+        if reply.kind is MessageKind.ERROR:
+            raise error_from_message(reply.body, request=verb, url=self.base_url)
+        return reply
+
+    # --------------------------------------------------------------- sessions
+    def _add_session(self, session: JanusSession) -> None:
+        assert session.session_id is not None
+        sid = session.session_id
+        if sid in self._sessions and self._sessions[sid] is not session:
+            raise InvalidStateError(f"session {sid} is already open on this transport")
+        self._sessions[sid] = session
+        self._session_added(sid)
+        if self._keepalive_task is None and self._connected:
+            self._keepalive_task = asyncio.get_running_loop().create_task(
+                self._keepalive_loop(), name=f"janus-keepalive-{self.base_url}"
+            )
+
+    def _remove_session(self, session_id: int) -> None:
+        if self._sessions.pop(session_id, None) is not None:
+            self._session_removed(session_id)
+
+    @property
+    def sessions(self) -> Mapping[int, JanusSession]:
+        """The sessions currently using this transport, by id (read-only view)."""
+        return dict(self._sessions)
+
+    async def _keepalive_loop(self) -> None:
+        """One loop per transport sends every session's keepalive each interval."""
+        interval = self.timeouts.keepalive
+        while True:
+            await asyncio.sleep(interval)
+            sessions = list(self._sessions.values())
+            if not sessions:
+                if not self._sessions:
+                    self._keepalive_task = None
+                    return
+                continue
+            waits: list[tuple[JanusSession, str, asyncio.Future[Incoming]]] = []
+            for session in sessions:
+                sid = session.session_id
+                if sid is None or session.closed:
+                    continue
+                tid = self._table.new_id()
+                msg = session._stamp({"janus": "keepalive", "transaction": tid, "session_id": sid})
+                fut = self._table.register(tid, session, "keepalive")
+                waits.append((session, tid, fut))
+                try:
+                    await self._send(msg)
+                except JanusError:
+                    break
+            if not waits:
+                continue
+            try:
+                await asyncio.wait([w[2] for w in waits], timeout=self.timeouts.request)
+            finally:
+                for _, tid, _ in waits:
+                    self._table.discard(tid)
+            for session, _, fut in waits:
+                if not fut.done():
+                    fut.cancel()
+                    session._keepalive_failed(
+                        RequestTimeoutError(
+                            f"keepalive of session {session.session_id} got no reply from "
+                            f"{self.base_url} within {self.timeouts.request:g} s",
+                            request="keepalive",
+                            timeout=self.timeouts.request,
+                        )
+                    )
+                elif fut.cancelled():
+                    continue
+                elif (exc := fut.exception()) is not None:
+                    if not isinstance(exc, TransportError):
+                        session._keepalive_failed(exc)
+                elif fut.result().kind is MessageKind.ERROR:
+                    session._keepalive_failed(
+                        error_from_message(
+                            fut.result().body, request="keepalive", url=self.base_url
+                        )
+                    )

@@ -1,0 +1,192 @@
+"""HTTP transport: POST for requests, one long-poll GET per session for events."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl as _ssl
+import time
+from typing import Any
+
+import aiohttp
+
+from .._dispatch import cancel_and_wait
+from ..config import Timeouts
+from ..errors import ConnectError, ConnectionClosedError, ProtocolError, SessionLost
+from ..protocol import decode, encode
+from .base import JanusTransport
+
+__all__ = ["JanusTransportHTTP"]
+
+logger = logging.getLogger("janus_client")
+
+
+@JanusTransport.register_transport
+class JanusTransportHTTP(JanusTransport):
+    """Janus over HTTP(S) (``http://host:8088/janus``).
+
+    Requests are POSTed to ``/janus``, ``/janus/<session>`` or
+    ``/janus/<session>/<handle>``; the reply is the POST's body. Events come from
+    one long-poll ``GET /janus/<session>?maxev=N`` per session, all fed into the same
+    matcher and router as the WebSocket transport. One `aiohttp.ClientSession`
+    per transport.
+
+    Args:
+        base_url: The API root, usually ending in ``/janus``.
+        api_secret: Default ``apisecret`` for its sessions.
+        token: Default ``token`` for its sessions.
+        timeouts: Deadlines; see `Timeouts`.
+        ssl: TLS context for ``https://``.
+        max_events: ``maxev``: how many events one long-poll may return at once.
+    """
+
+    schemes = ("http", "https")
+
+    def __init__(
+        self,
+        base_url: str,
+        api_secret: str | None = None,
+        token: str | None = None,
+        *,
+        timeouts: Timeouts | None = None,
+        ssl: _ssl.SSLContext | None = None,
+        max_events: int = 10,
+    ) -> None:
+        super().__init__(base_url.rstrip("/"), api_secret, token, timeouts=timeouts, ssl=ssl)
+        if isinstance(max_events, bool) or not isinstance(max_events, int) or max_events < 1:
+            raise ValueError(f"max_events must be a positive integer, got {max_events!r}")
+        self.max_events = max_events
+        self._http: aiohttp.ClientSession | None = None
+        self._pollers: dict[int, asyncio.Task[None]] = {}
+        self._stopping: set[asyncio.Task[None]] = set()
+
+    async def _open(self) -> None:
+        connector = aiohttp.TCPConnector(
+            limit=0, ssl=self.ssl if self.ssl is not None else True, force_close=False
+        )
+        self._http = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.timeouts.connect),
+            trust_env=False,
+            json_serialize=encode,
+        )
+        # Janus answers `info` without a session: check that the endpoint is reachable.
+        try:
+            async with self._http.get(
+                f"{self.base_url}/info", timeout=aiohttp.ClientTimeout(total=self.timeouts.connect)
+            ) as resp:
+                await resp.read()
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            await self._http.close()
+            self._http = None
+            raise ConnectError(
+                f"could not connect to {self.base_url}: {exc or type(exc).__name__}",
+                url=self.base_url,
+            ) from exc
+
+    def _url_for(self, message: dict[str, Any]) -> str:
+        sid = message.get("session_id")
+        if sid is None:
+            return self.base_url
+        hid = message.get("handle_id")
+        if hid is None:
+            return f"{self.base_url}/{sid}"
+        return f"{self.base_url}/{sid}/{hid}"
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        http = self._http
+        if http is None or not self._connected:
+            raise ConnectionClosedError(
+                f"HTTP transport to {self.base_url} is closed", url=self.base_url
+            )
+        url = self._url_for(message)
+        try:
+            async with http.post(
+                url, data=encode(message), headers={"Content-Type": "application/json"}
+            ) as resp:
+                body = await resp.read()
+                status = resp.status
+        except (aiohttp.ClientError, OSError) as exc:
+            raise ConnectionClosedError(
+                f"HTTP request {message.get('janus')!r} to {url} failed: "
+                f"{exc or type(exc).__name__}",
+                url=url,
+            ) from exc
+        try:
+            messages = decode(body)
+        except ProtocolError as exc:
+            raise ProtocolError(
+                f"HTTP {status} from {url} for {message.get('janus')!r} is not a Janus reply: {exc}"
+            ) from None
+        for msg in messages:
+            self._receive_message(msg)
+
+    # --------------------------------------------------------------- long-poll
+    def _session_added(self, session_id: int) -> None:
+        if session_id not in self._pollers:
+            self._pollers[session_id] = asyncio.get_running_loop().create_task(
+                self._poll_loop(session_id), name=f"janus-longpoll-{session_id}"
+            )
+
+    def _session_removed(self, session_id: int) -> None:
+        task = self._pollers.pop(session_id, None)
+        if task is not None and not task.done():
+            task.cancel()
+            self._stopping.add(task)
+            task.add_done_callback(self._stopping.discard)
+
+    async def _poll_loop(self, session_id: int) -> None:
+        url = f"{self.base_url}/{session_id}"
+        failures_since: float | None = None
+        while self._http is not None and session_id in self._sessions:
+            session = self._sessions[session_id]
+            params: dict[str, str] = {
+                "maxev": str(self.max_events),
+                "rid": str(int(time.time() * 1000)),
+            }
+            creds = session._stamp({})
+            params.update({k: str(v) for k, v in creds.items()})
+            try:
+                async with self._http.get(
+                    url, params=params, timeout=aiohttp.ClientTimeout(total=self.timeouts.long_poll)
+                ) as resp:
+                    body = await resp.read()
+            except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+                now = time.monotonic()
+                if failures_since is None:
+                    failures_since = now
+                if now - failures_since > self.timeouts.request:
+                    session._connection_lost(
+                        ConnectionClosedError(
+                            f"long-poll of session {session_id} at {url} kept failing: {exc!r}",
+                            url=url,
+                        )
+                    )
+                    return
+                logger.debug("long-poll of session %s failed (%r), retrying", session_id, exc)
+                await asyncio.sleep(0.5)
+                continue
+            failures_since = None
+            try:
+                messages = decode(body)
+            except ProtocolError as exc:
+                logger.warning("dropping undecodable long-poll reply from %s: %s", url, exc)
+                continue
+            for msg in messages:
+                if msg.get("janus") == "error":
+                    err = msg.get("error") or {}
+                    if isinstance(err, dict) and err.get("code") == 458:
+                        session._connection_lost(
+                            SessionLost(f"session {session_id} no longer exists on {self.base_url}")
+                        )
+                        return
+                self._receive_message(msg)
+
+    async def _close_connection(self) -> None:
+        pollers = list(self._pollers.values()) + list(self._stopping)
+        self._pollers.clear()
+        for task in pollers:
+            await cancel_and_wait(task)
+        http, self._http = self._http, None
+        if http is not None:
+            await http.close()

@@ -1,0 +1,135 @@
+"""WebSocket transport: one socket, subprotocol ``janus-protocol``, one reader task."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl as _ssl
+from typing import Any
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as ws_connect
+
+from .._dispatch import cancel_and_wait
+from ..config import Timeouts
+from ..errors import ConnectError, ConnectionClosedError
+from ..protocol import encode
+from .base import JanusTransport
+
+__all__ = ["JanusTransportWebsocket"]
+
+logger = logging.getLogger("janus_client")
+
+
+@JanusTransport.register_transport
+class JanusTransportWebsocket(JanusTransport):
+    """Janus over one WebSocket (``ws://`` or ``wss://``).
+
+    All sessions on the transport share the socket and its single reader task.
+
+    Args:
+        base_url: ``ws://host:8188`` or ``wss://host:8989``.
+        api_secret: Default ``apisecret`` for its sessions.
+        token: Default ``token`` for its sessions.
+        timeouts: Deadlines; see `Timeouts`.
+        ssl: TLS context for ``wss://``.
+        subprotocol: The WebSocket subprotocol (``janus-admin-protocol`` for admin).
+        max_size: Largest incoming message accepted, in bytes.
+        ping_interval: Seconds between WebSocket pings that detect a dead line
+            (None disables them).
+    """
+
+    schemes = ("ws", "wss")
+
+    def __init__(
+        self,
+        base_url: str,
+        api_secret: str | None = None,
+        token: str | None = None,
+        *,
+        timeouts: Timeouts | None = None,
+        ssl: _ssl.SSLContext | None = None,
+        subprotocol: str = "janus-protocol",
+        max_size: int = 16 * 2**20,
+        ping_interval: float | None = 20.0,
+    ) -> None:
+        super().__init__(base_url, api_secret, token, timeouts=timeouts, ssl=ssl)
+        self.subprotocol = subprotocol
+        self.max_size = max_size
+        self.ping_interval = ping_interval
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def _open(self) -> None:
+        kwargs: dict[str, Any] = {}
+        if self.base_url.startswith("wss:") and self.ssl is not None:
+            kwargs["ssl"] = self.ssl
+        try:
+            self._ws = await ws_connect(
+                self.base_url,
+                subprotocols=[websockets.Subprotocol(self.subprotocol)],
+                open_timeout=self.timeouts.connect,
+                close_timeout=self.timeouts.close,
+                ping_interval=self.ping_interval,
+                ping_timeout=self.ping_interval,
+                max_size=self.max_size,
+                max_queue=None,
+                compression=None,
+                proxy=None,
+                **kwargs,
+            )
+        except (
+            OSError,
+            TimeoutError,
+            asyncio.TimeoutError,
+            websockets.InvalidHandshake,
+            websockets.InvalidURI,
+        ) as exc:
+            raise ConnectError(
+                f"could not connect to {self.base_url}: {exc or type(exc).__name__}",
+                url=self.base_url,
+            ) from exc
+        self._reader = asyncio.get_running_loop().create_task(
+            self._read_loop(self._ws), name=f"janus-ws-reader-{self.base_url}"
+        )
+
+    async def _read_loop(self, ws: ClientConnection) -> None:
+        reason = "the server closed the connection"
+        try:
+            async for frame in ws:
+                self._receive(frame)
+        except websockets.ConnectionClosed as exc:
+            reason = f"connection closed ({exc})"
+        except OSError as exc:  # pragma: no cover - surfaced as ConnectionClosed normally
+            reason = f"connection error ({exc})"
+        else:
+            if ws.close_code is not None:
+                reason = f"connection closed by the server (code {ws.close_code})"
+        self._connection_failed(
+            ConnectionClosedError(f"WebSocket to {self.base_url}: {reason}", url=self.base_url)
+        )
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        ws = self._ws
+        if ws is None or not self._connected:
+            raise ConnectionClosedError(
+                f"WebSocket to {self.base_url} is not connected", url=self.base_url
+            )
+        try:
+            await ws.send(encode(message))
+        except websockets.ConnectionClosed as exc:
+            raise ConnectionClosedError(
+                f"WebSocket to {self.base_url} closed while sending: {exc}", url=self.base_url
+            ) from None
+
+    async def _close_connection(self) -> None:
+        ws, self._ws = self._ws, None
+        reader, self._reader = self._reader, None
+        if ws is not None:
+            try:
+                await asyncio.wait_for(ws.close(), self.timeouts.close)
+            except (asyncio.TimeoutError, OSError, websockets.WebSocketException):
+                logger.debug("closing WebSocket to %s failed", self.base_url, exc_info=True)
+        if reader is not None and reader is not asyncio.current_task():
+            await cancel_and_wait(reader)
