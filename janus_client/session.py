@@ -169,7 +169,11 @@ class JanusSession:
 
     # -------------------------------------------------------------- lifecycle
     async def __aenter__(self) -> JanusSession:
-        await self.create()
+        try:
+            await self.create()
+        except BaseException:
+            await asyncio.shield(self.destroy())
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:

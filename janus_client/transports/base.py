@@ -16,7 +16,8 @@ import logging
 import ssl as _ssl
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Mapping
+from collections import deque
+from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -113,7 +114,7 @@ class JanusTransport(ABC):
         self._closed = False
         self._connect_lock = asyncio.Lock()
         self._keepalive_task: asyncio.Task[None] | None = None
-        self._close_listeners: list[Callable[[BaseException], None]] = []
+        self._raw_waiters: deque[asyncio.Future[Incoming]] = deque()
 
     # ----------------------------------------------------------------- factory
     @classmethod
@@ -202,8 +203,7 @@ class JanusTransport(ABC):
         for session in list(self._sessions.values()):
             session._connection_lost(exc)
         self._sessions.clear()
-        for listener in list(self._close_listeners):
-            listener(exc)
+        self._fail_raw_waiters(exc)
         await asyncio.shield(self._close_connection())
 
     def _connection_failed(self, exc: TransportError) -> None:
@@ -216,8 +216,7 @@ class JanusTransport(ABC):
         for session in list(self._sessions.values()):
             session._connection_lost(exc)
         self._sessions.clear()
-        for listener in list(self._close_listeners):
-            listener(exc)
+        self._fail_raw_waiters(exc)
 
     async def __aenter__(self) -> JanusTransport:
         await self.connect()
@@ -273,6 +272,11 @@ class JanusTransport(ABC):
         if incoming.transaction is not None and not self._table.resolve(incoming):
             return
         kind = incoming.kind
+        if kind is MessageKind.ERROR and incoming.transaction is None and self._raw_waiters:
+            waiter = self._raw_waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(incoming)
+            return
         if kind in (
             MessageKind.ACK,
             MessageKind.SUCCESS,
@@ -353,6 +357,54 @@ class JanusTransport(ABC):
         if reply.kind is MessageKind.ERROR:
             raise error_from_message(reply.body, request=verb, url=self.base_url)
         return reply
+
+    async def send_raw(self, data: str | bytes, *, timeout: float | None = None) -> Incoming:
+        """Send ``data`` exactly as given and return Janus' reply that has no transaction.
+
+        Meant for debugging and tests of malformed input (invalid JSON, a JSON
+        value that is not an object, a request without transaction): Janus answers
+        those with an error that carries no transaction, which this call matches.
+        Use `request` for everything else.
+
+        Raises:
+            ServerError: The typed error Janus answered with (for example
+                `InvalidJSONError` for data that is not JSON).
+            RequestTimeoutError: No transaction-less reply in time.
+        """
+        if not isinstance(data, (str, bytes)):
+            raise TypeError(f"data must be str or bytes, got {type(data).__name__}")
+        if timeout is None:
+            timeout = self.timeouts.request
+        if not self._connected:
+            await self.connect()
+        waiter: asyncio.Future[Incoming] = asyncio.get_running_loop().create_future()
+        self._raw_waiters.append(waiter)
+        try:
+            async with _deadline(timeout):
+                await self._send_raw(data)
+                reply = await waiter
+        except TimeoutError:
+            raise RequestTimeoutError(
+                f"no reply to raw data from {self.base_url} within {timeout:g} s",
+                request="raw",
+                timeout=timeout,
+            ) from None
+        finally:
+            if waiter in self._raw_waiters:
+                self._raw_waiters.remove(waiter)
+        if reply.kind is MessageKind.ERROR:
+            raise error_from_message(reply.body, request="raw", url=self.base_url)
+        return reply
+
+    async def _send_raw(self, data: str | bytes) -> None:
+        """Put raw data on the wire (subclasses); replies go through `_receive`."""
+        raise NotImplementedError(f"{type(self).__name__} cannot send raw data")
+
+    def _fail_raw_waiters(self, exc: BaseException) -> None:
+        while self._raw_waiters:
+            waiter = self._raw_waiters.popleft()
+            if not waiter.done():
+                waiter.set_exception(exc)
 
     # --------------------------------------------------------------- sessions
     def _add_session(self, session: JanusSession) -> None:

@@ -121,6 +121,22 @@ class JanusTransportHTTP(JanusTransport):
         for msg in messages:
             self._receive_message(msg)
 
+    async def _send_raw(self, data: str | bytes) -> None:
+        http = self._http
+        if http is None or not self._connected:
+            raise ConnectionClosedError(
+                f"HTTP transport to {self.base_url} is closed", url=self.base_url
+            )
+        try:
+            async with http.post(self.base_url, data=data) as resp:
+                body = await resp.read()
+        except (aiohttp.ClientError, OSError) as exc:
+            raise ConnectionClosedError(
+                f"HTTP POST to {self.base_url} failed: {exc or type(exc).__name__}",
+                url=self.base_url,
+            ) from exc
+        self._receive(body)
+
     # --------------------------------------------------------------- long-poll
     def _session_added(self, session_id: int) -> None:
         if session_id not in self._pollers:

@@ -111,13 +111,16 @@ class JanusTransportWebsocket(JanusTransport):
         )
 
     async def _send(self, message: dict[str, Any]) -> None:
+        await self._send_raw(encode(message))
+
+    async def _send_raw(self, data: str | bytes) -> None:
         ws = self._ws
         if ws is None or not self._connected:
             raise ConnectionClosedError(
                 f"WebSocket to {self.base_url} is not connected", url=self.base_url
             )
         try:
-            await ws.send(encode(message))
+            await ws.send(data)
         except websockets.ConnectionClosed as exc:
             raise ConnectionClosedError(
                 f"WebSocket to {self.base_url} closed while sending: {exc}", url=self.base_url

@@ -1,0 +1,1055 @@
+"""Run a real, throw-away Janus gateway on loopback for tests.
+
+:class:`JanusServer` generates a complete configuration in a temporary
+directory (nothing is read from ``/etc/janus``), starts ``janus`` as a child
+process bound to ``127.0.0.1`` on free TCP ports, and waits until its HTTP
+and WebSocket transports answer.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import glob
+import ipaddress
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, NoReturn
+
+from janus_client.testing._network import address_is_assigned
+
+__all__ = ["JanusServer", "JanusServerError", "find_janus_lib_dir", "render_jcfg"]
+
+logger = logging.getLogger("janus_client.testing")
+
+_POLL_INTERVAL = 0.02
+_START_ATTEMPTS = 3
+_LOG_TAIL_LINES = 40
+
+#: Plugins that the test bed disables unless asked for (``enable_plugins``).
+OPTIONAL_PLUGINS: tuple[str, ...] = ("voicemail", "duktape", "lua")
+#: Transports that are never useful here (they need external brokers).
+_DISABLED_TRANSPORTS: tuple[str, ...] = ("mqtt", "rabbitmq", "nanomsg")
+
+# Separate UDP port ranges, so that plugins never compete with the core.
+_CORE_RTP_RANGE = "20000-29999"
+_PLUGIN_RTP_RANGES: dict[str, str] = {
+    "janus.plugin.sip": "30000-32999",
+    "janus.plugin.nosip": "33000-35999",
+    "janus.plugin.audiobridge": "36000-38999",
+    "janus.plugin.streaming": "39000-39999",
+}
+
+# Folders Janus must never write recordings into (checked by prefix).
+_PROTECTED_FOLDERS: tuple[str, ...] = (
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/proc",
+    "/sbin",
+    "/sys",
+    "/usr",
+)
+
+_KEY = re.compile(r"^[A-Za-z*][-A-Za-z0-9_*]*$")
+
+
+class JanusServerError(RuntimeError):
+    """Raised when the test Janus cannot be configured, started or queried."""
+
+
+# --------------------------------------------------------------------------- #
+# libconfig rendering
+
+
+def _quote(text: str) -> str:
+    """Quote a string for libconfig."""
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+        .replace("\f", "\\f")
+    )
+    return f'"{escaped}"'
+
+
+def _render_value(value: object, indent: int) -> str:
+    """Render one libconfig value (scalar, array, list or group)."""
+    pad = "\t" * indent
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        if text in ("inf", "-inf", "nan"):
+            raise ValueError(f"libconfig cannot represent {text}")
+        return text if any(c in text for c in ".e") else text + ".0"
+    if isinstance(value, str | os.PathLike):
+        return _quote(os.fspath(value))
+    if isinstance(value, Mapping):
+        body = _render_settings(value, indent + 1)
+        return "{\n" + body + pad + "}"
+    if isinstance(value, Sequence):
+        items = list(value)
+        scalars = all(isinstance(i, str | int | float | bool | os.PathLike) for i in items)
+        open_, close = ("[", "]") if scalars else ("(", ")")
+        if not items:
+            return open_ + close
+        inner = "\t" * (indent + 1)
+        rendered = ",\n".join(inner + _render_value(i, indent + 1) for i in items)
+        return f"{open_}\n{rendered}\n{pad}{close}"
+    raise TypeError(f"cannot render {type(value).__name__} in a Janus config: {value!r}")
+
+
+def _render_settings(settings: Mapping[str, object], indent: int) -> str:
+    """Render the settings of a group, one per line."""
+    pad = "\t" * indent
+    lines: list[str] = []
+    for key, value in settings.items():
+        if not _KEY.match(key):
+            raise ValueError(f"invalid libconfig setting name {key!r}")
+        if value is None:
+            continue
+        if isinstance(value, Mapping):
+            lines.append(f"{pad}{key}: {_render_value(value, indent)}\n")
+        else:
+            lines.append(f"{pad}{key} = {_render_value(value, indent)}\n")
+    return "".join(lines)
+
+
+def render_jcfg(sections: Mapping[str, Mapping[str, object]]) -> str:
+    """Render a Janus ``.jcfg`` file (libconfig syntax).
+
+    Settings whose value is None are left out, which lets a caller remove a
+    default. Strings are quoted and escaped; sequences of scalars become
+    arrays (``[...]``), other sequences become lists (``(...)``) and
+    mappings become groups (``{...}``).
+
+    Args:
+        sections: Section name to its settings, e.g.
+            ``{"general": {"json": "plain"}}``.
+
+    Returns:
+        The file content.
+
+    Raises:
+        ValueError: On a name libconfig does not accept.
+        TypeError: On a value of an unsupported type.
+
+    """
+    out = ["# Generated by janus_client.testing; do not edit.\n"]
+    for name, settings in sections.items():
+        if not _KEY.match(name):
+            raise ValueError(f"invalid libconfig section name {name!r}")
+        out.append(f"{name}: {{\n{_render_settings(settings, 1)}}}\n")
+    return "".join(out)
+
+
+def _merge(
+    base: dict[str, dict[str, object]], extra: Mapping[str, Mapping[str, object]] | None
+) -> dict[str, dict[str, object]]:
+    """Merge ``extra`` over ``base`` section by section (setting by setting)."""
+    merged = {name: dict(settings) for name, settings in base.items()}
+    for name, settings in (extra or {}).items():
+        merged.setdefault(name, {}).update(settings)
+    return merged
+
+
+# --------------------------------------------------------------------------- #
+# Janus installation discovery
+
+
+def find_janus_lib_dir(binary: str | None = None) -> Path:
+    """Find the folder holding Janus' ``plugins``, ``transports``, ... folders.
+
+    Looks next to the binary first (``<prefix>/lib/janus``,
+    ``<prefix>/lib/<multiarch>/janus``, ``<prefix>/lib64/janus``), then in
+    the usual system places.
+
+    Args:
+        binary: Path of the ``janus`` executable, if known.
+
+    Returns:
+        The folder, e.g. ``/usr/lib/x86_64-linux-gnu/janus``.
+
+    Raises:
+        JanusServerError: If no folder with a ``plugins`` subfolder is found.
+
+    """
+    prefixes: list[Path] = []
+    if binary:
+        prefixes.append(Path(binary).resolve().parent.parent)
+    prefixes += [Path("/usr"), Path("/usr/local"), Path("/opt/janus")]
+    patterns = ("lib/janus", "lib/*/janus", "lib64/janus")
+    for prefix in prefixes:
+        for pattern in patterns:
+            for found in sorted(glob.glob(str(prefix / pattern / "plugins"))):
+                return Path(found).parent
+    raise JanusServerError(
+        "cannot find the Janus plugins folder (looked for <prefix>/lib[/<arch>]/janus/plugins)"
+    )
+
+
+def _normalise_plugin(name: str) -> str:
+    """Map ``janus.plugin.voicemail`` or ``libjanus_voicemail.so`` to ``voicemail``."""
+    short = name.strip()
+    for prefix in ("janus.plugin.", "libjanus_"):
+        if short.startswith(prefix):
+            short = short[len(prefix) :]
+    return short.removesuffix(".so")
+
+
+# --------------------------------------------------------------------------- #
+# Processes
+
+
+def _pick_free_ports(count: int, host: str) -> list[int]:
+    """Return ``count`` distinct TCP ports that are free on ``host`` right now."""
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind((host, 0))
+            sockets.append(sock)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _tcp_accepts(host: str, port: int) -> bool:
+    """Tell whether a TCP connection to ``host:port`` succeeds."""
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Tell whether nobody listens on ``host:port`` (TIME_WAIT leftovers do not count)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _listening_ports(pid: int) -> set[int] | None:
+    """Return the TCP ports a process listens on, from ``/proc`` (None if unavailable)."""
+    fd_dir = Path(f"/proc/{pid}/fd")
+    inodes: set[str] = set()
+    try:
+        for fd in fd_dir.iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    except OSError:
+        return None
+    ports: set[int] = set()
+    for table in ("tcp", "tcp6"):
+        try:
+            rows = Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == "0A" and fields[9] in inodes:  # 0A = LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+# Strong references: a started server is never garbage-collected with Janus still running.
+_LIVE_SERVERS: set[JanusServer] = set()
+
+
+@atexit.register
+def _stop_leftover_servers() -> None:
+    """Do not leave Janus processes behind when the interpreter exits."""
+    for server in list(_LIVE_SERVERS):
+        with contextlib.suppress(Exception):
+            server.stop(timeout=2.0)
+
+
+class JanusServer:
+    """A real Janus gateway started as a child process, for tests.
+
+    Every configuration file is generated in a work directory; all TCP
+    listeners (HTTP, admin HTTP, WebSocket, admin WebSocket and, with TLS,
+    HTTPS and secure WebSocket) bind to ``host`` on ports that are free at
+    start. ICE is restricted to ``ice_address`` (see
+    :func:`janus_client.testing._network.ensure_ice_address`). The process
+    runs with the recordings folder as its current directory, so relative
+    recording paths end up there too.
+
+    Example:
+        ::
+
+            with JanusServer() as janus:
+                url = janus.ws_url  # "ws://127.0.0.1:<port>"
+
+    Args:
+        workdir: Folder for configs, log and recordings. Created if needed
+            and kept at :meth:`stop`; by default a temporary folder is
+            created and removed at :meth:`stop`.
+        binary: The Janus executable (a name looked up on ``PATH`` or a path).
+        host: Address every TCP listener binds to; must be in 127.0.0.0/8.
+        ice_address: The only address Janus gathers ICE candidates on
+            (``nat.ice_enforce_list``), or None for no restriction. It must
+            be assigned to an interface; media tests then need it, and
+            without it Janus would gather on the machine's real interfaces.
+        api_secret: ``api_secret`` all Janus API requests must carry.
+        admin_secret: ``admin_secret`` Admin API requests must carry.
+        token_auth: Enable stored-token authentication (``token_auth``).
+        token_auth_secret: Secret for HMAC-signed tokens; implies
+            ``token_auth``.
+        session_timeout: Seconds without keepalive before a session dies
+            (0 disables the timeout).
+        reclaim_session_timeout: Seconds during which a session whose
+            transport went away can still be claimed.
+        debug_level: Janus log level, 0 to 7.
+        enable_plugins: Plugins to enable among those disabled by default
+            (``voicemail``, ``duktape``, ``lua``); names may be short
+            (``voicemail``), package (``janus.plugin.voicemail``) or library
+            (``libjanus_voicemail.so``) names.
+        plugin_configs: Extra settings per configuration file, merged over
+            the generated defaults section by section, e.g.
+            ``{"janus.plugin.videoroom": {"general": {"admin_key": "k"}}}``
+            writes ``janus.plugin.videoroom.jcfg``. Any file name works,
+            including ``"janus"`` and transports (changing their ports or
+            addresses breaks the URL properties). A value of None removes a
+            default setting.
+        extra_general: Extra settings for the ``general`` section of
+            ``janus.jcfg``.
+        tls_cert: PEM certificate; with ``tls_key``, also enables HTTPS and
+            secure WebSockets on ``host``.
+        tls_key: PEM private key for ``tls_cert``.
+        unix_sockets: Also enable the Unix-socket transport (``pfunix``),
+            Janus API and Admin API, in the work directory.
+        lib_dir: Folder holding Janus' ``plugins``, ``transports``,
+            ``events`` and ``loggers`` folders; found automatically by
+            default.
+
+    """
+
+    def __init__(
+        self,
+        *,
+        workdir: str | os.PathLike[str] | None = None,
+        binary: str = "janus",
+        host: str = "127.0.0.1",
+        ice_address: str | None = "127.0.0.2",
+        api_secret: str | None = None,
+        admin_secret: str = "janusoverlord",
+        token_auth: bool = False,
+        token_auth_secret: str | None = None,
+        session_timeout: int = 60,
+        reclaim_session_timeout: int = 30,
+        debug_level: int = 3,
+        enable_plugins: Iterable[str] = (),
+        plugin_configs: Mapping[str, Mapping[str, Mapping[str, object]]] | None = None,
+        extra_general: Mapping[str, object] | None = None,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
+        unix_sockets: bool = False,
+        lib_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        try:
+            loopback = ipaddress.IPv4Address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise ValueError(f"the test Janus only binds to 127.0.0.0/8, not {host!r}")
+        if not 0 <= debug_level <= 7:
+            raise ValueError(f"debug_level must be 0..7, got {debug_level}")
+        if (tls_cert is None) != (tls_key is None):
+            raise ValueError("tls_cert and tls_key go together")
+        enabled = {_normalise_plugin(p) for p in enable_plugins}
+        unknown = enabled - set(OPTIONAL_PLUGINS)
+        if unknown:
+            raise ValueError(
+                f"enable_plugins only knows {', '.join(OPTIONAL_PLUGINS)}; got {sorted(unknown)}"
+            )
+        self._user_workdir = Path(workdir) if workdir is not None else None
+        self._binary = binary
+        self._host = host
+        self._ice_address = ice_address
+        self._api_secret = api_secret
+        self._admin_secret = admin_secret
+        self._token_auth = token_auth or token_auth_secret is not None
+        self._token_auth_secret = token_auth_secret
+        self._session_timeout = session_timeout
+        self._reclaim_session_timeout = reclaim_session_timeout
+        self._debug_level = debug_level
+        self._enabled_plugins = frozenset(enabled)
+        self._plugin_configs = {
+            name: {section: dict(settings) for section, settings in sections.items()}
+            for name, sections in (plugin_configs or {}).items()
+        }
+        self._extra_general = dict(extra_general or {})
+        self._tls = (tls_cert, tls_key) if tls_cert is not None and tls_key is not None else None
+        self._unix_sockets = unix_sockets
+        self._lib_dir = Path(lib_dir) if lib_dir is not None else None
+
+        self._workdir: Path | None = None
+        self._temp_workdir = False
+        self._ports: dict[str, int] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stdout: IO[bytes] | None = None
+        self._paused = False
+        self._log_offset = 0
+
+    # ------------------------------------------------------------------ #
+    # Paths and URLs
+
+    def _need_ports(self) -> dict[str, int]:
+        if self._ports is None:
+            raise JanusServerError("the Janus server has not been started")
+        return self._ports
+
+    def _need_workdir(self) -> Path:
+        if self._workdir is None:
+            self._workdir = self._make_workdir()
+        return self._workdir
+
+    def _make_workdir(self) -> Path:
+        if self._user_workdir is not None:
+            path = self._user_workdir.resolve()
+            path.mkdir(parents=True, exist_ok=True)
+            self._temp_workdir = False
+        else:
+            path = Path(tempfile.mkdtemp(prefix="janus-testbed-"))
+            self._temp_workdir = True
+            _LIVE_SERVERS.add(self)  # so that the folder goes away at exit at the latest
+        (path / "conf").mkdir(exist_ok=True)
+        (path / "recordings").mkdir(exist_ok=True)
+        return path
+
+    @property
+    def workdir(self) -> Path:
+        """Folder holding ``conf/``, ``recordings/`` and the logs (created on first use)."""
+        return self._need_workdir()
+
+    @property
+    def config_dir(self) -> Path:
+        """Folder holding the generated ``.jcfg`` files."""
+        return self.workdir / "conf"
+
+    @property
+    def recordings_dir(self) -> Path:
+        """Folder for recordings (``workdir/recordings``); Janus' current directory."""
+        path = self.workdir / "recordings"
+        path.mkdir(exist_ok=True)
+        return path
+
+    @property
+    def log_path(self) -> Path:
+        """The Janus log file (written by Janus itself with ``-L``)."""
+        return self.workdir / "janus.log"
+
+    @property
+    def output_path(self) -> Path:
+        """File catching the process' own stdout and stderr (normally almost empty)."""
+        return self.workdir / "janus.out"
+
+    @property
+    def host(self) -> str:
+        """The address all TCP listeners bind to."""
+        return self._host
+
+    @property
+    def ice_address(self) -> str | None:
+        """The only address Janus gathers ICE candidates on, if restricted."""
+        return self._ice_address
+
+    @property
+    def api_secret(self) -> str | None:
+        """The ``api_secret`` the Janus API requires, if any."""
+        return self._api_secret
+
+    @property
+    def admin_secret(self) -> str:
+        """The ``admin_secret`` the Admin API requires."""
+        return self._admin_secret
+
+    @property
+    def token_auth_secret(self) -> str | None:
+        """The HMAC secret for signed tokens, if any."""
+        return self._token_auth_secret
+
+    @property
+    def ports(self) -> dict[str, int]:
+        """The TCP ports in use, by name (``http``, ``admin_http``, ``ws``, ...)."""
+        return dict(self._need_ports())
+
+    @property
+    def http_url(self) -> str:
+        """Janus API over HTTP, e.g. ``http://127.0.0.1:8088/janus``."""
+        return f"http://{self._host}:{self._need_ports()['http']}/janus"
+
+    @property
+    def ws_url(self) -> str:
+        """Janus API over WebSocket (subprotocol ``janus-protocol``)."""
+        return f"ws://{self._host}:{self._need_ports()['ws']}"
+
+    @property
+    def admin_http_url(self) -> str:
+        """Admin API over HTTP, e.g. ``http://127.0.0.1:7088/admin``."""
+        return f"http://{self._host}:{self._need_ports()['admin_http']}/admin"
+
+    @property
+    def admin_ws_url(self) -> str:
+        """Admin API over WebSocket (subprotocol ``janus-admin-protocol``)."""
+        return f"ws://{self._host}:{self._need_ports()['admin_ws']}"
+
+    @property
+    def https_url(self) -> str | None:
+        """Janus API over HTTPS, or None without TLS."""
+        ports = self._need_ports()
+        return f"https://{self._host}:{ports['https']}/janus" if "https" in ports else None
+
+    @property
+    def wss_url(self) -> str | None:
+        """Janus API over secure WebSocket, or None without TLS."""
+        ports = self._need_ports()
+        return f"wss://{self._host}:{ports['wss']}" if "wss" in ports else None
+
+    @property
+    def unix_socket_path(self) -> Path | None:
+        """Janus API Unix socket (``SOCK_SEQPACKET``), or None if not enabled."""
+        return self.workdir / "janus-api.sock" if self._unix_sockets else None
+
+    @property
+    def admin_unix_socket_path(self) -> Path | None:
+        """Admin API Unix socket (``SOCK_SEQPACKET``), or None if not enabled."""
+        return self.workdir / "janus-admin.sock" if self._unix_sockets else None
+
+    @property
+    def running(self) -> bool:
+        """True while the Janus process exists (even when paused)."""
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running Janus, or None."""
+        return self._process.pid if self.running and self._process is not None else None
+
+    def read_log(self) -> str:
+        """Return the whole Janus log so far ("" if there is none yet).
+
+        Returns:
+            The log text (undecodable bytes replaced).
+
+        """
+        try:
+            return self.log_path.read_text(errors="replace")
+        except (FileNotFoundError, JanusServerError):
+            return ""
+
+    # ------------------------------------------------------------------ #
+    # Configuration
+
+    def _resolve_binary(self) -> str:
+        found = shutil.which(self._binary)
+        if found is None:
+            raise JanusServerError(f"Janus executable {self._binary!r} not found on PATH")
+        return found
+
+    def build_configs(self) -> dict[str, str]:
+        """Render every configuration file for the current ports.
+
+        Returns:
+            File name (e.g. ``janus.jcfg``) to content.
+
+        Raises:
+            JanusServerError: If the server has no ports yet or Janus'
+                library folder cannot be found.
+
+        """
+        ports = self._need_ports()
+        workdir = self._need_workdir()
+        lib_dir = self._lib_dir or find_janus_lib_dir(shutil.which(self._binary))
+        recordings = self.recordings_dir
+        real_workdir = os.path.realpath(workdir)
+        protected = [
+            p
+            for p in _PROTECTED_FOLDERS
+            if not (real_workdir + "/").startswith(p.rstrip("/") + "/")
+        ]
+        host = self._host
+
+        general: dict[str, object] = {
+            "configs_folder": str(self.config_dir),
+            "plugins_folder": str(lib_dir / "plugins"),
+            "transports_folder": str(lib_dir / "transports"),
+            "events_folder": str(lib_dir / "events"),
+            "loggers_folder": str(lib_dir / "loggers"),
+            "log_to_stdout": False,
+            "debug_level": self._debug_level,
+            "debug_timestamps": True,
+            "debug_colors": False,
+            "interface": host,
+            "server_name": "janus-client-testbed",
+            "session_timeout": self._session_timeout,
+            "reclaim_session_timeout": self._reclaim_session_timeout,
+            "admin_secret": self._admin_secret,
+            "api_secret": self._api_secret,
+            "token_auth": True if self._token_auth else None,
+            "token_auth_secret": self._token_auth_secret,
+            "protected_folders": protected,
+        }
+        general.update(self._extra_general)
+        nat: dict[str, object] = {"nice_debug": False, "ignore_mdns": True}
+        if self._ice_address is not None:
+            nat["ice_enforce_list"] = self._ice_address
+        disabled_plugins = [
+            f"libjanus_{p}.so" for p in OPTIONAL_PLUGINS if p not in self._enabled_plugins
+        ]
+        disabled_transports = [f"libjanus_{t}.so" for t in _DISABLED_TRANSPORTS]
+        if not self._unix_sockets:
+            disabled_transports.append("libjanus_pfunix.so")
+        core: dict[str, dict[str, object]] = {
+            "general": general,
+            "certificates": {},
+            "media": {"rtp_port_range": _CORE_RTP_RANGE},
+            "nat": nat,
+            "plugins": {"disable": ",".join(disabled_plugins) or None},
+            "transports": {"disable": ",".join(disabled_transports)},
+            "loggers": {"disable": "libjanus_jsonlog.so"},
+            "events": {"broadcast": False},
+        }
+
+        http: dict[str, dict[str, object]] = {
+            "general": {
+                "json": "plain",
+                "base_path": "/janus",
+                "http": True,
+                "port": ports["http"],
+                "ip": host,
+                "https": False,
+            },
+            "admin": {
+                "admin_base_path": "/admin",
+                "admin_http": True,
+                "admin_port": ports["admin_http"],
+                "admin_ip": host,
+                "admin_https": False,
+            },
+            "cors": {},
+        }
+        ws: dict[str, dict[str, object]] = {
+            "general": {
+                "json": "plain",
+                "ws": True,
+                "ws_port": ports["ws"],
+                "ws_ip": host,
+                "wss": False,
+            },
+            "admin": {
+                "admin_ws": True,
+                "admin_ws_port": ports["admin_ws"],
+                "admin_ws_ip": host,
+                "admin_wss": False,
+            },
+            "cors": {},
+        }
+        if self._tls is not None:
+            cert, key = (os.path.abspath(p) for p in self._tls)
+            http["general"].update(https=True, secure_port=ports["https"], secure_ip=host)
+            http["certificates"] = {"cert_pem": cert, "cert_key": key}
+            ws["general"].update(wss=True, wss_port=ports["wss"], wss_ip=host)
+            ws["certificates"] = {"cert_pem": cert, "cert_key": key}
+
+        configs: dict[str, dict[str, dict[str, object]]] = {
+            "janus": core,
+            "janus.transport.http": http,
+            "janus.transport.websockets": ws,
+            "janus.transport.pfunix": {
+                "general": {
+                    "enabled": self._unix_sockets,
+                    "json": "plain",
+                    "path": str(workdir / "janus-api.sock"),
+                    "type": "SOCK_SEQPACKET",
+                },
+                "admin": {
+                    "admin_enabled": self._unix_sockets,
+                    "admin_path": str(workdir / "janus-admin.sock"),
+                    "admin_type": "SOCK_SEQPACKET",
+                },
+            },
+            "janus.plugin.echotest": {"general": {}},
+            "janus.plugin.videocall": {"general": {}},
+            "janus.plugin.videoroom": {"general": {}},
+            "janus.plugin.textroom": {"general": {"json": "plain"}},
+            "janus.plugin.streaming": {
+                "general": {"rtp_port_range": _PLUGIN_RTP_RANGES["janus.plugin.streaming"]}
+            },
+            "janus.plugin.audiobridge": {
+                "general": {
+                    "local_ip": host,
+                    "rtp_port_range": _PLUGIN_RTP_RANGES["janus.plugin.audiobridge"],
+                }
+            },
+            "janus.plugin.sip": {
+                "general": {
+                    "local_ip": host,
+                    "local_media_ip": host,
+                    "sdp_ip": host,
+                    "keepalive_interval": 120,
+                    "behind_nat": False,
+                    "register_ttl": 3600,
+                    "rtp_port_range": _PLUGIN_RTP_RANGES["janus.plugin.sip"],
+                }
+            },
+            "janus.plugin.nosip": {
+                "general": {
+                    "local_ip": host,
+                    "sdp_ip": host,
+                    "rtp_port_range": _PLUGIN_RTP_RANGES["janus.plugin.nosip"],
+                }
+            },
+            "janus.plugin.recordplay": {"general": {"path": str(recordings)}},
+        }
+        if "voicemail" in self._enabled_plugins:
+            voicemail_dir = recordings / "voicemail"
+            voicemail_dir.mkdir(exist_ok=True)
+            configs["janus.plugin.voicemail"] = {
+                "general": {"path": str(voicemail_dir), "base": "/voicemail/", "events": False}
+            }
+        for engine, ext in (("duktape", "js"), ("lua", "lua")):
+            if engine in self._enabled_plugins:
+                scripts = Path("/usr/share/janus") / engine
+                configs[f"janus.plugin.{engine}"] = {
+                    "general": {"path": str(scripts), "script": str(scripts / f"echotest.{ext}")}
+                }
+        for name, extra in self._plugin_configs.items():
+            configs[name] = _merge(configs.get(name, {}), extra)
+        return {f"{name}.jcfg": render_jcfg(sections) for name, sections in configs.items()}
+
+    def _write_configs(self) -> None:
+        conf = self.config_dir
+        conf.mkdir(parents=True, exist_ok=True)
+        for stale in conf.glob("*.jcfg"):
+            stale.unlink()
+        for name, content in self.build_configs().items():
+            (conf / name).write_text(content)
+
+    # ------------------------------------------------------------------ #
+    # Life cycle
+
+    def _choose_ports(self) -> dict[str, int]:
+        names = ["http", "admin_http", "ws", "admin_ws"]
+        if self._tls is not None:
+            names += ["https", "wss"]
+        return dict(zip(names, _pick_free_ports(len(names), self._host), strict=True))
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start Janus and wait until all its TCP listeners answer.
+
+        The first start picks free ports; later starts (after :meth:`kill`
+        or via :meth:`restart`) reuse them. A start that fails because a
+        port was taken meanwhile is retried with new ports (3 attempts).
+
+        Args:
+            timeout: Seconds to wait for each attempt.
+
+        Raises:
+            JanusServerError: If Janus is already running, exits, or does not
+                answer in time; the message carries the tail of its log.
+
+        """
+        if self.running:
+            raise JanusServerError(f"Janus is already running (pid {self.pid})")
+        binary = self._resolve_binary()
+        for path in self._tls or ():
+            if not os.access(path, os.R_OK):
+                raise JanusServerError(f"TLS file {path!r} does not exist or is not readable")
+        if self._ice_address is not None and address_is_assigned(self._ice_address) is False:
+            raise JanusServerError(
+                f"ICE address {self._ice_address} is not assigned to any interface, so Janus "
+                "would gather candidates on the real interfaces: call "
+                "janus_client.testing._network.ensure_ice_address() first (needs root) "
+                "or pass ice_address=None"
+            )
+        fixed_ports = self._ports is not None
+        for attempt in range(1, _START_ATTEMPTS + 1):
+            if not fixed_ports:
+                self._ports = self._choose_ports()
+            try:
+                self._start_once(binary, timeout)
+                return
+            except _PortClashError as exc:
+                logger.warning(
+                    "Janus start attempt %d/%d: %s",
+                    attempt,
+                    _START_ATTEMPTS,
+                    str(exc).splitlines()[0],
+                )
+                if attempt == _START_ATTEMPTS:
+                    if not fixed_ports:
+                        self._ports = None
+                    raise JanusServerError(str(exc)) from None
+                if fixed_ports:  # e.g. restart(): wait for the other process to let go
+                    time.sleep(0.2 * attempt)
+            except BaseException:
+                if not fixed_ports:
+                    self._ports = None
+                raise
+
+    def _start_once(self, binary: str, timeout: float) -> None:
+        self._write_configs()
+        ports = self._need_ports()
+        argv = [
+            binary,
+            "-F",
+            str(self.config_dir),
+            "-C",
+            str(self.config_dir / "janus.jcfg"),
+            "-L",
+            str(self.log_path),
+            "-N",
+        ]
+        try:
+            self._log_offset = self.log_path.stat().st_size  # Janus appends to its log
+        except FileNotFoundError:
+            self._log_offset = 0
+        self._close_output()
+        self._stdout = open(self.output_path, "ab")  # noqa: SIM115 - closed in _close_output()
+        logger.debug("starting %s", " ".join(argv))
+        started = time.monotonic()
+        self._process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=self._stdout,
+            stderr=subprocess.STDOUT,
+            cwd=self.recordings_dir,
+        )
+        self._paused = False
+        _LIVE_SERVERS.add(self)
+        try:
+            self._wait_ready(ports, started + timeout)
+        except BaseException:
+            self._terminate(timeout=2.0)
+            raise
+        logger.info(
+            "Janus pid %d ready in %.0f ms: %s %s (log %s)",
+            self._process.pid,
+            (time.monotonic() - started) * 1000,
+            self.http_url,
+            self.ws_url,
+            self.log_path,
+        )
+
+    def _wait_ready(self, ports: dict[str, int], deadline: float) -> None:
+        """Wait until the info request answers and Janus itself listens on every port.
+
+        A TCP connect is not proof enough: when a port is taken by another
+        process, Janus logs a ``[FATAL]`` line, keeps running without that
+        listener, and the connect reaches the other process. So the check
+        looks at the sockets the Janus process owns, and gives up as soon as
+        the new part of the log has a ``[FATAL]`` line.
+        """
+        process = self._process
+        assert process is not None
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        info_url = self.http_url + "/info"
+        wanted = set(ports.values())
+        http_ok = False
+        while True:
+            code = process.poll()
+            if code is not None:
+                self._fail(f"Janus exited with status {code} during start-up", ports)
+            if "[FATAL]" in self._new_log():
+                self._fail("Janus reported a fatal error during start-up", ports)
+            if not http_ok:
+                http_ok = self._info_answers(opener, info_url)
+            if http_ok:
+                listening = _listening_ports(process.pid)
+                if listening is None:  # no /proc: fall back to connecting
+                    missing = {p for p in wanted if not _tcp_accepts(self._host, p)}
+                else:
+                    missing = wanted - listening
+                if not missing:
+                    return
+            else:
+                missing = wanted
+            if time.monotonic() >= deadline:
+                names = sorted(name for name, port in ports.items() if port in missing)
+                self._fail(f"Janus did not listen on {', '.join(names)} in time", ports)
+            time.sleep(_POLL_INTERVAL)
+
+    @staticmethod
+    def _info_answers(opener: urllib.request.OpenerDirector, url: str) -> bool:
+        try:
+            with opener.open(url, timeout=1.0) as response:
+                body = json.loads(response.read())
+        except (OSError, ValueError):
+            return False
+        return isinstance(body, dict) and body.get("janus") == "server_info"
+
+    def _new_log(self) -> str:
+        """Return what Janus logged since the current start."""
+        try:
+            with open(self.log_path, "rb") as log:
+                log.seek(self._log_offset)
+                return log.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def _fail(self, message: str, ports: dict[str, int]) -> NoReturn:
+        """Stop the half-started process and raise with the end of its log."""
+        self._terminate(timeout=2.0)
+        lines = self._new_log().splitlines()
+        with contextlib.suppress(OSError):
+            out = self.output_path.read_text(errors="replace").strip()
+            if out:
+                lines += ["--- stdout/stderr ---", *out.splitlines()]
+        tail = "\n".join(lines[-_LOG_TAIL_LINES:])
+        busy = sorted(name for name, port in ports.items() if not _port_free(self._host, port))
+        if busy:
+            raise _PortClashError(f"{message}; port(s) in use by another process: {busy}\n{tail}")
+        raise JanusServerError(f"{message}; log tail:\n{tail}")
+
+    def _close_output(self) -> None:
+        if self._stdout is not None:
+            self._stdout.close()
+            self._stdout = None
+
+    def _terminate(self, timeout: float) -> None:
+        """Stop the process (SIGTERM, then SIGKILL) without touching the work directory."""
+        process = self._process
+        if process is not None:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signal.SIGTERM)
+                    process.send_signal(signal.SIGCONT)  # a paused Janus cannot handle SIGTERM
+                try:
+                    process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    logger.warning("Janus pid %d ignored SIGTERM; killing it", process.pid)
+                    with contextlib.suppress(ProcessLookupError):
+                        process.kill()
+                    process.wait()
+            self._process = None
+        self._paused = False
+        self._close_output()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop Janus and clean up; safe to call several times.
+
+        Sends SIGTERM, waits up to ``timeout`` seconds, then SIGKILL. A
+        temporary work directory is removed; a user-given one is kept. A
+        later :meth:`start` picks new ports (and a new temporary directory).
+
+        Args:
+            timeout: Seconds to wait for a clean exit before SIGKILL.
+
+        """
+        self._terminate(timeout)
+        _LIVE_SERVERS.discard(self)
+        self._ports = None
+        if self._workdir is not None and self._temp_workdir:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def kill(self) -> None:
+        """Kill Janus with SIGKILL right now and wait for it (for crash tests).
+
+        Ports and work directory are kept: :meth:`start` brings the server
+        back on the same ports.
+        """
+        process = self._process
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            process.wait()
+            self._process = None
+        self._paused = False
+        self._close_output()
+
+    def restart(self, timeout: float = 10.0) -> None:
+        """Stop Janus and start a new process on the same ports.
+
+        All sessions are lost; clients must reconnect.
+
+        Args:
+            timeout: Seconds to wait for the new process to answer.
+
+        """
+        self._terminate(timeout=5.0)
+        self.start(timeout=timeout)
+
+    def pause(self) -> None:
+        """Freeze Janus with SIGSTOP: connections stay open but nothing answers.
+
+        Raises:
+            JanusServerError: If Janus is not running.
+
+        """
+        self._signal(signal.SIGSTOP)
+        self._paused = True
+
+    def resume(self) -> None:
+        """Continue a Janus frozen by :meth:`pause` (SIGCONT).
+
+        Raises:
+            JanusServerError: If Janus is not running.
+
+        """
+        self._signal(signal.SIGCONT)
+        self._paused = False
+
+    @property
+    def paused(self) -> bool:
+        """True between :meth:`pause` and :meth:`resume`."""
+        return self._paused and self.running
+
+    def _signal(self, signum: signal.Signals) -> None:
+        process = self._process
+        if process is None or process.poll() is not None:
+            raise JanusServerError("Janus is not running")
+        process.send_signal(signum)
+
+    def __enter__(self) -> JanusServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        where = self.ws_url if self._ports is not None else "no ports"
+        return f"<JanusServer {state} {where} pid={self.pid}>"
+
+
+class _PortClashError(JanusServerError):
+    """A start attempt failed because one of the chosen ports was taken."""

@@ -1,0 +1,63 @@
+"""Shared fixtures: the leak checker and the transport parametrisation."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+
+
+def _open_sockets() -> set[str]:
+    """Return the inodes of this process's open sockets (Linux /proc)."""
+    found: set[str] = set()
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:  # pragma: no cover - not Linux
+        return found
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:"):
+            found.add(target)
+    return found
+
+
+@pytest.fixture(autouse=True)
+async def no_leaks(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Fail a test that leaves an asyncio task or a socket open behind it."""
+    if request.node.get_closest_marker("allow_leaks"):
+        yield
+        return
+    before_sockets = _open_sockets()
+    current = asyncio.current_task()
+    before_tasks = {t for t in asyncio.all_tasks() if t is not current}
+    yield
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 2.0
+    while True:
+        current = asyncio.current_task()
+        tasks = [t for t in asyncio.all_tasks() if t is not current and t not in before_tasks]
+        sockets = _open_sockets() - before_sockets
+        if (not tasks and not sockets) or loop.time() > deadline:
+            break
+        await asyncio.sleep(0.02)
+    if tasks:
+        for t in tasks:
+            t.cancel()
+        pytest.fail(f"test leaked {len(tasks)} asyncio task(s): {tasks}", pytrace=False)
+    if sockets:
+        pytest.fail(f"test leaked {len(sockets)} open socket(s): {sorted(sockets)}", pytrace=False)
+
+
+@pytest.fixture(params=["ws", "http"])
+def janus_url(request: pytest.FixtureRequest, janus_ws_url: str, janus_http_url: str) -> str:
+    """The real test Janus' API URL, once per transport."""
+    return janus_ws_url if request.param == "ws" else janus_http_url
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "allow_leaks: skip the task/socket leak check")
