@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 __all__ = ["Timeouts"]
@@ -35,7 +36,12 @@ class Timeouts:
     def __post_init__(self) -> None:
         for name in ("connect", "request", "close", "keepalive", "long_poll"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+                or value <= 0
+            ):
                 raise ValueError(
                     f"Timeouts.{name} must be a positive number of seconds, got {value!r}"
                 )

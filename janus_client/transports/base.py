@@ -344,8 +344,7 @@ class JanusTransport(ABC):
             async with _deadline(timeout):
                 if logger.isEnabledFor(logging.DEBUG):
                     logger.debug("send %s", redact(message))
-                await self._send(message)
-                reply = await future
+                reply = await self._exchange(message, future)
         except TimeoutError:
             raise RequestTimeoutError(
                 f"no reply to {verb!r} from {self.base_url} within {timeout:g} s",
@@ -406,6 +405,17 @@ class JanusTransport(ABC):
             if not waiter.done():
                 waiter.set_exception(exc)
 
+    async def _exchange(
+        self, message: dict[str, Any], future: asyncio.Future[Incoming]
+    ) -> Incoming:
+        """Send a request and wait for the future its reply resolves.
+
+        Transports whose send itself waits for the server (HTTP) override this so
+        that a failure of the owner ends the call at once.
+        """
+        await self._send(message)
+        return await future
+
     # --------------------------------------------------------------- sessions
     def _add_session(self, session: JanusSession) -> None:
         assert session.session_id is not None
@@ -433,51 +443,53 @@ class JanusTransport(ABC):
         interval = self.timeouts.keepalive
         while True:
             await asyncio.sleep(interval)
-            sessions = list(self._sessions.values())
-            if not sessions:
-                if not self._sessions:
-                    self._keepalive_task = None
-                    return
-                continue
-            waits: list[tuple[JanusSession, str, asyncio.Future[Incoming]]] = []
-            for session in sessions:
-                sid = session.session_id
-                if sid is None or session.closed:
-                    continue
-                tid = self._table.new_id()
-                msg = session._stamp({"janus": "keepalive", "transaction": tid, "session_id": sid})
-                fut = self._table.register(tid, session, "keepalive")
-                waits.append((session, tid, fut))
-                try:
+            if not self._sessions:
+                self._keepalive_task = None
+                return
+            await self._keepalive_round(list(self._sessions.values()))
+
+    async def _keepalive_round(self, sessions: list[JanusSession]) -> None:
+        """Send one keepalive per session; the whole round has one deadline."""
+        limit = self.timeouts.request
+        waits: list[tuple[JanusSession, str, asyncio.Future[Incoming]]] = []
+        try:
+            async with _deadline(limit):
+                for session in sessions:
+                    sid = session.session_id
+                    if sid is None or session.closed:
+                        continue
+                    tid = self._table.new_id()
+                    msg = session._stamp(
+                        {"janus": "keepalive", "transaction": tid, "session_id": sid}
+                    )
+                    waits.append((session, tid, self._table.register(tid, session, "keepalive")))
                     await self._send(msg)
-                except JanusError:
-                    break
-            if not waits:
+                if waits:
+                    await asyncio.wait([w[2] for w in waits])
+        except TimeoutError:
+            pass
+        except JanusError as exc:
+            logger.debug("keepalive round on %s stopped: %s", self.base_url, exc)
+        finally:
+            for _, tid, _ in waits:
+                self._table.discard(tid)
+        for session, _, fut in waits:
+            if not fut.done():
+                fut.cancel()
+                session._keepalive_failed(
+                    RequestTimeoutError(
+                        f"keepalive of session {session.session_id} got no reply from "
+                        f"{self.base_url} within {limit:g} s",
+                        request="keepalive",
+                        timeout=limit,
+                    )
+                )
+            elif fut.cancelled():
                 continue
-            try:
-                await asyncio.wait([w[2] for w in waits], timeout=self.timeouts.request)
-            finally:
-                for _, tid, _ in waits:
-                    self._table.discard(tid)
-            for session, _, fut in waits:
-                if not fut.done():
-                    fut.cancel()
-                    session._keepalive_failed(
-                        RequestTimeoutError(
-                            f"keepalive of session {session.session_id} got no reply from "
-                            f"{self.base_url} within {self.timeouts.request:g} s",
-                            request="keepalive",
-                            timeout=self.timeouts.request,
-                        )
-                    )
-                elif fut.cancelled():
-                    continue
-                elif (exc := fut.exception()) is not None:
-                    if not isinstance(exc, TransportError):
-                        session._keepalive_failed(exc)
-                elif fut.result().kind is MessageKind.ERROR:
-                    session._keepalive_failed(
-                        error_from_message(
-                            fut.result().body, request="keepalive", url=self.base_url
-                        )
-                    )
+            elif (failure := fut.exception()) is not None:
+                if not isinstance(failure, TransportError):
+                    session._keepalive_failed(failure)
+            elif fut.result().kind is MessageKind.ERROR:
+                session._keepalive_failed(
+                    error_from_message(fut.result().body, request="keepalive", url=self.base_url)
+                )

@@ -13,7 +13,7 @@ import aiohttp
 from .._dispatch import cancel_and_wait
 from ..config import Timeouts
 from ..errors import ConnectError, ConnectionClosedError, ProtocolError, SessionLost
-from ..protocol import decode, encode
+from ..protocol import Incoming, decode, encode
 from .base import JanusTransport
 
 __all__ = ["JanusTransportHTTP"]
@@ -120,6 +120,23 @@ class JanusTransportHTTP(JanusTransport):
             ) from None
         for msg in messages:
             self._receive_message(msg)
+
+    async def _exchange(
+        self, message: dict[str, Any], future: asyncio.Future[Incoming]
+    ) -> Incoming:
+        # The POST may hang while the call is already decided (its owner failed, or
+        # the answer came through the long-poll): wait for whichever comes first.
+        send = asyncio.ensure_future(self._send(message))
+        try:
+            await asyncio.wait((send, future), return_when=asyncio.FIRST_COMPLETED)
+            if not future.done():
+                send.result()  # raises the POST's failure
+            return await future
+        finally:
+            if not send.done():
+                await cancel_and_wait(send)
+            elif not send.cancelled():
+                send.exception()  # retrieved: the future carries the outcome
 
     async def _send_raw(self, data: str | bytes) -> None:
         http = self._http

@@ -17,6 +17,7 @@ from janus_client import (
     JanusHandle,
     JanusSession,
     JanusTransport,
+    PluginError,
     PluginEvent,
     PluginNotFoundError,
     ServerError,
@@ -105,10 +106,10 @@ async def test_sync_and_async_plugin_messages(janus_url: str) -> None:
 async def test_plugin_error_is_typed(janus_url: str) -> None:
     async with JanusSession(janus_url) as session:
         room = await session.attach(VIDEOROOM)
-        with pytest.raises(Exception) as info:
+        with pytest.raises(PluginError) as info:
             await room.send({"request": "destroy", "room": 987654321})
         err = info.value
-        assert type(err).__name__ == "PluginError"
+        assert err.plugin == VIDEOROOM
         assert err.code == 426  # JANUS_VIDEOROOM_ERROR_NO_SUCH_ROOM
         assert "987654321" in str(err) or "No such room" in str(err)
 

@@ -1,0 +1,30 @@
+"""Tools for testing code that talks to Janus.
+
+* `JanusServer` starts a real local Janus (the ``janus`` binary) with a generated
+  configuration, on loopback and free ports, and stops it cleanly.
+* `FakeJanus` is an in-process fake Janus for cases a real server cannot produce:
+  malformed messages, dropped or delayed replies, abrupt closes, half-open lines.
+* The pytest plugin (enabled automatically when janus-client is installed) gives
+  the fixtures ``janus_server``, ``janus_ws_url``, ``janus_http_url``,
+  ``janus_admin_http_url``, ``janus_admin_ws_url``, ``janus_server_factory`` and
+  ``fake_janus``.
+"""
+
+from __future__ import annotations
+
+from ._fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
+from ._network import ensure_ice_address, patch_aioice_host_addresses, remove_ice_address
+from ._server import JanusServer, JanusServerError
+
+__all__ = [
+    "DROP",
+    "FakeHandle",
+    "FakeJanus",
+    "FakeRequest",
+    "FakeSession",
+    "JanusServer",
+    "JanusServerError",
+    "ensure_ice_address",
+    "patch_aioice_host_addresses",
+    "remove_ice_address",
+]

@@ -1,0 +1,105 @@
+"""Importing janus_client: no heavy media imports, no logging setup, documented API."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import subprocess
+import sys
+
+import janus_client
+
+_PROBE = r"""
+import json, logging, sys
+root_before = list(logging.getLogger().handlers)
+root_level_before = logging.getLogger().level
+import janus_client
+lib = logging.getLogger("janus_client")
+print(json.dumps({
+    "media": sorted(m for m in ("aiortc", "av", "aioice") if m in sys.modules),
+    "root_added": len(logging.getLogger().handlers) - len(root_before),
+    "root_level_changed": logging.getLogger().level != root_level_before,
+    "lib_handlers": [type(h).__name__ for h in lib.handlers],
+    "lib_level": lib.level,
+    "lib_propagate": lib.propagate,
+}))
+"""
+
+
+def _probe() -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+_RESULT: dict | None = None
+
+
+def probe() -> dict:
+    global _RESULT
+    if _RESULT is None:
+        _RESULT = _probe()
+    return _RESULT
+
+
+def test_import_does_not_load_media_stack() -> None:
+    assert probe()["media"] == []
+
+
+def test_import_adds_no_root_handlers() -> None:
+    result = probe()
+    assert result["root_added"] == 0
+    assert result["root_level_changed"] is False
+
+
+def test_library_logger_has_only_a_null_handler() -> None:
+    result = probe()
+    assert result["lib_handlers"] == ["NullHandler"]
+    assert result["lib_level"] == 0  # NOTSET: the application decides
+    assert result["lib_propagate"] is True
+
+
+def test_all_names_exist() -> None:
+    assert len(janus_client.__all__) == len(set(janus_client.__all__))
+    for name in janus_client.__all__:
+        assert hasattr(janus_client, name), name
+
+
+def test_all_public_objects_have_docstrings() -> None:
+    missing = []
+    for name in janus_client.__all__:
+        if name == "__version__":
+            continue
+        obj = getattr(janus_client, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            doc = inspect.getdoc(obj)
+            if not doc or not doc.strip():
+                missing.append(name)
+    assert missing == []
+
+
+def test_public_classes_have_their_own_docstrings() -> None:
+    # inspect.getdoc inherits from bases; each exported class should document itself
+    missing = [
+        name
+        for name in janus_client.__all__
+        if inspect.isclass(obj := getattr(janus_client, name))
+        and not (obj.__dict__.get("__doc__") or "").strip()
+    ]
+    assert missing == []
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(janus_client.__version__, str)
+    assert janus_client.__version__
+    assert janus_client.__version__[0].isdigit()
+
+
+def test_package_docstring() -> None:
+    assert janus_client.__doc__
+    assert "asyncio" in janus_client.__doc__
