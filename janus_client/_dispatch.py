@@ -72,6 +72,8 @@ class EventStream(Generic[E]):
             return await asyncio.wait_for(self.__anext__(), timeout)
         except StopAsyncIteration:
             raise EOFError("the event stream has ended") from None
+        except asyncio.TimeoutError:  # a distinct class before Python 3.11
+            raise TimeoutError(f"no event within {timeout} s") from None
 
     def pending(self) -> int:
         """Return how many events are buffered and not yet read."""

@@ -69,6 +69,9 @@ else:  # pragma: no cover - Python 3.10
             if self._handle is not None:
                 self._handle.cancel()
             if exc_type is asyncio.CancelledError and self._expired:
+                uncancel = getattr(self._task, "uncancel", None)
+                if uncancel is not None:  # task classes that count cancellations
+                    uncancel()
                 raise TimeoutError from None
 
 
