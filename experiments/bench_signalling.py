@@ -92,12 +92,12 @@ CLIENT_DESCRIPTIONS = {
     "raw-ws": "raw: one websockets connection (subprotocol janus-protocol, compression off), "
     "1 reader task matching replies to futures by transaction, json.dumps/loads, timeout",
     "lib-http": "janus_client: one JanusTransportHTTP (1 aiohttp.ClientSession); POST per "
-    "request AND one long-poll GET task per session (started at create, cancelled at "
-    "destroy, which drops that keep-alive TCP connection)",
+    "request; a session's long-poll GET starts only once it needs events (a plugin message, "
+    "trickle, hangup or an event listener), so this cycle does not poll",
     "raw-http": "raw: one aiohttp.ClientSession (limit=0), one POST per request to "
     "/janus[/sid[/hid]], reply = POST body, checked by transaction; NO long-poll",
     "rawlp-http": "raw+lp (reference only): raw-http plus one long-poll GET task per "
-    "session like the library (cancelled before destroy)",
+    "session, as the library does for sessions that listen for events",
 }
 
 

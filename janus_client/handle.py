@@ -19,6 +19,9 @@ __all__ = ["JanusHandle", "PluginResponse"]
 
 logger = logging.getLogger("janus_client")
 
+# Requests whose outcome (or consequences) arrive as events.
+_EVENTFUL = frozenset({"message", "trickle", "hangup"})
+
 
 @dataclass(frozen=True)
 class PluginResponse:
@@ -110,6 +113,8 @@ class JanusHandle:
         self._check_open(janus)
         session = self.session
         sid = session._require_id(janus, closing_ok=janus == "detach")
+        if janus in _EVENTFUL and not session._wants_events:
+            session._want_events()
         transport = session.transport
         msg = session._stamp(
             {
@@ -271,6 +276,7 @@ class JanusHandle:
             async for event in handle.events(PluginEvent):
                 print(event.data)
         """
+        self.session._want_events()
         return self._events.stream(types)
 
     def on_event(self, callback: Callback, *types: type[JanusEvent]) -> None:
@@ -279,6 +285,7 @@ class JanusHandle:
         The callback may be a coroutine function; it runs outside the reader, so it
         may await requests. An exception it raises is logged and stops nothing.
         """
+        self.session._want_events()
         self._events.add_callback(callback, types)
 
     def remove_callback(self, callback: Callback) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .errors import PluginError, ProtocolError, ServerError, error_for_code
@@ -85,9 +84,8 @@ REPLY_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
 class Incoming:
-    """One classified message received from Janus.
+    """One classified message received from Janus (read-only by convention).
 
     Attributes:
         kind: What the message is.
@@ -98,21 +96,40 @@ class Incoming:
         body: The whole decoded message.
     """
 
-    kind: MessageKind
-    janus: str
-    transaction: str | None
-    session_id: int | None
-    sender: int | None
-    body: dict[str, Any]
+    __slots__ = ("body", "janus", "kind", "sender", "session_id", "transaction")
+
+    def __init__(
+        self,
+        kind: MessageKind,
+        janus: str,
+        transaction: str | None,
+        session_id: int | None,
+        sender: int | None,
+        body: dict[str, Any],
+    ) -> None:
+        self.kind = kind
+        self.janus = janus
+        self.transaction = transaction
+        self.session_id = session_id
+        self.sender = sender
+        self.body = body
+
+    def __repr__(self) -> str:
+        return (
+            f"Incoming(kind={self.kind.value!r}, transaction={self.transaction!r}, "
+            f"session_id={self.session_id!r}, sender={self.sender!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Incoming):
+            return NotImplemented
+        return self.kind is other.kind and self.body == other.body
+
+    __hash__ = None  # type: ignore[assignment]
 
 
-def _opt_int(msg: Mapping[str, Any], key: str) -> int | None:
-    value = msg.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ProtocolError(f"field {key!r} of a Janus message must be an integer, got {value!r}")
-    return value
+def _bad_id(key: str, value: Any) -> ProtocolError:
+    return ProtocolError(f"field {key!r} of a Janus message must be an integer, got {value!r}")
 
 
 def classify(msg: Any) -> Incoming:
@@ -129,22 +146,22 @@ def classify(msg: Any) -> Incoming:
         ProtocolError: The value is not an object, has no string ``janus`` field, or
             has ids of the wrong type.
     """
-    if not isinstance(msg, dict):
+    if type(msg) is not dict and not isinstance(msg, dict):
         raise ProtocolError(f"a Janus message must be a JSON object, got {type(msg).__name__}")
-    janus = msg.get("janus")
-    if not isinstance(janus, str):
+    get = msg.get
+    janus = get("janus")
+    if type(janus) is not str:
         raise ProtocolError(f"a Janus message needs a string 'janus' field, got {janus!r}")
-    transaction = msg.get("transaction")
-    if transaction is not None and not isinstance(transaction, str):
+    transaction = get("transaction")
+    if transaction is not None and type(transaction) is not str:
         transaction = str(transaction)
-    return Incoming(
-        kind=_KINDS.get(janus, MessageKind.UNKNOWN),
-        janus=janus,
-        transaction=transaction,
-        session_id=_opt_int(msg, "session_id"),
-        sender=_opt_int(msg, "sender"),
-        body=msg,
-    )
+    sid = get("session_id")
+    if sid is not None and type(sid) is not int:
+        raise _bad_id("session_id", sid)
+    sender = get("sender")
+    if sender is not None and type(sender) is not int:
+        raise _bad_id("sender", sender)
+    return Incoming(_KINDS.get(janus, MessageKind.UNKNOWN), janus, transaction, sid, sender, msg)
 
 
 def decode(data: str | bytes | bytearray) -> list[dict[str, Any]]:
@@ -169,9 +186,12 @@ def decode(data: str | bytes | bytearray) -> list[dict[str, Any]]:
     )
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def encode(msg: Mapping[str, Any]) -> str:
     """Serialise a request to the compact JSON text Janus expects."""
-    return json.dumps(msg, separators=(",", ":"))
+    return _ENCODER.encode(msg)
 
 
 def build_request(

@@ -6,8 +6,9 @@ import asyncio
 import enum
 import logging
 import ssl as _ssl
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import Any, TypeVar, overload
 
+from ._compat import deadline
 from ._dispatch import Callback, EventDispatcher, EventStream
 from .config import Timeouts
 from .errors import (
@@ -21,11 +22,9 @@ from .errors import (
 )
 from .events import JanusEvent, event_from_incoming
 from .handle import JanusHandle
+from .plugins.base import JanusPlugin
 from .protocol import Incoming, MessageKind
 from .transports.base import JanusTransport
-
-if TYPE_CHECKING:
-    from .plugins.base import JanusPlugin
 
 __all__ = ["JanusSession", "SessionState"]
 
@@ -117,6 +116,7 @@ class JanusSession:
         self._create_lock = asyncio.Lock()
         self._closing: asyncio.Future[None] | None = None
         self._events: EventDispatcher[JanusEvent] = EventDispatcher("session")
+        self._wants_events = False
 
     def __repr__(self) -> str:
         return f"<JanusSession {self.session_id} {self._state.value} {self.base_url}>"
@@ -217,6 +217,14 @@ class JanusSession:
         if self._events._closed:
             self._events = EventDispatcher("session")
         self.transport._add_session(self)
+        if self._wants_events:
+            self.transport._events_wanted(sid)
+
+    def _want_events(self) -> None:
+        """Note that events are expected (over HTTP this starts the long-poll)."""
+        self._wants_events = True
+        if self._state is SessionState.ACTIVE and self.session_id is not None:
+            self.transport._events_wanted(self.session_id)
 
     async def claim(self, session_id: int | None = None, *, timeout: float | None = None) -> int:
         """Take over a session with ``claim``, so that its events come to this connection.
@@ -266,8 +274,9 @@ class JanusSession:
         try:
             if previous is SessionState.ACTIVE and self.session_id is not None:
                 try:
-                    await asyncio.wait_for(asyncio.shield(self._destroy_remote(limit)), limit)
-                except (asyncio.TimeoutError, JanusError) as exc:
+                    async with deadline(limit):
+                        await self._destroy_remote(limit)
+                except (TimeoutError, JanusError) as exc:
                     logger.debug("destroying session %s: %s", self.session_id, exc)
         finally:
             self._release(
@@ -281,7 +290,9 @@ class JanusSession:
         sid = self.session_id
         assert sid is not None
         handles = list(self._handles.values())
-        if handles:
+        if len(handles) == 1:
+            await handles[0].detach(timeout=limit)
+        elif handles:
             await asyncio.gather(
                 *(h.detach(timeout=limit) for h in handles), return_exceptions=True
             )
@@ -460,8 +471,6 @@ class JanusSession:
         Raises:
             PluginNotFoundError: Janus has no such plugin.
         """
-        from .plugins.base import JanusPlugin
-
         if isinstance(plugin, JanusPlugin):
             await plugin.attach(self, opaque_id=opaque_id, timeout=timeout)
             return plugin
@@ -505,10 +514,12 @@ class JanusSession:
     # ----------------------------------------------------------------- events
     def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
         """Async iterator over session-level events (such as `SessionTimeoutEvent`)."""
+        self._want_events()
         return self._events.stream(types)
 
     def on_event(self, callback: Callback, *types: type[JanusEvent]) -> None:
         """Call ``callback(event)`` for session-level events (see `events`)."""
+        self._want_events()
         self._events.add_callback(callback, types)
 
 

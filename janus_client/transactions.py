@@ -17,7 +17,6 @@ import asyncio
 import itertools
 import secrets
 from collections.abc import Hashable
-from dataclasses import dataclass
 
 from .protocol import Incoming, MessageKind
 
@@ -28,7 +27,6 @@ _FINAL = frozenset(
 )
 
 
-@dataclass(slots=True, eq=False)
 class Pending:
     """One request waiting for its reply.
 
@@ -41,12 +39,22 @@ class Pending:
         acked: Whether the ``ack`` has been seen.
     """
 
-    transaction: str
-    owner: Hashable
-    request: str
-    future: asyncio.Future[Incoming]
-    wait_event: bool
-    acked: bool = False
+    __slots__ = ("acked", "future", "owner", "request", "transaction", "wait_event")
+
+    def __init__(
+        self,
+        transaction: str,
+        owner: Hashable,
+        request: str,
+        future: asyncio.Future[Incoming],
+        wait_event: bool,
+    ) -> None:
+        self.transaction = transaction
+        self.owner = owner
+        self.request = request
+        self.future = future
+        self.wait_event = wait_event
+        self.acked = False
 
 
 class TransactionTable:
@@ -54,7 +62,7 @@ class TransactionTable:
 
     def __init__(self) -> None:
         self._pending: dict[str, Pending] = {}
-        self._by_owner: dict[Hashable, set[str]] = {}
+        self._counts: dict[Hashable, int] = {}  # pending requests per owner
         self._prefix = secrets.token_hex(4)
         self._counter = itertools.count(1)
 
@@ -80,27 +88,26 @@ class TransactionTable:
             raise ValueError(f"transaction {transaction!r} is already pending")
         future: asyncio.Future[Incoming] = asyncio.get_running_loop().create_future()
         self._pending[transaction] = Pending(transaction, owner, request, future, wait_event)
-        owned = self._by_owner.get(owner)
-        if owned is None:
-            self._by_owner[owner] = {transaction}
-        else:
-            owned.add(transaction)
+        counts = self._counts
+        counts[owner] = counts.get(owner, 0) + 1
         return future
 
     def discard(self, transaction: str) -> None:
         """Forget a pending request (the caller stopped waiting). Unknown ids are ignored."""
         entry = self._pending.pop(transaction, None)
-        if entry is None:
-            return
-        owned = self._by_owner.get(entry.owner)
-        if owned is not None:
-            owned.discard(transaction)
-            if not owned:
-                del self._by_owner[entry.owner]
+        if entry is not None:
+            self._uncount(entry.owner)
+
+    def _uncount(self, owner: Hashable) -> None:
+        left = self._counts[owner] - 1
+        if left:
+            self._counts[owner] = left
+        else:
+            del self._counts[owner]
 
     def pending_for(self, owner: Hashable) -> int:
         """Return how many requests of ``owner`` are pending."""
-        return len(self._by_owner.get(owner, ()))
+        return self._counts.get(owner, 0)
 
     def resolve(self, msg: Incoming) -> bool:
         """Match an incoming message to its pending request.
@@ -134,21 +141,26 @@ class TransactionTable:
         return True
 
     def fail_owner(self, owner: Hashable, exc: BaseException) -> int:
-        """Fail every pending request of ``owner`` with ``exc``; return how many."""
-        tids = self._by_owner.pop(owner, None)
-        if not tids:
+        """Fail every pending request of ``owner`` with ``exc``; return how many.
+
+        Owners are compared with ``==``. An owner with pending calls costs a scan of
+        the table; this runs when an owner closes, never on the request path.
+        """
+        if owner not in self._counts:
             return 0
-        for tid in tids:
-            entry = self._pending.pop(tid, None)
-            if entry is not None and not entry.future.done():
+        mine = [tid for tid, entry in self._pending.items() if entry.owner == owner]
+        del self._counts[owner]
+        for tid in mine:
+            entry = self._pending.pop(tid)
+            if not entry.future.done():
                 entry.future.set_exception(exc)
-        return len(tids)
+        return len(mine)
 
     def fail_all(self, exc: BaseException) -> int:
         """Fail every pending request with ``exc`` (the connection is gone)."""
         entries = list(self._pending.values())
         self._pending.clear()
-        self._by_owner.clear()
+        self._counts.clear()
         for entry in entries:
             if not entry.future.done():
                 entry.future.set_exception(exc)

@@ -12,15 +12,17 @@ sessions. It owns:
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import logging
 import ssl as _ssl
-import sys
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from .._compat import deadline as _deadline
 from .._dispatch import cancel_and_wait
 from ..config import Timeouts
 from ..errors import (
@@ -40,40 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["JanusTransport"]
 
 logger = logging.getLogger("janus_client")
-
-if sys.version_info >= (3, 11):
-    _deadline = asyncio.timeout
-else:  # pragma: no cover - Python 3.10
-
-    class _deadline:
-        """Minimal ``asyncio.timeout`` for Python 3.10."""
-
-        def __init__(self, delay: float | None) -> None:
-            self._delay = delay
-            self._handle: asyncio.TimerHandle | None = None
-            self._expired = False
-            self._task: asyncio.Task[Any] | None = None
-
-        def _expire(self) -> None:
-            self._expired = True
-            if self._task is not None:
-                self._task.cancel()
-
-        async def __aenter__(self) -> _deadline:
-            self._task = asyncio.current_task()
-            if self._delay is not None:
-                self._handle = asyncio.get_running_loop().call_later(self._delay, self._expire)
-            return self
-
-        async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
-            if self._handle is not None:
-                self._handle.cancel()
-            if exc_type is asyncio.CancelledError and self._expired:
-                uncancel = getattr(self._task, "uncancel", None)
-                if uncancel is not None:  # task classes that count cancellations
-                    uncancel()
-                raise TimeoutError from None
-
+_debug_enabled = functools.partial(logger.isEnabledFor, logging.DEBUG)
 
 class JanusTransport(ABC):
     """One connection to a Janus API endpoint, shared by many sessions.
@@ -93,6 +62,8 @@ class JanusTransport(ABC):
 
     #: URL schemes this class handles, used by `create_transport`.
     schemes: ClassVar[tuple[str, ...]] = ()
+    #: Whether `_send` itself waits for the server's answer (then `_exchange` is used).
+    _send_waits_for_reply: ClassVar[bool] = False
     _registry: ClassVar[dict[str, type[JanusTransport]]] = {}
 
     def __init__(
@@ -242,29 +213,42 @@ class JanusTransport(ABC):
         """Put one request on the wire; replies come back through `_receive`."""
 
     def _session_added(self, session_id: int) -> None:  # noqa: B027 - optional hook
-        """Hook: a session now lives on this transport (HTTP starts its long-poll)."""
+        """Hook: a session now lives on this transport."""
 
     def _session_removed(self, session_id: int) -> None:  # noqa: B027 - optional hook
         """Hook: a session left this transport (HTTP stops its long-poll)."""
+
+    def _events_wanted(self, session_id: int) -> None:  # noqa: B027 - optional hook
+        """Hook: the session now expects events (HTTP starts its long-poll)."""
 
     # ---------------------------------------------------------------- incoming
     def _receive(self, data: str | bytes | bytearray) -> None:
         """Feed raw data from the wire. Never raises: bad input is logged and dropped."""
         try:
-            messages = decode(data)
-        except ProtocolError as exc:
-            logger.warning("dropping undecodable message from %s: %s", self.base_url, exc)
+            value = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            try:
+                decode(data)  # builds the descriptive error
+            except ProtocolError as exc:
+                logger.warning("dropping undecodable message from %s: %s", self.base_url, exc)
             return
-        for msg in messages:
-            self._receive_message(msg)
+        if type(value) is dict:
+            self._receive_message(value)
+        elif type(value) is list:
+            for msg in value:
+                self._receive_message(msg)
+        else:
+            logger.warning(
+                "dropping JSON %s from %s: not a Janus message", type(value).__name__, self.base_url
+            )
 
-    def _receive_message(self, msg: dict[str, Any]) -> None:
+    def _receive_message(self, msg: Any) -> None:
         try:
             incoming = classify(msg)
         except ProtocolError as exc:
             logger.warning("dropping malformed message from %s: %s", self.base_url, exc)
             return
-        if logger.isEnabledFor(logging.DEBUG):
+        if _debug_enabled():
             logger.debug("recv %s", redact(msg))
         try:
             self._route(incoming)
@@ -345,9 +329,13 @@ class JanusTransport(ABC):
         future = self._table.register(tid, owner, verb, wait_event=wait_event)
         try:
             async with _deadline(timeout):
-                if logger.isEnabledFor(logging.DEBUG):
+                if _debug_enabled():
                     logger.debug("send %s", redact(message))
-                reply = await self._exchange(message, future)
+                if self._send_waits_for_reply:
+                    reply = await self._exchange(message, future)
+                else:
+                    await self._send(message)
+                    reply = await future
         except TimeoutError:
             raise RequestTimeoutError(
                 f"no reply to {verb!r} from {self.base_url} within {timeout:g} s",

@@ -19,6 +19,7 @@ from .base import JanusTransport
 __all__ = ["JanusTransportHTTP"]
 
 logger = logging.getLogger("janus_client")
+_JSON = {"Content-Type": "application/json"}
 
 
 @JanusTransport.register_transport
@@ -41,6 +42,7 @@ class JanusTransportHTTP(JanusTransport):
     """
 
     schemes = ("http", "https")
+    _send_waits_for_reply = True
 
     def __init__(
         self,
@@ -101,9 +103,7 @@ class JanusTransportHTTP(JanusTransport):
             )
         url = self._url_for(message)
         try:
-            async with http.post(
-                url, data=encode(message), headers={"Content-Type": "application/json"}
-            ) as resp:
+            async with http.post(url, data=encode(message), headers=_JSON) as resp:
                 body = await resp.read()
                 status = resp.status
         except (aiohttp.ClientError, OSError) as exc:
@@ -125,18 +125,29 @@ class JanusTransportHTTP(JanusTransport):
         self, message: dict[str, Any], future: asyncio.Future[Incoming]
     ) -> Incoming:
         # The POST may hang while the call is already decided (its owner failed, or
-        # the answer came through the long-poll): wait for whichever comes first.
-        send = asyncio.ensure_future(self._send(message))
+        # the answer came through the long-poll): when the future is done first, the
+        # POST is cancelled and the future gives the outcome.
+        task = asyncio.current_task()
+        sending = [True]
+
+        def decided(_: asyncio.Future[Incoming]) -> None:
+            if sending[0] and task is not None:
+                sending[0] = False
+                task.cancel()
+
+        future.add_done_callback(decided)
         try:
-            await asyncio.wait((send, future), return_when=asyncio.FIRST_COMPLETED)
-            if not future.done():
-                send.result()  # raises the POST's failure
-            return await future
+            await self._send(message)
+        except asyncio.CancelledError:
+            if sending[0] or not future.done():
+                raise  # not ours: the caller or the deadline
+            uncancel = getattr(task, "uncancel", None)
+            if uncancel is not None:
+                uncancel()
         finally:
-            if not send.done():
-                await cancel_and_wait(send)
-            elif not send.cancelled():
-                send.exception()  # retrieved: the future carries the outcome
+            sending[0] = False
+            future.remove_done_callback(decided)
+        return await future
 
     async def _send_raw(self, data: str | bytes) -> None:
         http = self._http
@@ -155,8 +166,12 @@ class JanusTransportHTTP(JanusTransport):
         self._receive(body)
 
     # --------------------------------------------------------------- long-poll
-    def _session_added(self, session_id: int) -> None:
-        if session_id not in self._pollers:
+    def _events_wanted(self, session_id: int) -> None:
+        # The long-poll starts when the session first needs events: a plugin
+        # message, trickle or hangup, or a listener (iterator, callback, plugin
+        # object). A session that only attaches and detaches never polls; Janus
+        # keeps events for a session until it is polled, so none is lost.
+        if session_id in self._sessions and session_id not in self._pollers:
             self._pollers[session_id] = asyncio.get_running_loop().create_task(
                 self._poll_loop(session_id), name=f"janus-longpoll-{session_id}"
             )
@@ -173,6 +188,8 @@ class JanusTransportHTTP(JanusTransport):
         failures_since: float | None = None
         while self._http is not None and session_id in self._sessions:
             session = self._sessions[session_id]
+            if session.closed:
+                return
             params: dict[str, str] = {
                 "maxev": str(self.max_events),
                 "rid": str(int(time.time() * 1000)),

@@ -111,7 +111,17 @@ class JanusTransportWebsocket(JanusTransport):
         )
 
     async def _send(self, message: dict[str, Any]) -> None:
-        await self._send_raw(encode(message))
+        ws = self._ws
+        if ws is None or not self._connected:
+            raise ConnectionClosedError(
+                f"WebSocket to {self.base_url} is not connected", url=self.base_url
+            )
+        try:
+            await ws.send(encode(message))
+        except websockets.ConnectionClosed as exc:
+            raise ConnectionClosedError(
+                f"WebSocket to {self.base_url} closed while sending: {exc}", url=self.base_url
+            ) from None
 
     async def _send_raw(self, data: str | bytes) -> None:
         ws = self._ws

@@ -18,6 +18,7 @@ from janus_client import (
     RequestTimeoutError,
     SessionLost,
     SessionState,
+    SessionTimeoutEvent,
     Timeouts,
 )
 from janus_client.testing import DROP, FakeJanus, FakeRequest
@@ -208,15 +209,24 @@ async def test_unanswered_keepalive_marks_session_lost(fake_janus: FakeJanus, ki
 async def test_server_timeout_event_marks_session_lost(fake_janus: FakeJanus, kind: str) -> None:
     session = JanusSession(url(fake_janus, kind))
     handle = await session.attach(ECHO)
+    timeouts = session.events(SessionTimeoutEvent)  # over HTTP this starts the long-poll
     await fake_janus.push({"janus": "timeout", "session_id": session.session_id},
                           session_id=session.session_id)
-    for _ in range(100):
-        if session.state is SessionState.LOST:
-            break
-        await asyncio.sleep(0.02)
+    event = await timeouts.get(timeout=5)
+    assert event.session_id == session.session_id
     assert session.state is SessionState.LOST
     assert handle.closed
     await session.destroy()
+
+
+async def test_http_polls_only_when_events_are_wanted(fake_janus: FakeJanus) -> None:
+    async with JanusSession(fake_janus.http_url) as session:
+        handle = await session.attach(ECHO)
+        await asyncio.sleep(0.1)
+        assert session.session_id not in session.transport._pollers  # type: ignore[attr-defined]
+        # A plugin message needs its event: the long-poll starts and delivers it.
+        assert (await handle.send({"audio": True})).kind == "event"
+        assert session.session_id in session.transport._pollers  # type: ignore[attr-defined]
 
 
 async def test_destroy_is_bounded_when_server_is_silent(fake_janus: FakeJanus, kind: str) -> None:
