@@ -8,7 +8,6 @@ import logging
 import ssl as _ssl
 from typing import Any, TypeVar, overload
 
-from ._compat import deadline
 from ._dispatch import Callback, EventDispatcher, EventStream
 from .config import Timeouts
 from .errors import (
@@ -274,9 +273,8 @@ class JanusSession:
         try:
             if previous is SessionState.ACTIVE and self.session_id is not None:
                 try:
-                    async with deadline(limit):
-                        await self._destroy_remote(limit)
-                except (TimeoutError, JanusError) as exc:
+                    await self._destroy_remote(limit)
+                except JanusError as exc:
                     logger.debug("destroying session %s: %s", self.session_id, exc)
         finally:
             self._release(
@@ -287,14 +285,17 @@ class JanusSession:
             closing.set_result(None)
 
     async def _destroy_remote(self, limit: float) -> None:
+        # Every request below has a deadline, and together they stay within `limit`.
         sid = self.session_id
         assert sid is not None
+        loop = asyncio.get_running_loop()
+        end = loop.time() + limit
         handles = list(self._handles.values())
         if len(handles) == 1:
-            await handles[0].detach(timeout=limit)
+            await handles[0].detach(timeout=limit / 2)
         elif handles:
             await asyncio.gather(
-                *(h.detach(timeout=limit) for h in handles), return_exceptions=True
+                *(h.detach(timeout=limit / 2) for h in handles), return_exceptions=True
             )
         transport = self.transport
         transport._remove_session(sid)
@@ -304,7 +305,7 @@ class JanusSession:
             {"janus": "destroy", "transaction": transport.new_transaction(), "session_id": sid}
         )
         try:
-            await transport.request(msg, owner=self, timeout=limit)
+            await transport.request(msg, owner=self, timeout=max(end - loop.time(), 0.001))
         except (SessionNotFoundError, TransportError) as exc:
             logger.debug("destroy of session %s: %s", sid, exc)
 
@@ -314,7 +315,7 @@ class JanusSession:
             handle._release(exc)
         self._handles.clear()
         self.transport._table.fail_owner(self, exc)
-        if self.session_id is not None and self.transport.sessions.get(self.session_id) is self:
+        if self.session_id is not None and self.transport._sessions.get(self.session_id) is self:
             self.transport._remove_session(self.session_id)
         self._state = state
         for stream in list(self._events._streams):

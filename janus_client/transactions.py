@@ -17,14 +17,44 @@ import asyncio
 import itertools
 import secrets
 from collections.abc import Hashable
+from typing import Any
 
 from .protocol import Incoming, MessageKind
 
-__all__ = ["Pending", "TransactionTable"]
+__all__ = ["CallState", "Pending", "TransactionTable"]
 
 _FINAL = frozenset(
     {MessageKind.SUCCESS, MessageKind.ERROR, MessageKind.SERVER_INFO, MessageKind.PONG}
 )
+
+
+class CallState:
+    """Where one call is, so that a decided call can interrupt its own stuck send.
+
+    Attributes:
+        task: The task making the call.
+        sending: True while the request is still being written (an HTTP POST waits
+            for the server's answer here).
+        expired: Set when the call's deadline passed.
+        interrupted: Set when the call was decided elsewhere (reply through another
+            path, owner failed) and its task was cancelled to stop the send.
+    """
+
+    __slots__ = ("expired", "interrupted", "sending", "task")
+
+    def __init__(self, task: asyncio.Task[Any] | None) -> None:
+        self.task = task
+        self.sending = True
+        self.expired = False
+        self.interrupted = False
+
+    def interrupt(self) -> None:
+        """Stop a send still in progress in another task (the outcome is known)."""
+        task = self.task
+        if self.sending and task is not None and task is not asyncio.current_task():
+            self.sending = False
+            self.interrupted = True
+            task.cancel()
 
 
 class Pending:
@@ -39,7 +69,7 @@ class Pending:
         acked: Whether the ``ack`` has been seen.
     """
 
-    __slots__ = ("acked", "future", "owner", "request", "transaction", "wait_event")
+    __slots__ = ("acked", "future", "owner", "request", "state", "transaction", "wait_event")
 
     def __init__(
         self,
@@ -55,6 +85,7 @@ class Pending:
         self.future = future
         self.wait_event = wait_event
         self.acked = False
+        self.state: CallState | None = None
 
 
 class TransactionTable:
@@ -77,7 +108,13 @@ class TransactionTable:
         return f"{self._prefix}{next(self._counter):x}"
 
     def register(
-        self, transaction: str, owner: Hashable, request: str, *, wait_event: bool = False
+        self,
+        transaction: str,
+        owner: Hashable,
+        request: str,
+        *,
+        wait_event: bool = False,
+        state: CallState | None = None,
     ) -> asyncio.Future[Incoming]:
         """Add a pending request and return the future its reply resolves.
 
@@ -87,7 +124,10 @@ class TransactionTable:
         if transaction in self._pending:
             raise ValueError(f"transaction {transaction!r} is already pending")
         future: asyncio.Future[Incoming] = asyncio.get_running_loop().create_future()
-        self._pending[transaction] = Pending(transaction, owner, request, future, wait_event)
+        entry = self._pending[transaction] = Pending(
+            transaction, owner, request, future, wait_event
+        )
+        entry.state = state
         counts = self._counts
         counts[owner] = counts.get(owner, 0) + 1
         return future
@@ -127,15 +167,15 @@ class TransactionTable:
         if kind is MessageKind.ACK:
             entry.acked = True
             if not entry.wait_event and not fut.done():
-                fut.set_result(msg)
+                _settle(entry, msg)
             return False
         if kind in _FINAL:
             if not fut.done():
-                fut.set_result(msg)
+                _settle(entry, msg)
             return False
         if kind is MessageKind.EVENT:
             if not fut.done():
-                fut.set_result(msg)
+                _settle(entry, msg)
             # An ack-only caller gets the event as its answer; the event is still news.
             return not entry.wait_event
         return True
@@ -153,7 +193,7 @@ class TransactionTable:
         for tid in mine:
             entry = self._pending.pop(tid)
             if not entry.future.done():
-                entry.future.set_exception(exc)
+                _fail(entry, exc)
         return len(mine)
 
     def fail_all(self, exc: BaseException) -> int:
@@ -163,5 +203,17 @@ class TransactionTable:
         self._counts.clear()
         for entry in entries:
             if not entry.future.done():
-                entry.future.set_exception(exc)
+                _fail(entry, exc)
         return len(entries)
+
+
+def _settle(entry: Pending, msg: Incoming) -> None:
+    entry.future.set_result(msg)
+    if entry.state is not None and entry.state.sending:
+        entry.state.interrupt()
+
+
+def _fail(entry: Pending, exc: BaseException) -> None:
+    entry.future.set_exception(exc)
+    if entry.state is not None and entry.state.sending:
+        entry.state.interrupt()

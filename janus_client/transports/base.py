@@ -34,7 +34,7 @@ from ..errors import (
     TransportError,
 )
 from ..protocol import Incoming, MessageKind, classify, decode, error_from_message, redact
-from ..transactions import TransactionTable
+from ..transactions import CallState, TransactionTable
 
 if TYPE_CHECKING:
     from ..session import JanusSession
@@ -43,6 +43,25 @@ __all__ = ["JanusTransport"]
 
 logger = logging.getLogger("janus_client")
 _debug_enabled = functools.partial(logger.isEnabledFor, logging.DEBUG)
+
+class _Expired(Exception):
+    """Set on a reply future whose call ran out of time (internal)."""
+
+
+def _expire(future: asyncio.Future[Incoming], state: CallState) -> None:
+    state.expired = True
+    if state.sending and state.task is not None:
+        state.sending = False
+        state.task.cancel()  # the write itself is stuck
+    elif not future.done():
+        future.set_exception(_Expired())
+
+
+def _uncancel(task: asyncio.Task[Any] | None) -> None:
+    uncancel = getattr(task, "uncancel", None)
+    if uncancel is not None:  # Python 3.11+: keep the task's cancel count balanced
+        uncancel()
+
 
 class JanusTransport(ABC):
     """One connection to a Janus API endpoint, shared by many sessions.
@@ -62,8 +81,6 @@ class JanusTransport(ABC):
 
     #: URL schemes this class handles, used by `create_transport`.
     schemes: ClassVar[tuple[str, ...]] = ()
-    #: Whether `_send` itself waits for the server's answer (then `_exchange` is used).
-    _send_waits_for_reply: ClassVar[bool] = False
     _registry: ClassVar[dict[str, type[JanusTransport]]] = {}
 
     def __init__(
@@ -326,27 +343,43 @@ class JanusTransport(ABC):
         tid = message["transaction"]
         if not self._connected:
             await self.connect()
-        future = self._table.register(tid, owner, verb, wait_event=wait_event)
+        state = CallState(asyncio.current_task())
+        future = self._table.register(tid, owner, verb, wait_event=wait_event, state=state)
+        # One deadline for the whole exchange. While the request is being written
+        # the timer cancels the call; afterwards it fails the reply's future.
+        timer = future.get_loop().call_later(timeout, _expire, future, state)
         try:
-            async with _deadline(timeout):
-                if _debug_enabled():
-                    logger.debug("send %s", redact(message))
-                if self._send_waits_for_reply:
-                    reply = await self._exchange(message, future)
-                else:
-                    await self._send(message)
-                    reply = await future
-        except TimeoutError:
-            raise RequestTimeoutError(
-                f"no reply to {verb!r} from {self.base_url} within {timeout:g} s",
-                request=verb,
-                timeout=timeout,
-            ) from None
+            if _debug_enabled():
+                logger.debug("send %s", redact(message))
+            try:
+                await self._send(message)
+            except asyncio.CancelledError:
+                if not state.interrupted:
+                    raise
+                # Decided elsewhere while the send was stuck: the future says how.
+                _uncancel(state.task)
+            state.sending = False
+            reply = await future
+        except _Expired:
+            raise self._timeout_error(verb, timeout) from None
+        except asyncio.CancelledError:
+            if not state.expired:
+                raise
+            _uncancel(state.task)
+            raise self._timeout_error(verb, timeout) from None
         finally:
+            timer.cancel()
             self._table.discard(tid)
         if reply.kind is MessageKind.ERROR:
             raise error_from_message(reply.body, request=verb, url=self.base_url)
         return reply
+
+    def _timeout_error(self, verb: str, timeout: float) -> RequestTimeoutError:
+        return RequestTimeoutError(
+            f"no reply to {verb!r} from {self.base_url} within {timeout:g} s",
+            request=verb,
+            timeout=timeout,
+        )
 
     async def send_raw(self, data: str | bytes, *, timeout: float | None = None) -> Incoming:
         """Send ``data`` exactly as given and return Janus' reply that has no transaction.
@@ -395,17 +428,6 @@ class JanusTransport(ABC):
             waiter = self._raw_waiters.popleft()
             if not waiter.done():
                 waiter.set_exception(exc)
-
-    async def _exchange(
-        self, message: dict[str, Any], future: asyncio.Future[Incoming]
-    ) -> Incoming:
-        """Send a request and wait for the future its reply resolves.
-
-        Transports whose send itself waits for the server (HTTP) override this so
-        that a failure of the owner ends the call at once.
-        """
-        await self._send(message)
-        return await future
 
     # --------------------------------------------------------------- sessions
     def _add_session(self, session: JanusSession) -> None:

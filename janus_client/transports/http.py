@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import ssl as _ssl
 import time
@@ -13,7 +14,7 @@ import aiohttp
 from .._dispatch import cancel_and_wait
 from ..config import Timeouts
 from ..errors import ConnectError, ConnectionClosedError, ProtocolError, SessionLost
-from ..protocol import Incoming, decode, encode
+from ..protocol import decode, encode
 from .base import JanusTransport
 
 __all__ = ["JanusTransportHTTP"]
@@ -42,7 +43,6 @@ class JanusTransportHTTP(JanusTransport):
     """
 
     schemes = ("http", "https")
-    _send_waits_for_reply = True
 
     def __init__(
         self,
@@ -113,6 +113,13 @@ class JanusTransportHTTP(JanusTransport):
                 url=url,
             ) from exc
         try:
+            value = json.loads(body)
+        except ValueError:
+            value = None
+        if type(value) is dict:  # the usual case: one reply object
+            self._receive_message(value)
+            return
+        try:
             messages = decode(body)
         except ProtocolError as exc:
             raise ProtocolError(
@@ -120,34 +127,6 @@ class JanusTransportHTTP(JanusTransport):
             ) from None
         for msg in messages:
             self._receive_message(msg)
-
-    async def _exchange(
-        self, message: dict[str, Any], future: asyncio.Future[Incoming]
-    ) -> Incoming:
-        # The POST may hang while the call is already decided (its owner failed, or
-        # the answer came through the long-poll): when the future is done first, the
-        # POST is cancelled and the future gives the outcome.
-        task = asyncio.current_task()
-        sending = [True]
-
-        def decided(_: asyncio.Future[Incoming]) -> None:
-            if sending[0] and task is not None:
-                sending[0] = False
-                task.cancel()
-
-        future.add_done_callback(decided)
-        try:
-            await self._send(message)
-        except asyncio.CancelledError:
-            if sending[0] or not future.done():
-                raise  # not ours: the caller or the deadline
-            uncancel = getattr(task, "uncancel", None)
-            if uncancel is not None:
-                uncancel()
-        finally:
-            sending[0] = False
-            future.remove_done_callback(decided)
-        return await future
 
     async def _send_raw(self, data: str | bytes) -> None:
         http = self._http
