@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ._dispatch import Callback, EventDispatcher, EventStream
 from .errors import InvalidStateError, JanusError, PluginError
 from .events import DetachedEvent, JanusEvent, event_from_incoming
-from .protocol import Incoming, MessageKind, plugin_data, plugin_error
+from .protocol import Incoming, MessageKind, plugin_data, plugin_error, trickle_fields
 
 if TYPE_CHECKING:
     from .session import JanusSession
@@ -212,21 +212,9 @@ class JanusHandle:
 
         Raises:
             ValueError: Not exactly one of ``candidate``, ``candidates``, ``completed``.
+            TypeError: A candidate is not a dict.
         """
-        given = (candidate is not None) + (candidates is not None) + bool(completed)
-        if given != 1:
-            raise ValueError("trickle needs exactly one of candidate, candidates or completed=True")
-        if completed:
-            fields: dict[str, Any] = {"candidate": {"completed": True}}
-        elif candidate is not None:
-            _check_mapping("candidate", candidate)
-            fields = {"candidate": dict(candidate)}
-        else:
-            assert candidates is not None
-            items = list(candidates)
-            for i, c in enumerate(items):
-                _check_mapping(f"candidates[{i}]", c)
-            fields = {"candidates": [dict(c) for c in items]}
+        fields = trickle_fields(candidate=candidate, candidates=candidates, completed=completed)
         await self._request("trickle", timeout=timeout, **fields)
 
     async def hangup(self, *, timeout: float | None = None) -> None:

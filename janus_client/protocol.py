@@ -38,6 +38,7 @@ __all__ = [
     "plugin_error",
     "redact",
     "trickle",
+    "trickle_fields",
 ]
 
 #: Every request verb of the core Janus API.
@@ -314,19 +315,39 @@ def trickle(
     Raises:
         ValueError: Not exactly one of ``candidate``, ``candidates``, ``completed``.
     """
+    payload = trickle_fields(candidate=candidate, candidates=candidates, completed=completed)
+    return build_request(
+        "trickle", transaction, session_id=session_id, handle_id=handle_id, **payload
+    )
+
+
+def trickle_fields(
+    *,
+    candidate: Mapping[str, Any] | None = None,
+    candidates: Iterable[Mapping[str, Any]] | None = None,
+    completed: bool = False,
+) -> dict[str, Any]:
+    """Return the body fields of a ``trickle``: ``candidate`` or ``candidates``.
+
+    Raises:
+        ValueError: Not exactly one of ``candidate``, ``candidates``, ``completed``.
+        TypeError: A candidate is not a mapping.
+    """
     given = (candidate is not None) + (candidates is not None) + bool(completed)
     if given != 1:
         raise ValueError("trickle needs exactly one of candidate, candidates or completed=True")
     if completed:
-        payload: dict[str, Any] = {"candidate": {"completed": True}}
-    elif candidate is not None:
-        payload = {"candidate": dict(candidate)}
-    else:
-        assert candidates is not None
-        payload = {"candidates": [dict(c) for c in candidates]}
-    return build_request(
-        "trickle", transaction, session_id=session_id, handle_id=handle_id, **payload
-    )
+        return {"candidate": {"completed": True}}
+    if candidate is not None:
+        if not isinstance(candidate, Mapping):
+            raise TypeError(f"candidate must be a dict, got {type(candidate).__name__}")
+        return {"candidate": dict(candidate)}
+    assert candidates is not None
+    items = list(candidates)
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise TypeError(f"candidates[{i}] must be a dict, got {type(item).__name__}")
+    return {"candidates": [dict(item) for item in items]}
 
 
 def error_from_message(

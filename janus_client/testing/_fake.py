@@ -55,6 +55,8 @@ from typing import Any, Final, Literal, TypeAlias
 
 from aiohttp import WSMsgType, web
 
+from ..protocol import CORE_REQUESTS
+
 __all__ = [
     "DROP",
     "FAKE_ANSWER_SDP",
@@ -72,21 +74,7 @@ logger = logging.getLogger("janus_client.testing")
 # The WebSocket subprotocol Janus requires.
 _SUBPROTOCOL: Final = "janus-protocol"
 
-_KNOWN_VERBS: Final = frozenset(
-    {
-        "info",
-        "ping",
-        "create",
-        "claim",
-        "keepalive",
-        "destroy",
-        "attach",
-        "detach",
-        "hangup",
-        "message",
-        "trickle",
-    }
-)
+_KNOWN_VERBS: Final = frozenset(CORE_REQUESTS)
 
 # Default reasons, as janus_get_api_error() in Janus's apierror.c.
 _ERROR_REASONS: Final[Mapping[int, str]] = {
