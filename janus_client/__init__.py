@@ -19,6 +19,7 @@ Importing the package configures no logging and does not import aiortc or av.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from ._dispatch import EventStream
 from ._version import __version__
@@ -47,6 +48,7 @@ from .events import (
     HangupEvent,
     JanusEvent,
     MediaEvent,
+    MediaKind,
     PluginEvent,
     SessionTimeoutEvent,
     SlowLinkEvent,
@@ -55,28 +57,47 @@ from .events import (
 )
 from .handle import JanusHandle, PluginResponse
 from .plugins.base import JanusPlugin
+from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
+from .plugins.media import JanusMediaPlugin
 from .session import JanusSession, SessionState
 from .transports import JanusTransport, JanusTransportHTTP, JanusTransportWebsocket
 
 logging.getLogger("janus_client").addHandler(logging.NullHandler())
 
+_MEDIA_NAMES = ("MediaPlayer", "MediaRecorder", "MediaStreamTrack")
+
+
+def __getattr__(name: str) -> Any:
+    # MediaPlayer, MediaRecorder and MediaStreamTrack need the media extra: load them on first use
+    # so that importing janus_client never imports aiortc or av.
+    if name in _MEDIA_NAMES:
+        from . import webrtc
+
+        return getattr(webrtc, name)
+    raise AttributeError(f"module 'janus_client' has no attribute {name!r}")
+
+
 __all__ = [
     "ConnectError",
     "ConnectionClosedError",
     "DetachedEvent",
+    "EchoTestError",
     "EventStream",
     "HandleNotFoundError",
     "HangupEvent",
     "InvalidStateError",
     "JanusError",
+    "JanusEchoTestPlugin",
     "JanusEvent",
     "JanusHandle",
+    "JanusMediaPlugin",
     "JanusPlugin",
     "JanusSession",
     "JanusTransport",
     "JanusTransportHTTP",
     "JanusTransportWebsocket",
     "MediaEvent",
+    "MediaKind",
     "MediaUnavailableError",
     "PluginAttachError",
     "PluginAttachFail",

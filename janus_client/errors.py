@@ -27,7 +27,7 @@ is one, so that a log line alone tells what happened.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = [
     "ConnectError",
@@ -407,6 +407,9 @@ class PluginError(JanusError):
         data: The whole plugin data of the error reply.
     """
 
+    #: The plugin's error codes and their names (``JANUS_<PLUGIN>_ERROR_*``).
+    code_names: ClassVar[dict[int, str]] = {}
+
     def __init__(
         self,
         reason: str,
@@ -421,9 +424,13 @@ class PluginError(JanusError):
         self.reason = reason
         self.request = request
         self.data = data or {}
+        #: The symbolic name of ``code`` for this plugin, when known.
+        self.code_name = self.code_names.get(code) if code is not None else None
         where = plugin or "plugin"
         what = f" on {request!r}" if request else ""
         code_txt = f" {code}" if code is not None else ""
+        if self.code_name:
+            code_txt += f" ({self.code_name})"
         super().__init__(f"{where} error{code_txt}{what}: {reason}")
 
 

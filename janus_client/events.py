@@ -8,6 +8,7 @@ Core events (`WebRTCUpEvent`, `MediaEvent`, `SlowLinkEvent`, `HangupEvent`,
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ __all__ = [
     "HangupEvent",
     "JanusEvent",
     "MediaEvent",
+    "MediaKind",
     "PluginEvent",
     "SessionTimeoutEvent",
     "SlowLinkEvent",
@@ -25,6 +27,14 @@ __all__ = [
     "WebRTCUpEvent",
     "event_from_incoming",
 ]
+
+
+class MediaKind(str, enum.Enum):
+    """A kind of media on a peer connection."""
+
+    AUDIO = "audio"
+    VIDEO = "video"
+    DATA = "data"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -85,6 +85,7 @@ class JanusHandle:
         self._closed = False
         self._close_reason: BaseException | None = None
         self._events: EventDispatcher[JanusEvent] = EventDispatcher(f"handle-{handle_id}")
+        self._close_hooks: list[Callable[[], Awaitable[None]]] = []
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
@@ -238,11 +239,30 @@ class JanusHandle:
         except JanusError as exc:
             logger.debug("detach of handle %s failed: %s", self.handle_id, exc)
         finally:
-            self._release(InvalidStateError(f"handle {self.handle_id} was detached"))
+            self._release(
+                InvalidStateError(f"handle {self.handle_id} was detached"), run_hooks=False
+            )
+            await self._run_close_hooks()
             await self._events.aclose(wait=0.0)
 
-    def _release(self, exc: BaseException) -> None:
-        """Drop local state at once (sync): used on detach, session close and loss."""
+    def _add_close_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run ``await hook()`` once when the handle closes (plugins close media there)."""
+        self._close_hooks.append(hook)
+
+    async def _run_close_hooks(self) -> None:
+        hooks, self._close_hooks = self._close_hooks, []
+        for hook in hooks:
+            try:
+                await hook()
+            except Exception:
+                logger.exception("closing %r: a close hook failed", self)
+
+    def _release(self, exc: BaseException, *, run_hooks: bool = True) -> None:
+        """Drop local state at once (sync): used on detach, session close and loss.
+
+        Close hooks (media) need awaiting: unless the caller runs them itself, they
+        run in a task owned by the session, which `JanusSession.destroy` awaits.
+        """
         if self._closed:
             return
         self._closed = True
@@ -251,6 +271,8 @@ class JanusHandle:
         self.session.transport._table.fail_owner(self, exc)
         for stream in list(self._events._streams):
             stream._end()
+        if run_hooks and self._close_hooks:
+            self.session._spawn_cleanup(self._run_close_hooks())
 
     async def _aclose_events(self) -> None:
         await self._events.aclose(wait=0.0)

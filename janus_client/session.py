@@ -6,6 +6,7 @@ import asyncio
 import enum
 import logging
 import ssl as _ssl
+from collections.abc import Coroutine
 from typing import Any, TypeVar, overload
 
 from ._dispatch import Callback, EventDispatcher, EventStream
@@ -116,6 +117,7 @@ class JanusSession:
         self._closing: asyncio.Future[None] | None = None
         self._events: EventDispatcher[JanusEvent] = EventDispatcher("session")
         self._wants_events = False
+        self._cleanups: set[asyncio.Task[None]] = set()
 
     def __repr__(self) -> str:
         return f"<JanusSession {self.session_id} {self._state.value} {self.base_url}>"
@@ -321,7 +323,15 @@ class JanusSession:
         for stream in list(self._events._streams):
             stream._end()
 
+    def _spawn_cleanup(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a cleanup (closing a plugin's media) owned by the session."""
+        task = asyncio.get_running_loop().create_task(coro, name="janus-handle-cleanup")
+        self._cleanups.add(task)
+        task.add_done_callback(self._cleanups.discard)
+
     async def _close_local(self) -> None:
+        if self._cleanups:
+            await asyncio.gather(*list(self._cleanups), return_exceptions=True)
         await self._events.aclose()
         if self._owns_transport:
             await self.transport.close()

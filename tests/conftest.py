@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -51,6 +52,28 @@ async def no_leaks(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         pytest.fail(f"test leaked {len(tasks)} asyncio task(s): {tasks}", pytrace=False)
     if sockets:
         pytest.fail(f"test leaked {len(sockets)} open socket(s): {sorted(sockets)}", pytrace=False)
+    webrtc = sys.modules.get("janus_client.webrtc")
+    if webrtc is not None:
+        pcs = webrtc.open_peer_connections()
+        if pcs:
+            for pc in pcs:
+                await pc.close()
+            pytest.fail(f"test left {len(pcs)} peer connection(s) open: {pcs}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def media_address(janus_ice_address: str | None) -> Iterator[str]:
+    """Real WebRTC media: aiortc gathers only on the test bed's ICE address."""
+    if janus_ice_address is None:
+        reason = "real media needs the loopback ICE address (root, iproute2)"
+        if os.environ.get("JANUS_CLIENT_REQUIRE_JANUS", "") not in ("", "0"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    from janus_client import webrtc
+
+    webrtc.set_host_addresses([janus_ice_address])
+    yield janus_ice_address
+    webrtc.set_host_addresses(None)
 
 
 @pytest.fixture(params=["ws", "http"])

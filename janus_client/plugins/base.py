@@ -102,6 +102,7 @@ class JanusPlugin:
         )
         self._handle = handle
         handle.on_event(self._dispatch)
+        handle._add_close_hook(self._close_media)
 
     async def destroy(self, *, timeout: float | None = None) -> None:
         """Release the plugin: close its media, then detach its handle (idempotent)."""

@@ -44,6 +44,7 @@ __all__ = ["JanusTransport"]
 logger = logging.getLogger("janus_client")
 _debug_enabled = functools.partial(logger.isEnabledFor, logging.DEBUG)
 
+
 class _Expired(Exception):
     """Set on a reply future whose call ran out of time (internal)."""
 

@@ -1,0 +1,218 @@
+"""The EchoTest plugin: Janus sends back the media and data it receives."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..errors import JanusError, PluginError
+from ..handle import PluginResponse
+from .media import JanusMediaPlugin, load_webrtc
+
+if TYPE_CHECKING:
+    from aiortc import MediaStreamTrack
+
+__all__ = ["EchoTestError", "JanusEchoTestPlugin"]
+
+
+class EchoTestError(PluginError):
+    """An error reported by the EchoTest plugin (``JANUS_ECHOTEST_ERROR_*``)."""
+
+    code_names: ClassVar[dict[int, str]] = {
+        411: "JANUS_ECHOTEST_ERROR_NO_MESSAGE",
+        412: "JANUS_ECHOTEST_ERROR_INVALID_JSON",
+        413: "JANUS_ECHOTEST_ERROR_INVALID_ELEMENT",
+        414: "JANUS_ECHOTEST_ERROR_INVALID_SDP",
+    }
+
+
+def _settings(
+    *,
+    audio: bool | None = None,
+    video: bool | None = None,
+    bitrate: int | None = None,
+    record: bool | None = None,
+    filename: str | None = None,
+    substream: int | None = None,
+    temporal: int | None = None,
+    audiocodec: str | None = None,
+    videocodec: str | None = None,
+    videoprofile: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for key, value, kind in (
+        ("audio", audio, bool),
+        ("video", video, bool),
+        ("bitrate", bitrate, int),
+        ("record", record, bool),
+        ("filename", filename, str),
+        ("substream", substream, int),
+        ("temporal", temporal, int),
+        ("audiocodec", audiocodec, str),
+        ("videocodec", videocodec, str),
+        ("videoprofile", videoprofile, str),
+    ):
+        if value is None:
+            continue
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise TypeError(f"{key} must be {kind.__name__}, got {type(value).__name__}")
+        if isinstance(value, int) and value < 0:
+            raise ValueError(f"{key} must not be negative, got {value}")
+        body[key] = value
+    return body
+
+
+class JanusEchoTestPlugin(JanusMediaPlugin):
+    """Client of ``janus.plugin.echotest``: media and data sent are echoed back.
+
+    Example::
+
+        echo = JanusEchoTestPlugin()
+        await echo.attach(session)
+        await echo.start(play_from="in.mp4", record_to="out.mp4")
+        await echo.wait_webrtcup()
+        ...
+        await echo.close_stream()
+
+    Args:
+        pc_config: An `aiortc.RTCConfiguration` for the peer connection.
+    """
+
+    name = "janus.plugin.echotest"
+    error_class = EchoTestError
+
+    async def start(
+        self,
+        play_from: str | None = None,
+        record_to: str | None = None,
+        *,
+        tracks: Iterable[MediaStreamTrack] | None = None,
+        data_channel: bool = True,
+        read_counters: bool = False,
+        audio: bool = True,
+        video: bool = True,
+        bitrate: int | None = None,
+        record: bool | None = None,
+        filename: str | None = None,
+        substream: int | None = None,
+        temporal: int | None = None,
+        audiocodec: str | None = None,
+        videocodec: str | None = None,
+        videoprofile: str | None = None,
+        timeout: float | None = None,
+    ) -> PluginResponse:
+        """Start an echo call: offer our media, apply Janus' answer.
+
+        Media comes from ``tracks`` if given, else from ``play_from`` (a file or
+        device, see `MediaPlayer`), else from synthetic sources (a 640x480 frame
+        counter video and a tone). Echoed media goes to ``record_to`` (a file
+        `MediaRecorder` writes) when given, else it is counted in
+        ``peer_connection.stats``.
+
+        The other arguments are the EchoTest request's settings (see `configure`).
+
+        Returns:
+            The plugin's event (``{"echotest": "event", "result": "ok"}``), with the
+            answer JSEP already applied.
+
+        Raises:
+            MediaUnavailableError: The ``media`` extra is not installed.
+            EchoTestError: The plugin refused the request.
+        """
+        body = _settings(
+            audio=audio,
+            video=video,
+            bitrate=bitrate,
+            record=record,
+            filename=filename,
+            substream=substream,
+            temporal=temporal,
+            audiocodec=audiocodec,
+            videocodec=videocodec,
+            videoprofile=videoprofile,
+        )
+        self.handle  # noqa: B018 - raises InvalidStateError when not attached
+        webrtc = load_webrtc()
+        pc = await self._new_pc(record_to=record_to or None, read_counters=read_counters)
+        try:
+            if tracks is not None:
+                for track in tracks:
+                    pc.add_track(track)
+            elif play_from is not None:
+                pc.add_player(webrtc.MediaPlayer(play_from))
+            else:
+                if audio:
+                    pc.add_track(webrtc.ToneAudioTrack())
+                if video:
+                    pc.add_track(webrtc.FrameCounterVideoTrack())
+            if data_channel:
+                pc.create_data_channel("JanusDataChannel")
+            offer = await pc.create_offer()
+            reply = await self.message(body, offer, timeout=timeout)
+            if reply.jsep is None:
+                raise EchoTestError(
+                    "the EchoTest answered the offer without a JSEP answer",
+                    plugin=self.plugin_name,
+                    data=reply.data,
+                )
+            await pc.apply(reply.jsep)
+        except BaseException:
+            await self._close_pc()
+            raise
+        return reply
+
+    async def configure(
+        self,
+        *,
+        audio: bool | None = None,
+        video: bool | None = None,
+        bitrate: int | None = None,
+        record: bool | None = None,
+        filename: str | None = None,
+        substream: int | None = None,
+        temporal: int | None = None,
+        timeout: float | None = None,
+    ) -> PluginResponse:
+        """Change the running echo: what to echo, bitrate cap, recording, simulcast layer.
+
+        Args:
+            audio: Echo audio back or not.
+            video: Echo video back or not.
+            bitrate: Cap the sender's bitrate (bit/s, via REMB); 0 removes the cap.
+            record: Start or stop recording the call on the server.
+            filename: Base path of the server-side recording (``-audio.mjr``, ...).
+            substream: Simulcast substream to receive back (0-2).
+            temporal: Temporal layer to receive back (0-2).
+            timeout: Deadline in seconds.
+        """
+        body = _settings(
+            audio=audio,
+            video=video,
+            bitrate=bitrate,
+            record=record,
+            filename=filename,
+            substream=substream,
+            temporal=temporal,
+        )
+        if not body:
+            raise ValueError("configure needs at least one setting")
+        return await self.message(body, timeout=timeout)
+
+    async def send_data(self, data: str | bytes) -> None:
+        """Send a message on the data channel (Janus echoes text back)."""
+        pc = self.pc
+        await pc.wait_data_channel_open()
+        pc.send_data(data)
+
+    async def receive_data(self, timeout: float = 10.0) -> str | bytes:
+        """Return the next message received on the data channel."""
+        return await self.pc.receive_data(timeout)
+
+    async def close_stream(self, *, timeout: float | None = None) -> None:
+        """End the echo call: close the peer connection and hang up (idempotent)."""
+        had_pc = self._pc is not None
+        await self._close_pc()
+        if had_pc and self.attached:
+            with contextlib.suppress(JanusError):  # best effort: our side is closed
+                await self.hangup(timeout=timeout)

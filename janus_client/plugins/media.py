@@ -1,0 +1,149 @@
+"""`JanusMediaPlugin`: the base of plugin classes that own a WebRTC peer connection.
+
+The peer connection lives in `janus_client.webrtc`, imported only when media is
+first used, so that these classes (and ``import janus_client``) work without the
+``media`` extra: signalling methods run, media methods raise
+`MediaUnavailableError` naming the extra to install.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InvalidStateError, JanusError, MediaUnavailableError
+from ..events import HangupEvent, JanusEvent, PluginEvent, WebRTCUpEvent
+from .base import JanusPlugin
+
+if TYPE_CHECKING:
+    from aiortc import RTCConfiguration
+
+    from ..webrtc import JanusPeerConnection
+
+__all__ = ["JanusMediaPlugin", "load_webrtc"]
+
+logger = logging.getLogger("janus_client")
+
+
+def load_webrtc() -> ModuleType:
+    """Import `janus_client.webrtc`, or raise `MediaUnavailableError` with the hint."""
+    try:
+        from .. import webrtc
+    except MediaUnavailableError:
+        raise
+    except ImportError as exc:  # pragma: no cover - defensive
+        raise MediaUnavailableError() from exc
+    return webrtc
+
+
+class JanusMediaPlugin(JanusPlugin):
+    """A plugin class with one peer connection (EchoTest, VideoCall, ...).
+
+    Renegotiation offers that Janus sends later are answered automatically, and a
+    ``hangup`` from Janus closes the local peer connection.
+
+    Args:
+        pc_config: An `aiortc.RTCConfiguration` (ICE servers). Default: no ICE
+            servers, host candidates only.
+    """
+
+    def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pc_config = pc_config
+        self._pc: JanusPeerConnection | None = None
+        self._webrtcup = asyncio.Event()
+        self._hangup_reason: str | None = None
+
+    @property
+    def peer_connection(self) -> JanusPeerConnection | None:
+        """The current peer connection, or None when there is no call."""
+        return self._pc
+
+    @property
+    def pc(self) -> JanusPeerConnection:
+        """The current peer connection.
+
+        Raises:
+            InvalidStateError: There is none (no media started, or it was closed).
+        """
+        if self._pc is None or self._pc.closed:
+            raise InvalidStateError(f"{type(self).__name__} has no open peer connection")
+        return self._pc
+
+    async def _new_pc(
+        self, *, record_to: Any = None, read_counters: bool = False
+    ) -> JanusPeerConnection:
+        webrtc = load_webrtc()
+        await self._close_pc()
+        self._webrtcup.clear()
+        self._hangup_reason = None
+        pc: JanusPeerConnection = webrtc.JanusPeerConnection(
+            self.pc_config, record_to=record_to, read_counters=read_counters
+        )
+        self._pc = pc
+        return pc
+
+    async def wait_webrtcup(self, timeout: float | None = 10.0) -> None:
+        """Wait until Janus reports the peer connection up (``webrtcup``).
+
+        Returns at once if it is already up.
+
+        Raises:
+            TimeoutError: Not up within ``timeout`` seconds.
+        """
+        try:
+            await asyncio.wait_for(self._webrtcup.wait(), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutError(
+                f"{type(self).__name__}: no webrtcup from Janus within {timeout} s"
+            ) from None
+
+    @property
+    def webrtc_up(self) -> bool:
+        """Whether Janus reported the current peer connection up."""
+        return self._webrtcup.is_set()
+
+    async def _close_pc(self) -> None:
+        pc, self._pc = self._pc, None
+        self._webrtcup.clear()
+        if pc is not None:
+            await pc.close()
+
+    async def _close_media(self) -> None:
+        try:
+            await self._close_pc()
+        except Exception:
+            logger.exception("closing the peer connection of %s failed", type(self).__name__)
+
+    def _answer_body(self, event: PluginEvent) -> dict[str, Any]:
+        """The message body that carries our answer to a renegotiation offer."""
+        return {}
+
+    async def _process_event(self, event: JanusEvent) -> None:
+        if isinstance(event, WebRTCUpEvent):
+            self._webrtcup.set()
+        elif isinstance(event, HangupEvent):
+            self._hangup_reason = event.reason
+            await self._close_pc()
+        elif isinstance(event, PluginEvent) and event.jsep is not None:
+            await self._handle_jsep(event, event.jsep)
+
+    async def _handle_jsep(self, event: PluginEvent, jsep: Mapping[str, Any]) -> None:
+        """Apply a JSEP that came with an event; answer offers (renegotiation)."""
+        pc = self._pc
+        if pc is None or pc.closed:
+            logger.debug(
+                "%s: JSEP %s without a peer connection", type(self).__name__, jsep.get("type")
+            )
+            return
+        answer = await pc.apply(jsep)
+        if answer is not None:
+            try:
+                await self.message(self._answer_body(event), answer)
+            except JanusError as exc:
+                logger.warning(
+                    "%s: sending the renegotiation answer failed: %s", type(self).__name__, exc
+                )

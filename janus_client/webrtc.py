@@ -1,0 +1,632 @@
+"""WebRTC media for plugin handles: peer connections, media sources and sinks.
+
+This is the only module of janus-client that imports aiortc and av, which come with
+the ``media`` extra (``pip install 'janus-client[media]'``). Without them, importing
+this module raises `MediaUnavailableError` with that hint; signalling works anyway.
+
+* `JanusPeerConnection` wraps one `aiortc.RTCPeerConnection` per handle: offers and
+  answers with the complete SDP (aiortc gathers before it returns, so no trickle is
+  needed), answers renegotiation offers, collects remote tracks and data channels,
+  feeds recorders and sinks, and closes everything it owns.
+* `MediaPlayer` (files, devices) and `MediaRecorder` as in janus-client 0.9.x; the
+  player never keeps the process alive at exit.
+* Synthetic sources for tests and demos: `FrameCounterVideoTrack` stamps a frame
+  number into each frame and `read_frame_counter` reads it back after the round
+  trip; `ToneAudioTrack` plays a sine tone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import logging
+import math
+import threading
+import time
+import weakref
+from array import array
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from .errors import InvalidStateError, MediaUnavailableError
+
+try:
+    import aioice.ice
+    import av
+    from aiortc import (
+        MediaStreamTrack,
+        RTCConfiguration,
+        RTCDataChannel,
+        RTCIceServer,
+        RTCPeerConnection,
+        RTCSessionDescription,
+    )
+    from aiortc.contrib.media import MediaBlackhole, MediaRecorder, MediaRelay
+    from aiortc.contrib.media import MediaPlayer as _AiortcMediaPlayer
+    from aiortc.mediastreams import MediaStreamError
+except ImportError as exc:  # pragma: no cover - exercised in a venv without the extra
+    raise MediaUnavailableError("janus_client.webrtc") from exc
+
+__all__ = [
+    "FrameCounterVideoTrack",
+    "JanusPeerConnection",
+    "MediaBlackhole",
+    "MediaPlayer",
+    "MediaRecorder",
+    "MediaRelay",
+    "MediaStreamTrack",
+    "RTCConfiguration",
+    "RTCIceServer",
+    "TrackStats",
+    "ToneAudioTrack",
+    "open_peer_connections",
+    "read_frame_counter",
+    "set_host_addresses",
+]
+
+logger = logging.getLogger("janus_client")
+
+VIDEO_CLOCK = 90000
+AUDIO_RATE = 48000
+AUDIO_PTIME = 0.020
+
+# --------------------------------------------------------------------------- hosts
+_original_get_host_addresses = aioice.ice.get_host_addresses
+
+
+def set_host_addresses(addresses: Iterable[str] | None) -> None:
+    """Restrict the local addresses aiortc gathers ICE candidates on (process-wide).
+
+    aioice has no per-connection option for this, so the setting applies to every
+    peer connection created afterwards. ``None`` restores the default (all local
+    interfaces).
+
+    Args:
+        addresses: IPv4/IPv6 address strings, or None.
+    """
+    if addresses is None:
+        aioice.ice.get_host_addresses = _original_get_host_addresses
+        return
+    chosen = [str(a) for a in addresses]
+    if not chosen:
+        raise ValueError("addresses must name at least one address (or be None)")
+
+    def get_host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+        return [a for a in chosen if (":" in a and use_ipv6) or (":" not in a and use_ipv4)]
+
+    aioice.ice.get_host_addresses = get_host_addresses
+
+
+# --------------------------------------------------------------------- synthetic
+_GRID_COLS = 8
+_GRID_ROWS = 2
+_BITS = _GRID_COLS * _GRID_ROWS
+_DARK = 16
+_LIGHT = 235
+
+
+class FrameCounterVideoTrack(MediaStreamTrack):
+    """A video source whose frames carry their own number.
+
+    The top of each frame holds a 8x2 grid of black or white blocks spelling the
+    frame number (16 bits), robust to video compression; `read_frame_counter`
+    decodes it from a received frame. The rest of the frame is flat grey.
+
+    Args:
+        width: Frame width in pixels (at least 64, a multiple of 16 is best).
+        height: Frame height in pixels (at least 32).
+        fps: Frames per second; frames are paced in real time.
+        limit: Stop after this many frames (the track then ends), or None.
+    """
+
+    kind = "video"
+
+    def __init__(
+        self, width: int = 640, height: int = 480, fps: float = 30.0, limit: int | None = None
+    ) -> None:
+        super().__init__()
+        if width < 64 or height < 32 or width % 2 or height % 2:
+            raise ValueError("width and height must be even, at least 64x32")
+        if fps <= 0:
+            raise ValueError("fps must be positive")
+        self.width = width
+        self.height = height
+        self.fps = fps
+        self.limit = limit
+        self.frames_sent = 0
+        self._start: float | None = None
+        self._time_base = fractions.Fraction(1, VIDEO_CLOCK)
+        self._block_w = width // _GRID_COLS
+        self._block_h = min(height // (2 * _GRID_ROWS), self._block_w)
+        self._rest = bytes([128]) * width
+        self._chroma = bytes([128]) * (width // 2) * (height // 2)
+
+    def _luma(self, number: int) -> bytes:
+        rows: list[bytes] = []
+        for r in range(_GRID_ROWS):
+            row = b"".join(
+                bytes([_LIGHT if number >> (r * _GRID_COLS + c) & 1 else _DARK]) * self._block_w
+                for c in range(_GRID_COLS)
+            )
+            row += bytes([128]) * (self.width - len(row))
+            rows.append(row * self._block_h)
+        body = b"".join(rows)
+        return body + self._rest * (self.height - _GRID_ROWS * self._block_h)
+
+    async def recv(self) -> av.VideoFrame:
+        """Return the next frame, waiting until its time has come."""
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self.limit is not None and self.frames_sent >= self.limit:
+            self.stop()
+            raise MediaStreamError
+        loop = asyncio.get_running_loop()
+        if self._start is None:
+            self._start = loop.time()
+        due = self._start + self.frames_sent / self.fps
+        delay = due - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        number = self.frames_sent & 0xFFFF
+        frame = av.VideoFrame(self.width, self.height, "yuv420p")
+        _fill_plane(frame.planes[0], self._luma(number), self.width, self.height)
+        _fill_plane(frame.planes[1], self._chroma, self.width // 2, self.height // 2)
+        _fill_plane(frame.planes[2], self._chroma, self.width // 2, self.height // 2)
+        frame.pts = int(self.frames_sent * VIDEO_CLOCK / self.fps)
+        frame.time_base = self._time_base
+        self.frames_sent += 1
+        return frame
+
+
+def _fill_plane(plane: Any, data: bytes, width: int, height: int) -> None:
+    stride = plane.line_size
+    if stride == width:
+        plane.update(data)
+        return
+    padded = bytearray(stride * height)
+    for y in range(height):
+        padded[y * stride : y * stride + width] = data[y * width : (y + 1) * width]
+    plane.update(bytes(padded))
+
+
+def read_frame_counter(frame: av.VideoFrame) -> int | None:
+    """Read the number a `FrameCounterVideoTrack` stamped into a (received) frame.
+
+    Returns None when the frame does not carry a readable number (wrong size,
+    another source, too damaged).
+    """
+    width, height = frame.width, frame.height
+    if width < 64 or height < 32:
+        return None
+    if frame.format.name != "yuv420p":
+        frame = frame.reformat(format="yuv420p")
+    plane = frame.planes[0]
+    stride = plane.line_size
+    data = bytes(plane)
+    block_w = width // _GRID_COLS
+    block_h = min(height // (2 * _GRID_ROWS), block_w)
+    number = 0
+    for r in range(_GRID_ROWS):
+        for c in range(_GRID_COLS):
+            cx = c * block_w + block_w // 2
+            cy = r * block_h + block_h // 2
+            total = 0
+            samples = 0
+            for dy in (-block_h // 4, 0, block_h // 4):
+                base = (cy + dy) * stride
+                for dx in (-block_w // 4, 0, block_w // 4):
+                    total += data[base + cx + dx]
+                    samples += 1
+            mean = total / samples
+            if mean > 170:
+                number |= 1 << (r * _GRID_COLS + c)
+            elif mean > 80:
+                return None  # neither dark nor light: not our pattern
+    return number
+
+
+class ToneAudioTrack(MediaStreamTrack):
+    """An audio source playing a sine tone (mono, 48 kHz, 20 ms frames).
+
+    Args:
+        frequency: Tone frequency in Hz.
+        volume: Amplitude from 0.0 to 1.0.
+    """
+
+    kind = "audio"
+
+    def __init__(self, frequency: float = 440.0, volume: float = 0.3) -> None:
+        super().__init__()
+        self.frequency = frequency
+        self.frames_sent = 0
+        self._start: float | None = None
+        samples = int(AUDIO_RATE * AUDIO_PTIME)
+        self._samples = samples
+        self._time_base = fractions.Fraction(1, AUDIO_RATE)
+        amplitude = int(32767 * max(0.0, min(volume, 1.0)))
+        # One period-aligned buffer long enough to slice any frame out of.
+        period = AUDIO_RATE / frequency
+        total = samples + int(period) + 2
+        self._wave = array(
+            "h", (int(amplitude * math.sin(2 * math.pi * i / period)) for i in range(total))
+        )
+        self._period = period
+
+    async def recv(self) -> av.AudioFrame:
+        """Return the next 20 ms of tone, waiting until its time has come."""
+        if self.readyState != "live":
+            raise MediaStreamError
+        loop = asyncio.get_running_loop()
+        if self._start is None:
+            self._start = loop.time()
+        due = self._start + self.frames_sent * AUDIO_PTIME
+        delay = due - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        offset = int((self.frames_sent * self._samples) % self._period)
+        chunk = self._wave[offset : offset + self._samples]
+        frame = av.AudioFrame(format="s16", layout="mono", samples=self._samples)
+        frame.planes[0].update(chunk.tobytes())
+        frame.sample_rate = AUDIO_RATE
+        frame.pts = self.frames_sent * self._samples
+        frame.time_base = self._time_base
+        self.frames_sent += 1
+        return frame
+
+
+# ------------------------------------------------------------------------ player
+_players: weakref.WeakSet[MediaPlayer] = weakref.WeakSet()
+
+
+def _stop_players_at_exit() -> None:
+    for player in list(_players):
+        player.stop()
+
+
+_register_atexit = getattr(threading, "_register_atexit", None)
+if _register_atexit is not None:
+    # Runs before the interpreter joins non-daemon threads, so a player's decoding
+    # thread can never keep the process alive.
+    _register_atexit(_stop_players_at_exit)
+else:  # pragma: no cover - every supported CPython has it
+    import atexit
+
+    atexit.register(_stop_players_at_exit)
+
+
+class MediaPlayer(_AiortcMediaPlayer):
+    """Play a media file, stream or device as WebRTC tracks (aiortc's player).
+
+    Same arguments as `aiortc.contrib.media.MediaPlayer` (``file``, ``format``,
+    ``options``, ``loop``, ...). Unlike it, a player that was never stopped does not
+    keep the process alive at exit, and `stop` ends both tracks at once.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _players.add(self)
+
+    def stop(self) -> None:
+        """Stop the audio and video tracks and the decoding thread (idempotent)."""
+        for track in (self.audio, self.video):
+            if track is not None and track.readyState == "live":
+                track.stop()
+        quit_event = getattr(self, "_MediaPlayer__thread_quit", None)
+        if quit_event is not None:
+            quit_event.set()
+
+
+# --------------------------------------------------------------------- receiving
+class TrackStats:
+    """Counts what a received track delivers (frames, and the numbers they carry).
+
+    Attributes:
+        kind: ``"audio"`` or ``"video"``.
+        frames: Frames received.
+        first_frame_at: `time.monotonic` of the first frame, or None.
+        last_frame_at: `time.monotonic` of the latest frame, or None.
+        counters: For video, the numbers read with `read_frame_counter`, in order
+            of arrival (only when ``read_counters`` is on).
+        width: Width of the latest video frame.
+        height: Height of the latest video frame.
+    """
+
+    def __init__(self, kind: str, *, read_counters: bool = False) -> None:
+        self.kind = kind
+        self.frames = 0
+        self.first_frame_at: float | None = None
+        self.last_frame_at: float | None = None
+        self.counters: list[int] = []
+        self.read_counters = read_counters
+        self.width = 0
+        self.height = 0
+        self._first = asyncio.Event()
+
+    def _add(self, frame: Any) -> None:
+        now = time.monotonic()
+        self.frames += 1
+        self.last_frame_at = now
+        if self.first_frame_at is None:
+            self.first_frame_at = now
+            self._first.set()
+        if self.kind == "video":
+            self.width, self.height = frame.width, frame.height
+            if self.read_counters:
+                number = read_frame_counter(frame)
+                if number is not None:
+                    self.counters.append(number)
+
+    async def wait_first_frame(self, timeout: float = 10.0) -> float:
+        """Wait for the first frame; return its `time.monotonic` time."""
+        await asyncio.wait_for(self._first.wait(), timeout)
+        assert self.first_frame_at is not None
+        return self.first_frame_at
+
+    def fps(self) -> float:
+        """Average frames per second between the first and the latest frame."""
+        if self.first_frame_at is None or self.last_frame_at is None or self.frames < 2:
+            return 0.0
+        span = self.last_frame_at - self.first_frame_at
+        return (self.frames - 1) / span if span > 0 else 0.0
+
+
+# ----------------------------------------------------------------- peer connection
+_open_pcs: weakref.WeakSet[JanusPeerConnection] = weakref.WeakSet()
+
+
+def open_peer_connections() -> list[JanusPeerConnection]:
+    """Return the `JanusPeerConnection` objects not closed yet (for leak checks)."""
+    return [pc for pc in _open_pcs if not pc.closed]
+
+
+def _jsep(description: Any) -> dict[str, Any]:
+    return {"type": description.type, "sdp": description.sdp}
+
+
+class JanusPeerConnection:
+    """One aiortc peer connection owned by a plugin handle.
+
+    Args:
+        configuration: ICE servers and other settings. Default: no ICE servers
+            (host candidates only, no traffic to third parties); pass
+            ``RTCConfiguration(iceServers=[RTCIceServer("stun:...")])`` for NAT
+            traversal.
+        record_to: A file path or `MediaRecorder` for the remote tracks, or None.
+        read_counters: Decode `FrameCounterVideoTrack` numbers from received video.
+
+    Attributes:
+        pc: The underlying `aiortc.RTCPeerConnection`.
+        remote_tracks: Tracks received from Janus, in arrival order.
+        stats: A `TrackStats` per received track kind (``"audio"``, ``"video"``),
+            for tracks consumed by this object (when not recorded elsewhere).
+        data_channels: Data channels by label (ours and the remote side's).
+    """
+
+    def __init__(
+        self,
+        configuration: RTCConfiguration | None = None,
+        *,
+        record_to: str | MediaRecorder | None = None,
+        read_counters: bool = False,
+    ) -> None:
+        self.pc = RTCPeerConnection(
+            configuration if configuration is not None else RTCConfiguration(iceServers=[])
+        )
+        self.remote_tracks: list[MediaStreamTrack] = []
+        self.stats: dict[str, TrackStats] = {}
+        self.data_channels: dict[str, RTCDataChannel] = {}
+        self.read_counters = read_counters
+        self._recorder: MediaRecorder | None = (
+            MediaRecorder(record_to) if isinstance(record_to, str) else record_to
+        )
+        self._recorder_started = False
+        self._local_tracks: list[MediaStreamTrack] = []
+        self._players: list[MediaPlayer] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._track_waiters: list[asyncio.Future[MediaStreamTrack]] = []
+        self._messages: asyncio.Queue[str | bytes] = asyncio.Queue()
+        self._closed = False
+        self._close_lock = asyncio.Lock()
+        self._track_callbacks: list[Callable[[MediaStreamTrack], object]] = []
+        self.pc.on("track", self._on_track)
+        self.pc.on("datachannel", self._on_datachannel)
+        _open_pcs.add(self)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else self.pc.connectionState
+        return f"<JanusPeerConnection {state} tracks={len(self.remote_tracks)}>"
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close` was called."""
+        return self._closed
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InvalidStateError("the peer connection is closed")
+
+    # ---------------------------------------------------------------- local side
+    def add_track(self, track: MediaStreamTrack) -> None:
+        """Send a local track (stopped when the connection closes)."""
+        self._check_open()
+        self.pc.addTrack(track)
+        self._local_tracks.append(track)
+
+    def add_player(self, player: MediaPlayer | _AiortcMediaPlayer) -> None:
+        """Send a player's audio and video tracks (the player is stopped on close)."""
+        self._check_open()
+        for track in (player.audio, player.video):
+            if track is not None:
+                self.add_track(track)
+        if isinstance(player, MediaPlayer):
+            self._players.append(player)
+
+    def create_data_channel(
+        self, label: str = "JanusDataChannel", **options: Any
+    ) -> RTCDataChannel:
+        """Open a data channel (before the offer); received text goes to `receive_data`."""
+        self._check_open()
+        channel = self.pc.createDataChannel(label, **options)
+        self._watch_channel(channel)
+        return channel
+
+    def send_data(self, data: str | bytes, label: str | None = None) -> None:
+        """Send a message on a data channel (the first one when no label is given).
+
+        Raises:
+            InvalidStateError: No such channel, or it is not open.
+        """
+        self._check_open()
+        channel = self._channel(label)
+        if channel.readyState != "open":
+            raise InvalidStateError(f"data channel {channel.label!r} is {channel.readyState}")
+        channel.send(data)
+
+    def _channel(self, label: str | None) -> RTCDataChannel:
+        if label is None:
+            if not self.data_channels:
+                raise InvalidStateError("the peer connection has no data channel")
+            return next(iter(self.data_channels.values()))
+        try:
+            return self.data_channels[label]
+        except KeyError:
+            raise InvalidStateError(f"no data channel named {label!r}") from None
+
+    async def wait_data_channel_open(self, label: str | None = None, timeout: float = 10.0) -> None:
+        """Wait until a data channel is open."""
+        channel = self._channel(label)
+        if channel.readyState == "open":
+            return
+        opened = asyncio.get_running_loop().create_future()
+
+        def on_open() -> None:
+            if not opened.done():
+                opened.set_result(None)
+
+        channel.once("open", on_open)
+        await asyncio.wait_for(opened, timeout)
+
+    async def receive_data(self, timeout: float = 10.0) -> str | bytes:
+        """Return the next message received on any data channel."""
+        return await asyncio.wait_for(self._messages.get(), timeout)
+
+    def _watch_channel(self, channel: RTCDataChannel) -> None:
+        self.data_channels[channel.label] = channel
+        channel.on("message", self._messages.put_nowait)
+
+    # --------------------------------------------------------------- negotiation
+    async def create_offer(self) -> dict[str, Any]:
+        """Create the offer and return it as JSEP, with every candidate in the SDP."""
+        self._check_open()
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        return _jsep(self.pc.localDescription)
+
+    async def apply(self, jsep: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Apply a JSEP from Janus: an answer to our offer, or an offer to answer.
+
+        Returns:
+            Our answer as JSEP when ``jsep`` was an offer (send it to Janus), else None.
+
+        Raises:
+            ValueError: The JSEP is not an offer or an answer.
+        """
+        self._check_open()
+        kind = jsep.get("type")
+        sdp = jsep.get("sdp")
+        if kind not in ("offer", "answer") or not isinstance(sdp, str):
+            raise ValueError(f"expected a JSEP offer or answer, got {dict(jsep)!r:.80}")
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
+        if kind == "answer":
+            return None
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        return _jsep(self.pc.localDescription)
+
+    # ---------------------------------------------------------------- remote side
+    def on_track(self, callback: Callable[[MediaStreamTrack], object]) -> None:
+        """Call ``callback(track)`` for each remote track (instead of consuming it)."""
+        self._track_callbacks.append(callback)
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        self.remote_tracks.append(track)
+        for waiter in self._track_waiters:
+            if not waiter.done():
+                waiter.set_result(track)
+        self._track_waiters.clear()
+        if self._track_callbacks:
+            for callback in self._track_callbacks:
+                try:
+                    callback(track)
+                except Exception:
+                    logger.exception("track callback %r raised", callback)
+            return
+        if self._recorder is not None:
+            self._recorder.addTrack(track)
+            self._spawn(self._start_recorder())
+            return
+        stats = TrackStats(track.kind, read_counters=self.read_counters)
+        self.stats[track.kind] = stats
+        self._spawn(self._consume(track, stats))
+
+    def _on_datachannel(self, channel: RTCDataChannel) -> None:
+        self._watch_channel(channel)
+
+    async def wait_track(self, kind: str | None = None, timeout: float = 10.0) -> MediaStreamTrack:
+        """Return a remote track (of ``kind``), waiting for it if needed."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for track in self.remote_tracks:
+                if kind is None or track.kind == kind:
+                    return track
+            waiter: asyncio.Future[MediaStreamTrack] = loop.create_future()
+            self._track_waiters.append(waiter)
+            await asyncio.wait_for(waiter, max(deadline - loop.time(), 0.001))
+
+    async def _start_recorder(self) -> None:
+        # Start once, after the tracks of the first negotiation have been added.
+        await asyncio.sleep(0)
+        if self._recorder is not None and not self._recorder_started:
+            self._recorder_started = True
+            await self._recorder.start()
+
+    async def _consume(self, track: MediaStreamTrack, stats: TrackStats) -> None:
+        try:
+            while True:
+                frame = await track.recv()
+                stats._add(frame)
+        except MediaStreamError:
+            return
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro, name="janus-media")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------------- closing
+    async def close(self) -> None:
+        """Close the connection, stop local tracks, players and recorder (idempotent)."""
+        async with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+            for waiter in self._track_waiters:
+                if not waiter.done():
+                    waiter.cancel()
+            for track in self._local_tracks:
+                track.stop()
+            for player in self._players:
+                player.stop()
+            try:
+                await self.pc.close()
+            except Exception:
+                logger.debug("closing the peer connection failed", exc_info=True)
+            tasks = list(self._tasks)
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            if self._recorder is not None and self._recorder_started:
+                try:
+                    await self._recorder.stop()
+                except Exception:
+                    logger.debug("stopping the recorder failed", exc_info=True)
