@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ async def test_echo_frames_are_the_ones_sent(janus_url: str) -> None:
         # The numbers read back are numbers we sent, mostly in order.
         assert len(set(counters)) >= 50
         assert max(counters) < video.frames_sent
-        in_order = sum(1 for a, b in zip(counters, counters[1:]) if b > a)
+        in_order = sum(1 for a, b in itertools.pairwise(counters) if b > a)
         assert in_order >= 0.9 * (len(counters) - 1)
         # The data channel echoes text.
         await echo.send_data("hello janus")
