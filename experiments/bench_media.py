@@ -1,0 +1,207 @@
+"""Media benchmark: EchoTest with real WebRTC media against a local Janus.
+
+Measures, in one run, for janus-client and for a hand-written raw client (raw
+`websockets` signalling + aiortc, no library):
+
+* time from session create to the first echoed video frame (p50/p90 over N runs,
+  target p50 <= 150 ms);
+* echoed frames per second over a 10 s call at 640x480 from a 30 fps source
+  (target >= 29 fps), and the client process' CPU share during the call.
+
+Run: ``python experiments/bench_media.py [--runs 20] [--seconds 10]``. Starts and
+stops its own Janus on loopback; needs root for the ICE address (see the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import websockets
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+
+from janus_client import JanusEchoTestPlugin, JanusSession
+from janus_client.testing import JanusServer, ensure_ice_address
+from janus_client.webrtc import (
+    FrameCounterVideoTrack,
+    JanusPeerConnection,
+    ToneAudioTrack,
+    TrackStats,
+    set_host_addresses,
+)
+
+ICE = "127.0.0.2"
+
+
+async def _wait_stats(get: Callable[[], TrackStats | None], timeout: float = 10) -> TrackStats:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stats = get()
+        if stats is not None:
+            return stats
+        await asyncio.sleep(0.002)
+    raise TimeoutError("no video track")
+
+
+# ----------------------------------------------------------------------- library
+async def lib_call(url: str, seconds: float) -> tuple[float, TrackStats, float]:
+    """One EchoTest call with janus-client; returns (ms to first frame, stats, CPU share)."""
+    t0 = time.monotonic()
+    async with JanusSession(url) as session:
+        echo = JanusEchoTestPlugin()
+        await echo.attach(session)
+        await echo.start(tracks=[ToneAudioTrack(), FrameCounterVideoTrack(640, 480, 30)],
+                         data_channel=False)
+        pc = echo.pc
+        stats = await _wait_stats(lambda: pc.stats.get("video"))
+        first = await stats.wait_first_frame()
+        cpu_share = await _hold(seconds)
+        await echo.close_stream()
+    return (first - t0) * 1000, stats, cpu_share
+
+
+# --------------------------------------------------------------------------- raw
+class RawJanus:
+    """Minimal raw client: one websocket, replies matched by transaction."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.ids = itertools.count(1)
+        self.waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self) -> None:
+        async for frame in self.ws:
+            msg = json.loads(frame)
+            fut = self.waiters.get(msg.get("transaction", ""))
+            if fut is None or fut.done():
+                continue
+            if msg["janus"] == "ack":
+                continue  # the EchoTest answers with an event carrying the same id
+            fut.set_result(msg)
+
+    async def call(self, body: dict[str, Any]) -> dict[str, Any]:
+        tid = f"t{next(self.ids)}"
+        body["transaction"] = tid
+        fut = asyncio.get_running_loop().create_future()
+        self.waiters[tid] = fut
+        await self.ws.send(json.dumps(body))
+        try:
+            return await asyncio.wait_for(fut, 10)
+        finally:
+            del self.waiters[tid]
+
+
+async def raw_call(url: str, seconds: float) -> tuple[float, TrackStats, float]:
+    """The same call with raw websockets + aiortc."""
+    t0 = time.monotonic()
+    async with websockets.connect(url, subprotocols=[websockets.Subprotocol("janus-protocol")],
+                                  compression=None, proxy=None) as ws:
+        raw = RawJanus(ws)
+        sid = (await raw.call({"janus": "create"}))["data"]["id"]
+        hid = (await raw.call({"janus": "attach", "session_id": sid,
+                               "plugin": "janus.plugin.echotest"}))["data"]["id"]
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        stats = TrackStats("video")
+
+        async def consume(track: Any) -> None:
+            try:
+                while True:
+                    stats._add(await track.recv())
+            except Exception:
+                return
+
+        tasks: list[asyncio.Task[None]] = []
+
+        def on_track(track: Any) -> None:
+            if track.kind == "video":
+                tasks.append(asyncio.get_running_loop().create_task(consume(track)))
+
+        pc.on("track", on_track)
+        pc.addTrack(ToneAudioTrack())
+        pc.addTrack(FrameCounterVideoTrack(640, 480, 30))
+        await pc.setLocalDescription(await pc.createOffer())
+        reply = await raw.call({
+            "janus": "message", "session_id": sid, "handle_id": hid,
+            "body": {"audio": True, "video": True},
+            "jsep": {"type": "offer", "sdp": pc.localDescription.sdp},
+        })
+        jsep = reply["jsep"]
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=jsep["sdp"], type=jsep["type"]))
+        first = await stats.wait_first_frame()
+        cpu_share = await _hold(seconds)
+        await pc.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await raw.call({"janus": "destroy", "session_id": sid})
+        raw.reader.cancel()
+        await asyncio.gather(raw.reader, return_exceptions=True)
+    return (first - t0) * 1000, stats, cpu_share
+
+
+async def _hold(seconds: float) -> float:
+    """Keep the call up for ``seconds``; return the process CPU share over that time."""
+    if seconds <= 0:
+        return 0.0
+    wall0, cpu0 = time.monotonic(), time.process_time()
+    await asyncio.sleep(seconds)
+    return (time.process_time() - cpu0) / (time.monotonic() - wall0)
+
+
+# ------------------------------------------------------------------------- main
+Caller = Callable[[str, float], Awaitable[tuple[float, TrackStats, float]]]
+
+
+async def run(url: str, runs: int, seconds: float) -> dict[str, Any]:
+    clients: dict[str, Caller] = {"janus_client": lib_call, "raw": raw_call}
+    first: dict[str, list[float]] = {name: [] for name in clients}
+    for _ in range(runs):  # interleaved, so noise hits both alike
+        for name, call in clients.items():
+            ms, _, _ = await call(url, 0)
+            first[name].append(ms)
+    steady: dict[str, tuple[float, float]] = {}
+    for name, call in clients.items():
+        _, stats, cpu = await call(url, seconds)
+        steady[name] = (stats.fps(), cpu)
+    return {"first": first, "steady": steady}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    if not ensure_ice_address(ICE):
+        print("needs root to create the loopback ICE address", file=sys.stderr)
+        return 2
+    set_host_addresses([ICE])
+    assert JanusPeerConnection  # the library's media layer is what is measured
+    with JanusServer(ice_address=ICE) as server:
+        result = asyncio.run(run(server.ws_url, args.runs, args.seconds))
+    print(f"EchoTest media benchmark, WebSocket, {args.runs} runs, 640x480 @ 30 fps source")
+    print(f"{'client':<14}{'first frame p50':>16}{'p90':>9}{'echoed fps':>12}{'CPU share':>11}")
+    for name in ("janus_client", "raw"):
+        values = sorted(result["first"][name])
+        p50 = statistics.median(values)
+        p90 = values[min(len(values) - 1, int(0.9 * len(values)))]
+        fps, cpu = result["steady"][name]
+        print(f"{name:<14}{p50:>13.1f} ms{p90:>6.1f} ms{fps:>12.1f}{cpu * 100:>10.1f}%")
+    lib50 = statistics.median(result["first"]["janus_client"])
+    raw50 = statistics.median(result["first"]["raw"])
+    lib_fps = result["steady"]["janus_client"][0]
+    print(f"ratio first-frame p50 janus_client/raw: {lib50 / raw50:.2f}")
+    print(f"target p50 <= 150 ms: {'PASS' if lib50 <= 150 else 'FAIL'} ({lib50:.1f} ms)")
+    print(f"target echoed fps >= 29: {'PASS' if lib_fps >= 29 else 'FAIL'} ({lib_fps:.1f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
