@@ -7,7 +7,7 @@ import enum
 import logging
 import ssl as _ssl
 from collections.abc import Coroutine
-from typing import Any, TypeVar, overload
+from typing import Any, ClassVar, TypeVar, overload
 
 from ._dispatch import Callback, EventDispatcher, EventStream
 from .config import Timeouts
@@ -75,6 +75,21 @@ class JanusSession:
     Raises:
         ValueError: Neither ``base_url`` nor ``transport``, or an unknown scheme.
     """
+
+    #: Core API requests and the methods that send them (see `janus_client.coverage`).
+    requests: ClassVar[dict[str, str]] = {
+        "info": "info",
+        "ping": "ping",
+        "create": "create",
+        "claim": "claim",
+        "keepalive": "keepalive",
+        "destroy": "destroy",
+        "attach": "attach",
+        "detach": "JanusHandle.detach",
+        "hangup": "JanusHandle.hangup",
+        "message": "JanusHandle.send",
+        "trickle": "JanusHandle.trickle",
+    }
 
     def __init__(
         self,

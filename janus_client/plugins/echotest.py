@@ -81,6 +81,8 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
 
     name = "janus.plugin.echotest"
     error_class = EchoTestError
+    #: The EchoTest's one (unnamed) request: `start` with an offer, `configure` without.
+    requests: ClassVar[dict[str, str]] = {"message": "configure"}
 
     async def start(
         self,

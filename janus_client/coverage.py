@@ -1,0 +1,183 @@
+"""Which method sends each request of the Janus 1.1.2 APIs.
+
+`JANUS_REQUESTS` lists, per API, every request that Janus 1.1.2 documents (core
+API, Admin/Monitor API and each plugin). Each client class declares the requests
+it sends in a ``requests`` class attribute (request name -> method name);
+`coverage_table` joins the two, and the test suite fails when a documented
+request of a covered API has no method. The documentation publishes the table.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+__all__ = ["CLIENTS", "JANUS_REQUESTS", "Coverage", "coverage_table", "missing"]
+
+#: Every request of the Janus 1.1.2 APIs, as the official documentation names them.
+JANUS_REQUESTS: dict[str, tuple[str, ...]] = {
+    "core": (
+        "info",
+        "ping",
+        "create",
+        "claim",
+        "keepalive",
+        "destroy",
+        "attach",
+        "detach",
+        "hangup",
+        "message",
+        "trickle",
+    ),
+    "admin": (
+        "info",
+        "ping",
+        "loops_info",
+        "get_status",
+        "set_session_timeout",
+        "set_log_level",
+        "set_log_timestamps",
+        "set_log_colors",
+        "set_locking_debug",
+        "set_refcount_debug",
+        "set_libnice_debug",
+        "set_min_nack_queue",
+        "set_no_media_timer",
+        "set_slowlink_threshold",
+        "add_token",
+        "allow_token",
+        "disallow_token",
+        "list_tokens",
+        "remove_token",
+        "accept_new_sessions",
+        "list_sessions",
+        "destroy_session",
+        "list_handles",
+        "handle_info",
+        "start_pcap",
+        "stop_pcap",
+        "start_text2pcap",
+        "stop_text2pcap",
+        "message_plugin",
+        "hangup_webrtc",
+        "detach_handle",
+        "query_transport",
+        "query_eventhandler",
+        "custom_event",
+        "custom_logline",
+        "resolve_address",
+        "test_stun",
+    ),
+    "janus.plugin.echotest": ("message",),
+    "janus.plugin.videocall": ("list", "register", "call", "accept", "set", "hangup"),
+    "janus.plugin.videoroom": (
+        "create",
+        "destroy",
+        "edit",
+        "exists",
+        "list",
+        "allowed",
+        "kick",
+        "moderate",
+        "enable_recording",
+        "listparticipants",
+        "listforwarders",
+        "rtp_forward",
+        "stop_rtp_forward",
+        "join",
+        "joinandconfigure",
+        "configure",
+        "publish",
+        "unpublish",
+        "start",
+        "pause",
+        "switch",
+        "leave",
+        "subscribe",
+        "unsubscribe",
+        "update",
+    ),
+    "janus.plugin.textroom": (
+        "setup",
+        "create",
+        "edit",
+        "destroy",
+        "list",
+        "listparticipants",
+        "exists",
+        "allowed",
+        "kick",
+        "announcement",
+        "join",
+        "leave",
+        "message",
+    ),
+}
+
+#: The client class of each API, as "module:Class" (imported lazily).
+CLIENTS: dict[str, str] = {
+    "core": "janus_client.session:JanusSession",
+    "admin": "janus_client.admin:JanusAdminMonitorClient",
+    "janus.plugin.echotest": "janus_client.plugins.echotest:JanusEchoTestPlugin",
+    "janus.plugin.videocall": "janus_client.plugins.videocall:JanusVideoCallPlugin",
+    "janus.plugin.videoroom": "janus_client.plugins.videoroom:JanusVideoRoomPlugin",
+    "janus.plugin.textroom": "janus_client.plugins.textroom:JanusTextRoomPlugin",
+}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """One row of the coverage table.
+
+    Attributes:
+        api: ``"core"``, ``"admin"`` or a plugin package name.
+        request: The Janus request name.
+        client: The class that sends it (``"JanusVideoRoomPlugin"``), or None.
+        method: The method that sends it, or None when not covered.
+    """
+
+    api: str
+    request: str
+    client: str | None
+    method: str | None
+
+
+def _client(api: str) -> type | None:
+    target = CLIENTS.get(api)
+    if target is None:
+        return None
+    module_name, _, class_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    found = getattr(module, class_name, None)
+    return found if isinstance(found, type) else None
+
+
+def coverage_table() -> list[Coverage]:
+    """Return one row per documented request, with the method that sends it."""
+    rows: list[Coverage] = []
+    for api, requests in JANUS_REQUESTS.items():
+        cls = _client(api)
+        declared: dict[str, str] = dict(getattr(cls, "requests", {}) or {}) if cls else {}
+        for request in requests:
+            method = declared.get(request)
+            owner = cls.__name__ if cls else None
+            if method is not None and cls is not None:
+                if "." in method:  # sent by a companion class, e.g. "JanusHandle.detach"
+                    owner, _, name = method.partition(".")
+                    target = getattr(importlib.import_module("janus_client"), owner, None)
+                else:
+                    name, target = method, cls
+                if not callable(getattr(target, name, None)):
+                    method = None
+                else:
+                    method = name
+            rows.append(Coverage(api, request, owner, method))
+    return rows
+
+
+def missing(api: str) -> list[str]:
+    """Return the documented requests of ``api`` that no method sends."""
+    return [row.request for row in coverage_table() if row.api == api and row.method is None]
