@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Timeouts"]
+__all__ = ["ReconnectPolicy", "Timeouts"]
 
 
 @dataclass(frozen=True)
@@ -45,3 +47,66 @@ class Timeouts:
                 raise ValueError(
                     f"Timeouts.{name} must be a positive number of seconds, got {value!r}"
                 )
+
+
+@dataclass(frozen=True)
+class ReconnectPolicy:
+    """How a WebSocket transport reconnects after its connection drops (opt-in).
+
+    After a drop the transport waits ``initial_delay``, then retries with delays
+    growing by ``multiplier`` up to ``max_delay``, each spread by +/- ``jitter`` (a
+    fraction), for at most ``attempts`` tries and ``deadline`` seconds in all. Once
+    connected again it ``claim``s each of its sessions, so that their handles keep
+    working (Janus must have ``reclaim_session_timeout`` > 0). Calls in flight when
+    the line dropped fail with `ConnectionClosedError` and are never replayed.
+    Over HTTP the policy governs how long a failing long-poll is retried.
+
+    Attributes:
+        attempts: Most reconnection attempts (None: only the deadline limits them).
+        initial_delay: Delay before the first attempt, in seconds.
+        max_delay: Largest delay between attempts.
+        multiplier: Growth of the delay after each failed attempt.
+        jitter: Random spread of each delay, as a fraction of it (0 to 1).
+        deadline: Total time allowed to reconnect and reclaim, in seconds.
+    """
+
+    attempts: int | None = 10
+    initial_delay: float = 0.2
+    max_delay: float = 5.0
+    multiplier: float = 2.0
+    jitter: float = 0.2
+    deadline: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.attempts is not None and (
+            isinstance(self.attempts, bool)
+            or not isinstance(self.attempts, int)
+            or self.attempts < 1
+        ):
+            raise ValueError(
+                f"ReconnectPolicy.attempts must be a positive int or None, got {self.attempts!r}"
+            )
+        for name in ("initial_delay", "max_delay", "multiplier", "deadline"):
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+            ):
+                raise ValueError(f"ReconnectPolicy.{name} must be a number, got {value!r}")
+        if self.initial_delay < 0 or self.max_delay < self.initial_delay:
+            raise ValueError("ReconnectPolicy needs 0 <= initial_delay <= max_delay")
+        if self.multiplier < 1 or self.deadline <= 0:
+            raise ValueError("ReconnectPolicy needs multiplier >= 1 and deadline > 0")
+        if not 0 <= self.jitter <= 1:
+            raise ValueError(f"ReconnectPolicy.jitter must be within 0..1, got {self.jitter!r}")
+
+    def delays(self) -> Iterator[float]:
+        """Yield the delay before each attempt (jittered), ``attempts`` times at most."""
+        delay = self.initial_delay
+        count = 0
+        while self.attempts is None or count < self.attempts:
+            count += 1
+            spread = delay * self.jitter
+            yield max(0.0, delay + random.uniform(-spread, spread))
+            delay = min(self.max_delay, delay * self.multiplier)

@@ -170,10 +170,7 @@ def coverage_table() -> list[Coverage]:
                     target = getattr(importlib.import_module("janus_client"), owner, None)
                 else:
                     name, target = method, cls
-                if not callable(getattr(target, name, None)):
-                    method = None
-                else:
-                    method = name
+                method = name if callable(getattr(target, name, None)) else None
             rows.append(Coverage(api, request, owner, method))
     return rows
 

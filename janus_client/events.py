@@ -15,6 +15,8 @@ from typing import Any
 from .protocol import Incoming, MessageKind, plugin_data
 
 __all__ = [
+    "ConnectionState",
+    "ConnectionStateEvent",
     "DetachedEvent",
     "HangupEvent",
     "JanusEvent",
@@ -136,6 +138,34 @@ class PluginEvent(JanusEvent):
     data: dict[str, Any] = field(default_factory=dict)
     jsep: dict[str, Any] | None = None
     transaction: str | None = None
+
+
+class ConnectionState(str, enum.Enum):
+    """The state of a transport's connection, as seen by its sessions."""
+
+    DISCONNECTED = "disconnected"
+    """The connection dropped; calls in flight failed."""
+    RECONNECTING = "reconnecting"
+    """An attempt to reconnect is about to start."""
+    RECONNECTED = "reconnected"
+    """Connected again and the session reclaimed: its handles work again."""
+    LOST = "lost"
+    """Reconnecting or reclaiming failed: the session is lost."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectionStateEvent(JanusEvent):
+    """The connection under a session changed state (see `ReconnectPolicy`).
+
+    Attributes:
+        state: The new state.
+        attempt: The reconnection attempt number (0 when not reconnecting).
+        error: What went wrong, when the change is a failure.
+    """
+
+    state: ConnectionState = ConnectionState.DISCONNECTED
+    attempt: int = 0
+    error: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

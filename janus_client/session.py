@@ -10,7 +10,7 @@ from collections.abc import Coroutine
 from typing import Any, ClassVar, TypeVar, overload
 
 from ._dispatch import Callback, EventDispatcher, EventStream
-from .config import Timeouts
+from .config import ReconnectPolicy, Timeouts
 from .errors import (
     InvalidStateError,
     JanusError,
@@ -20,7 +20,7 @@ from .errors import (
     SessionNotFoundError,
     TransportError,
 )
-from .events import JanusEvent, event_from_incoming
+from .events import ConnectionState, ConnectionStateEvent, JanusEvent, event_from_incoming
 from .handle import JanusHandle
 from .plugins.base import JanusPlugin
 from .protocol import Incoming, MessageKind
@@ -71,6 +71,9 @@ class JanusSession:
             closes a transport it was given; it closes one it created itself.
         timeouts: Deadlines (default: the transport's).
         ssl: TLS context, when the session creates its transport.
+        reconnect: When the session creates its transport: reconnect and reclaim
+            the session after a drop (see `ReconnectPolicy`). State changes arrive
+            as `ConnectionStateEvent` through `events`.
 
     Raises:
         ValueError: Neither ``base_url`` nor ``transport``, or an unknown scheme.
@@ -100,6 +103,7 @@ class JanusSession:
         *,
         timeouts: Timeouts | None = None,
         ssl: _ssl.SSLContext | None = None,
+        reconnect: ReconnectPolicy | None = None,
     ) -> None:
         if timeouts is not None and not isinstance(timeouts, Timeouts):
             raise TypeError(f"timeouts must be a Timeouts instance, got {type(timeouts).__name__}")
@@ -110,7 +114,7 @@ class JanusSession:
             if base_url is None:
                 raise ValueError("JanusSession needs a base_url or a transport")
             transport = JanusTransport.create_transport(
-                base_url, api_secret, token, timeouts=timeouts, ssl=ssl
+                base_url, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
             )
             self._owns_transport = True
         else:
@@ -363,6 +367,15 @@ class JanusSession:
         if reason is not exc:
             reason.__cause__ = exc
         self._mark_lost(reason)
+
+    def _notify_state(
+        self, state: ConnectionState, *, attempt: int = 0, error: str | None = None
+    ) -> None:
+        self._events.publish(
+            ConnectionStateEvent(
+                session_id=self.session_id, state=state, attempt=attempt, error=error
+            )
+        )
 
     def _keepalive_failed(self, exc: BaseException) -> None:
         if isinstance(exc, (SessionNotFoundError, RequestTimeoutError, ServerError)):

@@ -4,6 +4,8 @@
   configuration, on loopback and free ports, and stops it cleanly.
 * `FakeJanus` is an in-process fake Janus for cases a real server cannot produce:
   malformed messages, dropped or delayed replies, abrupt closes, half-open lines.
+* `TcpProxy` forwards a loopback port to Janus and can cut, freeze (half-open)
+  or refuse the line, for reconnection tests.
 * The pytest plugin (enabled automatically when janus-client is installed) gives
   the fixtures ``janus_server``, ``janus_ws_url``, ``janus_http_url``,
   ``janus_admin_http_url``, ``janus_admin_ws_url``, ``janus_server_factory`` and
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from ._fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
 from ._network import ensure_ice_address, patch_aioice_host_addresses, remove_ice_address
+from ._proxy import TcpProxy
 from ._server import JanusServer, JanusServerError
 
 __all__ = [
@@ -24,6 +27,7 @@ __all__ = [
     "FakeSession",
     "JanusServer",
     "JanusServerError",
+    "TcpProxy",
     "ensure_ice_address",
     "patch_aioice_host_addresses",
     "remove_ice_address",

@@ -18,21 +18,23 @@ import logging
 import ssl as _ssl
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from .._compat import deadline as _deadline
 from .._dispatch import cancel_and_wait
-from ..config import Timeouts
+from ..config import ReconnectPolicy, Timeouts
 from ..errors import (
     ConnectionClosedError,
     InvalidStateError,
     JanusError,
     ProtocolError,
     RequestTimeoutError,
+    SessionLost,
     TransportError,
 )
+from ..events import ConnectionState, ConnectionStateEvent
 from ..protocol import Incoming, MessageKind, classify, decode, error_from_message, redact
 from ..transactions import CallState, TransactionTable
 
@@ -78,6 +80,8 @@ class JanusTransport(ABC):
         token: Default ``token`` for sessions that do not set their own.
         timeouts: Deadlines; see `Timeouts`.
         ssl: An `ssl.SSLContext` for ``wss://`` / ``https://`` (default: system trust).
+        reconnect: Reconnect and reclaim sessions when the connection drops (see
+            `ReconnectPolicy`); None (the default) fails the sessions instead.
     """
 
     #: URL schemes this class handles, used by `create_transport`.
@@ -92,14 +96,23 @@ class JanusTransport(ABC):
         *,
         timeouts: Timeouts | None = None,
         ssl: _ssl.SSLContext | None = None,
+        reconnect: ReconnectPolicy | None = None,
     ) -> None:
         if not isinstance(base_url, str) or not base_url:
             raise ValueError(f"base_url must be a non-empty URL string, got {base_url!r}")
+        if reconnect is not None and not isinstance(reconnect, ReconnectPolicy):
+            raise TypeError(f"reconnect must be a ReconnectPolicy, got {type(reconnect).__name__}")
+        if ssl is not None and not isinstance(ssl, _ssl.SSLContext):
+            raise TypeError(f"ssl must be an ssl.SSLContext, got {type(ssl).__name__}")
         self.base_url = base_url
         self.api_secret = api_secret
         self.token = token
         self.timeouts = timeouts if timeouts is not None else Timeouts()
         self.ssl = ssl
+        self.reconnect = reconnect
+        self._reconnecting: asyncio.Future[None] | None = None
+        self._reconnect_task: asyncio.Task[None] | None = None
+        self._state_callbacks: list[Callable[[ConnectionStateEvent], object]] = []
         self._table = TransactionTable()
         self._sessions: dict[int, JanusSession] = {}
         self._connected = False
@@ -191,6 +204,9 @@ class JanusTransport(ABC):
         self._connected = False
         task, self._keepalive_task = self._keepalive_task, None
         await cancel_and_wait(task)
+        reconnect, self._reconnect_task = self._reconnect_task, None
+        await cancel_and_wait(reconnect)
+        self._end_reconnecting(exc)
         self._table.fail_all(exc)
         for session in list(self._sessions.values()):
             session._connection_lost(exc)
@@ -204,11 +220,137 @@ class JanusTransport(ABC):
             return
         logger.warning("connection to %s lost: %s", self.base_url, exc)
         self._connected = False
-        self._table.fail_all(exc)
+        self._table.fail_all(exc)  # calls in flight fail; they are never replayed
+        self._fail_raw_waiters(exc)
+        self._notify(ConnectionState.DISCONNECTED, error=str(exc))
+        if self.reconnect is None or self._closed:
+            self._notify(ConnectionState.LOST, error=str(exc))
+            self._lose_sessions(exc)
+            return
+        self._reconnecting = asyncio.get_running_loop().create_future()
+        self._reconnect_task = asyncio.get_running_loop().create_task(
+            self._reconnect_loop(exc), name=f"janus-reconnect-{self.base_url}"
+        )
+
+    def _lose_sessions(self, exc: BaseException) -> None:
         for session in list(self._sessions.values()):
             session._connection_lost(exc)
         self._sessions.clear()
-        self._fail_raw_waiters(exc)
+
+    def _end_reconnecting(self, exc: BaseException | None) -> None:
+        waiter, self._reconnecting = self._reconnecting, None
+        if waiter is not None and not waiter.done():
+            if exc is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(exc)
+                waiter.exception()  # retrieved: waiting callers re-raise it themselves
+
+    async def _reconnect_loop(self, cause: TransportError) -> None:
+        policy = self.reconnect
+        assert policy is not None
+        loop = asyncio.get_running_loop()
+        end = loop.time() + policy.deadline
+        last: BaseException = cause
+        attempt = 0
+        try:
+            for delay in policy.delays():
+                if loop.time() + delay >= end:
+                    break
+                attempt += 1
+                self._notify(ConnectionState.RECONNECTING, attempt=attempt, error=str(last))
+                await asyncio.sleep(delay)
+                await self._close_connection()
+                try:
+                    async with _deadline(max(end - loop.time(), 0.001)):
+                        await self._open()
+                except (TransportError, TimeoutError) as exc:
+                    last = exc
+                    logger.info(
+                        "reconnect attempt %d to %s failed: %s", attempt, self.base_url, exc
+                    )
+                    continue
+                self._connected = True
+                logger.info("reconnected to %s (attempt %d)", self.base_url, attempt)
+                await self._reclaim_sessions(attempt, max(end - loop.time(), 0.001))
+                self._reconnect_task = None
+                self._end_reconnecting(None)
+                return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # pragma: no cover - defensive: never leave callers waiting
+            logger.exception("reconnecting to %s failed", self.base_url)
+            last = exc
+        failure = ConnectionClosedError(
+            f"could not reconnect to {self.base_url} after {attempt} attempt(s): {last}",
+            url=self.base_url,
+        )
+        self._reconnect_task = None
+        self._notify(ConnectionState.LOST, attempt=attempt, error=str(last))
+        self._lose_sessions(failure)
+        self._end_reconnecting(failure)
+
+    async def _reclaim_sessions(self, attempt: int, limit: float) -> None:
+        for session in list(self._sessions.values()):
+            sid = session.session_id
+            if sid is None:
+                continue
+            msg = session._stamp(
+                {"janus": "claim", "transaction": self._table.new_id(), "session_id": sid}
+            )
+            try:
+                await self.request(
+                    msg,
+                    owner=session,
+                    timeout=min(limit, self.timeouts.request),
+                    _during_reconnect=True,
+                )
+            except JanusError as exc:
+                session._notify_state(ConnectionState.LOST, attempt=attempt, error=str(exc))
+                session._connection_lost(
+                    SessionLost(f"session {sid} could not be reclaimed after reconnecting: {exc}")
+                )
+                self._remove_session(sid)
+                continue
+            session._notify_state(ConnectionState.RECONNECTED, attempt=attempt)
+
+    def _notify(
+        self, state: ConnectionState, *, attempt: int = 0, error: str | None = None
+    ) -> None:
+        for session in list(self._sessions.values()):
+            session._notify_state(state, attempt=attempt, error=error)
+        if self._state_callbacks:
+            event = ConnectionStateEvent(state=state, attempt=attempt, error=error)
+            for callback in list(self._state_callbacks):
+                try:
+                    callback(event)
+                except Exception:
+                    logger.exception("connection state callback %r raised", callback)
+
+    def on_state_change(self, callback: Callable[[ConnectionStateEvent], object]) -> None:
+        """Call ``callback(event)`` (synchronously) when the connection changes state.
+
+        Sessions also receive these as `ConnectionStateEvent` through their events.
+        """
+        if not callable(callback):
+            raise TypeError(f"callback must be callable, got {callback!r}")
+        self._state_callbacks.append(callback)
+
+    @property
+    def reconnecting(self) -> bool:
+        """Whether the transport is reconnecting after a drop."""
+        return self._reconnecting is not None
+
+    async def _wait_reconnected(self, timeout: float) -> None:
+        waiter = self._reconnecting
+        if waiter is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except asyncio.TimeoutError:
+            raise RequestTimeoutError(
+                f"still reconnecting to {self.base_url} after {timeout:g} s", timeout=timeout
+            ) from None
 
     async def __aenter__(self) -> JanusTransport:
         await self.connect()
@@ -235,6 +377,15 @@ class JanusTransport(ABC):
 
     def _session_removed(self, session_id: int) -> None:  # noqa: B027 - optional hook
         """Hook: a session left this transport (HTTP stops its long-poll)."""
+
+    def _abort_dead_connection(self, exc: TransportError | RequestTimeoutError) -> bool:
+        """Hook: drop a connection that stopped answering; True if it was dropped.
+
+        Connection-oriented transports (WebSocket) abort the socket, which fails the
+        pending calls and reconnects under the `ReconnectPolicy`. The default does
+        nothing, and each session whose keepalive failed is lost.
+        """
+        return False
 
     def _events_wanted(self, session_id: int) -> None:  # noqa: B027 - optional hook
         """Hook: the session now expects events (HTTP starts its long-poll)."""
@@ -318,8 +469,12 @@ class JanusTransport(ABC):
         owner: Hashable = None,
         wait_event: bool = False,
         timeout: float | None = None,
+        _during_reconnect: bool = False,
     ) -> Incoming:
         """Send a request and wait for its reply, all under one deadline.
+
+        While the transport reconnects (see `ReconnectPolicy`), a new call waits for
+        the reconnection within its deadline.
 
         Args:
             message: The request, with its ``transaction`` (see `new_transaction`).
@@ -342,8 +497,11 @@ class JanusTransport(ABC):
         elif isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
             raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
         tid = message["transaction"]
-        if not self._connected:
-            await self.connect()
+        if not self._connected or self._reconnecting is not None:
+            if self._reconnecting is not None and not _during_reconnect:
+                await self._wait_reconnected(timeout)
+            if not self._connected:
+                await self.connect()
         state = CallState(asyncio.current_task())
         future = self._table.register(tid, owner, verb, wait_event=wait_event, state=state)
         # One deadline for the whole exchange. While the request is being written
@@ -460,11 +618,16 @@ class JanusTransport(ABC):
             if not self._sessions:
                 self._keepalive_task = None
                 return
-            await self._keepalive_round(list(self._sessions.values()))
+            if self._connected and self._reconnecting is None:
+                await self._keepalive_round(list(self._sessions.values()))
 
     async def _keepalive_round(self, sessions: list[JanusSession]) -> None:
-        """Send one keepalive per session; the whole round has one deadline."""
-        limit = self.timeouts.request
+        """Send one keepalive per session; the whole round has one deadline.
+
+        The deadline is the keepalive interval (or the request timeout if shorter),
+        so a line that stopped answering is noticed within twice the interval.
+        """
+        limit = min(self.timeouts.request, self.timeouts.keepalive)
         waits: list[tuple[JanusSession, str, asyncio.Future[Incoming]]] = []
         try:
             async with _deadline(limit):
@@ -487,6 +650,22 @@ class JanusTransport(ABC):
         finally:
             for _, tid, _ in waits:
                 self._table.discard(tid)
+        unanswered = [session for session, _, fut in waits if not fut.done()]
+        if (
+            unanswered
+            and len(unanswered) == len(waits)
+            and self._abort_dead_connection(
+                RequestTimeoutError(
+                    f"the connection to {self.base_url} looks dead: no keepalive answered "
+                    f"within {limit:g} s",
+                    request="keepalive",
+                    timeout=limit,
+                )
+            )
+        ):
+            for _, _, fut in waits:
+                fut.cancel()
+            return
         for session, _, fut in waits:
             if not fut.done():
                 fut.cancel()

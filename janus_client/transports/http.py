@@ -7,12 +7,13 @@ import json
 import logging
 import ssl as _ssl
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
 
 from .._dispatch import cancel_and_wait
-from ..config import Timeouts
+from ..config import ReconnectPolicy, Timeouts
 from ..errors import ConnectError, ConnectionClosedError, ProtocolError, SessionLost
 from ..protocol import decode, encode
 from .base import JanusTransport
@@ -40,6 +41,9 @@ class JanusTransportHTTP(JanusTransport):
         timeouts: Deadlines; see `Timeouts`.
         ssl: TLS context for ``https://``.
         max_events: ``maxev``: how many events one long-poll may return at once.
+        reconnect: How long a failing long-poll is retried (its ``deadline``,
+            with its delays) before the session is lost; without a policy, for
+            ``timeouts.request`` seconds.
     """
 
     schemes = ("http", "https")
@@ -53,8 +57,11 @@ class JanusTransportHTTP(JanusTransport):
         timeouts: Timeouts | None = None,
         ssl: _ssl.SSLContext | None = None,
         max_events: int = 10,
+        reconnect: ReconnectPolicy | None = None,
     ) -> None:
-        super().__init__(base_url.rstrip("/"), api_secret, token, timeouts=timeouts, ssl=ssl)
+        super().__init__(
+            base_url.rstrip("/"), api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
+        )
         if isinstance(max_events, bool) or not isinstance(max_events, int) or max_events < 1:
             raise ValueError(f"max_events must be a positive integer, got {max_events!r}")
         self.max_events = max_events
@@ -165,6 +172,7 @@ class JanusTransportHTTP(JanusTransport):
     async def _poll_loop(self, session_id: int) -> None:
         url = f"{self.base_url}/{session_id}"
         failures_since: float | None = None
+        delays: Iterator[float] | None = None
         while self._http is not None and session_id in self._sessions:
             session = self._sessions[session_id]
             if session.closed:
@@ -184,7 +192,12 @@ class JanusTransportHTTP(JanusTransport):
                 now = time.monotonic()
                 if failures_since is None:
                     failures_since = now
-                if now - failures_since > self.timeouts.request:
+                    delays = self.reconnect.delays() if self.reconnect is not None else None
+                budget = (
+                    self.reconnect.deadline if self.reconnect is not None else self.timeouts.request
+                )
+                delay = next(delays, None) if delays is not None else 0.5
+                if delay is None or now - failures_since > budget:
                     session._connection_lost(
                         ConnectionClosedError(
                             f"long-poll of session {session_id} at {url} kept failing: {exc!r}",
@@ -193,7 +206,7 @@ class JanusTransportHTTP(JanusTransport):
                     )
                     return
                 logger.debug("long-poll of session %s failed (%r), retrying", session_id, exc)
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(delay)
                 continue
             failures_since = None
             try:

@@ -12,7 +12,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
 from .._dispatch import cancel_and_wait
-from ..config import Timeouts
+from ..config import ReconnectPolicy, Timeouts
 from ..errors import ConnectError, ConnectionClosedError
 from ..protocol import encode
 from .base import JanusTransport
@@ -36,8 +36,10 @@ class JanusTransportWebsocket(JanusTransport):
         ssl: TLS context for ``wss://``.
         subprotocol: The WebSocket subprotocol (``janus-admin-protocol`` for admin).
         max_size: Largest incoming message accepted, in bytes.
-        ping_interval: Seconds between WebSocket pings that detect a dead line
-            (None disables them).
+        ping_interval: Seconds between WebSocket pings that detect a dead line; a
+            ping unanswered for as long aborts the connection, so a dead line is
+            noticed within twice this. Default: the keepalive interval.
+        reconnect: Reconnect and reclaim sessions after a drop (`ReconnectPolicy`).
     """
 
     schemes = ("ws", "wss")
@@ -52,13 +54,17 @@ class JanusTransportWebsocket(JanusTransport):
         ssl: _ssl.SSLContext | None = None,
         subprotocol: str = "janus-protocol",
         max_size: int = 16 * 2**20,
-        ping_interval: float | None = 20.0,
+        ping_interval: float | None = None,
+        reconnect: ReconnectPolicy | None = None,
     ) -> None:
-        super().__init__(base_url, api_secret, token, timeouts=timeouts, ssl=ssl)
+        super().__init__(
+            base_url, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
+        )
         self.subprotocol = subprotocol
         self.max_size = max_size
-        self.ping_interval = ping_interval
+        self.ping_interval = ping_interval if ping_interval is not None else self.timeouts.keepalive
         self._ws: ClientConnection | None = None
+        self._abort_reason: BaseException | None = None
         self._reader: asyncio.Task[None] | None = None
 
     async def _open(self) -> None:
@@ -106,6 +112,9 @@ class JanusTransportWebsocket(JanusTransport):
         else:
             if ws.close_code is not None:
                 reason = f"connection closed by the server (code {ws.close_code})"
+        if self._abort_reason is not None:
+            reason = f"aborted: {self._abort_reason}"
+            self._abort_reason = None
         self._connection_failed(
             ConnectionClosedError(f"WebSocket to {self.base_url}: {reason}", url=self.base_url)
         )
@@ -135,6 +144,15 @@ class JanusTransportWebsocket(JanusTransport):
             raise ConnectionClosedError(
                 f"WebSocket to {self.base_url} closed while sending: {exc}", url=self.base_url
             ) from None
+
+    def _abort_dead_connection(self, exc: BaseException) -> bool:
+        ws = self._ws
+        if ws is None or not self._connected:
+            return False
+        logger.warning("aborting the connection to %s: %s", self.base_url, exc)
+        self._abort_reason = exc
+        ws.transport.abort()  # the reader sees the drop and reports it
+        return True
 
     async def _close_connection(self) -> None:
         ws, self._ws = self._ws, None
