@@ -189,13 +189,16 @@ async def cancel_and_wait(task: asyncio.Future[Any] | None) -> None:
         if task is not None and not task.cancelled():
             task.exception()  # mark retrieved: the owner logs failures itself
         return
+    current = asyncio.current_task()
+    cancelling = getattr(current, "cancelling", None)
+    before = cancelling() if cancelling is not None else 0
     task.cancel()
     try:
         await task
     except asyncio.CancelledError:
-        current = asyncio.current_task()
-        cancelling = getattr(current, "cancelling", None)
-        if cancelling is not None and cancelling():
+        # Re-raise only if *we* were cancelled while waiting, not because our task
+        # was cancelled at some earlier point (cleanup code runs in such tasks).
+        if cancelling is not None and cancelling() > before:
             raise
     except Exception:
         logger.debug("task %r failed while being cancelled", task, exc_info=True)

@@ -7,7 +7,29 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["ReconnectPolicy", "Timeouts"]
+__all__ = ["ReconnectPolicy", "Timeouts", "resolve_timeout"]
+
+
+def resolve_timeout(timeout: object, default: float) -> float:
+    """Validate a ``timeout=`` argument and return the deadline to use.
+
+    Args:
+        timeout: What the caller passed: None (use ``default``) or positive seconds.
+        default: The deadline when ``timeout`` is None.
+
+    Raises:
+        ValueError: ``timeout`` is not a positive finite number.
+    """
+    if timeout is None:
+        return default
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not math.isfinite(timeout)
+        or not timeout > 0
+    ):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)
 
 
 @dataclass(frozen=True)
@@ -86,7 +108,7 @@ class ReconnectPolicy:
             raise ValueError(
                 f"ReconnectPolicy.attempts must be a positive int or None, got {self.attempts!r}"
             )
-        for name in ("initial_delay", "max_delay", "multiplier", "deadline"):
+        for name in ("initial_delay", "max_delay", "multiplier", "deadline", "jitter"):
             value = getattr(self, name)
             if (
                 isinstance(value, bool)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._dispatch import Callback, EventDispatcher, EventStream
+from .config import resolve_timeout
 from .errors import InvalidStateError, JanusError, PluginError
 from .events import DetachedEvent, JanusEvent, event_from_incoming
 from .protocol import Incoming, MessageKind, plugin_data, plugin_error, trickle_fields
@@ -41,6 +42,8 @@ class PluginResponse:
     data: dict[str, Any] = field(default_factory=dict)
     jsep: dict[str, Any] | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
 
 
 def _check_mapping(name: str, value: object, *, optional: bool = False) -> None:
@@ -228,14 +231,12 @@ class JanusHandle:
         Local state is released even if Janus cannot be reached; pending calls of
         the handle fail with `InvalidStateError`.
         """
+        limit = resolve_timeout(timeout, self.session.timeouts.close)
         if self._closed:
             return
         try:
             if self.session.session_id is not None and self.session.transport.connected:
-                await self._request(
-                    "detach",
-                    timeout=timeout if timeout is not None else self.session.timeouts.close,
-                )
+                await self._request("detach", timeout=limit)
         except JanusError as exc:
             logger.debug("detach of handle %s failed: %s", self.handle_id, exc)
         finally:

@@ -175,7 +175,7 @@ def decode(data: str | bytes | bytearray) -> list[dict[str, Any]]:
     """
     try:
         value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         preview = data[:80] if isinstance(data, str) else bytes(data[:80])
         raise ProtocolError(f"Janus sent invalid JSON ({exc}): {preview!r}") from None
     if isinstance(value, dict):
@@ -343,6 +343,10 @@ def trickle_fields(
             raise TypeError(f"candidate must be a dict, got {type(candidate).__name__}")
         return {"candidate": dict(candidate)}
     assert candidates is not None
+    if isinstance(candidates, (str, bytes, Mapping)) or not isinstance(candidates, Iterable):
+        raise TypeError(
+            f"candidates must be a list of candidate dicts, got {type(candidates).__name__}"
+        )
     items = list(candidates)
     for i, item in enumerate(items):
         if not isinstance(item, Mapping):
@@ -428,6 +432,8 @@ SECRET_KEYS = frozenset(
 )
 #: What a redacted value is replaced with.
 REDACTED = "***"
+#: Keys holding lists of tokens (admin ``tokens``; the rooms' ``allowed`` ACLs).
+_TOKEN_LISTS = frozenset({"tokens", "allowed"})
 
 
 def redact(value: Any) -> Any:
@@ -443,7 +449,7 @@ def redact(value: Any) -> Any:
                 out[key] = REDACTED
             elif key == "sdp" and isinstance(item, str):
                 out[key] = f"<sdp, {len(item)} chars>"
-            elif key == "tokens" and isinstance(item, list):
+            elif key in _TOKEN_LISTS and isinstance(item, list):
                 out[key] = [REDACTED if isinstance(t, str) else redact(t) for t in item]
             else:
                 out[key] = redact(item)

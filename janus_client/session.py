@@ -10,7 +10,7 @@ from collections.abc import Coroutine
 from typing import Any, ClassVar, TypeVar, overload
 
 from ._dispatch import Callback, EventDispatcher, EventStream
-from .config import ReconnectPolicy, Timeouts
+from .config import ReconnectPolicy, Timeouts, resolve_timeout
 from .errors import (
     InvalidStateError,
     JanusError,
@@ -283,6 +283,7 @@ class JanusSession:
         with `InvalidStateError`. A transport the session created is closed; a
         shared transport is left open.
         """
+        limit = resolve_timeout(timeout, self.timeouts.close)
         if self._closing is not None:
             await asyncio.shield(self._closing)
             return
@@ -290,7 +291,6 @@ class JanusSession:
         self._closing = loop.create_future()
         previous = self._state
         self._state = SessionState.CLOSING
-        limit = timeout if timeout is not None else self.timeouts.close
         try:
             if previous is SessionState.ACTIVE and self.session_id is not None:
                 try:
@@ -301,9 +301,11 @@ class JanusSession:
             self._release(
                 InvalidStateError(f"session {self.session_id} was destroyed"), SessionState.CLOSED
             )
-            await self._close_local()
-            closing, self._closing = self._closing, None
-            closing.set_result(None)
+            try:
+                await self._close_local()
+            finally:
+                closing, self._closing = self._closing, None
+                closing.set_result(None)
 
     async def _destroy_remote(self, limit: float) -> None:
         # Every request below has a deadline, and together they stay within `limit`.
@@ -560,6 +562,8 @@ class JanusSession:
         """Call ``callback(event)`` for session-level events (see `events`)."""
         self._want_events()
         self._events.add_callback(callback, types)
+
+
 
 
 def _reply_id(reply: Incoming, what: str) -> int:

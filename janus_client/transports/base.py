@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from .._compat import deadline as _deadline
 from .._dispatch import cancel_and_wait
-from ..config import ReconnectPolicy, Timeouts
+from ..config import ReconnectPolicy, Timeouts, resolve_timeout
 from ..errors import (
     ConnectionClosedError,
     InvalidStateError,
@@ -201,18 +201,22 @@ class JanusTransport(ABC):
         )
 
     async def _shutdown(self, exc: TransportError) -> None:
+        # Local state first (sync, cannot be interrupted), then the awaits; the
+        # connection is closed even if we are cancelled while stopping tasks.
         self._connected = False
-        task, self._keepalive_task = self._keepalive_task, None
-        await cancel_and_wait(task)
+        keepalive, self._keepalive_task = self._keepalive_task, None
         reconnect, self._reconnect_task = self._reconnect_task, None
-        await cancel_and_wait(reconnect)
         self._end_reconnecting(exc)
         self._table.fail_all(exc)
         for session in list(self._sessions.values()):
             session._connection_lost(exc)
         self._sessions.clear()
         self._fail_raw_waiters(exc)
-        await asyncio.shield(self._close_connection())
+        try:
+            await cancel_and_wait(keepalive)
+            await cancel_and_wait(reconnect)
+        finally:
+            await asyncio.shield(self._close_connection())
 
     def _connection_failed(self, exc: TransportError) -> None:
         """Called by subclasses (from their reader) when the line drops."""
@@ -395,7 +399,7 @@ class JanusTransport(ABC):
         """Feed raw data from the wire. Never raises: bad input is logged and dropped."""
         try:
             value = json.loads(data)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             try:
                 decode(data)  # builds the descriptive error
             except ProtocolError as exc:
@@ -492,10 +496,7 @@ class JanusTransport(ABC):
             TransportError: The connection is down or dropped during the call.
         """
         verb = message.get("janus", "?")
-        if timeout is None:
-            timeout = self.timeouts.request
-        elif isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        timeout = resolve_timeout(timeout, self.timeouts.request)
         tid = message["transaction"]
         if not self._connected or self._reconnecting is not None:
             if self._reconnecting is not None and not _during_reconnect:

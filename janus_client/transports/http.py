@@ -85,13 +85,15 @@ class JanusTransportHTTP(JanusTransport):
                 f"{self.base_url}/info", timeout=aiohttp.ClientTimeout(total=self.timeouts.connect)
             ) as resp:
                 await resp.read()
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-            await self._http.close()
-            self._http = None
-            raise ConnectError(
-                f"could not connect to {self.base_url}: {exc or type(exc).__name__}",
-                url=self.base_url,
-            ) from exc
+        except BaseException as exc:
+            http, self._http = self._http, None
+            await asyncio.shield(http.close())
+            if isinstance(exc, (aiohttp.ClientError, OSError, asyncio.TimeoutError)):
+                raise ConnectError(
+                    f"could not connect to {self.base_url}: {exc or type(exc).__name__}",
+                    url=self.base_url,
+                ) from exc
+            raise
 
     def _url_for(self, message: dict[str, Any]) -> str:
         sid = message.get("session_id")
@@ -121,7 +123,7 @@ class JanusTransportHTTP(JanusTransport):
             ) from exc
         try:
             value = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = None
         if type(value) is dict:  # the usual case: one reply object
             self._receive_message(value)

@@ -681,7 +681,7 @@ def test_redact_nested_dicts_and_lists() -> None:
             "request": "create",
             "secret": "***",
             "pin": "***",
-            "allowed": ["x", "y"],
+            "allowed": ["***", "***"],
             "nested": [{"token": "***", "keep": 1}, [{"admin_secret": "***"}]],
         },
     }
