@@ -322,6 +322,7 @@ class TrackStats:
 
     Attributes:
         kind: ``"audio"`` or ``"video"``.
+        mid: The mid of the m-line the track arrived on, when known.
         frames: Frames received.
         first_frame_at: `time.monotonic` of the first frame, or None.
         last_frame_at: `time.monotonic` of the latest frame, or None.
@@ -331,8 +332,9 @@ class TrackStats:
         height: Height of the latest video frame.
     """
 
-    def __init__(self, kind: str, *, read_counters: bool = False) -> None:
+    def __init__(self, kind: str, *, read_counters: bool = False, mid: str | None = None) -> None:
         self.kind = kind
+        self.mid = mid
         self.frames = 0
         self.first_frame_at: float | None = None
         self.last_frame_at: float | None = None
@@ -398,7 +400,11 @@ class JanusPeerConnection:
         pc: The underlying `aiortc.RTCPeerConnection`.
         remote_tracks: Tracks received from Janus, in arrival order.
         stats: A `TrackStats` per received track kind (``"audio"``, ``"video"``),
-            for tracks consumed by this object (when not recorded elsewhere).
+            for tracks consumed by this object (when not recorded elsewhere); with
+            several tracks of a kind, the latest one.
+        stats_by_mid: The same `TrackStats`, keyed by the mid of the m-line each
+            track arrived on: one per track, also when one connection receives
+            several videos (a VideoRoom multistream subscription).
         data_channels: Data channels by label (ours and the remote side's).
     """
 
@@ -414,6 +420,7 @@ class JanusPeerConnection:
         )
         self.remote_tracks: list[MediaStreamTrack] = []
         self.stats: dict[str, TrackStats] = {}
+        self.stats_by_mid: dict[str, TrackStats] = {}
         self.data_channels: dict[str, RTCDataChannel] = {}
         self.read_counters = read_counters
         self._recorder: MediaRecorder | None = (
@@ -563,9 +570,20 @@ class JanusPeerConnection:
             self._recorder.addTrack(track)
             self._spawn(self._start_recorder())
             return
-        stats = TrackStats(track.kind, read_counters=self.read_counters)
+        mid = self.mid_of(track)
+        stats = TrackStats(track.kind, read_counters=self.read_counters, mid=mid)
         self.stats[track.kind] = stats
+        if mid is not None:
+            self.stats_by_mid[mid] = stats
         self._spawn(self._consume(track, stats))
+
+    def mid_of(self, track: MediaStreamTrack) -> str | None:
+        """Return the mid of the m-line a remote track arrives on, or None if unknown."""
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.receiver.track is track:
+                mid = transceiver.mid
+                return mid if isinstance(mid, str) else None
+        return None
 
     def _on_datachannel(self, channel: RTCDataChannel) -> None:
         self._watch_channel(channel)
@@ -617,7 +635,10 @@ class JanusPeerConnection:
             for player in self._players:
                 player.stop()
             try:
-                await self.pc.close()
+                # Shielded: cancelling a task that awaits aiortc's close would cancel
+                # aiortc's own "closed" future, and the close aiortc starts by itself
+                # when the peer ends DTLS (a Janus hangup) then fails unretrieved.
+                await asyncio.shield(self.pc.close())
             except Exception:
                 logger.debug("closing the peer connection failed", exc_info=True)
             tasks = list(self._tasks)
