@@ -23,7 +23,8 @@ from typing import Any
 
 from ._dispatch import EventStream
 from ._version import __version__
-from .config import Timeouts
+from .admin import ComponentInfo, HandleInfo, JanusAdminMonitorClient, ServerInfo, StatusInfo
+from .config import ReconnectPolicy, Timeouts
 from .errors import (
     ConnectError,
     ConnectionClosedError,
@@ -44,6 +45,8 @@ from .errors import (
     UnauthorizedError,
 )
 from .events import (
+    ConnectionState,
+    ConnectionStateEvent,
     DetachedEvent,
     HangupEvent,
     JanusEvent,
@@ -59,6 +62,37 @@ from .handle import JanusHandle, PluginResponse
 from .plugins.base import JanusPlugin
 from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
 from .plugins.media import JanusMediaPlugin
+from .plugins.textroom import (
+    JanusTextRoomPlugin,
+    TextRoomAnnouncementEvent,
+    TextRoomDestroyedEvent,
+    TextRoomEditedEvent,
+    TextRoomError,
+    TextRoomErrorEvent,
+    TextRoomEvent,
+    TextRoomEventType,
+    TextRoomJoinEvent,
+    TextRoomKickedEvent,
+    TextRoomLeaveEvent,
+    TextRoomMessageEvent,
+    TextRoomStateError,
+)
+from .plugins.videocall import (
+    JanusVideoCallPlugin,
+    VideoCallError,
+    VideoCallEvent,
+    VideoCallEventType,
+)
+from .plugins.videoroom import (
+    JanusVideoRoomPlugin,
+    ParticipantType,
+    VideoRoomError,
+    VideoRoomEvent,
+    VideoRoomEventType,
+    VideoRoomPublisher,
+    VideoRoomStateError,
+    VideoRoomStream,
+)
 from .session import JanusSession, SessionState
 from .transports import JanusTransport, JanusTransportHTTP, JanusTransportWebsocket
 
@@ -78,27 +112,36 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ComponentInfo",
     "ConnectError",
     "ConnectionClosedError",
+    "ConnectionState",
+    "ConnectionStateEvent",
     "DetachedEvent",
     "EchoTestError",
     "EventStream",
+    "HandleInfo",
     "HandleNotFoundError",
     "HangupEvent",
     "InvalidStateError",
-    "JanusError",
+    "JanusAdminMonitorClient",
     "JanusEchoTestPlugin",
+    "JanusError",
     "JanusEvent",
     "JanusHandle",
     "JanusMediaPlugin",
     "JanusPlugin",
     "JanusSession",
+    "JanusTextRoomPlugin",
     "JanusTransport",
     "JanusTransportHTTP",
     "JanusTransportWebsocket",
+    "JanusVideoCallPlugin",
+    "JanusVideoRoomPlugin",
     "MediaEvent",
     "MediaKind",
     "MediaUnavailableError",
+    "ParticipantType",
     "PluginAttachError",
     "PluginAttachFail",
     "PluginError",
@@ -106,17 +149,41 @@ __all__ = [
     "PluginNotFoundError",
     "PluginResponse",
     "ProtocolError",
+    "ReconnectPolicy",
     "RequestTimeoutError",
     "ServerError",
+    "ServerInfo",
     "SessionLost",
     "SessionNotFoundError",
     "SessionState",
     "SessionTimeoutEvent",
     "SlowLinkEvent",
+    "StatusInfo",
+    "TextRoomAnnouncementEvent",
+    "TextRoomDestroyedEvent",
+    "TextRoomEditedEvent",
+    "TextRoomError",
+    "TextRoomErrorEvent",
+    "TextRoomEvent",
+    "TextRoomEventType",
+    "TextRoomJoinEvent",
+    "TextRoomKickedEvent",
+    "TextRoomLeaveEvent",
+    "TextRoomMessageEvent",
+    "TextRoomStateError",
     "Timeouts",
     "TransportError",
     "TrickleEvent",
     "UnauthorizedError",
+    "VideoCallError",
+    "VideoCallEvent",
+    "VideoCallEventType",
+    "VideoRoomError",
+    "VideoRoomEvent",
+    "VideoRoomEventType",
+    "VideoRoomPublisher",
+    "VideoRoomStateError",
+    "VideoRoomStream",
     "WebRTCUpEvent",
     "__version__",
 ]

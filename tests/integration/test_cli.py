@@ -1,0 +1,151 @@
+"""The janus-client command line against the real test Janus."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+
+import pytest
+
+from janus_client.testing import JanusServer
+
+
+def cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("JANUS_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "janus_client", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        check=False,
+    )
+
+
+def test_help() -> None:
+    run = cli("--help")
+    assert run.returncode == 0
+    for command in ("info", "ping", "echotest", "videoroom", "textroom", "admin"):
+        assert command in run.stdout
+
+
+def test_info_text_and_json(janus_ws_url: str, janus_http_url: str) -> None:
+    run = cli("info", "--url", janus_ws_url)
+    assert run.returncode == 0, run.stderr
+    assert "Janus WebRTC Server 1.1.2" in run.stdout and "janus.plugin.echotest" in run.stdout
+    run = cli("info", "--json", env={"JANUS_URL": janus_http_url})
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["version_string"] == "1.1.2"
+
+
+def test_ping(janus_ws_url: str) -> None:
+    run = cli("ping", "--url", janus_ws_url, "--count", "2", "--interval", "0")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("pong from") == 2
+    data = json.loads(cli("ping", "--url", janus_ws_url, "--count", "1", "--json").stdout)
+    assert data["count"] == 1 and data["min_ms"] > 0
+
+
+def test_wrong_url_is_one_clear_line() -> None:
+    run = cli("info", "--url", "ws://127.0.0.1:9", "--timeout", "2")
+    assert run.returncode == 3
+    assert run.stderr.strip().count("\n") == 0, run.stderr
+    assert run.stderr.startswith("janus-client: error:") and "127.0.0.1:9" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_no_url_is_a_usage_error() -> None:
+    run = cli("info")
+    assert run.returncode == 2
+    assert "--url" in run.stderr
+
+
+def test_wrong_secret(janus_server_factory: Callable[..., JanusServer]) -> None:
+    server = janus_server_factory(api_secret="right")
+    run = cli("info", "--url", server.ws_url, "--api-secret", "right")
+    assert run.returncode == 0, run.stderr
+    run = cli("videoroom", "list", "--url", server.ws_url, "--api-secret", "wrong")
+    assert run.returncode == 4
+    assert "403" in run.stderr and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_videoroom_commands(janus_ws_url: str) -> None:
+    run = cli(
+        "videoroom",
+        "create",
+        "987001",
+        "--url",
+        janus_ws_url,
+        "--description",
+        "cli room",
+        "--json",
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["room"] == 987001
+    run = cli("videoroom", "list", "--url", janus_ws_url)
+    assert "987001" in run.stdout and "cli room" in run.stdout
+    run = cli("videoroom", "participants", "987001", "--url", janus_ws_url, "--json")
+    assert json.loads(run.stdout) == []
+    run = cli("videoroom", "destroy", "987001", "--url", janus_ws_url)
+    assert run.returncode == 0 and "destroyed room 987001" in run.stdout
+    run = cli("videoroom", "destroy", "987001", "--url", janus_ws_url)
+    assert run.returncode == 1 and "426" in run.stderr
+
+
+@pytest.mark.usefixtures("media_address")
+def test_echotest_local() -> None:
+    run = cli("echotest", "--local", "--seconds", "2", "--json")
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert summary["video_frames_echoed"] >= 30
+    assert summary["video_frames_sent"] >= summary["video_frames_echoed"]
+    assert summary["frame_numbers_checked"] >= 30
+    run = cli("echotest", "--local", "--seconds", "1")
+    assert run.returncode == 0, run.stderr
+    assert "video frames echoed" in run.stdout and "EchoTest summary" in run.stdout
+
+
+def test_admin_commands(janus_admin_http_url: str, janus_ws_url: str) -> None:
+    admin = ("--admin-url", janus_admin_http_url, "--admin-secret", "janusoverlord")
+    run = cli("admin", "sessions", *admin, "--json")
+    assert run.returncode == 0, run.stderr
+    assert isinstance(json.loads(run.stdout), list)
+    run = cli("admin", "log-level", *admin)
+    assert run.returncode == 0 and "log level" in run.stdout
+    run = cli("admin", "sessions", "--admin-url", janus_admin_http_url, "--admin-secret", "nope")
+    assert run.returncode == 4
+    assert "403" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    run = cli("admin", "handles", *admin)
+    assert run.returncode == 2 and "session id" in run.stderr
+
+
+@pytest.mark.usefixtures("media_address")
+def test_textroom_commands(janus_ws_url: str, media_address: str) -> None:
+    env = {"JANUS_ICE_ADDRESS": media_address}
+    run = cli(
+        "textroom",
+        "join",
+        "777001",
+        "--create",
+        "--username",
+        "bob",
+        "--say",
+        "hi there",
+        "--url",
+        janus_ws_url,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "[bob] hi there" in run.stdout and "left room 777001" in run.stdout
+    run = cli("textroom", "list", "--url", janus_ws_url, "--json")
+    assert run.returncode == 0, run.stderr
+    assert 777001 in [room["room"] for room in json.loads(run.stdout)]
+    run = cli("textroom", "join", "--url", janus_ws_url)
+    assert run.returncode == 2

@@ -1,0 +1,56 @@
+"""Every example of the documentation runs against the real test Janus."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+# demo.py starts its own Janus: test_demo_runs covers it.
+SCRIPTS = sorted(
+    p.name
+    for p in EXAMPLES.glob("*.py")
+    if not p.name.startswith(("_", "test_")) and p.name != "demo.py"
+)
+
+
+def _env(url: str, ice: str | None) -> dict[str, str]:
+    env = dict(os.environ, JANUS_URL=url)
+    if ice:
+        env["JANUS_ICE_ADDRESS"] = ice
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_example_runs(script: str, janus_ws_url: str, media_address: str) -> None:
+    run = subprocess.run(
+        [sys.executable, script], cwd=EXAMPLES, env=_env(janus_ws_url, media_address),
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip(), "an example prints what it did"
+
+
+def test_demo_runs(media_address: str) -> None:
+    run = subprocess.run(
+        [sys.executable, "demo.py"], cwd=EXAMPLES, env=_env("", media_address),
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "demo OK" in run.stdout
+
+
+def test_example_test_file_passes() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_with_janus.py"],
+        cwd=EXAMPLES, capture_output=True, text=True, timeout=300, check=False,
+        env=dict(os.environ, JANUS_CLIENT_REQUIRE_JANUS="1"),
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 passed" in run.stdout
