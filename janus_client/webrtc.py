@@ -303,8 +303,17 @@ class MediaPlayer(_AiortcMediaPlayer):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # 0.9.x spelled looping `loop_playback` and took an `event_loop`.
+        if "loop_playback" in kwargs:
+            kwargs["loop"] = bool(kwargs.pop("loop_playback"))
+        kwargs.pop("event_loop", None)
         super().__init__(*args, **kwargs)
         _players.add(self)
+
+    @property
+    def stream_tracks(self) -> list[MediaStreamTrack]:
+        """The player's audio and video tracks (0.9.x name), those that exist."""
+        return [track for track in (self.audio, self.video) if track is not None]
 
     def stop(self) -> None:
         """Stop the audio and video tracks and the decoding thread (idempotent)."""

@@ -1,0 +1,8 @@
+"""janus-client 0.9.x import path, kept so that existing code runs unchanged.
+
+New code should import from the package root (``from janus_client import ...``).
+"""
+
+from .plugins.base import JanusPlugin
+
+__all__ = ['JanusPlugin']
