@@ -573,8 +573,9 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             offer = reply.jsep
             if offer is None or offer.get("type") != "offer":
                 raise TextRoomError(0, "No JSEP offer received from setup")
+            remaining = left()  # before creating the coroutine: left() may raise
             try:
-                answer = await asyncio.wait_for(pc.apply(offer), left())
+                answer = await asyncio.wait_for(pc.apply(offer), remaining)
             except asyncio.TimeoutError:
                 raise RequestTimeoutError(
                     f"TextRoom setup: no answer ready within {limit:g} s",
@@ -585,8 +586,9 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
                 raise TextRoomError(0, "could not answer the setup offer")
             self._open_channel(pc)
             await self.message({"request": "ack"}, answer, timeout=left())
+            remaining = left()
             try:
-                await pc.wait_data_channel_open(self.data_channel_label, timeout=left())
+                await pc.wait_data_channel_open(self.data_channel_label, timeout=remaining)
             except asyncio.TimeoutError:
                 raise RequestTimeoutError(
                     f"the TextRoom data channel did not open within {limit:g} s",
