@@ -47,19 +47,98 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_install_without_media_extra(tmp_path: Path, janus_ws_url: str) -> None:
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the sdist and the wheel once, and check them with twine."""
+    out = tmp_path_factory.mktemp("dist")
+    build = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    files = sorted(p.name for p in out.iterdir())
+    assert any(f.endswith(".whl") for f in files) and any(f.endswith(".tar.gz") for f in files)
+    twine = subprocess.run(
+        [sys.executable, "-m", "twine", "check", *map(str, out.iterdir())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert twine.returncode == 0 and twine.stdout.count("PASSED") == 2, twine.stdout
+    return out
+
+
+def _venv_with(tmp_path: Path, requirement: str) -> Path:
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     python = env_dir / "bin" / "python"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", str(ROOT)],
-        capture_output=True, text=True, timeout=600, env=env, check=False,
+        [str(python), "-m", "pip", "install", "-q", requirement],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        check=False,
     )
     assert install.returncode == 0, install.stderr[-3000:]
+    return env_dir
+
+
+def _wheel(dist: Path) -> Path:
+    return next(dist.glob("*.whl"))
+
+
+def test_wheel_with_media_extra(dist: Path, tmp_path: Path) -> None:
+    env_dir = _venv_with(tmp_path, f"{_wheel(dist)}[media]")
+    run = subprocess.run(
+        [
+            str(env_dir / "bin" / "python"),
+            "-c",
+            "import janus_client, janus_client.webrtc as w; print(w.JanusPeerConnection.__name__)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert run.returncode == 0 and "JanusPeerConnection" in run.stdout, run.stderr
+    cli = subprocess.run(
+        [str(env_dir / "bin" / "janus-client"), "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert cli.returncode == 0 and cli.stdout.startswith("janus-client "), cli.stderr
+
+
+def test_install_without_media_extra(dist: Path, tmp_path: Path, janus_ws_url: str) -> None:
+    env_dir = _venv_with(tmp_path, str(_wheel(dist)))
+    python = env_dir / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    cli = subprocess.run(
+        [str(env_dir / "bin" / "janus-client"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert cli.returncode == 0 and "echotest" in cli.stdout, cli.stderr
     run = subprocess.run(
         [str(python), "-c", SCRIPT, janus_ws_url],
-        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+        check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "SIGNALLING-OK 1.1.2" in run.stdout
@@ -86,8 +165,9 @@ def test_media_error_when_aiortc_is_missing() -> None:
             raise SystemExit("webrtc imported without aiortc")
         """
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     assert run.returncode == 0, run.stderr
     assert "pip install 'janus-client[media]'" in run.stdout
 
@@ -129,7 +209,10 @@ def test_player_does_not_keep_the_process_alive(tmp_path: Path) -> None:
     )
     run = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "clip.mp4")],
-        capture_output=True, text=True, timeout=30, check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "FRAME 160 120" in run.stdout and "EXITING" in run.stdout
