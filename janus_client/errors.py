@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "CompatPluginError",
     "ConnectError",
     "ConnectionClosedError",
     "ERROR_CLASSES",
@@ -432,6 +433,71 @@ class PluginError(JanusError):
         if self.code_name:
             code_txt += f" ({self.code_name})"
         super().__init__(f"{where} error{code_txt}{what}: {reason}")
+
+
+class CompatPluginError(PluginError):
+    """A plugin error that also accepts janus-client 0.9.x's constructor.
+
+    Besides the keyword form of `PluginError`, subclasses can be raised as
+    ``VideoRoomError(error_code, error_message)`` (positionally) or with
+    ``error_code=`` / ``error_message=`` keywords, and expose the 0.9.x attributes
+    `error_code` and `error_message`. Subclasses set `plugin_package` and
+    `plugin_label`.
+    """
+
+    #: The plugin package the errors come from.
+    plugin_package: ClassVar[str] = ""
+    #: The plugin's name in messages of the 0.9.x form (``"VideoRoom"``).
+    plugin_label: ClassVar[str] = "plugin"
+
+    def __init__(
+        self,
+        reason: str | int | None = None,
+        error_message: str | None = None,
+        *,
+        error_code: int | None = None,
+        plugin: str | None = None,
+        code: int | None = None,
+        request: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        if isinstance(reason, int) and not isinstance(reason, bool):
+            if error_code is not None:
+                raise TypeError("give the error code once")
+            error_code, reason = reason, None
+        if error_code is not None:
+            # The 0.9.x form: SomeError(error_code, error_message).
+            if reason is not None or code is not None:
+                raise TypeError("give either error_code and error_message, or reason and code")
+            text = "" if error_message is None else str(error_message)
+            super().__init__(
+                text,
+                plugin=plugin or self.plugin_package or None,
+                code=error_code,
+                request=request,
+                data=data,
+            )
+            self.args = (f"{self.plugin_label} error {error_code}: {text}",)
+            return
+        if error_message is not None:
+            raise TypeError("error_message goes with an integer error_code")
+        super().__init__(
+            f"unspecified {self.plugin_label} error" if reason is None else str(reason),
+            plugin=plugin,
+            code=code,
+            request=request,
+            data=data,
+        )
+
+    @property
+    def error_code(self) -> int:
+        """The error code (0.9.x name): the plugin's code, or 0 when there is none."""
+        return self.code if self.code is not None else 0
+
+    @property
+    def error_message(self) -> str:
+        """The error text (0.9.x name of `reason`)."""
+        return self.reason
 
 
 class InvalidStateError(JanusError):

@@ -35,10 +35,15 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._dispatch import Callback
-from ..errors import InvalidStateError, JanusError, PluginError, RequestTimeoutError
+from ..errors import (
+    CompatPluginError,
+    InvalidStateError,
+    JanusError,
+    RequestTimeoutError,
+)
 from ..events import JanusEvent, PluginEvent
 from ..protocol import Incoming, MessageKind, redact
 from ..transactions import TransactionTable
@@ -77,7 +82,7 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 # ------------------------------------------------------------------------ errors
-class TextRoomError(PluginError):
+class TextRoomError(CompatPluginError):
     """An error reported by the TextRoom plugin (``JANUS_TEXTROOM_ERROR_*``).
 
     Raised for errors Janus answers, over the Janus API or the data channel, with
@@ -92,6 +97,8 @@ class TextRoomError(PluginError):
         error_message: The error text (0.9.x name of `reason`).
     """
 
+    plugin_package: ClassVar[str] = _PLUGIN
+    plugin_label: ClassVar[str] = "TextRoom"
     code_names: ClassVar[dict[int, str]] = {
         411: "JANUS_TEXTROOM_ERROR_NO_MESSAGE",
         412: "JANUS_TEXTROOM_ERROR_INVALID_JSON",
@@ -108,68 +115,6 @@ class TextRoomError(PluginError):
         423: "JANUS_TEXTROOM_ERROR_NO_SUCH_USER",
         499: "JANUS_TEXTROOM_ERROR_UNKNOWN_ERROR",
     }
-
-    @overload
-    def __init__(self, error_code: int, error_message: str, /) -> None: ...
-
-    @overload
-    def __init__(self, *, error_code: int, error_message: str) -> None: ...
-
-    @overload
-    def __init__(
-        self,
-        reason: str,
-        *,
-        plugin: str | None = None,
-        code: int | None = None,
-        request: str | None = None,
-        data: dict[str, Any] | None = None,
-    ) -> None: ...
-
-    def __init__(
-        self,
-        reason: str | int | None = None,
-        error_message: str | None = None,
-        *,
-        error_code: int | None = None,
-        plugin: str | None = None,
-        code: int | None = None,
-        request: str | None = None,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        if isinstance(reason, int) and not isinstance(reason, bool):
-            if error_code is not None:
-                raise TypeError("error_code given twice")
-            error_code, reason = reason, None
-        if error_code is not None:
-            # The 0.9.x form: TextRoomError(error_code, error_message).
-            if reason is not None or code is not None:
-                raise TypeError("give either (error_code, error_message) or (reason, code=)")
-            text = "" if error_message is None else str(error_message)
-            super().__init__(
-                text, plugin=plugin or _PLUGIN, code=error_code, request=request, data=data
-            )
-            self.args = (f"TextRoom error {error_code}: {text}",)
-            return
-        if error_message is not None:
-            raise TypeError("error_message goes with an integer error_code")
-        super().__init__(
-            "unspecified TextRoom error" if reason is None else str(reason),
-            plugin=plugin,
-            code=code,
-            request=request,
-            data=data,
-        )
-
-    @property
-    def error_code(self) -> int:
-        """The error code (0.9.x name): the plugin's code, or 0 when there is none."""
-        return self.code if self.code is not None else 0
-
-    @property
-    def error_message(self) -> str:
-        """The error text (0.9.x name of `reason`)."""
-        return self.reason
 
 
 class TextRoomStateError(TextRoomError, InvalidStateError):

@@ -29,10 +29,10 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .._dispatch import Callback, EventDispatcher, EventStream
-from ..errors import InvalidStateError, JanusError, PluginError, ServerError
+from ..errors import CompatPluginError, InvalidStateError, JanusError, ServerError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
 from .media import JanusMediaPlugin, load_webrtc
@@ -58,7 +58,7 @@ _PLUGIN = "janus.plugin.videocall"
 _T = TypeVar("_T")
 
 
-class VideoCallError(PluginError):
+class VideoCallError(CompatPluginError):
     """An error reported by the VideoCall plugin (``JANUS_VIDEOCALL_ERROR_*``).
 
     Raised with the plugin's code for errors Janus reports, and with code ``0`` for
@@ -73,6 +73,8 @@ class VideoCallError(PluginError):
         error_message: The error text (0.9.x name of `reason`).
     """
 
+    plugin_package: ClassVar[str] = _PLUGIN
+    plugin_label: ClassVar[str] = "VideoCall"
     code_names: ClassVar[dict[int, str]] = {
         470: "JANUS_VIDEOCALL_ERROR_NO_MESSAGE",
         471: "JANUS_VIDEOCALL_ERROR_INVALID_JSON",
@@ -90,66 +92,6 @@ class VideoCallError(PluginError):
         483: "JANUS_VIDEOCALL_ERROR_INVALID_SDP",
         499: "JANUS_VIDEOCALL_ERROR_UNKNOWN_ERROR",
     }
-
-    @overload
-    def __init__(self, error_code: int, error_message: str, /) -> None: ...
-
-    @overload
-    def __init__(self, *, error_code: int, error_message: str) -> None: ...
-
-    @overload
-    def __init__(
-        self,
-        reason: str,
-        *,
-        plugin: str | None = None,
-        code: int | None = None,
-        request: str | None = None,
-        data: dict[str, Any] | None = None,
-    ) -> None: ...
-
-    def __init__(
-        self,
-        reason: str | int | None = None,
-        error_message: str | None = None,
-        *,
-        error_code: int | None = None,
-        plugin: str | None = None,
-        code: int | None = None,
-        request: str | None = None,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        if isinstance(reason, int) and not isinstance(reason, bool):
-            error_code, reason = reason, None
-        if error_code is not None:
-            # The 0.9.x form: VideoCallError(error_code, error_message).
-            if reason is not None or code is not None:
-                raise TypeError("give either error_code and error_message, or reason and code")
-            text = "" if error_message is None else str(error_message)
-            super().__init__(
-                text, plugin=plugin or _PLUGIN, code=error_code, request=request, data=data
-            )
-            self.args = (f"VideoCall error {error_code}: {text}",)
-            return
-        if error_message is not None:
-            raise TypeError("error_message goes with an integer error_code")
-        super().__init__(
-            "unspecified VideoCall error" if reason is None else str(reason),
-            plugin=plugin,
-            code=code,
-            request=request,
-            data=data,
-        )
-
-    @property
-    def error_code(self) -> int:
-        """The error code (0.9.x name): the plugin's code, or 0 when there is none."""
-        return self.code if self.code is not None else 0
-
-    @property
-    def error_message(self) -> str:
-        """The error text (0.9.x name of `reason`)."""
-        return self.reason
 
 
 class VideoCallEventType(str, enum.Enum):

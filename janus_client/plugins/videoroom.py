@@ -42,10 +42,10 @@ import inspect
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._dispatch import Callback, EventDispatcher, EventStream
-from ..errors import InvalidStateError, JanusError, PluginError
+from ..errors import CompatPluginError, InvalidStateError, JanusError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
 from .media import JanusMediaPlugin, load_webrtc
@@ -78,7 +78,7 @@ RoomId = int | str
 
 
 # ------------------------------------------------------------------------ errors
-class VideoRoomError(PluginError):
+class VideoRoomError(CompatPluginError):
     """An error reported by the VideoRoom plugin (``JANUS_VIDEOROOM_ERROR_*``).
 
     Errors Janus reports carry its code (`code`, `code_name`). Requests refused
@@ -94,6 +94,8 @@ class VideoRoomError(PluginError):
         error_message: The error text (0.9.x name of `reason`).
     """
 
+    plugin_package: ClassVar[str] = _PLUGIN
+    plugin_label: ClassVar[str] = "VideoRoom"
     code_names: ClassVar[dict[int, str]] = {
         421: "JANUS_VIDEOROOM_ERROR_NO_MESSAGE",
         422: "JANUS_VIDEOROOM_ERROR_INVALID_JSON",
@@ -114,54 +116,6 @@ class VideoRoomError(PluginError):
         437: "JANUS_VIDEOROOM_ERROR_INVALID_SDP",
         499: "JANUS_VIDEOROOM_ERROR_UNKNOWN_ERROR",
     }
-
-    @overload
-    def __init__(self, error_code: int, error_message: str, /) -> None: ...
-
-    @overload
-    def __init__(
-        self,
-        reason: str,
-        *,
-        plugin: str | None = None,
-        code: int | None = None,
-        request: str | None = None,
-        data: dict[str, Any] | None = None,
-    ) -> None: ...
-
-    def __init__(
-        self,
-        reason: str | int,
-        error_message: str | None = None,
-        *,
-        plugin: str | None = None,
-        code: int | None = None,
-        request: str | None = None,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        if isinstance(reason, int) and not isinstance(reason, bool):
-            # janus-client 0.9.x: VideoRoomError(error_code, error_message).
-            if code is not None:
-                raise TypeError("give the code either positionally or as code=, not both")
-            message = "" if error_message is None else str(error_message)
-            super().__init__(
-                message, plugin=plugin or _PLUGIN, code=reason, request=request, data=data
-            )
-            self.args = (f"VideoRoom error {reason}: {message}",)
-            return
-        if error_message is not None:
-            raise TypeError("a second positional argument needs an integer error code first")
-        super().__init__(str(reason), plugin=plugin, code=code, request=request, data=data)
-
-    @property
-    def error_code(self) -> int:
-        """The error code (0.9.x name of `code`): 0 when Janus gave none."""
-        return self.code if self.code is not None else 0
-
-    @property
-    def error_message(self) -> str:
-        """The error text (0.9.x name of `reason`)."""
-        return self.reason
 
 
 class VideoRoomStateError(VideoRoomError, InvalidStateError):
