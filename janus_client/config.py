@@ -18,16 +18,14 @@ def resolve_timeout(timeout: object, default: float) -> float:
         default: The deadline when ``timeout`` is None.
 
     Raises:
-        ValueError: ``timeout`` is not a positive finite number.
+        TypeError: ``timeout`` is not a number.
+        ValueError: ``timeout`` is not positive and finite.
     """
     if timeout is None:
         return default
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or not math.isfinite(timeout)
-        or not timeout > 0
-    ):
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, got {type(timeout).__name__}")
+    if not math.isfinite(timeout) or not timeout > 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     return float(timeout)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from .._dispatch import Callback, EventStream
@@ -15,9 +15,30 @@ from ..handle import JanusHandle, PluginResponse
 if TYPE_CHECKING:
     from ..session import JanusSession
 
-__all__ = ["JanusPlugin"]
+__all__ = ["JanusPlugin", "typed_fields"]
 
 logger = logging.getLogger("janus_client")
+
+
+def typed_fields(fields: Iterable[tuple[str, object, type]]) -> dict[str, Any]:
+    """Build a request body from ``(key, value, type)`` triples, checking each value.
+
+    None values are left out; an ``int`` field refuses bools and negative numbers.
+
+    Raises:
+        TypeError: A value has the wrong type (the message names the key).
+        ValueError: A number is negative.
+    """
+    body: dict[str, Any] = {}
+    for key, value, kind in fields:
+        if value is None:
+            continue
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise TypeError(f"{key} must be {kind.__name__}, got {type(value).__name__}")
+        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+            raise ValueError(f"{key} must not be negative, got {value}")
+        body[key] = value
+    return body
 
 
 class JanusPlugin:

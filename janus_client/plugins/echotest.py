@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import JanusError, PluginError
 from ..handle import PluginResponse
+from .base import typed_fields
 from .media import JanusMediaPlugin, load_webrtc
 
 if TYPE_CHECKING:
@@ -40,27 +41,20 @@ def _settings(
     videocodec: str | None = None,
     videoprofile: str | None = None,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    for key, value, kind in (
-        ("audio", audio, bool),
-        ("video", video, bool),
-        ("bitrate", bitrate, int),
-        ("record", record, bool),
-        ("filename", filename, str),
-        ("substream", substream, int),
-        ("temporal", temporal, int),
-        ("audiocodec", audiocodec, str),
-        ("videocodec", videocodec, str),
-        ("videoprofile", videoprofile, str),
-    ):
-        if value is None:
-            continue
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise TypeError(f"{key} must be {kind.__name__}, got {type(value).__name__}")
-        if isinstance(value, int) and value < 0:
-            raise ValueError(f"{key} must not be negative, got {value}")
-        body[key] = value
-    return body
+    return typed_fields(
+        (
+            ("audio", audio, bool),
+            ("video", video, bool),
+            ("bitrate", bitrate, int),
+            ("record", record, bool),
+            ("filename", filename, str),
+            ("substream", substream, int),
+            ("temporal", temporal, int),
+            ("audiocodec", audiocodec, str),
+            ("videocodec", videocodec, str),
+            ("videoprofile", videoprofile, str),
+        )
+    )
 
 
 class JanusEchoTestPlugin(JanusMediaPlugin):

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._dispatch import Callback
+from ..config import resolve_timeout
 from ..errors import (
     CompatPluginError,
     InvalidStateError,
@@ -346,12 +347,7 @@ def _check_names(name: str, value: object) -> list[str]:
 
 
 def _check_timeout(value: object) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"timeout must be a number of seconds, got {type(value).__name__}")
-    if not value > 0:
-        raise ValueError(f"timeout must be positive, got {value}")
+    resolve_timeout(value, 1.0)  # raises TypeError / ValueError naming ``timeout``
 
 
 def _put(body: dict[str, Any], **fields: Any) -> dict[str, Any]:

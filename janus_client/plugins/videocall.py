@@ -35,6 +35,7 @@ from .._dispatch import Callback, EventDispatcher, EventStream
 from ..errors import CompatPluginError, InvalidStateError, JanusError, ServerError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
+from .base import typed_fields
 from .media import JanusMediaPlugin, load_webrtc
 
 if TYPE_CHECKING:
@@ -189,26 +190,19 @@ def _set_body(
     fallback: int | None = None,
     restart: bool | None = None,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    for key, value, kind in (
-        ("audio", audio, bool),
-        ("video", video, bool),
-        ("bitrate", bitrate, int),
-        ("record", record, bool),
-        ("filename", filename, str),
-        ("substream", substream, int),
-        ("temporal", temporal, int),
-        ("fallback", fallback, int),
-        ("restart", restart, bool),
-    ):
-        if value is None:
-            continue
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise TypeError(f"{key} must be {kind.__name__}, got {type(value).__name__}")
-        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-            raise ValueError(f"{key} must not be negative, got {value}")
-        body[key] = value
-    return body
+    return typed_fields(
+        (
+            ("audio", audio, bool),
+            ("video", video, bool),
+            ("bitrate", bitrate, int),
+            ("record", record, bool),
+            ("filename", filename, str),
+            ("substream", substream, int),
+            ("temporal", temporal, int),
+            ("fallback", fallback, int),
+            ("restart", restart, bool),
+        )
+    )
 
 
 def _check_username(username: object) -> str:

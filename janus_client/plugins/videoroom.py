@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._dispatch import Callback, EventDispatcher, EventStream
+from ..config import resolve_timeout
 from ..errors import CompatPluginError, InvalidStateError, JanusError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
@@ -544,12 +545,7 @@ def _put(body: dict[str, Any], **values: tuple[object, type]) -> dict[str, Any]:
 
 
 def _check_timeout(timeout: object) -> None:
-    if timeout is None:
-        return
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(f"timeout must be a number of seconds, got {type(timeout).__name__}")
-    if timeout <= 0:
-        raise ValueError(f"timeout must be positive, got {timeout}")
+    resolve_timeout(timeout, 1.0)  # raises TypeError / ValueError naming ``timeout``
 
 
 def _check_objects(
