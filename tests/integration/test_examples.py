@@ -19,8 +19,14 @@ SCRIPTS = sorted(
 )
 
 
-def _env(url: str, ice: str | None) -> dict[str, str]:
+ADMIN_SECRET = "janusoverlord"  # the test Janus' admin_secret
+
+
+def _env(url: str, ice: str | None, admin_url: str = "") -> dict[str, str]:
     env = dict(os.environ, JANUS_URL=url)
+    if admin_url:
+        env["JANUS_ADMIN_URL"] = admin_url
+        env["JANUS_ADMIN_SECRET"] = ADMIN_SECRET
     if ice:
         env["JANUS_ICE_ADDRESS"] = ice
     env.pop("PYTHONPATH", None)
@@ -28,9 +34,12 @@ def _env(url: str, ice: str | None) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_example_runs(script: str, janus_ws_url: str, media_address: str) -> None:
+def test_example_runs(
+    script: str, janus_ws_url: str, janus_admin_http_url: str, media_address: str
+) -> None:
+    env = _env(janus_ws_url, media_address, janus_admin_http_url)
     run = subprocess.run(
-        [sys.executable, script], cwd=EXAMPLES, env=_env(janus_ws_url, media_address),
+        [sys.executable, script], cwd=EXAMPLES, env=env,
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
