@@ -488,51 +488,76 @@ def _env(name: str) -> str | None:
     return value if value else None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser."""
+def _common_options(*, suppress: bool) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
     common.add_argument(
         "--url",
-        default=_env("JANUS_URL"),
+        default=default(_env("JANUS_URL")),
         help="Janus API URL, ws(s):// or http(s):// (env JANUS_URL)",
     )
     common.add_argument(
         "--api-secret",
-        default=_env("JANUS_API_SECRET"),
+        default=default(_env("JANUS_API_SECRET")),
         help="the server's api_secret (env JANUS_API_SECRET)",
     )
     common.add_argument(
-        "--token", default=_env("JANUS_TOKEN"), help="an auth token (env JANUS_TOKEN)"
+        "--token", default=default(_env("JANUS_TOKEN")), help="an auth token (env JANUS_TOKEN)"
     )
     common.add_argument(
-        "--admin-url", default=_env("JANUS_ADMIN_URL"), help="Admin API URL (env JANUS_ADMIN_URL)"
+        "--admin-url",
+        default=default(_env("JANUS_ADMIN_URL")),
+        help="Admin API URL (env JANUS_ADMIN_URL)",
     )
     common.add_argument(
         "--admin-secret",
-        default=_env("JANUS_ADMIN_SECRET"),
+        default=default(_env("JANUS_ADMIN_SECRET")),
         help="the admin_secret (env JANUS_ADMIN_SECRET)",
     )
     common.add_argument(
-        "--local", action="store_true", help="start a private Janus on loopback for this command"
+        "--local",
+        action="store_true",
+        default=default(False),
+        help="start a private Janus on loopback for this command",
     )
     common.add_argument(
         "--transport",
         choices=("ws", "http"),
-        default="ws",
+        default=default("ws"),
         help="with --local: which transport to use (default ws)",
     )
-    common.add_argument("--json", action="store_true", help="machine-readable output")
     common.add_argument(
-        "--timeout", type=float, default=10.0, help="deadline of each request, seconds (default 10)"
+        "--json", action="store_true", default=default(False), help="machine-readable output"
     )
     common.add_argument(
-        "--debug", action="store_true", help="log at DEBUG (secrets redacted) and show tracebacks"
+        "--timeout",
+        type=float,
+        default=default(10.0),
+        help="deadline of each request, seconds (default 10)",
     )
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="log at DEBUG (secrets redacted) and show tracebacks",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser."""
+    # The options are accepted before and after the command: the top-level parser
+    # holds the defaults, the commands' copies leave unset options alone.
+    top = _common_options(suppress=False)
+    common = _common_options(suppress=True)
 
     parser = argparse.ArgumentParser(
         prog="janus-client",
         description="Explore and debug a Janus WebRTC server.",
-        parents=[common],
+        parents=[top],
     )
     parser.add_argument("--version", action="version", version=f"janus-client {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -608,6 +633,33 @@ def _exit_code(exc: BaseException) -> int:
     return EXIT_ERROR
 
 
+def _check_args(args: argparse.Namespace) -> None:
+    """Usage checks that need no server (done before ``--local`` starts one)."""
+    command = args.command
+    if command == "ping" and args.count < 1:
+        raise UsageError("--count must be at least 1")
+    if command == "videoroom" and args.action in ("destroy", "participants") and args.room is None:
+        raise UsageError(f"videoroom {args.action} needs a room id")
+    if command == "textroom" and args.action == "join" and (args.room is None or not args.username):
+        raise UsageError("textroom join needs a room id and --username")
+    if command == "admin":
+        needed = {"handles": ["a session id"], "handle-info": ["a session id", "a handle id"]}
+        wanted = needed.get(args.action, [])
+        if len(args.ids) < len(wanted):
+            raise UsageError(f"admin {args.action} needs {' and '.join(wanted)}")
+        if args.action == "remove-token" and not args.token_value:
+            raise UsageError("admin remove-token needs --token-value")
+    for name in ("url", "admin_url"):
+        value = getattr(args, name, None)
+        if value and not args.local:
+            scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+            if scheme not in ("ws", "wss", "http", "https"):
+                raise UsageError(
+                    f"--{name.replace('_', '-')} {value!r}: the scheme must be ws, wss, http "
+                    "or https"
+                )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -618,12 +670,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(message)s")
     out = Output(args.json)
     try:
+        _check_args(args)
         with _local_janus(args):
             code: int = asyncio.run(args.func(args, out))
             return code
     except UsageError as exc:
-        parser.print_usage(sys.stderr)
-        print(f"janus-client: error: {exc}", file=sys.stderr)
+        print(f"janus-client: error: {exc} (see janus-client --help)", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -149,3 +149,26 @@ def test_textroom_commands(janus_ws_url: str, media_address: str) -> None:
     assert 777001 in [room["room"] for room in json.loads(run.stdout)]
     run = cli("textroom", "join", "--url", janus_ws_url)
     assert run.returncode == 2
+
+
+def test_options_before_or_after_the_command(janus_ws_url: str) -> None:
+    for args in (
+        ("--url", janus_ws_url, "--json", "info"),
+        ("info", "--url", janus_ws_url, "--json"),
+    ):
+        run = cli(*args)
+        assert run.returncode == 0, run.stderr
+        assert json.loads(run.stdout)["janus"] == "server_info"
+
+
+def test_usage_errors_before_any_work() -> None:
+    for args, text in (
+        (("ping", "--count", "0", "--url", "ws://127.0.0.1:9"), "--count"),
+        (("info", "--url", "ftp://127.0.0.1/janus"), "scheme"),
+        (("videoroom", "destroy", "--local"), "room id"),
+        (("textroom", "join", "5", "--url", "ws://127.0.0.1:9"), "--username"),
+    ):
+        run = cli(*args, timeout=30)
+        assert run.returncode == 2, (args, run.stderr)
+        assert text in run.stderr and len(run.stderr.strip().splitlines()) == 1
+        assert "started a local Janus" not in run.stderr
