@@ -139,26 +139,30 @@ async def test_janus_killed_during_echo_call(
     from janus_client.webrtc import open_peer_connections
 
     server = janus_server_factory()
-    session = JanusSession(server.ws_url, timeouts=Timeouts(request=3))
-    echo = JanusEchoTestPlugin()
-    await echo.attach(session)
-    await echo.start(data_channel=False)
-    await echo.wait_webrtcup()
-    server.pause()  # the next request gets no answer...
-    task = asyncio.create_task(echo.configure(bitrate=100_000))
-    await asyncio.sleep(0.1)
-    started = time.monotonic()
-    server.kill()  # ...and then Janus dies
-    with pytest.raises(ConnectionClosedError):
-        await task
-    assert time.monotonic() - started < 3
-    for _ in range(200):
-        if not open_peer_connections():
-            break
-        await asyncio.sleep(0.02)
-    assert open_peer_connections() == []
-    assert session.state is SessionState.LOST
-    await session.destroy()
+    port = int(server.ws_url.rsplit(":", 1)[1])
+    async with TcpProxy("127.0.0.1", port) as proxy:
+        session = JanusSession(proxy.url_for(server.ws_url), timeouts=Timeouts(request=3))
+        echo = JanusEchoTestPlugin()
+        await echo.attach(session)
+        await echo.start(data_channel=False)
+        await echo.wait_webrtcup()
+        proxy.freeze()  # the next request is surely still pending when...
+        task = asyncio.create_task(echo.configure(bitrate=100_000))
+        await asyncio.sleep(0.1)
+        assert not task.done()
+        started = time.monotonic()
+        server.kill()  # ...Janus dies (and with it the proxied connection)
+        proxy.thaw()
+        with pytest.raises(ConnectionClosedError):
+            await task
+        assert time.monotonic() - started < 3
+        for _ in range(200):
+            if not open_peer_connections():
+                break
+            await asyncio.sleep(0.02)
+        assert open_peer_connections() == []
+        assert session.state is SessionState.LOST
+        await session.destroy()
 
 
 async def test_state_events_without_policy(proxy: TcpProxy, janus_server: JanusServer) -> None:
