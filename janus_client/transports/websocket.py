@@ -162,5 +162,9 @@ class JanusTransportWebsocket(JanusTransport):
                 await asyncio.wait_for(ws.close(), self.timeouts.close)
             except (asyncio.TimeoutError, OSError, websockets.WebSocketException):
                 logger.debug("closing WebSocket to %s failed", self.base_url, exc_info=True)
+            finally:
+                # When the server closes first, Python 3.10's TLS transport is never
+                # marked closed (a ResourceWarning at garbage collection): close it.
+                ws.transport.close()
         if reader is not None and reader is not asyncio.current_task():
             await cancel_and_wait(reader)
