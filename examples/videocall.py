@@ -31,10 +31,12 @@ async def main() -> None:
         # Alice calls. Without tracks=, call() and accept() send a tone and a
         # 640x480 frame-counter video; here the video is smaller.
         await alice.call(bob_name, tracks=[ToneAudioTrack(), FrameCounterVideoTrack(320, 240)])
+        # --8<-- [start:incoming]
         caller, _offer = await bob.wait_incoming_call(timeout=10)
         print(f"{bob_name}: incoming call from {caller}")
         await bob.accept(tracks=[ToneAudioTrack(880), FrameCounterVideoTrack(320, 240)])
         print(f"{alice_name}: call accepted by {await alice.wait_accepted(timeout=10)}")
+        # --8<-- [end:incoming]
         await asyncio.gather(alice.wait_webrtcup(), bob.wait_webrtcup())
 
         await asyncio.sleep(2)

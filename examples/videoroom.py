@@ -22,6 +22,7 @@ async def main() -> None:
         await publisher.wait_webrtcup()
         print(f"publisher {publisher.publisher_id} is publishing")
 
+        # --8<-- [start:subscribe]
         # One subscriber handle, one peer connection, every stream of the feed.
         subscriber = await session.attach(JanusVideoRoomPlugin())
         await subscriber.join_as_subscriber(room, [{"feed": publisher.publisher_id}])
@@ -33,6 +34,7 @@ async def main() -> None:
         await asyncio.sleep(2)
         for mid, stats in sorted(subscriber.pc.stats_by_mid.items()):
             print(f"  mid {mid}: {stats.frames} {stats.kind} frames received")
+        # --8<-- [end:subscribe]
 
         for participant in await admin.list_participants(room):
             print("participant:", participant)
