@@ -184,21 +184,17 @@ class EventDispatcher(Generic[E]):
 
 
 async def cancel_and_wait(task: asyncio.Future[Any] | None) -> None:
-    """Cancel ``task`` and wait for it to finish, without swallowing our own cancellation."""
-    if task is None or task.done():
-        if task is not None and not task.cancelled():
-            task.exception()  # mark retrieved: the owner logs failures itself
+    """Cancel ``task`` and wait for it to finish, without swallowing our own cancellation.
+
+    `asyncio.wait` is used rather than ``await task``: it raises CancelledError only
+    when the *caller* is cancelled, never because ``task`` ended cancelled, on every
+    supported Python (3.10 has no ``Task.cancelling()`` to tell the two apart).
+    """
+    if task is None:
         return
-    current = asyncio.current_task()
-    cancelling = getattr(current, "cancelling", None)
-    before = cancelling() if cancelling is not None else 0
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        # Re-raise only if *we* were cancelled while waiting, not because our task
-        # was cancelled at some earlier point (cleanup code runs in such tasks).
-        if cancelling is not None and cancelling() > before:
-            raise
-    except Exception:
-        logger.debug("task %r failed while being cancelled", task, exc_info=True)
+    if not task.done():
+        task.cancel()
+        await asyncio.wait({task})
+    if not task.cancelled() and task.exception() is not None:
+        # The owner logs failures itself; this marks the exception retrieved.
+        logger.debug("task %r failed while being cancelled", task, exc_info=task.exception())

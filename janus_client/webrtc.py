@@ -429,7 +429,7 @@ class JanusPeerConnection:
         )
         self.remote_tracks: list[MediaStreamTrack] = []
         self.stats: dict[str, TrackStats] = {}
-        self.stats_by_mid: dict[str, TrackStats] = {}
+        self._track_stats: list[tuple[MediaStreamTrack, TrackStats]] = []
         self.data_channels: dict[str, RTCDataChannel] = {}
         self.read_counters = read_counters
         self._recorder: MediaRecorder | None = (
@@ -579,12 +579,25 @@ class JanusPeerConnection:
             self._recorder.addTrack(track)
             self._spawn(self._start_recorder())
             return
-        mid = self.mid_of(track)
-        stats = TrackStats(track.kind, read_counters=self.read_counters, mid=mid)
+        stats = TrackStats(track.kind, read_counters=self.read_counters, mid=self.mid_of(track))
         self.stats[track.kind] = stats
-        if mid is not None:
-            self.stats_by_mid[mid] = stats
+        self._track_stats.append((track, stats))
         self._spawn(self._consume(track, stats))
+
+    @property
+    def stats_by_mid(self) -> dict[str, TrackStats]:
+        """The `TrackStats` of each received track, by the mid of its m-line.
+
+        Some aiortc versions announce a track before its transceiver has a mid, so
+        the mapping is completed here, when asked.
+        """
+        found: dict[str, TrackStats] = {}
+        for track, stats in self._track_stats:
+            if stats.mid is None:
+                stats.mid = self.mid_of(track)
+            if stats.mid is not None:
+                found[stats.mid] = stats
+        return found
 
     def mid_of(self, track: MediaStreamTrack) -> str | None:
         """Return the mid of the m-line a remote track arrives on, or None if unknown."""
