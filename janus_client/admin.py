@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from .config import Timeouts
+from .coverage import JANUS_REQUESTS
 from .errors import InvalidStateError, ProtocolError, ServerError
 from .protocol import plugin_error
 from .transports.base import JanusTransport
@@ -461,48 +462,8 @@ class JanusAdminMonitorClient:
     """
 
     #: Admin API requests and the methods that send them (see `janus_client.coverage`).
-    requests: ClassVar[dict[str, str]] = {
-        name: name
-        for name in (
-            "info",
-            "ping",
-            "loops_info",
-            "get_status",
-            "set_session_timeout",
-            "set_log_level",
-            "set_log_timestamps",
-            "set_log_colors",
-            "set_locking_debug",
-            "set_refcount_debug",
-            "set_libnice_debug",
-            "set_min_nack_queue",
-            "set_no_media_timer",
-            "set_slowlink_threshold",
-            "add_token",
-            "allow_token",
-            "disallow_token",
-            "list_tokens",
-            "remove_token",
-            "accept_new_sessions",
-            "list_sessions",
-            "destroy_session",
-            "list_handles",
-            "handle_info",
-            "start_pcap",
-            "stop_pcap",
-            "start_text2pcap",
-            "stop_text2pcap",
-            "message_plugin",
-            "hangup_webrtc",
-            "detach_handle",
-            "query_transport",
-            "query_eventhandler",
-            "custom_event",
-            "custom_logline",
-            "resolve_address",
-            "test_stun",
-        )
-    }
+    # Every admin request is sent by the method of the same name.
+    requests: ClassVar[dict[str, str]] = {name: name for name in JANUS_REQUESTS["admin"]}
 
     def __init__(
         self,
