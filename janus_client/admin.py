@@ -1151,7 +1151,7 @@ class JanusAdminMonitorClient:
 
     async def query_logger(
         self,
-        logger: str,  # noqa: F811 - the Janus field name (shadows the module logger here)
+        logger: str,
         request: Mapping[str, Any] | None = None,
         *,
         timeout: float | None = None,

@@ -16,7 +16,9 @@ JSONLOG = "janus.logger.jsonlog"
 
 
 @pytest.fixture(params=["http", "ws"])
-def admin_url(request: pytest.FixtureRequest, janus_admin_http_url: str, janus_admin_ws_url: str) -> str:
+def admin_url(
+    request: pytest.FixtureRequest, janus_admin_http_url: str, janus_admin_ws_url: str
+) -> str:
     """The shared test Janus' admin URL, once per admin transport."""
     return janus_admin_http_url if request.param == "http" else janus_admin_ws_url
 
