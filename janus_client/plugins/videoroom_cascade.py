@@ -36,7 +36,9 @@ from .videoroom import (
     RoomId,
     VideoRoomRemotePublisher,
     VideoRoomStream,
+    _check,
     _check_id,
+    _check_text,
     _check_timeout,
     remote_streams,
 )
@@ -61,6 +63,9 @@ class CascadedPublisher:
         remote_id: The name of the remotization on A (see ``listremotes``).
         remote: The remote publisher on B: its room, id and sockets.
         host: The address A sends the RTP to.
+        source_secret: The room secret on A (not shown by repr).
+        target_secret: The room secret on B (not shown by repr).
+        stopped: Whether `stop` was called.
     """
 
     source: JanusVideoRoomPlugin
@@ -206,12 +211,27 @@ async def cascade_publisher(
         VideoRoomError: Either instance refused (on A's refusal, B's remote
             publisher is removed first).
     """
+    for name, plugin in (("source", source), ("target", target)):
+        if not isinstance(plugin, JanusVideoRoomPlugin):
+            raise TypeError(f"{name} must be a JanusVideoRoomPlugin, got {type(plugin).__name__}")
     a_room = _check_id("room_id", room_id)
     b_room = _check_id("target_room_id", target_room_id) if target_room_id is not None else a_room
     pid = _check_id("publisher_id", publisher_id)
     items = remote_streams(streams)
     if iface is None and host is None:
         raise ValueError("give iface (B's address for the remote publisher) or host")
+    for name, text in (("iface", iface), ("host", host), ("remote_id", remote_id)):
+        if text is not None:
+            _check_text(name, text)
+    if remote_publisher_id is not None:
+        _check_id("remote_publisher_id", remote_publisher_id)
+    for name, value in (
+        ("display", display),
+        ("source_secret", source_secret),
+        ("target_secret", target_secret),
+        ("admin_key", admin_key),
+    ):
+        _check(name, value, str)
     if remote_id is None:
         remote_id = f"janus-client-{uuid.uuid4().hex[:12]}"
     _check_timeout(timeout)

@@ -146,6 +146,25 @@ async def test_arguments_are_checked_before_sending() -> None:
     assert [s["mid"] for s in converted] == ["0", "1"] and converted[1]["codec"] == "vp8"
     with pytest.raises(ValueError, match="iface"):
         await cascade_publisher(room, room, 1, 2, [audio])
+    checked: list[tuple[Any, type[Exception], str]] = [
+        (cascade_publisher(room, None, 1, 2, [audio], iface="x"), TypeError, "target"),  # type: ignore[arg-type]
+        (
+            cascade_publisher(room, room, 1, 2, [audio], iface="x", remote_id=""),
+            ValueError,
+            "remote_id",
+        ),
+        (cascade_publisher(room, room, 1, 2, [audio], host=5), TypeError, "host"),  # type: ignore[arg-type]
+        (
+            cascade_publisher(room, room, 1, 2, [audio], iface="x", target_secret=1),
+            TypeError,
+            "target_secret",
+        ),  # type: ignore[arg-type]
+        (cascade_publisher(room, room, 1, 2, [video], iface="x"), ValueError, "mindexes"),
+        (cascade_publisher(room, room, 1, 2, [audio], iface="x", timeout=0), ValueError, "timeout"),
+    ]
+    for call, error, name in checked:
+        with pytest.raises(error, match=name):
+            await call
 
 
 # ------------------------------------------------------------------ real Janus
