@@ -90,9 +90,12 @@ from .plugins.videoroom import (
     VideoRoomEvent,
     VideoRoomEventType,
     VideoRoomPublisher,
+    VideoRoomRemotePublisher,
+    VideoRoomRemotization,
     VideoRoomStateError,
     VideoRoomStream,
 )
+from .plugins.videoroom_cascade import CascadedPublisher, cascade_publisher
 from .session import JanusSession, SessionState
 from .transports import JanusTransport, JanusTransportHTTP, JanusTransportWebsocket
 
@@ -112,6 +115,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CascadedPublisher",
     "ComponentInfo",
     "ConnectError",
     "ConnectionClosedError",
@@ -182,8 +186,11 @@ __all__ = [
     "VideoRoomEvent",
     "VideoRoomEventType",
     "VideoRoomPublisher",
+    "VideoRoomRemotePublisher",
+    "VideoRoomRemotization",
     "VideoRoomStateError",
     "VideoRoomStream",
     "WebRTCUpEvent",
     "__version__",
+    "cascade_publisher",
 ]

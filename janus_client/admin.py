@@ -790,6 +790,30 @@ class JanusAdminMonitorClient:
         )
         return _int(value)
 
+    async def set_nack_optimizations(
+        self, nack_optimizations: bool, *, timeout: float | None = None
+    ) -> bool:
+        """Turn the NACK optimizations on or off; return the new setting.
+
+        With them on, Janus does not retransmit a packet it retransmitted very
+        recently (``media.nack_optimizations`` in ``janus.jcfg``). The request is
+        missing from 1.1.2's HTML documentation; the current value is also in
+        `info` and `get_status` as ``nack-optimizations``.
+
+        Args:
+            nack_optimizations: Whether to enable them.
+            timeout: Deadline in seconds.
+        """
+        _check_bool("nack_optimizations", nack_optimizations)
+        value = await self._set(
+            "set_nack_optimizations",
+            "nack_optimizations",
+            nack_optimizations,
+            "nack-optimizations",
+            timeout=timeout,
+        )
+        return value is True
+
     # ------------------------------------------------------------------ tokens
     async def add_token(
         self,
@@ -1124,6 +1148,40 @@ class JanusAdminMonitorClient:
             timeout=timeout,
         )
         return self._response(body, "query_eventhandler", handler, request)
+
+    async def query_logger(
+        self,
+        logger: str,
+        request: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Send a request to a logger plugin (``query_logger``).
+
+        The request is missing from 1.1.2's HTML documentation. Janus' own JSON
+        logger (``janus.logger.jsonlog``) answers ``{"request": "info"}`` with
+        ``{"result": 200}``.
+
+        Args:
+            logger: The logger's package name, e.g. ``"janus.logger.jsonlog"``.
+            request: The request for the logger (None: an empty one).
+            timeout: Deadline in seconds.
+
+        Returns:
+            The logger's response object.
+
+        Raises:
+            PluginNotFoundError: No such logger loaded (460, "Invalid logger").
+            UnknownJanusError: The logger takes no queries (490).
+            PluginError: The logger answered with an error of its own.
+        """
+        _check_str("logger", logger)
+        body = await self._call(
+            "query_logger",
+            {"logger": logger, "request": _check_mapping("request", request)},
+            timeout=timeout,
+        )
+        return self._response(body, "query_logger", logger, request)
 
     @staticmethod
     def _response(

@@ -1,10 +1,15 @@
 """Which method sends each request of the Janus 1.1.2 APIs.
 
-`JANUS_REQUESTS` lists, per API, every request that Janus 1.1.2 documents (core
-API, Admin/Monitor API and each plugin). Each client class declares the requests
+`JANUS_REQUESTS` lists, per API, every request that Janus 1.1.2's own source
+handles (core API, Admin/Monitor API and each plugin): the names compared with
+``strcasecmp(message_text, "...")`` in ``src/janus.c`` and with
+``strcasecmp(request_text, "...")`` in ``src/plugins/janus_<plugin>.c`` of the
+``v1.1.2`` tag of the janus-gateway repository. The HTML documentation of 1.1.2
+omits some of them (``query_logger``, ``set_nack_optimizations``, the VideoRoom
+cascading requests, TextRoom ``restart``). Each client class declares the requests
 it sends in a ``requests`` class attribute (request name -> method name);
-`coverage_table` joins the two, and the test suite fails when a documented
-request of a covered API has no method. The documentation publishes the table.
+`coverage_table` joins the two, and the test suite fails when a request of a
+covered API has no method. The documentation publishes the table.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 
 __all__ = ["CLIENTS", "JANUS_REQUESTS", "Coverage", "coverage_table", "missing"]
 
-#: Every request of the Janus 1.1.2 APIs, as the official documentation names them.
+#: Every request Janus 1.1.2's source handles, per API (see the module docstring).
 JANUS_REQUESTS: dict[str, tuple[str, ...]] = {
     "core": (
         "info",
@@ -44,6 +49,7 @@ JANUS_REQUESTS: dict[str, tuple[str, ...]] = {
         "set_min_nack_queue",
         "set_no_media_timer",
         "set_slowlink_threshold",
+        "set_nack_optimizations",
         "add_token",
         "allow_token",
         "disallow_token",
@@ -63,6 +69,7 @@ JANUS_REQUESTS: dict[str, tuple[str, ...]] = {
         "detach_handle",
         "query_transport",
         "query_eventhandler",
+        "query_logger",
         "custom_event",
         "custom_logline",
         "resolve_address",
@@ -84,6 +91,12 @@ JANUS_REQUESTS: dict[str, tuple[str, ...]] = {
         "listforwarders",
         "rtp_forward",
         "stop_rtp_forward",
+        "publish_remotely",
+        "unpublish_remotely",
+        "listremotes",
+        "add_remote_publisher",
+        "update_remote_publisher",
+        "remove_remote_publisher",
         "join",
         "joinandconfigure",
         "configure",
@@ -111,6 +124,8 @@ JANUS_REQUESTS: dict[str, tuple[str, ...]] = {
         "join",
         "leave",
         "message",
+        "ack",
+        "restart",
     ),
 }
 
@@ -156,7 +171,7 @@ def _client(api: str) -> type | None:
 
 
 def coverage_table() -> list[Coverage]:
-    """Return one row per documented request, with the method that sends it."""
+    """Return one row per request of `JANUS_REQUESTS`, with the method that sends it."""
     rows: list[Coverage] = []
     for api, requests in JANUS_REQUESTS.items():
         cls = _client(api)
@@ -176,5 +191,5 @@ def coverage_table() -> list[Coverage]:
 
 
 def missing(api: str) -> list[str]:
-    """Return the documented requests of ``api`` that no method sends."""
+    """Return the requests of ``api`` (from Janus' source) that no method sends."""
     return [row.request for row in coverage_table() if row.api == api and row.method is None]

@@ -21,6 +21,8 @@ import asyncio
 import fractions
 import logging
 import math
+import secrets
+import string
 import threading
 import time
 import weakref
@@ -394,6 +396,25 @@ def _jsep(description: Any) -> dict[str, Any]:
     return {"type": description.type, "sdp": description.sdp}
 
 
+_ICE_ALPHABET = string.ascii_letters + string.digits + "+/"
+
+
+def _random_ice_string(length: int) -> str:
+    # RFC 8839 ice-char: ALPHA / DIGIT / "+" / "/"; at least 24 bits of randomness.
+    return "".join(secrets.choice(_ICE_ALPHABET) for _ in range(length))
+
+
+def _ice_credentials(sdp: str) -> tuple[str, str] | None:
+    """Return the first ``ice-ufrag`` and ``ice-pwd`` of an SDP, or None."""
+    ufrag = pwd = None
+    for line in sdp.splitlines():
+        if ufrag is None and line.startswith("a=ice-ufrag:"):
+            ufrag = line[len("a=ice-ufrag:") :].strip()
+        elif pwd is None and line.startswith("a=ice-pwd:"):
+            pwd = line[len("a=ice-pwd:") :].strip()
+    return (ufrag, pwd) if ufrag and pwd else None
+
+
 class JanusPeerConnection:
     """One aiortc peer connection owned by a plugin handle.
 
@@ -444,6 +465,7 @@ class JanusPeerConnection:
         self._closed = False
         self._close_lock = asyncio.Lock()
         self._track_callbacks: list[Callable[[MediaStreamTrack], object]] = []
+        self._ice_restarts = 0
         self.pc.on("track", self._on_track)
         self.pc.on("datachannel", self._on_datachannel)
         _open_pcs.add(self)
@@ -540,6 +562,10 @@ class JanusPeerConnection:
     async def apply(self, jsep: Mapping[str, Any]) -> dict[str, Any] | None:
         """Apply a JSEP from Janus: an answer to our offer, or an offer to answer.
 
+        An offer with new ICE credentials (an ICE restart, such as TextRoom's
+        ``restart``) is followed: the ICE connection takes Janus' new credentials
+        and our answer carries new ones (see `ice_restarts`).
+
         Returns:
             Our answer as JSEP when ``jsep`` was an offer (send it to Janus), else None.
 
@@ -551,11 +577,63 @@ class JanusPeerConnection:
         sdp = jsep.get("sdp")
         if kind not in ("offer", "answer") or not isinstance(sdp, str):
             raise ValueError(f"expected a JSEP offer or answer, got {dict(jsep)!r:.80}")
+        restart = kind == "offer" and self._ice_credentials_changed(sdp)
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
         if kind == "answer":
             return None
+        if restart:
+            self._restart_ice(sdp)
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         return _jsep(self.pc.localDescription)
+
+    @property
+    def ice_restarts(self) -> int:
+        """How many ICE restarts offered by Janus this connection went through."""
+        return self._ice_restarts
+
+    def _ice_credentials_changed(self, sdp: str) -> bool:
+        current = self.pc.remoteDescription
+        if current is None:
+            return False
+        old, new = _ice_credentials(current.sdp), _ice_credentials(sdp)
+        return old is not None and new is not None and old != new
+
+    def _ice_transports(self) -> list[Any]:
+        found: list[Any] = []
+        dtls = [t.receiver.transport for t in self.pc.getTransceivers()]
+        if self.pc.sctp is not None:
+            dtls.append(self.pc.sctp.transport)
+        for transport in dtls:
+            ice = getattr(transport, "transport", None)
+            if ice is not None and all(ice is not other for other in found):
+                found.append(ice)
+        return found
+
+    def _restart_ice(self, sdp: str) -> None:
+        """Follow an ICE restart that Janus offers (new ``ice-ufrag``/``ice-pwd``).
+
+        aiortc 1.x does not restart ICE by itself: it keeps checking with the old
+        remote credentials, so that consent checks fail and the connection dies
+        about 30 s later. Here every ICE connection takes the new remote
+        credentials and gets new local ones (sent in our answer), while the
+        selected candidate pair stays in use, as RFC 8445 allows.
+        """
+        credentials = _ice_credentials(sdp)
+        if credentials is None:  # pragma: no cover - checked by the caller
+            return
+        ufrag, pwd = credentials
+        for ice in self._ice_transports():
+            connection = getattr(ice, "_connection", None)
+            if connection is None:  # pragma: no cover - another aiortc layout
+                logger.warning("ICE restart: this aiortc version hides its ICE connection")
+                continue
+            connection.remote_username = ufrag
+            connection.remote_password = pwd
+            if hasattr(connection, "_local_username") and hasattr(connection, "_local_password"):
+                connection._local_username = _random_ice_string(4)
+                connection._local_password = _random_ice_string(22)
+        self._ice_restarts += 1
+        logger.debug("ICE restart: new credentials on %d transport(s)", len(self._ice_transports()))
 
     # ---------------------------------------------------------------- remote side
     def on_track(self, callback: Callable[[MediaStreamTrack], object]) -> None:

@@ -426,6 +426,9 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         "join": "join_room",
         "leave": "leave_room",
         "message": "send_message",
+        # The answer to Janus' offer: sent by setup (and by restart) with our JSEP.
+        "ack": "setup",
+        "restart": "restart",
     }
     #: The label of the data channel we open (the one janus.js opens too).
     data_channel_label: ClassVar[str] = "JanusDataChannel"
@@ -542,6 +545,58 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             with contextlib.suppress(JanusError):
                 await self.handle.hangup(timeout=self.session.timeouts.close)
             raise
+
+    async def restart(self, timeout: float | None = None) -> None:
+        """Restart ICE on the data channel's peer connection (``restart``).
+
+        Janus sends a new offer with new ICE credentials; we answer it (``ack``)
+        with new ones of our own, on the same peer connection. The data channel,
+        the rooms joined and the pending requests stay: the candidate pair in use
+        keeps carrying the data while the new credentials are checked, so no
+        message is lost. Use it after a network change, or when Janus asks for it.
+
+        Args:
+            timeout: Deadline in seconds for the whole exchange (None: the
+                session's request timeout).
+
+        Raises:
+            TextRoomStateError: No data channel (call `setup` first), or a setup
+                or restart is under way.
+            TextRoomError: Janus refused (416 when its side was never set up) or
+                sent no offer.
+            RequestTimeoutError: Not done in time.
+        """
+        limit = self._limit(timeout)
+        self._require_channel()
+        if self._setting_up:
+            raise TextRoomStateError("a TextRoom setup or restart is already under way")
+        pc = self.pc
+        self._setting_up = True
+        try:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + limit
+            reply = await self.message({"request": "restart"}, timeout=limit)
+            offer = reply.jsep
+            if offer is None or offer.get("type") != "offer":
+                raise TextRoomError(0, "No JSEP offer received from restart")
+            remaining = deadline - loop.time()
+            try:
+                if remaining <= 0:
+                    raise asyncio.TimeoutError
+                answer = await asyncio.wait_for(pc.apply(offer), remaining)
+            except asyncio.TimeoutError:
+                raise RequestTimeoutError(
+                    f"TextRoom restart: no answer ready within {limit:g} s",
+                    request="restart",
+                    timeout=limit,
+                ) from None
+            if answer is None:  # pragma: no cover - apply answers every offer
+                raise TextRoomError(0, "could not answer the restart offer")
+            await self.message(
+                {"request": "ack"}, answer, timeout=max(deadline - loop.time(), 0.001)
+            )
+        finally:
+            self._setting_up = False
 
     def _open_channel(self, pc: JanusPeerConnection) -> None:
         # Our own listener only: messages are consumed here, not queued for

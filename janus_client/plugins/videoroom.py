@@ -65,8 +65,11 @@ __all__ = [
     "VideoRoomEvent",
     "VideoRoomEventType",
     "VideoRoomPublisher",
+    "VideoRoomRemotePublisher",
+    "VideoRoomRemotization",
     "VideoRoomStateError",
     "VideoRoomStream",
+    "remote_streams",
 ]
 
 logger = logging.getLogger("janus_client")
@@ -593,6 +596,184 @@ def _check_extra(settings: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+# ------------------------------------------------------------- cascading types
+#: The media types a remote publisher stream may have.
+_REMOTE_TYPES = ("audio", "video", "data")
+#: Optional keys of a remote publisher stream, with their JSON types.
+_REMOTE_STREAM_KEYS: dict[str, type] = {
+    "codec": str,
+    "description": str,
+    "disabled": bool,
+    "stereo": bool,
+    "fec": bool,
+    "dtx": bool,
+    "simulcast": bool,
+    "svc": bool,
+    "h264_profile": str,
+    "vp9_profile": str,
+    "audiolevel_ext_id": int,
+    "videoorient_ext_id": int,
+    "playoutdelay_ext_id": int,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class VideoRoomRemotePublisher:
+    """A remote publisher created with `JanusVideoRoomPlugin.add_remote_publisher`.
+
+    The instance that shows it has opened one UDP socket for its RTP and one for
+    RTCP; the instance that holds the real publisher sends there with
+    ``publish_remotely`` (``host`` = `ip`, ``port`` = `port`, ``rtcp_port`` =
+    `rtcp_port`).
+
+    Attributes:
+        room: The room it is in.
+        id: Its publisher id there (subscribe to it as to any publisher).
+        ip: The address its sockets are bound to, when an ``iface`` was given.
+        port: The UDP port that receives its RTP (every stream, told apart by SSRC).
+        rtcp_port: The UDP port that receives RTCP (and sends keyframe requests back).
+        raw: The reply as Janus sent it.
+    """
+
+    room: RoomId
+    id: RoomId
+    ip: str | None
+    port: int
+    rtcp_port: int | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VideoRoomRemotization:
+    """One ``publish_remotely`` of a local publisher, as ``listremotes`` lists it.
+
+    Attributes:
+        remote_id: The name given to this remotization.
+        host: Where its RTP goes.
+        port: The RTP port there.
+        rtcp_port: The RTCP port there, if one was given.
+    """
+
+    remote_id: str
+    host: str | None
+    port: int | None
+    rtcp_port: int | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomRemotization:
+        """Build it from one ``listremotes`` entry."""
+        return cls(
+            remote_id=str(data.get("remote_id", "")),
+            host=_opt_s(data.get("host")),
+            port=_opt_i(data.get("port")),
+            rtcp_port=_opt_i(data.get("rtcp_port")),
+        )
+
+
+def _check_port(name: str, value: object, *, optional: bool = False) -> int | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be int, got {type(value).__name__}")
+    if not 0 < value < 65536:
+        raise ValueError(f"{name} must be 1..65535, got {value}")
+    return value
+
+
+def _check_text(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be str, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must not be empty")
+    return value
+
+
+def _stream_list(name: str, streams: object) -> list[object]:
+    if isinstance(streams, (str, bytes, Mapping)) or not isinstance(streams, Iterable):
+        raise TypeError(f"{name} must be a list of streams, got {type(streams).__name__}")
+    return list(streams)
+
+
+def _remote_stream(where: str, stream: object) -> dict[str, Any]:
+    """Check one remote publisher stream and return it as a plain dict."""
+    if isinstance(stream, VideoRoomStream):
+        entry: dict[str, Any] = {"mid": stream.mid, "mindex": stream.mindex, "type": stream.type}
+        if stream.codec is not None:
+            entry["codec"] = stream.codec
+        if stream.description is not None:
+            entry["description"] = stream.description
+        if stream.disabled:
+            entry["disabled"] = True
+        if stream.simulcast:
+            entry["simulcast"] = True
+        if stream.svc:
+            entry["svc"] = True
+    elif isinstance(stream, Mapping):
+        entry = {k: v for k, v in stream.items() if v is not None}
+    else:
+        raise TypeError(f"{where} must be a stream or a dict, got {type(stream).__name__}")
+    mid = entry.get("mid")
+    if not isinstance(mid, str) or not mid:
+        raise ValueError(f"{where} needs a 'mid' (a non-empty str), got {mid!r}")
+    mindex = entry.get("mindex")
+    if isinstance(mindex, bool) or not isinstance(mindex, int) or mindex < 0:
+        raise ValueError(f"{where} needs a 'mindex' (an int >= 0), got {mindex!r}")
+    kind = entry.get("type")
+    if kind not in _REMOTE_TYPES:
+        raise ValueError(f"{where}['type'] must be one of {_REMOTE_TYPES}, got {kind!r}")
+    if kind != "data" and not isinstance(entry.get("codec"), str):
+        raise ValueError(f"{where} is {kind} and needs a 'codec' (e.g. opus, vp8)")
+    for key, kind_of in _REMOTE_STREAM_KEYS.items():
+        value = entry.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, kind_of) or (kind_of is int and isinstance(value, bool)):
+            raise TypeError(
+                f"{where}[{key!r}] must be {kind_of.__name__}, got {type(value).__name__}"
+            )
+    unknown = set(entry) - set(_REMOTE_STREAM_KEYS) - {"mid", "mindex", "type"}
+    if unknown:
+        raise ValueError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
+    return entry
+
+
+def remote_streams(
+    streams: Iterable[VideoRoomStream | Mapping[str, Any]], name: str = "streams"
+) -> list[dict[str, Any]]:
+    """Check and convert a publisher's streams for ``add_remote_publisher``.
+
+    Accepts `VideoRoomStream` objects (the ``streams`` of a `VideoRoomPublisher` or
+    of a ``configured`` reply) or dicts with ``mid``, ``mindex``, ``type`` and, for
+    audio and video, ``codec``. Janus tells the streams of a remote publisher apart
+    by SSRC, derived from the *source* publisher's m-line index, and numbers the
+    remote streams by their position: so the streams are sorted by ``mindex``,
+    which must run 0, 1, 2, ... with no gap.
+
+    Args:
+        streams: The source publisher's streams.
+        name: The argument name used in error messages.
+
+    Returns:
+        Plain dicts ready for the request, sorted by ``mindex``.
+
+    Raises:
+        TypeError: A stream or one of its fields has the wrong type.
+        ValueError: No stream, a missing field, an unknown type, or mindexes that
+            do not run 0, 1, 2, ...
+    """
+    items = [_remote_stream(f"{name}[{i}]", s) for i, s in enumerate(_stream_list(name, streams))]
+    if not items:
+        raise ValueError(f"{name} must not be empty")
+    items.sort(key=lambda s: int(s["mindex"]))
+    indexes = [s["mindex"] for s in items]
+    if indexes != list(range(len(items))):
+        raise ValueError(
+            f"{name} must have the mindexes 0..{len(items) - 1} once each, got {indexes} "
+            "(Janus numbers a remote publisher's streams by position)"
+        )
+    return items
+
+
 class _DataHandler:
     """Adapts a 0.9.x handler: it receives the event's plugin data dict."""
 
@@ -653,6 +834,12 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         "listforwarders": "list_forwarders",
         "rtp_forward": "rtp_forward",
         "stop_rtp_forward": "stop_rtp_forward",
+        "publish_remotely": "publish_remotely",
+        "unpublish_remotely": "unpublish_remotely",
+        "listremotes": "list_remotes",
+        "add_remote_publisher": "add_remote_publisher",
+        "update_remote_publisher": "update_remote_publisher",
+        "remove_remote_publisher": "remove_remote_publisher",
         "join": "join_as_publisher",
         "joinandconfigure": "join_and_configure",
         "configure": "configure",
@@ -1216,6 +1403,265 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             "stream_id": stream_id,
         }
         _put(body, secret=(secret, str), admin_key=(admin_key, str))
+        _check_timeout(timeout)
+        await self.request(body, timeout=timeout)
+
+    # ------------------------------------------------ sync: cascading (PR 3014)
+    async def publish_remotely(
+        self,
+        room_id: RoomId,
+        publisher_id: RoomId,
+        remote_id: str,
+        host: str,
+        port: int,
+        *,
+        rtcp_port: int | None = None,
+        host_family: str | None = None,
+        secret: str | None = None,
+        admin_key: str | None = None,
+        timeout: float | None = None,
+    ) -> str:
+        """Send a local publisher's media to another Janus too (``publish_remotely``).
+
+        Every stream of the publisher goes as plain RTP to ``host:port`` (told
+        apart by SSRC), where the other instance's VideoRoom has a remote
+        publisher for it (`add_remote_publisher`). With ``rtcp_port`` the other
+        instance can ask for keyframes. `cascade_publisher` does both sides in one
+        call.
+
+        Args:
+            room_id: The room of the publisher (on this instance).
+            publisher_id: The publisher (a local one: remote publishers cannot be
+                remotized again in Janus 1.1.2).
+            remote_id: A name for this remotization, unique for the publisher
+                (used by `unpublish_remotely`).
+            host: The address of the other instance's remote publisher sockets.
+            port: Its RTP port.
+            rtcp_port: Its RTCP port, for keyframe requests.
+            host_family: ``"ipv4"`` or ``"ipv6"`` to resolve ``host``.
+            secret: The room's secret, when it has one.
+            admin_key: The plugin's ``admin_key``, when RTP forwarding needs it.
+            timeout: Deadline in seconds.
+
+        Returns:
+            The ``remote_id``.
+
+        Raises:
+            VideoRoomError: No such room (426) or publisher (428), a remote
+                publisher (430: only local ones can be remotized), a ``remote_id``
+                in use (436), a host Janus cannot resolve (430), wrong secret
+                (433), ...
+        """
+        body: dict[str, Any] = {
+            "request": "publish_remotely",
+            "room": _check_id("room_id", room_id),
+            "publisher_id": _check_id("publisher_id", publisher_id),
+            "remote_id": _check_text("remote_id", remote_id),
+            "host": _check_text("host", host),
+            "port": _check_port("port", port),
+        }
+        if _check_port("rtcp_port", rtcp_port, optional=True) is not None:
+            body["rtcp_port"] = rtcp_port
+        if host_family is not None and host_family not in ("ipv4", "ipv6"):
+            raise ValueError(f"host_family must be 'ipv4' or 'ipv6', got {host_family!r}")
+        _put(body, host_family=(host_family, str), secret=(secret, str), admin_key=(admin_key, str))
+        _check_timeout(timeout)
+        data = await self.request(body, timeout=timeout)
+        found = data.get("remote_id")
+        return found if isinstance(found, str) else remote_id
+
+    async def unpublish_remotely(
+        self,
+        room_id: RoomId,
+        publisher_id: RoomId,
+        remote_id: str,
+        *,
+        secret: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Stop sending a local publisher's media to another Janus (``unpublish_remotely``).
+
+        The remote publisher on the other instance stays until
+        `remove_remote_publisher` there; it just gets no more media.
+
+        Raises:
+            VideoRoomError: No such room (426), publisher or remotization (428), ...
+        """
+        body: dict[str, Any] = {
+            "request": "unpublish_remotely",
+            "room": _check_id("room_id", room_id),
+            "publisher_id": _check_id("publisher_id", publisher_id),
+            "remote_id": _check_text("remote_id", remote_id),
+        }
+        _put(body, secret=(secret, str))
+        _check_timeout(timeout)
+        await self.request(body, timeout=timeout)
+
+    async def list_remotes(
+        self,
+        room_id: RoomId,
+        publisher_id: RoomId,
+        *,
+        secret: str | None = None,
+        timeout: float | None = None,
+    ) -> list[VideoRoomRemotization]:
+        """Return where a local publisher is remotized (``listremotes``).
+
+        Raises:
+            VideoRoomError: No such room (426) or publisher (428), ...
+        """
+        body: dict[str, Any] = {
+            "request": "listremotes",
+            "room": _check_id("room_id", room_id),
+            "publisher_id": _check_id("publisher_id", publisher_id),
+        }
+        _put(body, secret=(secret, str))
+        _check_timeout(timeout)
+        data = await self.request(body, timeout=timeout)
+        found = data.get("list")
+        if not isinstance(found, list):
+            return []
+        return [VideoRoomRemotization.from_dict(r) for r in found if isinstance(r, Mapping)]
+
+    async def add_remote_publisher(
+        self,
+        room_id: RoomId,
+        streams: Iterable[VideoRoomStream | Mapping[str, Any]],
+        *,
+        publisher_id: RoomId | None = None,
+        display: str | None = None,
+        iface: str | None = None,
+        port: int | None = None,
+        rtcp_port: int | None = None,
+        mcast: str | None = None,
+        secret: str | None = None,
+        timeout: float | None = None,
+    ) -> VideoRoomRemotePublisher:
+        """Show a publisher of another Janus in a room here (``add_remote_publisher``).
+
+        Janus opens a UDP socket for its RTP and one for RTCP and starts relaying
+        what arrives there to subscribers, as for a local publisher. The other
+        instance sends there with `publish_remotely`.
+
+        Args:
+            room_id: The room (on this instance).
+            streams: The source publisher's streams (see `remote_streams`):
+                `VideoRoomStream` objects or dicts with ``mid``, ``mindex``,
+                ``type`` and ``codec``.
+            publisher_id: The id to give it (default: Janus picks one). Using the
+                source publisher's id keeps ids the same on both instances.
+            display: Its display name.
+            iface: The local address to bind the sockets to (default: every
+                interface). Give one: Janus then reports it as `ip`.
+            port: The RTP port (default: Janus picks one in 10000-60000).
+            rtcp_port: The RTCP port (default: Janus picks one).
+            mcast: A multicast group to join instead.
+            secret: The room's secret, when it has one.
+            timeout: Deadline in seconds.
+
+        Returns:
+            Its id and where to send its media.
+
+        Raises:
+            VideoRoomError: No such room (426), id in use (436), an unknown
+                ``iface`` or a port in use (499), wrong secret (433), ...
+        """
+        body: dict[str, Any] = {
+            "request": "add_remote_publisher",
+            "room": _check_id("room_id", room_id),
+            "streams": remote_streams(streams),
+        }
+        if publisher_id is not None:
+            body["id"] = _check_id("publisher_id", publisher_id)
+        for name, value in (("port", port), ("rtcp_port", rtcp_port)):
+            if _check_port(name, value, optional=True) is not None:
+                body[name] = value
+        _put(body, display=(display, str), iface=(iface, str), mcast=(mcast, str))
+        _put(body, secret=(secret, str))
+        _check_timeout(timeout)
+        data = await self.request(body, timeout=timeout)
+        pid = _id(data.get("id"))
+        got_port = _opt_i(data.get("port"))
+        if pid is None or got_port is None:
+            raise VideoRoomError(
+                "add_remote_publisher: Janus replied without the publisher's id or port",
+                plugin=_PLUGIN,
+                request="add_remote_publisher",
+            )
+        return VideoRoomRemotePublisher(
+            room=_id(data.get("room")) or room_id,
+            id=pid,
+            ip=_opt_s(data.get("ip")),
+            port=got_port,
+            rtcp_port=_opt_i(data.get("rtcp_port")),
+            raw=dict(data),
+        )
+
+    async def update_remote_publisher(
+        self,
+        room_id: RoomId,
+        publisher_id: RoomId,
+        streams: Iterable[VideoRoomStream | Mapping[str, Any]],
+        *,
+        display: str | None = None,
+        secret: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Change a remote publisher's streams or display (``update_remote_publisher``).
+
+        A stream whose ``mid`` exists gets the new ``description`` and
+        ``disabled``; other streams are added (at the next ``mindex``). When
+        something changed, the room's participants get a ``publishers`` event.
+
+        Args:
+            room_id: The room (on this instance).
+            publisher_id: The remote publisher.
+            streams: Streams as for `add_remote_publisher` (any mindexes here).
+            display: A new display name.
+            secret: The room's secret, when it has one.
+            timeout: Deadline in seconds.
+
+        Raises:
+            VideoRoomError: No such room (426) or remote publisher (428), ...
+        """
+        checked = [
+            _remote_stream(f"streams[{i}]", item)
+            for i, item in enumerate(_stream_list("streams", streams))
+        ]
+        if not checked:
+            raise ValueError("streams must not be empty")
+        body: dict[str, Any] = {
+            "request": "update_remote_publisher",
+            "room": _check_id("room_id", room_id),
+            "id": _check_id("publisher_id", publisher_id),
+            "streams": checked,
+        }
+        _put(body, display=(display, str), secret=(secret, str))
+        _check_timeout(timeout)
+        await self.request(body, timeout=timeout)
+
+    async def remove_remote_publisher(
+        self,
+        room_id: RoomId,
+        publisher_id: RoomId,
+        *,
+        secret: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Remove a remote publisher from a room (``remove_remote_publisher``).
+
+        Its sockets close; its subscribers get an offer without its streams and
+        the room's participants see it leave (``unpublished`` / ``leaving``).
+
+        Raises:
+            VideoRoomError: No such room (426) or remote publisher (428), ...
+        """
+        body: dict[str, Any] = {
+            "request": "remove_remote_publisher",
+            "room": _check_id("room_id", room_id),
+            "id": _check_id("publisher_id", publisher_id),
+        }
+        _put(body, secret=(secret, str))
         _check_timeout(timeout)
         await self.request(body, timeout=timeout)
 

@@ -24,6 +24,7 @@ from types import ModuleType
 __all__ = [
     "address_is_assigned",
     "ensure_ice_address",
+    "extra_ice_address",
     "patch_aioice_host_addresses",
     "remove_ice_address",
 ]
@@ -209,6 +210,44 @@ def remove_ice_address(link: str = "jt0") -> None:
         result = _run([ip, "link", "del", link])
     if result.returncode != 0:
         logger.debug("ip link del %s: %s", link, result.stderr.strip())
+
+
+@contextlib.contextmanager
+def extra_ice_address(address: str, link: str) -> Iterator[bool]:
+    """Provide one more ICE address for a ``with`` block, e.g. for a second Janus.
+
+    Two Janus instances on one host each need their own ICE address (a veth
+    address is visible to every process, and each Janus would offer it). This
+    calls :func:`ensure_ice_address` with a link of its own and, at the end of
+    the block, deletes the link again if this call created it (an address that
+    already existed is left alone).
+
+    Example:
+        ::
+
+            with extra_ice_address("127.0.0.3", "jt3") as ok:
+                if ok:
+                    second = JanusServer(ice_address="127.0.0.3")
+
+    Args:
+        address: The address, in ``127.0.0.0/8``.
+        link: Name of the veth end to create for it (not the default ``jt0``).
+
+    Yields:
+        Whether the address is present (False when it could not be created:
+        not root, or no ``ip`` tool).
+
+    Raises:
+        ValueError: An invalid address or link name.
+
+    """
+    existed = address_is_assigned(address) is True
+    present = existed or ensure_ice_address(address, link)
+    try:
+        yield present
+    finally:
+        if present and not existed:
+            remove_ice_address(link)
 
 
 def _import_aioice_ice() -> ModuleType:
