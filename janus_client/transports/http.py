@@ -8,20 +8,32 @@ import logging
 import ssl as _ssl
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts
-from ..errors import ConnectError, ConnectionClosedError, ProtocolError, SessionLost
+from ..errors import (
+    ConnectError,
+    ConnectionClosedError,
+    JanusError,
+    ProtocolError,
+    SessionLost,
+    error_for_code,
+)
 from ..protocol import decode, encode
 from .base import JanusTransport
+
+if TYPE_CHECKING:
+    from ..session import JanusSession
 
 __all__ = ["JanusTransportHTTP"]
 
 logger = logging.getLogger("janus_client")
 _JSON = {"Content-Type": "application/json"}
+# A poll answered faster than this with nothing in it was not a real long-poll.
+_INSTANT = 1.0
 
 
 @JanusTransport.register_transport
@@ -171,10 +183,24 @@ class JanusTransportHTTP(JanusTransport):
             self._stopping.add(task)
             task.add_done_callback(self._stopping.discard)
 
+    def _retries_keepalives(self) -> bool:
+        return self.reconnect is not None
+
     async def _poll_loop(self, session_id: int) -> None:
+        """Long-poll one session's events until it goes away.
+
+        Janus answers a poll at once, with an empty body, when it refuses it: 403
+        when the session's token or secret is no longer accepted, 404 when it no
+        longer knows the session. Those end the session at once. Any other failure
+        (connection error, non-2xx status, an undecodable or instantly empty reply)
+        is retried under the `ReconnectPolicy` delays, never in a busy loop, and
+        logged once per run of failures.
+        """
         url = f"{self.base_url}/{session_id}"
+        loop = asyncio.get_running_loop()
         failures_since: float | None = None
-        delays: Iterator[float] | None = None
+        delays: Iterator[float] = iter(())
+        failures = 0
         while self._http is not None and session_id in self._sessions:
             session = self._sessions[session_id]
             if session.closed:
@@ -185,46 +211,114 @@ class JanusTransportHTTP(JanusTransport):
             }
             creds = session._stamp({})
             params.update({k: str(v) for k, v in creds.items()})
+            started = loop.time()
+            problem: str
             try:
                 async with self._http.get(
                     url, params=params, timeout=aiohttp.ClientTimeout(total=self.timeouts.long_poll)
                 ) as resp:
+                    status = resp.status
                     body = await resp.read()
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-                now = time.monotonic()
-                if failures_since is None:
-                    failures_since = now
-                    delays = self.reconnect.delays() if self.reconnect is not None else None
-                budget = (
-                    self.reconnect.deadline if self.reconnect is not None else self.timeouts.request
-                )
-                delay = next(delays, None) if delays is not None else 0.5
-                if delay is None or now - failures_since > budget:
-                    session._connection_lost(
-                        ConnectionClosedError(
-                            f"long-poll of session {session_id} at {url} kept failing: {exc!r}",
-                            url=url,
-                        )
-                    )
+                problem = f"failed: {exc!r}"
+            else:
+                lost = self._poll_refused(session_id, status, body)
+                if lost is not None:
+                    session._connection_lost(lost)
                     return
-                logger.debug("long-poll of session %s failed (%r), retrying", session_id, exc)
-                await asyncio.sleep(delay)
-                continue
-            failures_since = None
-            try:
-                messages = decode(body)
-            except ProtocolError as exc:
-                logger.warning("dropping undecodable long-poll reply from %s: %s", url, exc)
-                continue
-            for msg in messages:
-                if msg.get("janus") == "error":
-                    err = msg.get("error") or {}
-                    if isinstance(err, dict) and err.get("code") == 458:
-                        session._connection_lost(
-                            SessionLost(f"session {session_id} no longer exists on {self.base_url}")
+                problem = self._poll_problem(status, body, loop.time() - started)
+                if not problem:
+                    if failures:
+                        logger.info(
+                            "long-poll of session %s works again after %d failure(s)",
+                            session_id,
+                            failures,
                         )
+                    failures_since, failures = None, 0
+                    if self._deliver_poll(session, body):
                         return
-                self._receive_message(msg)
+                    continue
+            now = loop.time()
+            if failures_since is None:
+                failures_since = now
+                policy = self.reconnect if self.reconnect is not None else ReconnectPolicy()
+                delays = policy.delays()
+            budget = (
+                self.reconnect.deadline if self.reconnect is not None else self.timeouts.request
+            )
+            delay = next(delays, None)
+            failures += 1
+            if delay is None or now - failures_since + delay > budget:
+                session._connection_lost(
+                    ConnectionClosedError(
+                        f"long-poll of session {session_id} at {url} kept failing for "
+                        f"{now - failures_since:.1f} s ({failures} attempt(s)): {problem}",
+                        url=url,
+                    )
+                )
+                return
+            # One warning per run of failures; the retries are DEBUG.
+            log = logger.warning if failures == 1 else logger.debug
+            log(
+                "long-poll of session %s %s; retrying in %.2f s", session_id, problem, delay
+            )
+            await asyncio.sleep(delay)
+
+    def _poll_refused(self, session_id: int, status: int, body: bytes) -> JanusError | None:
+        """Return why a poll reply ends the session (403/404/458), or None."""
+        code: int | None = None
+        if status in (401, 403):
+            code = 403
+        elif status == 404:
+            code = 458
+        else:
+            try:
+                value = json.loads(body) if body.strip() else None
+            except (ValueError, RecursionError):
+                value = None
+            for msg in value if isinstance(value, list) else [value]:
+                if isinstance(msg, dict) and msg.get("janus") == "error":
+                    err = msg.get("error")
+                    if isinstance(err, dict) and err.get("code") in (403, 458):
+                        code = int(err["code"])
+                        break
+        if code == 403:
+            return error_for_code(
+                403,
+                f"Janus refused the long-poll of session {session_id} (HTTP {status}): its "
+                "token or API secret is no longer accepted",
+                request="long-poll",
+                url=self.base_url,
+            )
+        if code == 458:
+            return SessionLost(
+                f"session {session_id} no longer exists on {self.base_url} "
+                f"(long-poll answered HTTP {status})"
+            )
+        return None
+
+    @staticmethod
+    def _poll_problem(status: int, body: bytes, elapsed: float) -> str:
+        """Describe what is wrong with a poll reply ('' when it is a good one)."""
+        if not 200 <= status < 300:
+            return f"was answered HTTP {status}"
+        if not body.strip():
+            return "" if elapsed >= _INSTANT else f"got an empty reply (HTTP {status}) at once"
+        try:
+            messages = decode(body)
+        except ProtocolError as exc:
+            return f"got an undecodable reply: {exc}"
+        if not messages and elapsed < _INSTANT:
+            return "got an empty list at once"
+        return ""
+
+    def _deliver_poll(self, session: JanusSession, body: bytes) -> bool:
+        """Feed a good poll reply to the router; True when it ended the session."""
+        if not body.strip():
+            return False
+        for msg in decode(body):
+            self._receive_message(msg)
+        return session.closed
 
     async def _close_connection(self) -> None:
         pollers = list(self._pollers.values()) + list(self._stopping)
