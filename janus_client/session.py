@@ -295,8 +295,8 @@ class JanusSession:
 
         Idempotent. Bounded by ``timeout`` (default ``timeouts.close``): if Janus does
         not answer in time the local state is released anyway. Pending calls fail
-        with `InvalidStateError`. A transport the session created is closed; a
-        shared transport is left open.
+        with `InvalidStateError`. A transport the session created is closed (a
+        later `create` opens a new one); a shared transport is left open.
         """
         limit = resolve_timeout(timeout, self.timeouts.close)
         if self._closing is not None:

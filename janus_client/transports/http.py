@@ -55,7 +55,14 @@ class JanusTransportHTTP(JanusTransport):
         max_events: ``maxev``: how many events one long-poll may return at once.
         reconnect: How long a failing long-poll is retried (its ``deadline``,
             with its delays) before the session is lost; without a policy, for
-            ``timeouts.request`` seconds.
+            ``timeouts.request`` seconds with the default delays. With a policy an
+            unanswered keepalive is retried the same way (the session gets
+            ``RECONNECTING`` / ``RECONNECTED`` events), and a session given up is
+            destroyed on the server (best effort).
+
+    Raises:
+        ValueError: ``max_events`` is not a positive integer, or ``ssl`` is given
+            for an ``http://`` URL.
     """
 
     schemes = ("http", "https")

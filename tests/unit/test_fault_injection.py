@@ -429,7 +429,7 @@ async def test_non_finite_numbers_fail_before_sending(
 
 
 def test_encode_names_the_field() -> None:
-    with pytest.raises(ValueError, match="'jsep.x'"):
+    with pytest.raises(ValueError, match=r"'jsep\.x'"):
         encode({"janus": "message", "jsep": {"x": math.nan}})
     assert encode({"a": 1.5}) == '{"a":1.5}'
 
@@ -438,7 +438,8 @@ def test_encode_names_the_field() -> None:
 # 6. Validation gaps.
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("timeout", "error"), [(math.nan, ValueError), (-1, ValueError), (0, ValueError), ("5", TypeError)]
+    ("timeout", "error"),
+    [(math.nan, ValueError), (-1, ValueError), (0, ValueError), ("5", TypeError)],
 )
 async def test_create_validates_its_timeout_when_active(
     fake_janus: FakeJanus, timeout: Any, error: type[Exception]
@@ -556,7 +557,9 @@ async def test_cancelled_attach_detaches_the_late_handle(fake_janus: FakeJanus, 
         assert (await session.attach(ECHO)).handle_id in fake_janus.sessions[sid].handles
 
 
-async def test_cancelled_attach_then_destroy_leaves_nothing(fake_janus: FakeJanus, kind: str) -> None:
+async def test_cancelled_attach_then_destroy_leaves_nothing(
+    fake_janus: FakeJanus, kind: str
+) -> None:
     session = JanusSession(url(fake_janus, kind))
     await session.create()
     fake_janus.delay("attach", 0.3)
