@@ -690,9 +690,10 @@ class JanusTransport(ABC):
                     )
                     session._notify_state(ConnectionState.RECONNECTED, attempt=attempt)
             failing = [s for s in failing if s in still] + [s for s in still if s not in failing]
+            failing = self._still_here(failing)
             if not failing:
                 return
-        for session in failing:
+        for session in self._still_here(failing):
             session._notify_state(ConnectionState.LOST, attempt=attempt, error=last)
             self._give_up_session(
                 session,
@@ -703,6 +704,14 @@ class JanusTransport(ABC):
                     timeout=policy.deadline,
                 ),
             )
+
+    def _still_here(self, sessions: list[JanusSession]) -> list[JanusSession]:
+        """The sessions of ``sessions`` still active on this transport."""
+        return [
+            s
+            for s in sessions
+            if not s.closed and s.session_id is not None and self._sessions.get(s.session_id) is s
+        ]
 
     def _give_up_session(self, session: JanusSession, exc: BaseException) -> None:
         """Mark ``session`` lost and ask Janus (best effort, bounded) to destroy it."""

@@ -22,6 +22,7 @@ from ..errors import (
     SessionLost,
     error_for_code,
 )
+from ..logs import redact_text
 from ..protocol import decode, encode
 from .base import JanusTransport
 
@@ -227,7 +228,8 @@ class JanusTransportHTTP(JanusTransport):
                     status = resp.status
                     body = await resp.read()
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-                problem = f"failed: {exc!r}"
+                # The poll's URL carries the credentials: never show them.
+                problem = redact_text(f"failed: {exc!r}")
             else:
                 lost = self._poll_refused(session_id, status, body)
                 if lost is not None:

@@ -8,6 +8,7 @@ counts them.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import ssl
@@ -127,8 +128,8 @@ POLICY = ReconnectPolicy(
 def _max_polls(policy: ReconnectPolicy) -> int:
     """The most polls the policy allows: the first, then one after each delay."""
     total, polls = 0.0, 1
-    for delay in policy.delays():
-        total += delay * (1 - policy.jitter)
+    for delay in dataclasses.replace(policy, jitter=0.0).delays():
+        total += delay * (1 - policy.jitter)  # the shortest each jittered delay can be
         if total > policy.deadline:
             break
         polls += 1
