@@ -718,7 +718,12 @@ class JanusTransport(ABC):
         sid = session.session_id
         creds = session._stamp({})
         session._keepalive_failed(exc)
-        if sid is None or not self._connected or self._closed:
+        if sid is not None:
+            self._destroy_later(sid, creds)
+
+    def _destroy_later(self, sid: int, creds: dict[str, Any]) -> None:
+        """Send ``destroy`` for a session given up, in a task the transport owns."""
+        if not self._connected or self._closed:
             return
         msg = {"janus": "destroy", "transaction": self._table.new_id(), "session_id": sid}
         msg.update(creds)

@@ -258,6 +258,8 @@ class JanusTransportHTTP(JanusTransport):
             delay = next(delays, None)
             failures += 1
             if delay is None or now - failures_since + delay > budget:
+                # Janus may still hold the session (only its long-poll fails): free it.
+                self._destroy_later(session_id, creds)
                 session._connection_lost(
                     ConnectionClosedError(
                         f"long-poll of session {session_id} at {url} kept failing for "
