@@ -63,8 +63,10 @@ class CallState:
         ``asyncio.timeout`` semantics: the library's cancellation is withdrawn
         (``Task.uncancel``), and it is the only one when no other cancellation
         remains; a caller's cancellation requested at the same time is never
-        swallowed. Python 3.10 cannot count cancellations: there the library's
-        own request is assumed to be the only one.
+        swallowed. Python 3.10 cannot count cancellations: there a caller's
+        cancellation made in the same loop iteration as the library's own (while
+        the request is still being written) cannot be told apart from it, and the
+        library's is assumed to be the only one.
         """
         if not self.cancelled:
             return False

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import math
 import ssl
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -223,6 +224,11 @@ async def test_longpoll_without_policy_backs_off_too() -> None:
 async def test_cancel_at_the_deadline_is_a_cancellation(
     fake_janus: FakeJanus, kind: str, order: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if kind == "http" and sys.version_info < (3, 11):
+        pytest.skip(
+            "Python 3.10 cannot count cancellations: a caller's cancel in the same loop "
+            "iteration as the deadline, while the POST is in flight, looks like the library's"
+        )
     real_expire = transport_base._expire
 
     def expire_and_cancel(future: asyncio.Future[Any], state: Any) -> None:
@@ -263,7 +269,8 @@ async def test_own_timeout_leaves_the_cancel_count_balanced(
                 await handle.send({"audio": True}, timeout=0.1)
             task = asyncio.current_task()
             assert task is not None
-            return task.cancelling()
+            cancelling = getattr(task, "cancelling", None)  # Python 3.11+
+            return int(cancelling()) if cancelling is not None else 0
 
         assert await asyncio.create_task(call()) == 0
         fake_janus.on_request("message", None)
@@ -608,11 +615,13 @@ FAST = Timeouts(keepalive=0.15, request=0.15, close=1.0)
 
 
 async def _states(stream: Any, wanted: set[ConnectionState], limit: float = 5.0) -> ConnectionState:
-    async with asyncio.timeout(limit):
+    async def first() -> ConnectionState:
         async for event in stream:
             if isinstance(event, ConnectionStateEvent) and event.state in wanted:
                 return event.state
-    raise AssertionError("the event stream ended")
+        raise AssertionError("the event stream ended")
+
+    return await asyncio.wait_for(first(), limit)
 
 
 async def test_http_keepalive_outage_within_the_policy_recovers(fake_janus: FakeJanus) -> None:
