@@ -124,8 +124,10 @@ class JanusTransport(ABC):
         self._connect_lock = asyncio.Lock()
         self._keepalive_task: asyncio.Task[None] | None = None
         self._raw_waiters: deque[asyncio.Future[Incoming]] = deque()
-        # Tasks being stopped or finishing a best-effort cleanup; `close` awaits them.
+        # Tasks being stopped, and best-effort destroys of sessions given up;
+        # `close` waits for the destroys (bounded), then ends them all.
         self._background: set[asyncio.Task[Any]] = set()
+        self._destroys: set[asyncio.Task[None]] = set()
 
     # ----------------------------------------------------------------- factory
     @classmethod
@@ -202,9 +204,17 @@ class JanusTransport(ABC):
         if self._closed:
             return
         self._closed = True
-        await self._shutdown(
-            ConnectionClosedError(f"transport to {self.base_url} was closed", url=self.base_url)
-        )
+        try:
+            if self._destroys:
+                # Sessions given up are being destroyed on the server: let that
+                # finish (each is bounded by timeouts.close) before the line goes.
+                await asyncio.wait(set(self._destroys), timeout=self.timeouts.close)
+        finally:
+            await self._shutdown(
+                ConnectionClosedError(
+                    f"transport to {self.base_url} was closed", url=self.base_url
+                )
+            )
 
     async def _shutdown(self, exc: TransportError) -> None:
         # Local state first (sync, cannot be interrupted), then the awaits; the
@@ -730,8 +740,9 @@ class JanusTransport(ABC):
         task = asyncio.get_running_loop().create_task(
             self._destroy_quietly(msg), name=f"janus-destroy-lost-{sid}"
         )
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        for tasks in (self._background, self._destroys):
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
 
     async def _destroy_quietly(self, msg: dict[str, Any]) -> None:
         try:

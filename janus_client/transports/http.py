@@ -8,7 +8,7 @@ import logging
 import ssl as _ssl
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 
@@ -25,9 +25,6 @@ from ..errors import (
 from ..logs import redact_text
 from ..protocol import decode, encode
 from .base import JanusTransport
-
-if TYPE_CHECKING:
-    from ..session import JanusSession
 
 __all__ = ["JanusTransportHTTP"]
 
@@ -231,11 +228,12 @@ class JanusTransportHTTP(JanusTransport):
                 # The poll's URL carries the credentials: never show them.
                 problem = redact_text(f"failed: {exc!r}")
             else:
-                lost = self._poll_refused(session_id, status, body)
+                lost, problem, messages = self._read_poll(
+                    session_id, status, body, loop.time() - started
+                )
                 if lost is not None:
                     session._connection_lost(lost)
                     return
-                problem = self._poll_problem(status, body, loop.time() - started)
                 if not problem:
                     if failures:
                         logger.info(
@@ -244,7 +242,9 @@ class JanusTransportHTTP(JanusTransport):
                             failures,
                         )
                     failures_since, failures = None, 0
-                    if self._deliver_poll(session, body):
+                    for msg in messages:
+                        self._receive_message(msg)
+                    if session.closed:
                         return
                     continue
             now = loop.time()
@@ -275,24 +275,39 @@ class JanusTransportHTTP(JanusTransport):
             )
             await asyncio.sleep(delay)
 
-    def _poll_refused(self, session_id: int, status: int, body: bytes) -> JanusError | None:
-        """Return why a poll reply ends the session (403/404/458), or None."""
-        code: int | None = None
+    def _read_poll(
+        self, session_id: int, status: int, body: bytes, elapsed: float
+    ) -> tuple[JanusError | None, str, list[dict[str, Any]]]:
+        """Read one poll reply: ``(why the session ends, what is wrong, messages)``.
+
+        403 (401) ends the session as unauthorized, 404 or a 458 error as unknown;
+        otherwise ``what is wrong`` is empty for a good reply, whose messages are
+        returned, and describes a reply to retry after a delay.
+        """
         if status in (401, 403):
-            code = 403
-        elif status == 404:
-            code = 458
-        else:
-            try:
-                value = json.loads(body) if body.strip() else None
-            except (ValueError, RecursionError):
-                value = None
-            for msg in value if isinstance(value, list) else [value]:
-                if isinstance(msg, dict) and msg.get("janus") == "error":
-                    err = msg.get("error")
-                    if isinstance(err, dict) and err.get("code") in (403, 458):
-                        code = int(err["code"])
-                        break
+            return self._refused(session_id, 403, status), "", []
+        if status == 404:
+            return self._refused(session_id, 458, status), "", []
+        if not 200 <= status < 300:
+            return None, f"was answered HTTP {status}", []
+        if not body.strip():
+            slow = elapsed >= _INSTANT  # an idle poll may end empty; an instant one may not
+            return None, "" if slow else f"got an empty reply (HTTP {status}) at once", []
+        try:
+            messages = decode(body)
+        except ProtocolError as exc:
+            return None, f"got an undecodable reply: {exc}", []
+        if not messages:
+            return None, "" if elapsed >= _INSTANT else "got an empty list at once", []
+        for msg in messages:
+            if msg.get("janus") == "error":
+                err = msg.get("error")
+                code = err.get("code") if isinstance(err, dict) else None
+                if code in (403, 458):
+                    return self._refused(session_id, int(code), status), "", []
+        return None, "", messages
+
+    def _refused(self, session_id: int, code: int, status: int) -> JanusError:
         if code == 403:
             return error_for_code(
                 403,
@@ -301,35 +316,10 @@ class JanusTransportHTTP(JanusTransport):
                 request="long-poll",
                 url=self.base_url,
             )
-        if code == 458:
-            return SessionLost(
-                f"session {session_id} no longer exists on {self.base_url} "
-                f"(long-poll answered HTTP {status})"
-            )
-        return None
-
-    @staticmethod
-    def _poll_problem(status: int, body: bytes, elapsed: float) -> str:
-        """Describe what is wrong with a poll reply ('' when it is a good one)."""
-        if not 200 <= status < 300:
-            return f"was answered HTTP {status}"
-        if not body.strip():
-            return "" if elapsed >= _INSTANT else f"got an empty reply (HTTP {status}) at once"
-        try:
-            messages = decode(body)
-        except ProtocolError as exc:
-            return f"got an undecodable reply: {exc}"
-        if not messages and elapsed < _INSTANT:
-            return "got an empty list at once"
-        return ""
-
-    def _deliver_poll(self, session: JanusSession, body: bytes) -> bool:
-        """Feed a good poll reply to the router; True when it ended the session."""
-        if not body.strip():
-            return False
-        for msg in decode(body):
-            self._receive_message(msg)
-        return session.closed
+        return SessionLost(
+            f"session {session_id} no longer exists on {self.base_url} "
+            f"(long-poll answered HTTP {status})"
+        )
 
     async def _close_connection(self) -> None:
         pollers = list(self._pollers.values()) + list(self._stopping)
