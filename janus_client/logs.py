@@ -133,7 +133,7 @@ class RedactingFilter(logging.Filter):
         except Exception:  # a broken format: leave it to the handler to report
             return True
         cleaned = redact_text(message)
-        if cleaned is not message or record.args:
+        if cleaned is not message:  # untouched records keep their msg and args
             record.msg = cleaned
             record.args = None
         if record.exc_info and not record.exc_text:

@@ -23,7 +23,7 @@ from .errors import (
 from .events import ConnectionState, ConnectionStateEvent, JanusEvent, event_from_incoming
 from .handle import JanusHandle
 from .plugins.base import JanusPlugin
-from .protocol import Incoming, MessageKind
+from .protocol import Incoming, MessageKind, redact
 from .transports.base import JanusTransport
 
 __all__ = ["JanusSession", "SessionState"]
@@ -635,5 +635,7 @@ def _reply_id(reply: Incoming, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         from .errors import ProtocolError
 
-        raise ProtocolError(f"Janus replied to {what!r} without a numeric data.id: {reply.body!r}")
+        raise ProtocolError(
+            f"Janus replied to {what!r} without a numeric data.id: {redact(reply.body)!r}"
+        )
     return value
