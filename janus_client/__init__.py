@@ -59,6 +59,7 @@ from .events import (
     WebRTCUpEvent,
 )
 from .handle import JanusHandle, PluginResponse
+from .logs import RedactingFilter, RedactingLoggerAdapter
 from .plugins.base import JanusPlugin
 from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
 from .plugins.media import JanusMediaPlugin
@@ -154,6 +155,8 @@ __all__ = [
     "PluginResponse",
     "ProtocolError",
     "ReconnectPolicy",
+    "RedactingFilter",
+    "RedactingLoggerAdapter",
     "RequestTimeoutError",
     "ServerError",
     "ServerInfo",

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from .config import Timeouts
 from .coverage import JANUS_REQUESTS
 from .errors import InvalidStateError, ProtocolError, ServerError
-from .protocol import plugin_error
+from .protocol import RedactedReprDict, plugin_error
 from .transports.base import JanusTransport
 from .transports.websocket import JanusTransportWebsocket
 
@@ -386,6 +386,11 @@ class HandleInfo:
     dump_file: str | None = None
     webrtc: dict[str, Any] = field(default_factory=dict, repr=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # repr() (tracebacks, log lines) shows the SDPs' sizes, never their bodies.
+        if type(self.sdps) is not RedactedReprDict:
+            object.__setattr__(self, "sdps", RedactedReprDict(self.sdps))
 
     @property
     def webrtc_ready(self) -> bool:

@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import logging
 import os
 import sys
 import time
@@ -667,7 +666,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
     if args.debug:
-        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(message)s")
+        # Every logger at DEBUG, through a filter that hides secrets and SDP bodies.
+        from .logs import enable_debug_logging
+
+        enable_debug_logging(fmt="%(asctime)s %(name)s %(message)s")
     out = Output(args.json)
     try:
         _check_args(args)

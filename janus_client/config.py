@@ -79,7 +79,9 @@ class ReconnectPolicy:
     connected again it ``claim``s each of its sessions, so that their handles keep
     working (Janus must have ``reclaim_session_timeout`` > 0). Calls in flight when
     the line dropped fail with `ConnectionClosedError` and are never replayed.
-    Over HTTP the policy governs how long a failing long-poll is retried.
+    Over HTTP, which has no connection to re-establish, the policy governs how
+    long a failing long-poll and an unanswered keepalive are retried before the
+    session is lost.
 
     Attributes:
         attempts: Most reconnection attempts (None: only the deadline limits them).

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from .protocol import Incoming, MessageKind, plugin_data
+from .protocol import Incoming, MessageKind, RedactedReprDict, plugin_data
 
 __all__ = [
     "ConnectionState",
@@ -138,6 +138,11 @@ class PluginEvent(JanusEvent):
     data: dict[str, Any] = field(default_factory=dict)
     jsep: dict[str, Any] | None = None
     transaction: str | None = None
+
+    def __post_init__(self) -> None:
+        # repr() (tracebacks, log lines) shows the SDP's size, never its body.
+        if self.jsep is not None and type(self.jsep) is not RedactedReprDict:
+            object.__setattr__(self, "jsep", RedactedReprDict(self.jsep))
 
 
 class ConnectionState(str, enum.Enum):

@@ -11,7 +11,14 @@ from ._dispatch import Callback, EventDispatcher, EventStream
 from .config import resolve_timeout
 from .errors import InvalidStateError, JanusError, PluginError
 from .events import DetachedEvent, JanusEvent, event_from_incoming
-from .protocol import Incoming, MessageKind, plugin_data, plugin_error, trickle_fields
+from .protocol import (
+    Incoming,
+    MessageKind,
+    RedactedReprDict,
+    plugin_data,
+    plugin_error,
+    trickle_fields,
+)
 
 if TYPE_CHECKING:
     from .session import JanusSession
@@ -42,6 +49,11 @@ class PluginResponse:
     data: dict[str, Any] = field(default_factory=dict)
     jsep: dict[str, Any] | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # repr() (tracebacks, log lines) shows the SDP's size, never its body.
+        if self.jsep is not None and type(self.jsep) is not RedactedReprDict:
+            object.__setattr__(self, "jsep", RedactedReprDict(self.jsep))
 
 
 

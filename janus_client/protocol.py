@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ __all__ = [
     "Incoming",
     "MessageKind",
     "REDACTED",
+    "RedactedReprDict",
     "SECRET_KEYS",
     "attach",
     "build_request",
@@ -187,12 +189,44 @@ def decode(data: str | bytes | bytearray) -> list[dict[str, Any]]:
     )
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
 
 def encode(msg: Mapping[str, Any]) -> str:
-    """Serialise a request to the compact JSON text Janus expects."""
-    return _ENCODER.encode(msg)
+    """Serialise a request to the compact JSON text Janus expects.
+
+    Raises:
+        ValueError: A number is NaN or infinite (JSON has neither, and Janus drops
+            such a message without answering); the message names the field.
+    """
+    try:
+        return _ENCODER.encode(msg)
+    except ValueError:
+        found = _non_finite(msg, "")
+        if found is None:
+            raise
+        path, number = found
+        raise ValueError(
+            f"field {path!r} is {number!r}: JSON has no NaN or Infinity, "
+            "send a finite number (or leave the field out)"
+        ) from None
+
+
+def _non_finite(value: Any, path: str) -> tuple[str, float] | None:
+    """Return the dotted path and value of the first NaN/Infinity in ``value``."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (path or "<value>", value)
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found = _non_finite(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            found = _non_finite(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 def build_request(
@@ -428,6 +462,9 @@ SECRET_KEYS = frozenset(
         "password",
         "secret_key",
         "token_auth_secret",
+        "ice-pwd",
+        "ice_pwd",
+        "pwd",
     }
 )
 #: What a redacted value is replaced with.
@@ -436,11 +473,17 @@ REDACTED = "***"
 _TOKEN_LISTS = frozenset({"tokens", "allowed"})
 
 
+def _is_sdp(text: str) -> bool:
+    return text.startswith("v=0") and ("\n" in text[:8] or len(text) == 3)
+
+
 def redact(value: Any) -> Any:
     """Return a copy of a message safe to log.
 
-    Values of `SECRET_KEYS` are replaced by `REDACTED`, SDP bodies by their size,
-    recursively through objects and arrays. The input is not modified.
+    Values of `SECRET_KEYS` are replaced by `REDACTED`; SDP bodies (the ``sdp``
+    of a JSEP, the ``sdps`` of ``handle_info``, any string that is an SDP) by
+    their size, recursively through objects and arrays. The input is not
+    modified.
     """
     if isinstance(value, dict):
         out: dict[str, Any] = {}
@@ -456,4 +499,19 @@ def redact(value: Any) -> Any:
         return out
     if isinstance(value, list):
         return [redact(item) for item in value]
+    if isinstance(value, str) and _is_sdp(value):
+        return f"<sdp, {len(value)} chars>"
     return value
+
+
+class RedactedReprDict(dict):  # type: ignore[type-arg]
+    """A plain `dict` whose ``repr()`` hides SDP bodies and secrets (see `redact`).
+
+    Used for JSEP and SDP fields of events and replies, so that tracebacks and
+    log lines show ``'<sdp, N chars>'``; reading the values gives them whole.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(redact(dict(self)))

@@ -23,7 +23,7 @@ from .errors import (
 from .events import ConnectionState, ConnectionStateEvent, JanusEvent, event_from_incoming
 from .handle import JanusHandle
 from .plugins.base import JanusPlugin
-from .protocol import Incoming, MessageKind
+from .protocol import Incoming, MessageKind, redact
 from .transports.base import JanusTransport
 
 __all__ = ["JanusSession", "SessionState"]
@@ -113,9 +113,15 @@ class JanusSession:
         if transport is None:
             if base_url is None:
                 raise ValueError("JanusSession needs a base_url or a transport")
-            transport = JanusTransport.create_transport(
-                base_url, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
-            )
+            self._transport_args: dict[str, Any] = {
+                "base_url": base_url,
+                "api_secret": api_secret,
+                "token": token,
+                "timeouts": timeouts,
+                "ssl": ssl,
+                "reconnect": reconnect,
+            }
+            transport = JanusTransport.create_transport(**self._transport_args)
             self._owns_transport = True
         else:
             if not isinstance(transport, JanusTransport):
@@ -136,7 +142,7 @@ class JanusSession:
         self._closing: asyncio.Future[None] | None = None
         self._events: EventDispatcher[JanusEvent] = EventDispatcher("session")
         self._wants_events = False
-        self._cleanups: set[asyncio.Task[None]] = set()
+        self._cleanups: set[asyncio.Task[Any]] = set()
 
     def __repr__(self) -> str:
         return f"<JanusSession {self.session_id} {self._state.value} {self.base_url}>"
@@ -203,13 +209,19 @@ class JanusSession:
         """Create the session on the server if it does not exist yet; return its id.
 
         Idempotent while the session is active. After `destroy` or a loss it
-        creates a new session.
+        creates a new session. A session that created its own transport (it was
+        given a URL, not a ``transport``) opens a new transport when `destroy`
+        closed the old one; a transport you passed in is never reopened.
 
         Raises:
+            TypeError: ``timeout`` is not a number.
+            ValueError: ``timeout`` is not positive and finite.
             ConnectError: The server cannot be reached.
             ServerError: Janus refused (for example `UnauthorizedError`).
-            InvalidStateError: The session is being destroyed.
+            InvalidStateError: The session is being destroyed, or the transport
+                it was given has been closed.
         """
+        resolve_timeout(timeout, self.timeouts.request)  # checked even when active
         if self._state is SessionState.ACTIVE and self.session_id is not None:
             return self.session_id
         async with self._create_lock:
@@ -217,6 +229,9 @@ class JanusSession:
                 return self.session_id
             if self._state is SessionState.CLOSING:
                 raise InvalidStateError("cannot create: the session is being destroyed")
+            if self._owns_transport and self.transport.closed:
+                # destroy() closed the transport this session created: make a new one.
+                self.transport = JanusTransport.create_transport(**self._transport_args)
             transport = self.transport
             self._state = SessionState.CREATING
             try:
@@ -280,8 +295,8 @@ class JanusSession:
 
         Idempotent. Bounded by ``timeout`` (default ``timeouts.close``): if Janus does
         not answer in time the local state is released anyway. Pending calls fail
-        with `InvalidStateError`. A transport the session created is closed; a
-        shared transport is left open.
+        with `InvalidStateError`. A transport the session created is closed (a
+        later `create` opens a new one); a shared transport is left open.
         """
         limit = resolve_timeout(timeout, self.timeouts.close)
         if self._closing is not None:
@@ -543,7 +558,7 @@ class JanusSession:
         )
         if opaque_id is not None:
             msg["opaque_id"] = opaque_id
-        reply = await transport.request(msg, owner=self, timeout=timeout)
+        reply = await self._attach_request(msg, timeout)
         hid = _reply_id(reply, "attach")
         handle = handle_class(self, hid, plugin, opaque_id=opaque_id, **handle_kwargs)
         if self._state is not SessionState.ACTIVE or self.session_id != sid:
@@ -551,6 +566,54 @@ class JanusSession:
             raise InvalidStateError(f"session {sid} closed while attaching {plugin}")
         self._handles[hid] = handle
         return handle
+
+    async def _attach_request(self, msg: dict[str, Any], timeout: float | None) -> Incoming:
+        """Send ``attach``; if the caller is cancelled, detach the handle it creates.
+
+        The request runs in its own task (under its own deadline), so that a reply
+        arriving after the caller gave up is still read: the handle Janus created
+        is then detached instead of staying orphaned on the server.
+        """
+        call = asyncio.get_running_loop().create_task(
+            self.transport.request(msg, owner=self, timeout=timeout), name="janus-attach"
+        )
+        try:
+            return await asyncio.shield(call)
+        except asyncio.CancelledError:
+            if call.done():
+                self._detach_orphan(call, msg["session_id"])
+            else:
+                self._cleanups.add(call)
+                call.add_done_callback(self._cleanups.discard)
+                call.add_done_callback(lambda t: self._detach_orphan(t, msg["session_id"]))
+            raise
+
+    def _detach_orphan(self, call: asyncio.Task[Incoming], sid: int) -> None:
+        if call.cancelled() or call.exception() is not None:
+            return
+        try:
+            hid = _reply_id(call.result(), "attach")
+        except JanusError:
+            return
+        if self._state is not SessionState.ACTIVE or self.session_id != sid:
+            return  # the session is gone on the server, and its handles with it
+        logger.debug("session %s: detaching handle %s (its attach was cancelled)", sid, hid)
+        transport = self.transport
+        detach = self._stamp(
+            {
+                "janus": "detach",
+                "transaction": transport.new_transaction(),
+                "session_id": sid,
+                "handle_id": hid,
+            }
+        )
+        self._spawn_cleanup(self._request_quietly(detach))
+
+    async def _request_quietly(self, msg: dict[str, Any]) -> None:
+        try:
+            await self.transport.request(msg, owner=self, timeout=self.timeouts.close)
+        except JanusError as exc:
+            logger.debug("%s of handle %s: %s", msg.get("janus"), msg.get("handle_id"), exc)
 
     # ----------------------------------------------------------------- events
     def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
@@ -572,5 +635,7 @@ def _reply_id(reply: Incoming, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         from .errors import ProtocolError
 
-        raise ProtocolError(f"Janus replied to {what!r} without a numeric data.id: {reply.body!r}")
+        raise ProtocolError(
+            f"Janus replied to {what!r} without a numeric data.id: {redact(reply.body)!r}"
+        )
     return value

@@ -38,15 +38,43 @@ class CallState:
         expired: Set when the call's deadline passed.
         interrupted: Set when the call was decided elsewhere (reply through another
             path, owner failed) and its task was cancelled to stop the send.
+        cancelled: Set while a cancellation requested by the library itself (not
+            by the caller) is outstanding on `task`; see `own_cancellation`.
     """
 
-    __slots__ = ("expired", "interrupted", "sending", "task")
+    __slots__ = ("cancelled", "expired", "interrupted", "sending", "task")
 
     def __init__(self, task: asyncio.Task[Any] | None) -> None:
         self.task = task
         self.sending = True
         self.expired = False
         self.interrupted = False
+        self.cancelled = False
+
+    def cancel_task(self) -> None:
+        """Cancel `task` on the library's behalf (remembered for `own_cancellation`)."""
+        if self.task is not None:
+            self.cancelled = True
+            self.task.cancel()
+
+    def own_cancellation(self) -> bool:
+        """Tell whether a CancelledError seen by the call is only the library's own.
+
+        ``asyncio.timeout`` semantics: the library's cancellation is withdrawn
+        (``Task.uncancel``), and it is the only one when no other cancellation
+        remains; a caller's cancellation requested at the same time is never
+        swallowed. Python 3.10 cannot count cancellations: there a caller's
+        cancellation made in the same loop iteration as the library's own (while
+        the request is still being written) cannot be told apart from it, and the
+        library's is assumed to be the only one.
+        """
+        if not self.cancelled:
+            return False
+        self.cancelled = False
+        uncancel = getattr(self.task, "uncancel", None)
+        if uncancel is None:  # pragma: no cover - Python 3.10
+            return True
+        return bool(uncancel() == 0)
 
     def interrupt(self) -> None:
         """Stop a send still in progress in another task (the outcome is known)."""
@@ -54,7 +82,7 @@ class CallState:
         if self.sending and task is not None and task is not asyncio.current_task():
             self.sending = False
             self.interrupted = True
-            task.cancel()
+            self.cancel_task()
 
 
 class Pending:

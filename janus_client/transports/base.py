@@ -47,6 +47,10 @@ logger = logging.getLogger("janus_client")
 _debug_enabled = functools.partial(logger.isEnabledFor, logging.DEBUG)
 
 
+# Schemes without TLS, and their TLS counterparts (named in the error for ssl=).
+_PLAIN_SCHEMES = {"ws": "wss", "http": "https"}
+
+
 class _Expired(Exception):
     """Set on a reply future whose call ran out of time (internal)."""
 
@@ -55,15 +59,9 @@ def _expire(future: asyncio.Future[Incoming], state: CallState) -> None:
     state.expired = True
     if state.sending and state.task is not None:
         state.sending = False
-        state.task.cancel()  # the write itself is stuck
+        state.cancel_task()  # the write itself is stuck
     elif not future.done():
         future.set_exception(_Expired())
-
-
-def _uncancel(task: asyncio.Task[Any] | None) -> None:
-    uncancel = getattr(task, "uncancel", None)
-    if uncancel is not None:  # Python 3.11+: keep the task's cancel count balanced
-        uncancel()
 
 
 class JanusTransport(ABC):
@@ -104,6 +102,12 @@ class JanusTransport(ABC):
             raise TypeError(f"reconnect must be a ReconnectPolicy, got {type(reconnect).__name__}")
         if ssl is not None and not isinstance(ssl, _ssl.SSLContext):
             raise TypeError(f"ssl must be an ssl.SSLContext, got {type(ssl).__name__}")
+        scheme = urlsplit(base_url).scheme.lower()
+        if ssl is not None and scheme in _PLAIN_SCHEMES:
+            raise ValueError(
+                f"ssl= was given but {base_url!r} uses {scheme}://, which never uses TLS; "
+                f"use {_PLAIN_SCHEMES[scheme]}:// or leave ssl out"
+            )
         self.base_url = base_url
         self.api_secret = api_secret
         self.token = token
@@ -120,6 +124,10 @@ class JanusTransport(ABC):
         self._connect_lock = asyncio.Lock()
         self._keepalive_task: asyncio.Task[None] | None = None
         self._raw_waiters: deque[asyncio.Future[Incoming]] = deque()
+        # Tasks being stopped, and best-effort destroys of sessions given up;
+        # `close` waits for the destroys (bounded), then ends them all.
+        self._background: set[asyncio.Task[Any]] = set()
+        self._destroys: set[asyncio.Task[None]] = set()
 
     # ----------------------------------------------------------------- factory
     @classmethod
@@ -196,9 +204,17 @@ class JanusTransport(ABC):
         if self._closed:
             return
         self._closed = True
-        await self._shutdown(
-            ConnectionClosedError(f"transport to {self.base_url} was closed", url=self.base_url)
-        )
+        try:
+            if self._destroys:
+                # Sessions given up are being destroyed on the server: let that
+                # finish (each is bounded by timeouts.close) before the line goes.
+                await asyncio.wait(set(self._destroys), timeout=self.timeouts.close)
+        finally:
+            await self._shutdown(
+                ConnectionClosedError(
+                    f"transport to {self.base_url} was closed", url=self.base_url
+                )
+            )
 
     async def _shutdown(self, exc: TransportError) -> None:
         # Local state first (sync, cannot be interrupted), then the awaits; the
@@ -215,6 +231,8 @@ class JanusTransport(ABC):
         try:
             await cancel_and_wait(keepalive)
             await cancel_and_wait(reconnect)
+            for task in list(self._background):
+                await cancel_and_wait(task)
         finally:
             await asyncio.shield(self._close_connection())
 
@@ -514,18 +532,19 @@ class JanusTransport(ABC):
             try:
                 await self._send(message)
             except asyncio.CancelledError:
-                if not state.interrupted:
+                # Decided elsewhere while the send was stuck: the future says how,
+                # unless the caller cancelled too.
+                if not (state.interrupted and state.own_cancellation()):
                     raise
-                # Decided elsewhere while the send was stuck: the future says how.
-                _uncancel(state.task)
             state.sending = False
             reply = await future
         except _Expired:
             raise self._timeout_error(verb, timeout) from None
         except asyncio.CancelledError:
-            if not state.expired:
+            # Only the library's own deadline becomes a timeout; a caller's
+            # cancellation (even in the same loop iteration) stays a cancellation.
+            if not (state.expired and state.own_cancellation()):
                 raise
-            _uncancel(state.task)
             raise self._timeout_error(verb, timeout) from None
         finally:
             timer.cancel()
@@ -605,6 +624,19 @@ class JanusTransport(ABC):
     def _remove_session(self, session_id: int) -> None:
         if self._sessions.pop(session_id, None) is not None:
             self._session_removed(session_id)
+            if not self._sessions:
+                self._stop_keepalive()
+
+    def _stop_keepalive(self) -> None:
+        """Stop the keepalive loop now that no session is left (it is owned by us)."""
+        task, self._keepalive_task = self._keepalive_task, None
+        if task is None or task.done():
+            return
+        if task is asyncio.current_task():
+            return  # the loop itself sees that no session is left and ends
+        task.cancel()
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     @property
     def sessions(self) -> Mapping[int, JanusSession]:
@@ -612,22 +644,128 @@ class JanusTransport(ABC):
         return dict(self._sessions)
 
     async def _keepalive_loop(self) -> None:
-        """One loop per transport sends every session's keepalive each interval."""
-        interval = self.timeouts.keepalive
-        while True:
-            await asyncio.sleep(interval)
-            if not self._sessions:
-                self._keepalive_task = None
-                return
-            if self._connected and self._reconnecting is None:
-                await self._keepalive_round(list(self._sessions.values()))
+        """One loop per transport sends every session's keepalive each interval.
 
-    async def _keepalive_round(self, sessions: list[JanusSession]) -> None:
+        On a transport without a connection of its own (HTTP) and with a
+        `ReconnectPolicy`, a session whose keepalive went unanswered is retried
+        under the policy's delays and deadline (see `_keepalive_recover`) before
+        it is given up.
+        """
+        interval = self.timeouts.keepalive
+        try:
+            while True:
+                await asyncio.sleep(interval)
+                if not self._sessions:
+                    return
+                if self._connected and self._reconnecting is None:
+                    failing = await self._keepalive_round(list(self._sessions.values()))
+                    if failing:
+                        await self._keepalive_recover(failing)
+                if not self._sessions:
+                    return
+        finally:
+            if self._keepalive_task is asyncio.current_task():
+                self._keepalive_task = None
+
+    async def _keepalive_recover(self, failing: list[JanusSession]) -> None:
+        """Retry the keepalives of ``failing`` sessions under the `ReconnectPolicy`.
+
+        Every retry round also keeps the healthy sessions alive. A session that
+        answers again is back (``RECONNECTED``); one still unanswered when the
+        policy runs out is lost, and its ``destroy`` is attempted (best effort) so
+        that Janus does not keep it.
+        """
+        policy = self.reconnect
+        assert policy is not None
+        loop = asyncio.get_running_loop()
+        end = loop.time() + policy.deadline
+        attempt = 0
+        last = "no keepalive answered"
+        for delay in policy.delays():
+            if loop.time() + delay >= end:
+                break
+            attempt += 1
+            for session in failing:
+                session._notify_state(ConnectionState.RECONNECTING, attempt=attempt, error=last)
+            await asyncio.sleep(delay)
+            if not self._connected:
+                return
+            still = set(await self._keepalive_round(list(self._sessions.values()), retry=True))
+            for session in failing:
+                if session not in still and not session.closed:
+                    logger.info(
+                        "keepalive of session %s answered again (attempt %d)",
+                        session.session_id,
+                        attempt,
+                    )
+                    session._notify_state(ConnectionState.RECONNECTED, attempt=attempt)
+            failing = [s for s in failing if s in still] + [s for s in still if s not in failing]
+            failing = self._still_here(failing)
+            if not failing:
+                return
+        for session in self._still_here(failing):
+            session._notify_state(ConnectionState.LOST, attempt=attempt, error=last)
+            self._give_up_session(
+                session,
+                RequestTimeoutError(
+                    f"keepalive of session {session.session_id} got no reply from "
+                    f"{self.base_url} within the reconnect policy's {policy.deadline:g} s",
+                    request="keepalive",
+                    timeout=policy.deadline,
+                ),
+            )
+
+    def _still_here(self, sessions: list[JanusSession]) -> list[JanusSession]:
+        """The sessions of ``sessions`` still active on this transport."""
+        return [
+            s
+            for s in sessions
+            if not s.closed and s.session_id is not None and self._sessions.get(s.session_id) is s
+        ]
+
+    def _give_up_session(self, session: JanusSession, exc: BaseException) -> None:
+        """Mark ``session`` lost and ask Janus (best effort, bounded) to destroy it."""
+        sid = session.session_id
+        creds = session._stamp({})
+        session._keepalive_failed(exc)
+        if sid is not None:
+            self._destroy_later(sid, creds)
+
+    def _destroy_later(self, sid: int, creds: dict[str, Any]) -> None:
+        """Send ``destroy`` for a session given up, in a task the transport owns."""
+        if not self._connected or self._closed:
+            return
+        msg = {"janus": "destroy", "transaction": self._table.new_id(), "session_id": sid}
+        msg.update(creds)
+        task = asyncio.get_running_loop().create_task(
+            self._destroy_quietly(msg), name=f"janus-destroy-lost-{sid}"
+        )
+        for tasks in (self._background, self._destroys):
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    async def _destroy_quietly(self, msg: dict[str, Any]) -> None:
+        try:
+            await self.request(msg, timeout=self.timeouts.close)
+        except JanusError as exc:
+            logger.debug("destroy of lost session %s: %s", msg.get("session_id"), exc)
+
+    async def _keepalive_round(
+        self, sessions: list[JanusSession], *, retry: bool = False
+    ) -> list[JanusSession]:
         """Send one keepalive per session; the whole round has one deadline.
 
         The deadline is the keepalive interval (or the request timeout if shorter),
         so a line that stopped answering is noticed within twice the interval.
+
+        Returns:
+            The sessions to retry under the `ReconnectPolicy` (unanswered, or failed
+            on the transport), when the transport retries keepalives itself; they
+            are not marked lost yet. With ``retry`` they are returned even when
+            the transport would otherwise give them up.
         """
+        retrying = self._retries_keepalives() or retry
+        to_retry: list[JanusSession] = []
         limit = min(self.timeouts.request, self.timeouts.keepalive)
         waits: list[tuple[JanusSession, str, asyncio.Future[Incoming]]] = []
         try:
@@ -666,10 +804,13 @@ class JanusTransport(ABC):
         ):
             for _, _, fut in waits:
                 fut.cancel()
-            return
+            return to_retry
         for session, _, fut in waits:
             if not fut.done():
                 fut.cancel()
+                if retrying:
+                    to_retry.append(session)
+                    continue
                 session._keepalive_failed(
                     RequestTimeoutError(
                         f"keepalive of session {session.session_id} got no reply from "
@@ -683,7 +824,18 @@ class JanusTransport(ABC):
             elif (failure := fut.exception()) is not None:
                 if not isinstance(failure, TransportError):
                     session._keepalive_failed(failure)
+                elif retrying:
+                    to_retry.append(session)
             elif fut.result().kind is MessageKind.ERROR:
                 session._keepalive_failed(
                     error_from_message(fut.result().body, request="keepalive", url=self.base_url)
                 )
+        return to_retry
+
+    def _retries_keepalives(self) -> bool:
+        """Whether unanswered keepalives are retried under the `ReconnectPolicy`.
+
+        True for transports without a connection to re-establish (HTTP) when a
+        policy is set; connection-oriented ones reconnect instead.
+        """
+        return False

@@ -14,7 +14,15 @@ import aiohttp
 
 from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts
-from ..errors import ConnectError, ConnectionClosedError, ProtocolError, SessionLost
+from ..errors import (
+    ConnectError,
+    ConnectionClosedError,
+    JanusError,
+    ProtocolError,
+    SessionLost,
+    error_for_code,
+)
+from ..logs import redact_text
 from ..protocol import decode, encode
 from .base import JanusTransport
 
@@ -22,6 +30,8 @@ __all__ = ["JanusTransportHTTP"]
 
 logger = logging.getLogger("janus_client")
 _JSON = {"Content-Type": "application/json"}
+# A poll answered faster than this with nothing in it was not a real long-poll.
+_INSTANT = 1.0
 
 
 @JanusTransport.register_transport
@@ -43,7 +53,14 @@ class JanusTransportHTTP(JanusTransport):
         max_events: ``maxev``: how many events one long-poll may return at once.
         reconnect: How long a failing long-poll is retried (its ``deadline``,
             with its delays) before the session is lost; without a policy, for
-            ``timeouts.request`` seconds.
+            ``timeouts.request`` seconds with the default delays. With a policy an
+            unanswered keepalive is retried the same way (the session gets
+            ``RECONNECTING`` / ``RECONNECTED`` events), and a session given up is
+            destroyed on the server (best effort).
+
+    Raises:
+        ValueError: ``max_events`` is not a positive integer, or ``ssl`` is given
+            for an ``http://`` URL.
     """
 
     schemes = ("http", "https")
@@ -171,10 +188,24 @@ class JanusTransportHTTP(JanusTransport):
             self._stopping.add(task)
             task.add_done_callback(self._stopping.discard)
 
+    def _retries_keepalives(self) -> bool:
+        return self.reconnect is not None
+
     async def _poll_loop(self, session_id: int) -> None:
+        """Long-poll one session's events until it goes away.
+
+        Janus answers a poll at once, with an empty body, when it refuses it: 403
+        when the session's token or secret is no longer accepted, 404 when it no
+        longer knows the session. Those end the session at once. Any other failure
+        (connection error, non-2xx status, an undecodable or instantly empty reply)
+        is retried under the `ReconnectPolicy` delays, never in a busy loop, and
+        logged once per run of failures.
+        """
         url = f"{self.base_url}/{session_id}"
+        loop = asyncio.get_running_loop()
         failures_since: float | None = None
-        delays: Iterator[float] | None = None
+        delays: Iterator[float] = iter(())
+        failures = 0
         while self._http is not None and session_id in self._sessions:
             session = self._sessions[session_id]
             if session.closed:
@@ -185,46 +216,110 @@ class JanusTransportHTTP(JanusTransport):
             }
             creds = session._stamp({})
             params.update({k: str(v) for k, v in creds.items()})
+            started = loop.time()
+            problem: str
             try:
                 async with self._http.get(
                     url, params=params, timeout=aiohttp.ClientTimeout(total=self.timeouts.long_poll)
                 ) as resp:
+                    status = resp.status
                     body = await resp.read()
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-                now = time.monotonic()
-                if failures_since is None:
-                    failures_since = now
-                    delays = self.reconnect.delays() if self.reconnect is not None else None
-                budget = (
-                    self.reconnect.deadline if self.reconnect is not None else self.timeouts.request
+                # The poll's URL carries the credentials: never show them.
+                problem = redact_text(f"failed: {exc!r}")
+            else:
+                lost, problem, messages = self._read_poll(
+                    session_id, status, body, loop.time() - started
                 )
-                delay = next(delays, None) if delays is not None else 0.5
-                if delay is None or now - failures_since > budget:
-                    session._connection_lost(
-                        ConnectionClosedError(
-                            f"long-poll of session {session_id} at {url} kept failing: {exc!r}",
-                            url=url,
-                        )
-                    )
+                if lost is not None:
+                    session._connection_lost(lost)
                     return
-                logger.debug("long-poll of session %s failed (%r), retrying", session_id, exc)
-                await asyncio.sleep(delay)
-                continue
-            failures_since = None
-            try:
-                messages = decode(body)
-            except ProtocolError as exc:
-                logger.warning("dropping undecodable long-poll reply from %s: %s", url, exc)
-                continue
-            for msg in messages:
-                if msg.get("janus") == "error":
-                    err = msg.get("error") or {}
-                    if isinstance(err, dict) and err.get("code") == 458:
-                        session._connection_lost(
-                            SessionLost(f"session {session_id} no longer exists on {self.base_url}")
+                if not problem:
+                    if failures:
+                        logger.info(
+                            "long-poll of session %s works again after %d failure(s)",
+                            session_id,
+                            failures,
                         )
+                    failures_since, failures = None, 0
+                    for msg in messages:
+                        self._receive_message(msg)
+                    if session.closed:
                         return
-                self._receive_message(msg)
+                    continue
+            now = loop.time()
+            if failures_since is None:
+                failures_since = now
+                policy = self.reconnect if self.reconnect is not None else ReconnectPolicy()
+                delays = policy.delays()
+            budget = (
+                self.reconnect.deadline if self.reconnect is not None else self.timeouts.request
+            )
+            delay = next(delays, None)
+            failures += 1
+            if delay is None or now - failures_since + delay > budget:
+                # Janus may still hold the session (only its long-poll fails): free it.
+                self._destroy_later(session_id, creds)
+                session._connection_lost(
+                    ConnectionClosedError(
+                        f"long-poll of session {session_id} at {url} kept failing for "
+                        f"{now - failures_since:.1f} s ({failures} attempt(s)): {problem}",
+                        url=url,
+                    )
+                )
+                return
+            # One warning per run of failures; the retries are DEBUG.
+            log = logger.warning if failures == 1 else logger.debug
+            log(
+                "long-poll of session %s %s; retrying in %.2f s", session_id, problem, delay
+            )
+            await asyncio.sleep(delay)
+
+    def _read_poll(
+        self, session_id: int, status: int, body: bytes, elapsed: float
+    ) -> tuple[JanusError | None, str, list[dict[str, Any]]]:
+        """Read one poll reply: ``(why the session ends, what is wrong, messages)``.
+
+        403 (401) ends the session as unauthorized, 404 or a 458 error as unknown;
+        otherwise ``what is wrong`` is empty for a good reply, whose messages are
+        returned, and describes a reply to retry after a delay.
+        """
+        if status in (401, 403):
+            return self._refused(session_id, 403, status), "", []
+        if status == 404:
+            return self._refused(session_id, 458, status), "", []
+        if not 200 <= status < 300:
+            return None, f"was answered HTTP {status}", []
+        if not body.strip():
+            slow = elapsed >= _INSTANT  # an idle poll may end empty; an instant one may not
+            return None, "" if slow else f"got an empty reply (HTTP {status}) at once", []
+        try:
+            messages = decode(body)
+        except ProtocolError as exc:
+            return None, f"got an undecodable reply: {exc}", []
+        if not messages:
+            return None, "" if elapsed >= _INSTANT else "got an empty list at once", []
+        for msg in messages:
+            if msg.get("janus") == "error":
+                err = msg.get("error")
+                code = err.get("code") if isinstance(err, dict) else None
+                if code in (403, 458):
+                    return self._refused(session_id, int(code), status), "", []
+        return None, "", messages
+
+    def _refused(self, session_id: int, code: int, status: int) -> JanusError:
+        if code == 403:
+            return error_for_code(
+                403,
+                f"Janus refused the long-poll of session {session_id} (HTTP {status}): its "
+                "token or API secret is no longer accepted",
+                request="long-poll",
+                url=self.base_url,
+            )
+        return SessionLost(
+            f"session {session_id} no longer exists on {self.base_url} "
+            f"(long-poll answered HTTP {status})"
+        )
 
     async def _close_connection(self) -> None:
         pollers = list(self._pollers.values()) + list(self._stopping)

@@ -6,14 +6,16 @@ import asyncio
 import logging
 import ssl as _ssl
 from typing import Any
+from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
 from .._dispatch import cancel_and_wait
-from ..config import ReconnectPolicy, Timeouts
+from ..config import ReconnectPolicy, Timeouts, resolve_timeout
 from ..errors import ConnectError, ConnectionClosedError
+from ..logs import RedactingLoggerAdapter
 from ..protocol import encode
 from .base import JanusTransport
 
@@ -40,6 +42,13 @@ class JanusTransportWebsocket(JanusTransport):
             ping unanswered for as long aborts the connection, so a dead line is
             noticed within twice this. Default: the keepalive interval.
         reconnect: Reconnect and reclaim sessions after a drop (`ReconnectPolicy`).
+        logger: The logger websockets writes its records to (frames at DEBUG).
+            Default: a `janus_client.logs.RedactingLoggerAdapter` on
+            ``websockets.client``, so frames are logged without secrets or SDP.
+
+    Raises:
+        ValueError: ``max_size`` or ``ping_interval`` is not positive, or ``ssl``
+            is given for a ``ws://`` URL (which never uses TLS).
     """
 
     schemes = ("ws", "wss")
@@ -56,20 +65,30 @@ class JanusTransportWebsocket(JanusTransport):
         max_size: int = 16 * 2**20,
         ping_interval: float | None = None,
         reconnect: ReconnectPolicy | None = None,
+        logger: logging.Logger | logging.LoggerAdapter[Any] | None = None,
     ) -> None:
         super().__init__(
             base_url, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
         )
+        if not isinstance(subprotocol, str) or not subprotocol:
+            raise ValueError(f"subprotocol must be a non-empty string, got {subprotocol!r}")
+        if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
+            raise ValueError(f"max_size must be a positive number of bytes, got {max_size!r}")
+        if ping_interval is not None:
+            ping_interval = resolve_timeout(ping_interval, 0.0)  # positive and finite
+        if logger is not None and not isinstance(logger, (logging.Logger, logging.LoggerAdapter)):
+            raise TypeError(f"logger must be a logging.Logger or LoggerAdapter, got {logger!r}")
         self.subprotocol = subprotocol
         self.max_size = max_size
         self.ping_interval = ping_interval if ping_interval is not None else self.timeouts.keepalive
+        self.logger = logger if logger is not None else RedactingLoggerAdapter()
         self._ws: ClientConnection | None = None
         self._abort_reason: BaseException | None = None
         self._reader: asyncio.Task[None] | None = None
 
     async def _open(self) -> None:
         kwargs: dict[str, Any] = {}
-        if self.base_url.startswith("wss:") and self.ssl is not None:
+        if self.ssl is not None and urlsplit(self.base_url).scheme.lower() == "wss":
             kwargs["ssl"] = self.ssl
         try:
             self._ws = await ws_connect(
@@ -83,6 +102,7 @@ class JanusTransportWebsocket(JanusTransport):
                 max_queue=None,
                 compression=None,
                 proxy=None,
+                logger=self.logger,
                 **kwargs,
             )
         except (

@@ -210,6 +210,17 @@ async def test_walk_attach(env: Env) -> None:
         ctx["handle"] = await env.session.attach(ECHO)
 
     async def check(ctx: dict[str, Any], cancelled: bool) -> None:
+        if cancelled:
+            # A cancelled attach whose request went out still reads the reply and
+            # detaches the handle Janus made: wait for that to finish.
+            for _ in range(2000):
+                if env.transport.pending_count == 0 and not env.session._cleanups:
+                    break
+                await asyncio.sleep(0.001)
+            sid = env.session.session_id
+            assert sid is not None
+            on_server = set(env.fake.sessions[sid].handles)
+            assert on_server == set(env.session.handles), "an orphan handle stayed on Janus"
         assert env.transport.pending_count == 0
         new = set(env.session.handles) - ctx["handles"]
         if cancelled:
@@ -390,7 +401,9 @@ async def test_cancel_while_waiting_for_the_reply(env: Env, verb: str) -> None:
         handle = await extra.attach(ECHO)
     calls: dict[str, Callable[[], Coroutine[Any, Any, Any]]] = {
         "create": lambda: extra.create(),
-        "attach": lambda: env.session.attach(ECHO),
+        # A cancelled attach keeps listening for its reply (to detach the orphan)
+        # until its own deadline: keep that short.
+        "attach": lambda: env.session.attach(ECHO, timeout=0.5),
         "message": lambda: env.handle.send({"video": True}),
         "detach": lambda: handle.detach(),
         "destroy": lambda: extra.destroy(),
@@ -405,6 +418,11 @@ async def test_cancel_while_waiting_for_the_reply(env: Env, verb: str) -> None:
     await _cancel(task)
     fake.delay(verb, 0)
 
+    if verb == "attach":
+        for _ in range(400):
+            if env.transport.pending_count == 0 and not env.session._cleanups:
+                break
+            await asyncio.sleep(0.01)
     assert env.transport.pending_count == 0
     assert set(env.session.handles) == handles_before
     if verb == "create":
