@@ -15,10 +15,11 @@ import pytest
 from janus_client.testing import (
     JanusServer,
     JanusServerError,
+    _network,
+    _server,
     acquire_ice_address,
     ice_address_instructions,
 )
-from janus_client.testing import _network, _server
 from janus_client.testing._network import address_is_assigned, default_link_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,7 +247,7 @@ def test_instructions_use_public_commands_only() -> None:
 def test_server_port_and_plugin_options_are_checked() -> None:
     with pytest.raises(ValueError, match="unknown port name"):
         JanusServer(ports={"websocket": 8188})
-    with pytest.raises(ValueError, match="0..65535"):
+    with pytest.raises(ValueError, match=r"0\.\.65535"):
         JanusServer(ports={"ws": 70000})
     with pytest.raises(ValueError, match="twice"):
         JanusServer(ports={"ws": 9000, "http": 9000})
