@@ -97,6 +97,8 @@ class Output:
 # ------------------------------------------------------------------- local Janus
 #: The Janus default ports, used by ``serve`` so that examples run as written.
 SERVE_PORTS = {"ws": 8188, "http": 8088, "admin_ws": 7188, "admin_http": 7088}
+#: The admin secret of ``serve`` unless --admin-secret is given (Janus' sample value).
+SERVE_ADMIN_SECRET = "janusoverlord"
 #: The ICE address the local Janus uses unless JANUS_ICE_ADDRESS or --ice-address says otherwise.
 DEFAULT_ICE_ADDRESS = "127.0.0.2"
 
@@ -166,7 +168,7 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
         "admin_ws": args.admin_ws_port,
         "admin_http": args.admin_http_port,
     }
-    admin_secret = args.admin_secret or secrets.token_urlsafe(16)
+    admin_secret = args.admin_secret or SERVE_ADMIN_SECRET
     server = None
     reason = "interrupted"
     try:

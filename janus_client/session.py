@@ -6,7 +6,7 @@ import asyncio
 import enum
 import logging
 import ssl as _ssl
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar, TypeVar, overload
 
 from ._dispatch import Callback, EventDispatcher, EventStream
@@ -113,9 +113,13 @@ class JanusSession:
         if transport is None:
             if base_url is None:
                 raise ValueError("JanusSession needs a base_url or a transport")
-            transport = JanusTransport.create_transport(
-                base_url, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
-            )
+            def make_transport() -> JanusTransport:
+                return JanusTransport.create_transport(
+                    base_url, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
+                )
+
+            transport = make_transport()
+            self._make_transport: Callable[[], JanusTransport] | None = make_transport
             self._owns_transport = True
         else:
             if not isinstance(transport, JanusTransport):
@@ -123,6 +127,7 @@ class JanusSession:
                     f"transport must be a JanusTransport, got {type(transport).__name__}"
                 )
             self._owns_transport = False
+            self._make_transport = None
         self.transport = transport
         self.base_url = transport.base_url
         self.api_secret = api_secret if api_secret is not None else transport.api_secret
@@ -218,6 +223,11 @@ class JanusSession:
             if self._state is SessionState.CLOSING:
                 raise InvalidStateError("cannot create: the session is being destroyed")
             transport = self.transport
+            if self._owns_transport and transport.closed:
+                raise InvalidStateError(
+                    f"session closed: it was destroyed and its connection to {self.base_url} "
+                    "closed with it; open a new JanusSession"
+                )
             self._state = SessionState.CREATING
             try:
                 msg = self._stamp({"janus": "create", "transaction": transport.new_transaction()})
@@ -225,6 +235,11 @@ class JanusSession:
                 sid = _reply_id(reply, "create")
             except BaseException:
                 self._state = SessionState.NEW
+                if self._make_transport is not None and not transport._sessions:
+                    # Nothing uses the connection this session opened: close it now
+                    # (no "Unclosed client session" later) and start afresh next time.
+                    await asyncio.shield(transport.close())
+                    self.transport = self._make_transport()
                 raise
             self._activate(sid)
             logger.debug("created session %s on %s", sid, self.base_url)

@@ -42,7 +42,7 @@ import inspect
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from .._dispatch import Callback, EventDispatcher, EventStream
 from ..config import resolve_timeout
@@ -76,6 +76,30 @@ _PLUGIN = "janus.plugin.videoroom"
 #: A room, participant or publisher id: a number, or a string when Janus runs
 #: with ``string_ids``.
 RoomId = int | str
+
+
+_ID_KEYS = ("room", "new_room", "id", "feed", "publisher_id", "secret_room")
+
+
+def _check_ids(body: Mapping[str, Any], string_ids: bool) -> None:
+    """Refuse room and participant ids that Janus would reject with error 430."""
+    for key in _ID_KEYS:
+        if key not in body or body[key] is None:
+            continue
+        value = body[key]
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(f"{key} must be an int (or a str with string_ids), got {value!r}")
+        if isinstance(value, int) and value <= 0:
+            raise ValueError(f"{key} must be a positive number, got {value}")
+        if isinstance(value, str):
+            if not value:
+                raise ValueError(f"{key} must not be empty")
+            if value.isdigit() and not string_ids:
+                raise ValueError(
+                    f"{key} {value!r} is a string: pass the number {int(value)} (VideoRoom ids "
+                    "are numbers unless Janus runs with string_ids; then set "
+                    "plugin.string_ids = True)"
+                )
 
 
 # ------------------------------------------------------------------------ errors
@@ -667,6 +691,10 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         "update": "update_subscription",
     }
 
+    #: Set to True when the server's VideoRoom runs with ``string_ids``: then ids
+    #: made of digits (``"4242"``) are sent as given instead of being refused.
+    string_ids: bool = False
+
     def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
         super().__init__(pc_config, **kwargs)
         self._hub: EventDispatcher[JanusEvent] | None = None
@@ -681,6 +709,37 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         self._streams: tuple[VideoRoomStream, ...] = ()
         self._record_to: str | MediaRecorder | None = None
         self._read_counters = False
+
+    async def request(
+        self, body: Mapping[str, Any], *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Send a synchronous VideoRoom request; ids are checked before sending.
+
+        Raises:
+            TypeError: A room or participant id is neither an int nor a str.
+            ValueError: An id is not positive, empty, or a string of digits while
+                `string_ids` is False (Janus would answer error 430).
+        """
+        _check_ids(body, self.string_ids)
+        return await super().request(body, timeout=timeout)
+
+    async def message(
+        self,
+        body: Mapping[str, Any],
+        jsep: Mapping[str, Any] | None = None,
+        *,
+        wait: Literal["event", "ack"] = "event",
+        timeout: float | None = None,
+    ) -> PluginResponse:
+        """Send a VideoRoom message (``join``, ``configure``, ...); ids are checked first.
+
+        Raises:
+            TypeError: A room or participant id is neither an int nor a str.
+            ValueError: An id is not positive, empty, or a string of digits while
+                `string_ids` is False.
+        """
+        _check_ids(body, self.string_ids)
+        return await super().message(body, jsep, wait=wait, timeout=timeout)
 
     # ------------------------------------------------------------------ state
     @property
