@@ -1,12 +1,13 @@
 """The ``janus-client`` command: explore and debug a Janus server from a terminal.
 
-Examples::
-
+Examples:
+    ```sh
     janus-client info --url ws://127.0.0.1:8188
     janus-client echotest --local --seconds 5
     janus-client videoroom list --url http://127.0.0.1:8088/janus --json
     janus-client admin sessions --admin-url http://127.0.0.1:7088/admin --admin-secret s
     janus-client textroom join 1234 --username alice --local
+    ```
 
 Connection options come from flags or the environment (``JANUS_URL``,
 ``JANUS_API_SECRET``, ``JANUS_TOKEN``, ``JANUS_ADMIN_URL``, ``JANUS_ADMIN_SECRET``).
@@ -27,6 +28,7 @@ import os
 import secrets
 import signal
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TextIO
@@ -161,7 +163,9 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
     def stop_now(signum: int, frame: Any) -> None:
         raise _Stop(signal.Signals(signum).name)
 
-    previous = {sig: signal.signal(sig, stop_now) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # SIGINT too: a shell may start a background job with SIGINT ignored.
+    stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, stop_now) for sig in stop_signals}
     ports = {
         "ws": args.ws_port,
         "http": args.http_port,
@@ -256,7 +260,6 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
             )
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _session(args: argparse.Namespace) -> JanusSession:
@@ -739,13 +742,16 @@ async def cmd_textroom(args: argparse.Namespace, out: Output) -> int:
         sent = 0
         lines = args.say if args.say else None
         loop = asyncio.get_running_loop()
+        stdin_lines: asyncio.Queue[str] | None = None
         while True:
             if lines is not None:
                 if not lines:
                     break
                 line = lines.pop(0)
             else:
-                line = await loop.run_in_executor(None, sys.stdin.readline)
+                if stdin_lines is None:
+                    stdin_lines = _stdin_reader(loop)
+                line = await stdin_lines.get()
                 if not line:
                     break
             line = line.rstrip("\n")
@@ -769,6 +775,22 @@ async def cmd_textroom(args: argparse.Namespace, out: Output) -> int:
     finally:
         await session.destroy()
     return 0
+
+
+def _stdin_reader(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str]:
+    """Read stdin lines in a daemon thread (Ctrl-C or SIGTERM never waits for Enter)."""
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            line = sys.stdin.readline()
+            with contextlib.suppress(RuntimeError):  # the loop is closed: we are leaving
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+            if not line:
+                return
+
+    threading.Thread(target=read, name="janus-client-stdin", daemon=True).start()
+    return queue
 
 
 def _need_int(values: list[str], index: int, what: str) -> int:
@@ -1075,7 +1097,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args, out)
         with _local_janus(args):
-            code: int = asyncio.run(args.func(args, out))
+            code: int = asyncio.run(_run_command(args, out))
             return code
     except UsageError as exc:
         print(
@@ -1096,6 +1118,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"janus-client: error: {exc}", file=sys.stderr)
         return _exit_code(exc)
+
+
+async def _run_command(args: argparse.Namespace, out: Output) -> int:
+    """Run a command; SIGTERM cancels it as Ctrl-C does, so that it cleans up.
+
+    The command's own clean-up (leave, detach, destroy) then runs with the
+    connection still working, and a ``--local`` Janus is stopped afterwards.
+    """
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    terminated = False
+
+    def on_sigterm() -> None:
+        nonlocal terminated
+        terminated = True
+        if task is not None:
+            task.cancel()
+
+    # Not possible outside the main thread, or on Windows: then SIGTERM just ends us.
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    try:
+        result: int = await args.func(args, out)
+        return result
+    except asyncio.CancelledError:
+        if terminated:
+            return 130
+        raise
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.remove_signal_handler(signal.SIGTERM)
 
 
 def _silence_stdout() -> None:

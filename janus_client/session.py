@@ -54,10 +54,12 @@ class JanusSession:
     """A Janus session: the unit that owns plugin handles.
 
     Use it as an async context manager, which creates the session on entry and
-    destroys it (detaching its handles first) on exit::
+    destroys it (detaching its handles first) on exit:
 
-        async with JanusSession("ws://127.0.0.1:8188") as session:
-            handle = await session.attach("janus.plugin.echotest")
+    ```python
+    async with JanusSession("ws://127.0.0.1:8188") as session:
+        handle = await session.attach("janus.plugin.echotest")
+    ```
 
     The session is also created on first use (``attach``), as in janus-client 0.9.x.
 

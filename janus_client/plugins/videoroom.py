@@ -18,8 +18,8 @@ Room management (`create_room`, `edit_room`, `destroy_room`, `list_rooms`,
 `list_participants`, `allowed`, `kick_participant`, `moderate_participant`,
 `enable_recording`, `rtp_forward`, ...) works from any handle, joined or not.
 
-Example::
-
+Examples:
+    ```python
     admin = await session.attach(JanusVideoRoomPlugin())
     room = await admin.create_room(description="demo", secret="s3cret")
 
@@ -31,6 +31,7 @@ Example::
     await viewer.join_as_subscriber(room, [{"feed": publisher.publisher_id}])
     await viewer.wait_webrtcup()
     print(viewer.pc.stats_by_mid)
+    ```
 """
 
 from __future__ import annotations
@@ -109,10 +110,12 @@ class VideoRoomError(CompatPluginError):
     Errors Janus reports carry its code (`code`, `code_name`). Requests refused
     before reaching Janus because of this object's state raise `VideoRoomStateError`,
     a subclass, with code ``-1`` as janus-client 0.9.x did. Both construction forms
-    work::
+    work:
 
-        VideoRoomError("No such room (1234)", code=426)   # library form
-        VideoRoomError(426, "No such room (1234)")        # 0.9.x form
+    ```python
+    VideoRoomError("No such room (1234)", code=426)   # library form
+    VideoRoomError(426, "No such room (1234)")        # 0.9.x form
+    ```
 
     Attributes:
         error_code: The code (0.9.x name of `code`; 0 when there is none).
@@ -2010,10 +2013,12 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         """Async iterator over this plugin's events (optionally of the given classes).
 
         VideoRoom events come as `VideoRoomEvent`, after this object has acted on
-        them (state updated, offers answered)::
+        them (state updated, offers answered):
 
-            async for event in plugin.events(VideoRoomEvent):
-                if event.type is VideoRoomEventType.PUBLISHERS: ...
+        ```python
+        async for event in plugin.events(VideoRoomEvent):
+            if event.type is VideoRoomEventType.PUBLISHERS: ...
+        ```
 
         Raises:
             InvalidStateError: Not attached.

@@ -328,9 +328,9 @@ class IceAddressLease:
                     remove_ice_address(link)
                     with contextlib.suppress(OSError):
                         marker.unlink()
-                    with contextlib.suppress(OSError):
-                        _use_lock_path(link).unlink()
                     logger.info("removed the ICE address veth %s", link)
+                with contextlib.suppress(OSError):
+                    _use_lock_path(link).unlink()
             finally:
                 os.close(fd)
 
@@ -375,6 +375,10 @@ def acquire_ice_address(address: str = "127.0.0.2", link: str | None = None) -> 
             fcntl.flock(fd, fcntl.LOCK_SH)
             existed = address_is_assigned(address) is True
             if not existed and not ensure_ice_address(address, link):
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    _use_lock_path(link).unlink()  # nobody else waits on it
                 os.close(fd)
                 return IceAddressLease(None, link, created=False)
         except BaseException:
@@ -411,10 +415,12 @@ def patch_aioice_host_addresses(addresses: list[str]) -> Iterator[None]:
     (``RTCConfiguration(iceServers=[])``) so that it contacts no STUN server.
 
     Example:
-        Inside a coroutine::
+        Inside a coroutine:
 
-            with patch_aioice_host_addresses(["127.0.0.2"]):
-                await pc.setLocalDescription(await pc.createOffer())
+        ```python
+        with patch_aioice_host_addresses(["127.0.0.2"]):
+            await pc.setLocalDescription(await pc.createOffer())
+        ```
 
     Args:
         addresses: Addresses to offer, e.g. ``["127.0.0.2"]``.

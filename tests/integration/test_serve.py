@@ -255,3 +255,28 @@ def test_server_port_and_plugin_options_are_checked() -> None:
     with pytest.raises(JanusServerError, match="nosuchplugin"):
         server.start()
     server.stop()
+
+
+@ROOT_ONLY
+def test_local_command_cleans_up_on_sigterm() -> None:
+    address = "127.0.0.88"
+    link = default_link_name(address)
+    env = _env()
+    env["JANUS_ICE_ADDRESS"] = address
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "janus_client", "textroom", "join", "5", "--create", "--username",
+         "u", "--local"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("* u joined room 5")  # waiting for input now
+        assert link in _links()
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert link not in _links()
