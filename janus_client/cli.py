@@ -2,6 +2,7 @@
 
 Examples:
     ```sh
+    janus-client serve            # a local Janus until Ctrl-C, on Janus' default ports
     janus-client info --url ws://127.0.0.1:8188
     janus-client echotest --local --seconds 5
     janus-client videoroom list --url http://127.0.0.1:8088/janus --json
@@ -11,7 +12,8 @@ Examples:
 
 Connection options come from flags or the environment (``JANUS_URL``,
 ``JANUS_API_SECRET``, ``JANUS_TOKEN``, ``JANUS_ADMIN_URL``, ``JANUS_ADMIN_SECRET``).
-``--local`` starts a private Janus on loopback for the duration of the command.
+``--local`` starts a private Janus on loopback for the duration of the command;
+``serve`` keeps one up for other programs.
 
 Exit codes: 0 success, 1 Janus or plugin error, 2 bad usage, 3 connection failure or
 timeout, 4 authentication refused, 130 interrupted.

@@ -29,6 +29,11 @@ def _describe(exc: BaseException) -> str:
     """Say why a connection failed, without aiohttp's internal details (``ssl:default``)."""
     if isinstance(exc, aiohttp.ClientConnectorError):
         cause = exc.os_error
+        if isinstance(cause, _ssl.SSLError):  # its errno is not a system error number
+            verify = getattr(cause, "verify_message", None)
+            if verify:
+                return f"TLS certificate not accepted: {verify} ({exc.host}:{exc.port})"
+            return f"TLS failed: {cause.reason or cause} ({exc.host}:{exc.port})"
         if isinstance(cause, OSError) and cause.errno:
             return f"{os.strerror(cause.errno)} ({exc.host}:{exc.port})"
         return str(cause)
