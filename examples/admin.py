@@ -2,15 +2,17 @@
 
 The admin endpoint comes from ``JANUS_ADMIN_URL`` (default
 ``http://127.0.0.1:7088/admin``) and its secret from ``JANUS_ADMIN_SECRET``
-(default ``janusoverlord``, Janus' sample configuration).
+(default ``janusoverlord``: Janus' sample configuration, and what
+``janus-client serve`` uses unless told otherwise).
 """
 
 import asyncio
 import os
 
-from _common import janus_url
-
 from janus_client import JanusAdminMonitorClient, JanusSession, ServerError
+
+# `janus-client serve` runs a Janus at this URL; set JANUS_URL for another one.
+JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
 
 
 async def main() -> None:
@@ -19,7 +21,7 @@ async def main() -> None:
 
     async with (
         JanusAdminMonitorClient(admin_url, admin_secret) as admin,
-        JanusSession(janus_url()) as session,
+        JanusSession(JANUS_URL) as session,
     ):
         info = await admin.info()  # info and ping need no secret
         print(f"admin API of {info.name} {info.version_string}, "

@@ -1,15 +1,20 @@
 """EchoTest with real media: synthetic video and audio are echoed back and counted."""
 
 import asyncio
-
-from _common import janus_url, setup_media
+import os
 
 from janus_client import JanusEchoTestPlugin, JanusSession
+from janus_client.webrtc import set_host_addresses
+
+# `janus-client serve` runs a Janus at this URL; set JANUS_URL for another one.
+JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
 
 
 async def main() -> None:
-    setup_media()
-    async with JanusSession(janus_url()) as session:
+    # Gather ICE candidates only on the loopback address `janus-client serve`
+    # gives Janus (it prints it as JANUS_ICE_ADDRESS).
+    set_host_addresses([os.environ.get("JANUS_ICE_ADDRESS", "127.0.0.2")])
+    async with JanusSession(JANUS_URL) as session:
         echo = JanusEchoTestPlugin()
         await echo.attach(session)
         # No file given: a 640x480 frame-counter video and a tone are sent.

@@ -1,8 +1,7 @@
 """Typed errors: what went wrong, with Janus' code and reason."""
 
 import asyncio
-
-from _common import janus_url
+import os
 
 from janus_client import (
     JanusError,
@@ -12,9 +11,12 @@ from janus_client import (
     RequestTimeoutError,
 )
 
+# `janus-client serve` runs a Janus at this URL; set JANUS_URL for another one.
+JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
+
 
 async def main() -> None:
-    async with JanusSession(janus_url()) as session:
+    async with JanusSession(JANUS_URL) as session:
         try:
             await session.attach("janus.plugin.does-not-exist")
         except PluginNotFoundError as exc:

@@ -1,14 +1,16 @@
 """Receiving events: an async iterator and a callback, side by side."""
 
 import asyncio
-
-from _common import janus_url
+import os
 
 from janus_client import JanusSession, PluginEvent
 
+# `janus-client serve` runs a Janus at this URL; set JANUS_URL for another one.
+JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
+
 
 async def main() -> None:
-    async with JanusSession(janus_url()) as session:
+    async with JanusSession(JANUS_URL) as session:
         echo = await session.attach("janus.plugin.echotest")
 
         # A callback may be sync or async; it runs outside the connection's reader,

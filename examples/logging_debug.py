@@ -2,10 +2,12 @@
 
 import asyncio
 import logging
-
-from _common import janus_url
+import os
 
 from janus_client import JanusSession
+
+# `janus-client serve` runs a Janus at this URL; set JANUS_URL for another one.
+JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 logging.getLogger("janus_client").setLevel(logging.DEBUG)
@@ -13,7 +15,7 @@ logging.getLogger("janus_client").setLevel(logging.DEBUG)
 
 async def main() -> None:
     # The api_secret is sent with every request but never logged in clear.
-    async with JanusSession(janus_url(), api_secret="not-logged") as session:
+    async with JanusSession(JANUS_URL, api_secret="not-logged") as session:
         try:
             await session.ping()
         finally:

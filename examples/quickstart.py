@@ -1,14 +1,16 @@
 """Quick start: server info, a session, a plugin handle, a message."""
 
 import asyncio
-
-from _common import janus_url
+import os
 
 from janus_client import JanusSession
 
+# `janus-client serve` runs a Janus at this URL; set JANUS_URL for another one.
+JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
+
 
 async def main() -> None:
-    async with JanusSession(janus_url()) as session:
+    async with JanusSession(JANUS_URL) as session:
         info = await session.info()
         print("connected to", info["name"], info["version_string"])
 

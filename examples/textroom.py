@@ -1,8 +1,7 @@
 """TextRoom: chat over WebRTC data channels, with whispers, announcements and history."""
 
 import asyncio
-
-from _common import janus_url, setup_media
+import os
 
 from janus_client import (
     JanusSession,
@@ -10,6 +9,10 @@ from janus_client import (
     TextRoomAnnouncementEvent,
     TextRoomMessageEvent,
 )
+from janus_client.webrtc import set_host_addresses
+
+# `janus-client serve` runs a Janus at this URL; set JANUS_URL for another one.
+JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
 
 SECRET = "example-secret"
 
@@ -24,8 +27,10 @@ def show(who: str, event: TextRoomMessageEvent | TextRoomAnnouncementEvent) -> N
 
 
 async def main() -> None:
-    setup_media()
-    async with JanusSession(janus_url()) as session:
+    # Gather ICE candidates only on the loopback address `janus-client serve`
+    # gives Janus (it prints it as JANUS_ICE_ADDRESS).
+    set_host_addresses([os.environ.get("JANUS_ICE_ADDRESS", "127.0.0.2")])
+    async with JanusSession(JANUS_URL) as session:
         # One handle per participant; setup() opens each one's data channel.
         alice = await session.attach(JanusTextRoomPlugin())
         bob = await session.attach(JanusTextRoomPlugin())

@@ -1,12 +1,14 @@
 """VideoCall: two users on two sessions call each other with synthetic media."""
 
 import asyncio
+import os
 import uuid
 
-from _common import janus_url, setup_media
-
 from janus_client import JanusSession, JanusVideoCallPlugin
-from janus_client.webrtc import FrameCounterVideoTrack, ToneAudioTrack
+from janus_client.webrtc import FrameCounterVideoTrack, ToneAudioTrack, set_host_addresses
+
+# `janus-client serve` runs a Janus at this URL; set JANUS_URL for another one.
+JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
 
 
 def video_frames(plugin: JanusVideoCallPlugin) -> int:
@@ -16,10 +18,12 @@ def video_frames(plugin: JanusVideoCallPlugin) -> int:
 
 
 async def main() -> None:
-    setup_media()
+    # Gather ICE candidates only on the loopback address `janus-client serve`
+    # gives Janus (it prints it as JANUS_ICE_ADDRESS).
+    set_host_addresses([os.environ.get("JANUS_ICE_ADDRESS", "127.0.0.2")])
     suffix = uuid.uuid4().hex[:6]  # usernames are global on the server
     alice_name, bob_name = f"alice-{suffix}", f"bob-{suffix}"
-    url = janus_url()
+    url = JANUS_URL
     async with JanusSession(url) as session_a, JanusSession(url) as session_b:
         alice, bob = JanusVideoCallPlugin(), JanusVideoCallPlugin()
         await alice.attach(session_a)

@@ -1,15 +1,20 @@
 """VideoRoom: a publisher with synthetic media and a multistream subscriber."""
 
 import asyncio
-
-from _common import janus_url, setup_media
+import os
 
 from janus_client import JanusSession, JanusVideoRoomPlugin
+from janus_client.webrtc import set_host_addresses
+
+# `janus-client serve` runs a Janus at this URL; set JANUS_URL for another one.
+JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
 
 
 async def main() -> None:
-    setup_media()
-    async with JanusSession(janus_url()) as session:
+    # Gather ICE candidates only on the loopback address `janus-client serve`
+    # gives Janus (it prints it as JANUS_ICE_ADDRESS).
+    set_host_addresses([os.environ.get("JANUS_ICE_ADDRESS", "127.0.0.2")])
+    async with JanusSession(JANUS_URL) as session:
         # Room management works from any handle, joined or not.
         admin = await session.attach(JanusVideoRoomPlugin())
         room = await admin.create_room(description="example room", secret="example-secret")

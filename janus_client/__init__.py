@@ -1,17 +1,19 @@
 """janus-client: an asyncio client for the Janus WebRTC gateway.
 
-Quick start::
+Quick start:
 
-    import asyncio
-    from janus_client import JanusSession
+```python
+import asyncio
+from janus_client import JanusSession
 
-    async def main() -> None:
-        async with JanusSession("ws://127.0.0.1:8188") as session:
-            print(await session.info())
-            handle = await session.attach("janus.plugin.echotest")
-            await handle.detach()
+async def main() -> None:
+    async with JanusSession("ws://127.0.0.1:8188") as session:
+        print(await session.info())
+        handle = await session.attach("janus.plugin.echotest")
+        await handle.detach()
 
-    asyncio.run(main())
+asyncio.run(main())
+```
 
 Importing the package configures no logging and does not import aiortc or av.
 """

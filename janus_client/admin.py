@@ -7,13 +7,14 @@ on its own endpoints (``http://host:7088/admin``, or a WebSocket with the
 ``janus-admin-protocol`` subprotocol) and every request but ``info`` and
 ``ping`` carries the ``admin_secret``.
 
-Example::
-
+Examples:
+    ```python
     async with JanusAdminMonitorClient("http://127.0.0.1:7088/admin", "janusoverlord") as admin:
         for session_id in await admin.list_sessions():
             for handle_id in await admin.list_handles(session_id):
                 info = await admin.handle_info(session_id, handle_id)
                 print(info.plugin, info.ice_state, info.dtls_state)
+    ```
 """
 
 from __future__ import annotations

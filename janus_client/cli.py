@@ -1,16 +1,19 @@
 """The ``janus-client`` command: explore and debug a Janus server from a terminal.
 
-Examples::
-
+Examples:
+    ```sh
+    janus-client serve            # a local Janus until Ctrl-C, on Janus' default ports
     janus-client info --url ws://127.0.0.1:8188
     janus-client echotest --local --seconds 5
     janus-client videoroom list --url http://127.0.0.1:8088/janus --json
     janus-client admin sessions --admin-url http://127.0.0.1:7088/admin --admin-secret s
     janus-client textroom join 1234 --username alice --local
+    ```
 
 Connection options come from flags or the environment (``JANUS_URL``,
 ``JANUS_API_SECRET``, ``JANUS_TOKEN``, ``JANUS_ADMIN_URL``, ``JANUS_ADMIN_SECRET``).
-``--local`` starts a private Janus on loopback for the duration of the command.
+``--local`` starts a private Janus on loopback for the duration of the command;
+``serve`` keeps one up for other programs.
 
 Exit codes: 0 success, 1 Janus or plugin error, 2 bad usage, 3 connection failure or
 timeout, 4 authentication refused, 130 interrupted.
@@ -23,7 +26,10 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
+import signal
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TextIO
@@ -42,7 +48,15 @@ from .errors import (
 )
 from .session import JanusSession
 
-__all__ = ["EXIT_AUTH", "EXIT_CONNECTION", "EXIT_ERROR", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_AUTH",
+    "EXIT_BROKEN_PIPE",
+    "EXIT_CONNECTION",
+    "EXIT_ERROR",
+    "EXIT_USAGE",
+    "main",
+    "main_entry",
+]
 
 #: Exit code: Janus or a plugin answered with an error.
 EXIT_ERROR = 1
@@ -52,6 +66,8 @@ EXIT_USAGE = 2
 EXIT_CONNECTION = 3
 #: Exit code: Janus refused the credentials.
 EXIT_AUTH = 4
+#: Exit code: the reader of the output went away (as a process killed by SIGPIPE).
+EXIT_BROKEN_PIPE = 141
 
 Command = Callable[[argparse.Namespace, "Output"], Awaitable[int]]
 
@@ -61,7 +77,7 @@ class UsageError(Exception):
 
 
 class Output:
-    """Where a command writes: text for people, or one JSON document."""
+    """Where a command writes: text for people, or JSON documents, one per line."""
 
     def __init__(self, as_json: bool, stream: TextIO | None = None) -> None:
         self.as_json = as_json
@@ -73,30 +89,59 @@ class Output:
             print(text, file=self.stream, flush=True)
 
     def result(self, value: Any, text: Callable[[Any], str] | None = None) -> None:
-        """Write the command's result: JSON, or ``text(value)``."""
+        """Write a result: one line of JSON, or ``text(value)``."""
         if self.as_json:
-            json.dump(value, self.stream, indent=2, sort_keys=True, default=str)
-            self.stream.write("\n")
+            self.stream.write(json.dumps(value, sort_keys=True, default=str) + "\n")
+            self.stream.flush()
         elif text is not None:
             print(text(value), file=self.stream, flush=True)
 
 
 # ------------------------------------------------------------------- local Janus
+#: The Janus default ports, used by ``serve`` so that examples run as written.
+SERVE_PORTS = {"ws": 8188, "http": 8088, "admin_ws": 7188, "admin_http": 7088}
+#: The admin secret of ``serve`` unless --admin-secret is given (Janus' sample value).
+SERVE_ADMIN_SECRET = "janusoverlord"
+#: The ICE address the local Janus uses unless JANUS_ICE_ADDRESS or --ice-address says otherwise.
+DEFAULT_ICE_ADDRESS = "127.0.0.2"
+
+
+def _wanted_ice_address(args: argparse.Namespace) -> str:
+    """The ICE address for a local Janus: --ice-address, JANUS_ICE_ADDRESS, or 127.0.0.2."""
+    value = getattr(args, "ice_address", None) or _env("JANUS_ICE_ADDRESS") or DEFAULT_ICE_ADDRESS
+    return str(value)
+
+
+def _start_local(args: argparse.Namespace, **options: Any) -> Any:
+    """Start a private Janus (a started ``JanusServer``); announce an ICE fallback."""
+    from .testing import JanusServer, ice_address_instructions
+
+    wanted = _wanted_ice_address(args)
+    server = JanusServer(ice_address=wanted, **options)
+    server.start()
+    if server.ice_address is None:
+        print(
+            f"janus-client: note: ICE address {wanted} is missing and creating it needs "
+            f"root, so media may use another interface; {ice_address_instructions(wanted)}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return server
+
+
 @contextlib.contextmanager
 def _local_janus(args: argparse.Namespace) -> Iterator[None]:
     """With ``--local``: start a private Janus and point the URLs at it."""
     if not getattr(args, "local", False):
         yield
         return
-    from .testing import JanusServer, ensure_ice_address
-
-    ice = "127.0.0.2" if ensure_ice_address("127.0.0.2") else None
-    admin_secret = args.admin_secret or "janus-client-local"
-    with JanusServer(ice_address=ice, admin_secret=admin_secret) as server:
+    admin_secret = args.admin_secret or secrets.token_urlsafe(16)
+    server = _start_local(args, admin_secret=admin_secret)
+    try:
         args.url = server.ws_url if args.transport == "ws" else server.http_url
         args.admin_url = server.admin_ws_url if args.transport == "ws" else server.admin_http_url
         args.admin_secret = admin_secret
-        args.ice_address = ice
+        args.ice_address = server.ice_address
         if not args.json:
             print(
                 f"started a local Janus (pid {server.pid}) at {args.url}",
@@ -104,6 +149,118 @@ def _local_janus(args: argparse.Namespace) -> Iterator[None]:
                 flush=True,
             )
         yield
+    finally:
+        server.stop()
+
+
+class _Stop(Exception):
+    """Raised in the main thread by the SIGTERM/SIGHUP handler of ``serve``."""
+
+
+def _serve(args: argparse.Namespace, out: Output) -> int:
+    """Run ``janus-client serve``: a local Janus until Ctrl-C or SIGTERM."""
+    from .testing import JanusServerError
+
+    def stop_now(signum: int, frame: Any) -> None:
+        raise _Stop(signal.Signals(signum).name)
+
+    # SIGINT too: a shell may start a background job with SIGINT ignored.
+    stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, stop_now) for sig in stop_signals}
+    ports = {
+        "ws": args.ws_port,
+        "http": args.http_port,
+        "admin_ws": args.admin_ws_port,
+        "admin_http": args.admin_http_port,
+    }
+    admin_secret = args.admin_secret or SERVE_ADMIN_SECRET
+    server = None
+    reason = "interrupted"
+    try:
+        try:
+            server = _start_local(
+                args,
+                ports=ports,
+                admin_secret=admin_secret,
+                api_secret=args.api_secret,
+                plugins=args.plugins.split(",") if args.plugins else None,
+                enable_plugins=args.enable_plugin or (),
+                session_timeout=args.session_timeout,
+                debug_level=args.debug_level,
+                workdir=args.workdir,
+            )
+        except JanusServerError as exc:
+            print(f"janus-client: error: {exc}", file=sys.stderr, flush=True)
+            return EXIT_ERROR
+        ready = {
+            "event": "ready",
+            "pid": server.pid,
+            "ws_url": server.ws_url,
+            "http_url": server.http_url,
+            "admin_ws_url": server.admin_ws_url,
+            "admin_http_url": server.admin_http_url,
+            "admin_secret": admin_secret,
+            "api_secret": args.api_secret,
+            "ice_address": server.ice_address,
+            "ice_created": server.ice_created,
+            "workdir": str(server.workdir),
+        }
+        env = {
+            "JANUS_URL": server.ws_url,
+            "JANUS_ADMIN_URL": server.admin_http_url,
+            "JANUS_ADMIN_SECRET": admin_secret,
+        }
+        if args.api_secret:
+            env["JANUS_API_SECRET"] = args.api_secret
+        if server.ice_address:
+            env["JANUS_ICE_ADDRESS"] = server.ice_address
+        ice = server.ice_address or "none (every interface)"
+        if server.ice_created:
+            ice += " (created for this run, removed on exit)"
+        out.result(
+            ready,
+            lambda r: (
+                f"Janus is up (pid {r['pid']}), loopback only. Ctrl-C stops it and removes "
+                "everything it created.\n"
+                f"  Janus API, WebSocket: {r['ws_url']}\n"
+                f"  Janus API, HTTP:      {r['http_url']}\n"
+                f"  Admin API, WebSocket: {r['admin_ws_url']}\n"
+                f"  Admin API, HTTP:      {r['admin_http_url']}\n"
+                f"  admin secret:         {admin_secret}\n"
+                + (f"  api secret:           {args.api_secret}\n" if args.api_secret else "")
+                + f"  ICE address:          {ice}\n"
+                f"  log:                  {server.log_path}\n"
+                "For the examples and janus-client commands in another shell:\n"
+                "  export " + " ".join(f"{k}={v}" for k, v in env.items())
+            ),
+        )
+        while server.running:
+            time.sleep(0.2)
+        reason = "Janus exited"
+        print("janus-client: error: Janus exited; the end of its log:", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        reason = "SIGINT"
+        return 0
+    except _Stop as exc:
+        reason = str(exc)
+        return 0
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)  # let the clean-up finish
+        if server is not None:
+            created = server.ice_created
+            if reason == "Janus exited":
+                for line in server.read_log().splitlines()[-10:]:
+                    print(f"  {line}", file=sys.stderr)
+            server.stop()
+            out.result(
+                {"event": "stopped", "reason": reason},
+                lambda v: f"stopped ({v['reason']}); removed the work folder"
+                + (" and the ICE address" if created else ""),
+            )
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _session(args: argparse.Namespace) -> JanusSession:
@@ -180,9 +337,8 @@ async def cmd_ping(args: argparse.Namespace, out: Output) -> int:
 async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
     """Run an EchoTest call and report frames sent and echoed."""
     from .plugins.echotest import JanusEchoTestPlugin
-    from .plugins.media import load_webrtc
 
-    webrtc = load_webrtc()
+    webrtc = _load_media()
     _setup_media(args)
     session = _session(args)
     echo = JanusEchoTestPlugin()
@@ -240,26 +396,60 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
             "frame_numbers_checked": len(stats.counters) if stats is not None else 0,
             "data_channel_rtt_ms": round(sorted(rtts)[len(rtts) // 2], 2) if rtts else None,
             "recorded_to": args.record,
+            "video_frames_recorded": None,
         }
     finally:
         await echo.destroy()
         await session.destroy()
+    if args.record:
+        # The echoed video went into the file, not through the frame counters.
+        summary["video_frames_recorded"] = _count_video_frames(args.record)
 
     def text(s: dict[str, Any]) -> str:
         sent = s["video_frames_sent"]
         shown = sent if sent is not None else f"(from {args.play})"
-        return (
-            "EchoTest summary:\n"
-            f"  video frames sent:   {shown}\n"
-            f"  video frames echoed: {s['video_frames_echoed']} ({s['echoed_fps']} fps)\n"
-            f"  audio frames echoed: {s['audio_frames_echoed']}\n"
-            f"  webrtcup after {s['webrtcup_ms']} ms, first echoed frame after "
-            f"{s['first_echoed_frame_ms']} ms\n"
-            f"  data channel round trip (median): {s['data_channel_rtt_ms']} ms"
+        lines = ["EchoTest summary:", f"  video frames sent:   {shown}"]
+        if s["recorded_to"]:
+            lines.append(
+                f"  video frames echoed: {s['video_frames_recorded']} (recorded to "
+                f"{s['recorded_to']})"
+            )
+            lines.append(f"  webrtcup after {s['webrtcup_ms']} ms")
+        else:
+            lines += [
+                f"  video frames echoed: {s['video_frames_echoed']} ({s['echoed_fps']} fps)",
+                f"  audio frames echoed: {s['audio_frames_echoed']}",
+                f"  webrtcup after {s['webrtcup_ms']} ms, first echoed frame after "
+                + (
+                    f"{s['first_echoed_frame_ms']} ms"
+                    if s["first_echoed_frame_ms"] is not None
+                    else "(none arrived)"
+                ),
+            ]
+        rtt = s["data_channel_rtt_ms"]
+        lines.append(
+            f"  data channel round trip (median): {rtt} ms"
+            if rtt is not None
+            else "  data channel round trip: no answer"
         )
+        return "\n".join(lines)
 
     out.result(summary, text)
-    return 0 if summary["video_frames_echoed"] or args.record or args.play else EXIT_ERROR
+    echoed = summary["video_frames_recorded"] if args.record else summary["video_frames_echoed"]
+    return 0 if echoed or args.play else EXIT_ERROR
+
+
+def _count_video_frames(path: str) -> int | None:
+    """Count the video frames in a recorded file (None if it cannot be read)."""
+    import av
+
+    try:
+        with av.open(path) as container:
+            if not container.streams.video:
+                return 0
+            return sum(1 for _ in container.decode(video=0))
+    except (OSError, av.error.FFmpegError):
+        return None
 
 
 async def _videoroom_request(args: argparse.Namespace, body: dict[str, Any]) -> dict[str, Any]:
@@ -354,13 +544,7 @@ async def cmd_admin(args: argparse.Namespace, out: Output) -> int:
             info = await admin.handle_info(
                 _need_int(args.ids, 0, "a session id"), _need_int(args.ids, 1, "a handle id")
             )
-            out.result(
-                info.raw,
-                lambda _: (
-                    f"handle {info.handle_id} ({info.plugin}) of session {info.session_id}\n"
-                    f"  ICE {info.ice_state}, DTLS {info.dtls_state}, flags {info.flags}"
-                ),
-            )
+            out.result(info.raw, lambda _: _handle_info_text(info))
         elif action == "tokens":
             tokens = await admin.list_tokens()
             out.result(
@@ -389,6 +573,121 @@ async def cmd_admin(args: argparse.Namespace, out: Output) -> int:
                 level = (await admin.get_status()).log_level
             out.result({"log_level": level}, lambda v: f"log level {v['log_level']}")
     return 0
+
+
+async def cmd_videocall(args: argparse.Namespace, out: Output) -> int:
+    """VideoCall: list registered users, or call between two users of this process."""
+    from .plugins.videocall import JanusVideoCallPlugin
+
+    if args.action == "list":
+        session = _session(args)
+        try:
+            plugin = JanusVideoCallPlugin()
+            await plugin.attach(session)
+            users = await plugin.list_users()
+        finally:
+            await session.destroy()
+        out.result(sorted(users), lambda us: "\n".join(us) or "no registered users")
+        return 0
+
+    webrtc = _load_media()
+    _setup_media(args)
+    suffix = secrets.token_hex(3)
+    names = (f"{args.username or 'caller'}-{suffix}", f"{args.peer or 'callee'}-{suffix}")
+    caller_session, callee_session = _session(args), _session(args)
+    caller, callee = JanusVideoCallPlugin(), JanusVideoCallPlugin()
+    try:
+        await caller.attach(caller_session)
+        await callee.attach(callee_session)
+        await caller.register(names[0])
+        await callee.register(names[1])
+        started = time.monotonic()
+
+        def tracks() -> list[Any]:
+            video = webrtc.FrameCounterVideoTrack(args.width, args.height, fps=args.fps)
+            return [webrtc.ToneAudioTrack(), video]
+
+        await caller.call(names[1], tracks=tracks())
+        await callee.wait_incoming_call(timeout=args.timeout)
+        await callee.accept(tracks=tracks())
+        await caller.wait_accepted(timeout=args.timeout)
+        await asyncio.gather(
+            caller.wait_webrtcup(timeout=args.timeout), callee.wait_webrtcup(timeout=args.timeout)
+        )
+        up_ms = (time.monotonic() - started) * 1000
+        out.line(f"call {names[0]} -> {names[1]} is up after {up_ms:.0f} ms")
+        await asyncio.sleep(args.seconds)
+
+        def frames(plugin: JanusVideoCallPlugin) -> int:
+            stats = plugin.pc.stats.get("video")
+            return stats.frames if stats is not None else 0
+
+        summary = {
+            "url": args.url,
+            "caller": names[0],
+            "callee": names[1],
+            "webrtcup_ms": round(up_ms, 1),
+            "caller_video_frames_received": frames(caller),
+            "callee_video_frames_received": frames(callee),
+        }
+        await callee.hangup()
+        await caller.wait_hangup(timeout=args.timeout)
+    finally:
+        await caller.destroy()
+        await callee.destroy()
+        await caller_session.destroy()
+        await callee_session.destroy()
+    out.result(
+        summary,
+        lambda v: (
+            "VideoCall summary:\n"
+            f"  {v['caller']} received {v['caller_video_frames_received']} video frames\n"
+            f"  {v['callee']} received {v['callee_video_frames_received']} video frames\n"
+            f"  webrtcup after {v['webrtcup_ms']} ms"
+        ),
+    )
+    both = summary["caller_video_frames_received"] and summary["callee_video_frames_received"]
+    return 0 if both else EXIT_ERROR
+
+
+def _load_media() -> Any:
+    """Import the media module, or fail with the install hint."""
+    from .plugins.media import load_webrtc
+
+    return load_webrtc()
+
+
+def _handle_info_text(info: Any) -> str:
+    """People-readable summary of an admin ``handle_info`` answer."""
+    lines = [f"handle {info.handle_id} ({info.plugin}) of session {info.session_id}"]
+    if info.ice_state is None and info.dtls_state is None:
+        lines.append("  no PeerConnection yet (no ICE or DTLS state)")
+    else:
+        lines.append(f"  ICE state:  {info.ice_state or 'unknown'}")
+        lines.append(f"  DTLS state: {info.dtls_state or 'unknown'}")
+    flags = info.flags or {}
+    on = sorted(name for name, value in flags.items() if value)
+    lines.append(f"  flags set:  {', '.join(on) if on else 'none'}")
+    return "\n".join(lines)
+
+
+def _textroom_event_text(kind: str, data: dict[str, Any]) -> str:
+    """One readable line for a TextRoom event that is not a message."""
+    who = data.get("username") or data.get("from")
+    display = data.get("display")
+    room = data.get("room")
+    if kind == "join":
+        return f"* {who}{f' ({display})' if display else ''} joined room {room}"
+    if kind == "leave":
+        return f"* {who} left room {room}"
+    if kind == "kicked":
+        return f"* {who} was kicked from room {room}"
+    if kind == "destroyed":
+        return f"* room {room} was destroyed"
+    if kind == "announcement":
+        return f"* announcement in room {room}: {data.get('text')}"
+    details = ", ".join(f"{k}={v}" for k, v in sorted(data.items()) if k != "textroom")
+    return f"* {kind}: {details}"
 
 
 async def cmd_textroom(args: argparse.Namespace, out: Output) -> int:
@@ -432,7 +731,7 @@ async def cmd_textroom(args: argparse.Namespace, out: Output) -> int:
                 tag = " (private)" if data.get("whisper") else ""
                 print(f"[{who}{tag}] {data.get('text')}", flush=True)
             else:
-                print(f"* {event.type.value}: {data}", flush=True)
+                print(_textroom_event_text(event.type.value, data), flush=True)
 
         chat.on_event(TextRoomEvent, show)
         await chat.setup(timeout=args.timeout)
@@ -444,13 +743,16 @@ async def cmd_textroom(args: argparse.Namespace, out: Output) -> int:
         sent = 0
         lines = args.say if args.say else None
         loop = asyncio.get_running_loop()
+        stdin_lines: asyncio.Queue[str] | None = None
         while True:
             if lines is not None:
                 if not lines:
                     break
                 line = lines.pop(0)
             else:
-                line = await loop.run_in_executor(None, sys.stdin.readline)
+                if stdin_lines is None:
+                    stdin_lines = _stdin_reader(loop)
+                line = await stdin_lines.get()
                 if not line:
                     break
             line = line.rstrip("\n")
@@ -465,13 +767,31 @@ async def cmd_textroom(args: argparse.Namespace, out: Output) -> int:
             else:
                 await chat.send_message(args.room, line)
             sent += 1
-        if args.say:
-            await asyncio.sleep(0.3)  # let the last echoes arrive before leaving
+        listen = args.listen if args.listen is not None else (2.0 if args.say else 0.0)
+        if listen:
+            out.line(f"listening for {listen:g} s")
+            await asyncio.sleep(listen)  # replies print as they arrive
         await chat.leave_room(args.room)
         out.result({"room": args.room, "sent": sent}, lambda v: f"left room {v['room']}")
     finally:
         await session.destroy()
     return 0
+
+
+def _stdin_reader(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str]:
+    """Read stdin lines in a daemon thread (Ctrl-C or SIGTERM never waits for Enter)."""
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            line = sys.stdin.readline()
+            with contextlib.suppress(RuntimeError):  # the loop is closed: we are leaving
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+            if not line:
+                return
+
+    threading.Thread(target=read, name="janus-client-stdin", daemon=True).start()
+    return queue
 
 
 def _need_int(values: list[str], index: int, what: str) -> int:
@@ -546,6 +866,28 @@ def _common_options(*, suppress: bool) -> argparse.ArgumentParser:
     return common
 
 
+def _media_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--seconds", type=float, default=5.0, help="how long the call lasts, seconds (default 5)"
+    )
+    p.add_argument(
+        "--width", type=int, default=640, help="synthetic video width, pixels (default 640)"
+    )
+    p.add_argument(
+        "--height", type=int, default=480, help="synthetic video height, pixels (default 480)"
+    )
+    p.add_argument(
+        "--fps", type=float, default=30.0, help="synthetic video frame rate (default 30)"
+    )
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port (0..65535; 0 = any free port)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser."""
     # The options are accepted before and after the command: the top-level parser
@@ -555,18 +897,73 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="janus-client",
-        description="Explore and debug a Janus WebRTC server.",
+        description="Explore and debug a Janus WebRTC server, or run a local one (serve).",
+        epilog="Run 'janus-client COMMAND --help' for the options of a command. Exit codes: "
+        "0 success, 1 Janus or plugin error, 2 bad usage, 3 connection failure or timeout, "
+        "4 authentication refused, 130 interrupted.",
         parents=[top],
     )
     parser.add_argument("--version", action="version", version=f"janus-client {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="run a private Janus on loopback until Ctrl-C",
+        description="Start a private Janus on loopback (every plugin janus-client supports, "
+        "a generated configuration in a temporary folder), print its URLs and admin secret, "
+        "and keep it up until Ctrl-C or SIGTERM; then stop it and remove everything it "
+        "created (folder, ICE address). The ports are Janus' defaults, so the examples run "
+        "as written.",
+    )
+    p.add_argument("--ws-port", type=_port, default=8188, help="WebSocket port (default 8188)")
+    p.add_argument("--http-port", type=_port, default=8088, help="HTTP port (default 8088)")
+    p.add_argument(
+        "--admin-ws-port", type=_port, default=7188, help="Admin WebSocket port (default 7188)"
+    )
+    p.add_argument(
+        "--admin-http-port", type=_port, default=7088, help="Admin HTTP port (default 7088)"
+    )
+    p.add_argument(
+        "--plugins",
+        help="comma-separated plugins to load, e.g. echotest,videoroom (default: all but "
+        "voicemail, duktape and lua)",
+    )
+    p.add_argument(
+        "--enable-plugin",
+        action="append",
+        choices=("voicemail", "duktape", "lua"),
+        help="also load this optional plugin (repeatable)",
+    )
+    p.add_argument(
+        "--ice-address",
+        help="loopback address for ICE (default: env JANUS_ICE_ADDRESS, else 127.0.0.2)",
+    )
+    p.add_argument(
+        "--session-timeout",
+        type=int,
+        default=60,
+        help="seconds without keepalive before Janus drops a session (default 60)",
+    )
+    p.add_argument(
+        "--debug-level", type=int, default=4, choices=range(8), metavar="0..7",
+        help="Janus log level (default 4)",
+    )
+    p.add_argument(
+        "--workdir",
+        help="keep config, log and recordings in this folder (default: a temporary "
+        "folder, removed on exit)",
+    )
+    p.set_defaults(func=None)
+
     p = sub.add_parser("info", parents=[common], help="show server info")
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("ping", parents=[common], help="measure round-trip times")
-    p.add_argument("--count", type=int, default=3)
-    p.add_argument("--interval", type=float, default=0.2)
+    p.add_argument("--count", type=int, default=3, help="how many pings (default 3)")
+    p.add_argument(
+        "--interval", type=float, default=0.2, help="seconds between pings (default 0.2)"
+    )
     p.set_defaults(func=cmd_ping)
 
     p = sub.add_parser(
@@ -574,23 +971,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--play", help="a media file or device to send (default: synthetic)")
     p.add_argument("--record", help="record the echoed media to this file")
-    p.add_argument("--seconds", type=float, default=5.0, help="call duration (default 5)")
-    p.add_argument("--width", type=int, default=640)
-    p.add_argument("--height", type=int, default=480)
-    p.add_argument("--fps", type=float, default=30.0)
+    _media_options(p)
     p.set_defaults(func=cmd_echotest)
+
+    p = sub.add_parser(
+        "videocall",
+        parents=[common],
+        help="VideoCall: list users, or a test call between two users",
+        description="list: the users registered with the VideoCall plugin. call: register "
+        "two users (on two sessions) in this process, call from one to the other with "
+        "synthetic media, and report the frames each received.",
+    )
+    p.add_argument("action", choices=("list", "call"))
+    p.add_argument("--username", help="call: the caller's name prefix (default caller)")
+    p.add_argument("--peer", help="call: the callee's name prefix (default callee)")
+    _media_options(p)
+    p.set_defaults(func=cmd_videocall)
 
     p = sub.add_parser("videoroom", parents=[common], help="VideoRoom rooms and participants")
     p.add_argument("action", choices=("list", "create", "destroy", "participants"))
-    p.add_argument("room", nargs="?", type=int, help="room id")
-    p.add_argument("--description")
+    p.add_argument("room", nargs="?", type=int, help="room id (a number)")
+    p.add_argument("--description", help="create: the room's description (default: none)")
     p.add_argument("--secret", help="room secret (create/destroy)")
-    p.add_argument("--publishers", type=int, help="max publishers (create)")
+    p.add_argument("--publishers", type=int, help="create: max publishers (default Janus' 3)")
     p.set_defaults(func=cmd_videoroom)
 
     p = sub.add_parser("textroom", parents=[common], help="TextRoom: list rooms, or join and chat")
     p.add_argument("action", choices=("list", "join"))
-    p.add_argument("room", nargs="?", type=int, help="room id (join)")
+    p.add_argument("room", nargs="?", type=int, help="room id (join; a number)")
     p.add_argument("--username", help="join: your username in the room")
     p.add_argument("--display", help="join: your display name")
     p.add_argument("--create", action="store_true", help="join: create the room first")
@@ -598,6 +1006,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--say",
         action="append",
         help="join: send this message instead of reading the terminal (repeatable)",
+    )
+    p.add_argument(
+        "--listen",
+        type=float,
+        default=None,
+        help="join: seconds to stay after the last message and show what arrives "
+        "(default 2 with --say, 0 when reading the terminal)",
     )
     p.set_defaults(func=cmd_textroom)
 
@@ -635,8 +1050,18 @@ def _exit_code(exc: BaseException) -> int:
 def _check_args(args: argparse.Namespace) -> None:
     """Usage checks that need no server (done before ``--local`` starts one)."""
     command = args.command
+    if command == "serve" and args.local:
+        raise UsageError("serve starts a Janus itself; --local makes no sense with it")
     if command == "ping" and args.count < 1:
         raise UsageError("--count must be at least 1")
+    if command == "ping" and args.interval < 0:
+        raise UsageError("--interval must not be negative")
+    if command in ("echotest", "videocall") and getattr(args, "seconds", 1) < 0:
+        raise UsageError("--seconds must not be negative")
+    if command == "textroom" and args.listen is not None and args.listen < 0:
+        raise UsageError("--listen must not be negative")
+    if command == "echotest" or (command == "videocall" and args.action == "call"):
+        _load_media()  # fail fast, before any local Janus starts
     if command == "videoroom" and args.action in ("destroy", "participants") and args.room is None:
         raise UsageError(f"videoroom {args.action} needs a room id")
     if command == "textroom" and args.action == "join" and (args.room is None or not args.username):
@@ -673,17 +1098,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Output(args.json)
     try:
         _check_args(args)
+        if args.command == "serve":
+            return _serve(args, out)
         with _local_janus(args):
-            code: int = asyncio.run(args.func(args, out))
+            code: int = asyncio.run(_run_command(args, out))
             return code
     except UsageError as exc:
-        print(f"janus-client: error: {exc} (see janus-client --help)", file=sys.stderr)
+        print(
+            f"janus-client: error: {exc} (see janus-client {args.command} --help)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except MediaUnavailableError as exc:
         print(f"janus-client: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return EXIT_USAGE
     except Exception as exc:
         if args.debug:
             raise
@@ -691,6 +1124,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _exit_code(exc)
 
 
+async def _run_command(args: argparse.Namespace, out: Output) -> int:
+    """Run a command; SIGTERM cancels it as Ctrl-C does, so that it cleans up.
+
+    The command's own clean-up (leave, detach, destroy) then runs with the
+    connection still working, and a ``--local`` Janus is stopped afterwards.
+    """
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    terminated = False
+
+    def on_sigterm() -> None:
+        nonlocal terminated
+        terminated = True
+        if task is not None:
+            task.cancel()
+
+    # Not possible outside the main thread, or on Windows: then SIGTERM just ends us.
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    try:
+        result: int = await args.func(args, out)
+        return result
+    except asyncio.CancelledError:
+        if terminated:
+            return 130
+        raise
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.remove_signal_handler(signal.SIGTERM)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so that exit does not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def main_entry() -> None:
     """Console-script entry point: run `main` and exit with its code."""
-    sys.exit(main())
+    try:
+        code = main()
+    except BrokenPipeError:  # e.g. argparse's help text into a closed pipe
+        _silence_stdout()
+        code = EXIT_BROKEN_PIPE
+    sys.exit(code)

@@ -1,25 +1,27 @@
 """The exception tree of janus-client.
 
-Every exception raised by the library derives from [`JanusError`][janus_client.errors.JanusError]::
+Every exception raised by the library derives from [`JanusError`][janus_client.errors.JanusError]:
 
-    JanusError
-    ├── TransportError                 the connection to Janus failed
-    │   ├── ConnectError               could not connect (DNS, refused, TLS, handshake)
-    │   └── ConnectionClosedError      the connection dropped while in use
-    ├── RequestTimeoutError            no complete reply before the deadline (also a TimeoutError)
-    ├── ProtocolError                  Janus sent something that is not valid Janus protocol
-    ├── ServerError                    Janus answered with an error; carries code and reason
-    │   ├── UnauthorizedError          403, wrong or missing api secret / token
-    │   ├── UnauthorizedPluginError    405
-    │   ├── SessionNotFoundError       458
-    │   ├── HandleNotFoundError        459
-    │   ├── PluginNotFoundError        460
-    │   ├── PluginAttachError          461 (alias PluginAttachFail, the 0.9.x name)
-    │   └── ...                        one class per core error code (see ERROR_CLASSES)
-    ├── PluginError                    a plugin answered with its own error code
-    ├── InvalidStateError              the object cannot do this now (closed, not attached, ...)
-    │   └── SessionLost                the session expired or was destroyed under us
-    └── MediaUnavailableError          WebRTC needs the optional ``media`` extra (also ImportError)
+```python
+JanusError
+├── TransportError                 the connection to Janus failed
+│   ├── ConnectError               could not connect (DNS, refused, TLS, handshake)
+│   └── ConnectionClosedError      the connection dropped while in use
+├── RequestTimeoutError            no complete reply before the deadline (also a TimeoutError)
+├── ProtocolError                  Janus sent something that is not valid Janus protocol
+├── ServerError                    Janus answered with an error; carries code and reason
+│   ├── UnauthorizedError          403, wrong or missing api secret / token
+│   ├── UnauthorizedPluginError    405
+│   ├── SessionNotFoundError       458
+│   ├── HandleNotFoundError        459
+│   ├── PluginNotFoundError        460
+│   ├── PluginAttachError          461 (alias PluginAttachFail, the 0.9.x name)
+│   └── ...                        one class per core error code (see ERROR_CLASSES)
+├── PluginError                    a plugin answered with its own error code
+├── InvalidStateError              the object cannot do this now (closed, not attached, ...)
+│   └── SessionLost                the session expired or was destroyed under us
+└── MediaUnavailableError          WebRTC needs the optional ``media`` extra (also ImportError)
+```
 
 Every message names what was being done, the URL or request, and the code where there
 is one, so that a log line alone tells what happened.

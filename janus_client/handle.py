@@ -294,10 +294,11 @@ class JanusHandle:
     def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
         """Return an async iterator over this handle's events (optionally filtered).
 
-        Example::
-
+        Examples:
+            ```python
             async for event in handle.events(PluginEvent):
                 print(event.data)
+            ```
         """
         self.session._want_events()
         return self._events.stream(types)

@@ -6,7 +6,7 @@ import asyncio
 import enum
 import logging
 import ssl as _ssl
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar, TypeVar, overload
 
 from ._dispatch import Callback, EventDispatcher, EventStream
@@ -54,10 +54,12 @@ class JanusSession:
     """A Janus session: the unit that owns plugin handles.
 
     Use it as an async context manager, which creates the session on entry and
-    destroys it (detaching its handles first) on exit::
+    destroys it (detaching its handles first) on exit:
 
-        async with JanusSession("ws://127.0.0.1:8188") as session:
-            handle = await session.attach("janus.plugin.echotest")
+    ```python
+    async with JanusSession("ws://127.0.0.1:8188") as session:
+        handle = await session.attach("janus.plugin.echotest")
+    ```
 
     The session is also created on first use (``attach``), as in janus-client 0.9.x.
 
@@ -113,15 +115,13 @@ class JanusSession:
         if transport is None:
             if base_url is None:
                 raise ValueError("JanusSession needs a base_url or a transport")
-            self._transport_args: dict[str, Any] = {
-                "base_url": base_url,
-                "api_secret": api_secret,
-                "token": token,
-                "timeouts": timeouts,
-                "ssl": ssl,
-                "reconnect": reconnect,
-            }
-            transport = JanusTransport.create_transport(**self._transport_args)
+            def make_transport() -> JanusTransport:
+                return JanusTransport.create_transport(
+                    base_url, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
+                )
+
+            transport = make_transport()
+            self._make_transport: Callable[[], JanusTransport] | None = make_transport
             self._owns_transport = True
         else:
             if not isinstance(transport, JanusTransport):
@@ -129,6 +129,7 @@ class JanusSession:
                     f"transport must be a JanusTransport, got {type(transport).__name__}"
                 )
             self._owns_transport = False
+            self._make_transport = None
         self.transport = transport
         self.base_url = transport.base_url
         self.api_secret = api_secret if api_secret is not None else transport.api_secret
@@ -229,9 +230,9 @@ class JanusSession:
                 return self.session_id
             if self._state is SessionState.CLOSING:
                 raise InvalidStateError("cannot create: the session is being destroyed")
-            if self._owns_transport and self.transport.closed:
+            if self._make_transport is not None and self.transport.closed:
                 # destroy() closed the transport this session created: make a new one.
-                self.transport = JanusTransport.create_transport(**self._transport_args)
+                self.transport = self._make_transport()
             transport = self.transport
             self._state = SessionState.CREATING
             try:
@@ -240,6 +241,11 @@ class JanusSession:
                 sid = _reply_id(reply, "create")
             except BaseException:
                 self._state = SessionState.NEW
+                if self._make_transport is not None and not transport._sessions:
+                    # Nothing uses the connection this session opened: close it now
+                    # (no "Unclosed client session" later) and start afresh next time.
+                    await asyncio.shield(transport.close())
+                    self.transport = self._make_transport()
                 raise
             self._activate(sid)
             logger.debug("created session %s on %s", sid, self.base_url)

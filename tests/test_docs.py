@@ -96,3 +96,39 @@ def test_coverage_page_has_the_table(site: Path) -> None:
     page = (site / "coverage" / "index.html").read_text()
     assert "JanusSession.create()" in page
     assert "not covered" not in page
+
+
+def test_site_is_self_contained_and_indexed(site: Path) -> None:
+    assert not (site / "hooks.py").exists()  # build code, not a page
+    sitemap = (site / "sitemap.xml").read_text()
+    assert sitemap.count("<loc>https://janus-client.github.io/janus-client/") > 30
+    for page in site.rglob("*.html"):
+        text = page.read_text()
+        assert "fonts.googleapis.com" not in text and "fonts.gstatic.com" not in text, page
+    assert "janus-client.github.io/janus-client" in (ROOT / "pyproject.toml").read_text()
+
+
+def test_one_reference_page_per_plugin_module(site: Path) -> None:
+    for module in ("base", "media", "echotest", "videocall", "videoroom", "textroom"):
+        page = (site / "reference" / "plugins" / module / "index.html").read_text()
+        assert f"janus_client.plugins.{module}" in page
+        assert ">mod base<" not in page
+    assert not (site / "reference" / "plugins" / "index.html").read_text().count("doc-class")
+
+
+def test_docstring_examples_render_as_code(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        text = page.read_text()
+        assert "Example::" not in text and "Examples::" not in text, page
+
+
+def test_guides_link_into_the_reference() -> None:
+    for guide in sorted((ROOT / "docs" / "guides").glob("*.md")):
+        assert "](../reference/" in guide.read_text(), f"{guide.name} has no reference link"
+
+
+def test_snippet_sections_are_dedented(site: Path) -> None:
+    page = (site / "guides" / "videoroom" / "index.html").read_text()
+    # The subscribe section sits inside a function in the example; shown without
+    # that indentation, its first line starts at column 0.
+    assert "<code>        " not in page

@@ -44,12 +44,14 @@ def typed_fields(fields: Iterable[tuple[str, object, type]]) -> dict[str, Any]:
 class JanusPlugin:
     """Base class of the plugin classes; usable directly for any plugin.
 
-    Construct it, then attach it to a session, as in janus-client 0.9.x::
+    Construct it, then attach it to a session, as in janus-client 0.9.x:
 
-        plugin = JanusPlugin(name="janus.plugin.echotest")
-        await plugin.attach(session)
-        reply = await plugin.message({"audio": True})
-        await plugin.destroy()
+    ```python
+    plugin = JanusPlugin(name="janus.plugin.echotest")
+    await plugin.attach(session)
+    reply = await plugin.message({"audio": True})
+    await plugin.destroy()
+    ```
 
     Subclasses set `name` (the plugin package) and `error_class`, and may override
     `on_receive` (the 0.9.x hook, given each event's raw message) or

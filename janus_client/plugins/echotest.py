@@ -60,14 +60,15 @@ def _settings(
 class JanusEchoTestPlugin(JanusMediaPlugin):
     """Client of ``janus.plugin.echotest``: media and data sent are echoed back.
 
-    Example::
-
+    Examples:
+        ```python
         echo = JanusEchoTestPlugin()
         await echo.attach(session)
         await echo.start(play_from="in.mp4", record_to="out.mp4")
         await echo.wait_webrtcup()
         ...
         await echo.close_stream()
+        ```
 
     Args:
         pc_config: An `aiortc.RTCConfiguration` for the peer connection.

@@ -6,8 +6,8 @@ channel (as JSON text with a ``textroom`` verb and a ``transaction``), while roo
 management (create, edit, destroy, list, ...) goes over the Janus API. One handle
 may be in several rooms at once.
 
-Example::
-
+Examples:
+    ```python
     chat = JanusTextRoomPlugin()
     await chat.attach(session)
     await chat.setup()
@@ -18,6 +18,7 @@ Example::
     await chat.send_message(room, "psst", to="bob")
     await chat.leave_room(room)
     await chat.destroy()
+    ```
 
 What arrives on the data channel and answers none of our requests becomes a typed
 event (`TextRoomMessageEvent`, `TextRoomJoinEvent`, ...), delivered like every
@@ -88,10 +89,12 @@ class TextRoomError(CompatPluginError):
 
     Raised for errors Janus answers, over the Janus API or the data channel, with
     the plugin's code; and with code ``0`` for requests refused before reaching
-    Janus, as janus-client 0.9.x did. Both construction forms work::
+    Janus, as janus-client 0.9.x did. Both construction forms work:
 
-        TextRoomError("No such room (1234)", code=417)   # library form
-        TextRoomError(417, "No such room (1234)")        # 0.9.x form
+    ```python
+    TextRoomError("No such room (1234)", code=417)   # library form
+    TextRoomError(417, "No such room (1234)")        # 0.9.x form
+    ```
 
     Attributes:
         error_code: The code (0.9.x name of `code`; 0 when there is none).

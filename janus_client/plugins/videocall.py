@@ -4,20 +4,22 @@ Each user attaches a `JanusVideoCallPlugin`, registers a username, and then eith
 calls another username or waits for a call and accepts it. Janus relays the media
 of the two peer connections to each other.
 
-Example, with both ends in one program::
+Example, with both ends in one program:
 
-    alice, bob = JanusVideoCallPlugin(), JanusVideoCallPlugin()
-    await alice.attach(session_a)
-    await bob.attach(session_b)
-    await alice.register("alice")
-    await bob.register("bob")
-    await alice.call("bob")
-    caller, offer = await bob.wait_incoming_call()
-    await bob.accept()
-    await alice.wait_accepted()
-    ...
-    await bob.hangup()
-    await alice.wait_hangup()
+```python
+alice, bob = JanusVideoCallPlugin(), JanusVideoCallPlugin()
+await alice.attach(session_a)
+await bob.attach(session_b)
+await alice.register("alice")
+await bob.register("bob")
+await alice.call("bob")
+caller, offer = await bob.wait_incoming_call()
+await bob.accept()
+await alice.wait_accepted()
+...
+await bob.hangup()
+await alice.wait_hangup()
+```
 """
 
 from __future__ import annotations
@@ -64,10 +66,12 @@ class VideoCallError(CompatPluginError):
 
     Raised with the plugin's code for errors Janus reports, and with code ``0`` for
     requests refused before reaching Janus (not registered, no call to accept, ...),
-    as janus-client 0.9.x did. Both construction forms work::
+    as janus-client 0.9.x did. Both construction forms work:
 
-        VideoCallError("Username 'x' doesn't exist", code=478)   # library form
-        VideoCallError(478, "Username 'x' doesn't exist")        # 0.9.x form
+    ```python
+    VideoCallError("Username 'x' doesn't exist", code=478)   # library form
+    VideoCallError(478, "Username 'x' doesn't exist")        # 0.9.x form
+    ```
 
     Attributes:
         error_code: The code (0.9.x name of `code`; 0 when there is none).
@@ -807,10 +811,12 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         """Async iterator over this plugin's events (optionally of the given classes).
 
         VideoCall events come as `VideoCallEvent`, after this object has acted on
-        them (a ``hangup`` has closed the peer connection, ...)::
+        them (a ``hangup`` has closed the peer connection, ...):
 
-            async for event in plugin.events(VideoCallEvent):
-                if event.type is VideoCallEventType.INCOMINGCALL: ...
+        ```python
+        async for event in plugin.events(VideoCallEvent):
+            if event.type is VideoCallEventType.INCOMINGCALL: ...
+        ```
 
         Raises:
             InvalidStateError: Not attached.

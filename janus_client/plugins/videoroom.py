@@ -18,8 +18,8 @@ Room management (`create_room`, `edit_room`, `destroy_room`, `list_rooms`,
 `list_participants`, `allowed`, `kick_participant`, `moderate_participant`,
 `enable_recording`, `rtp_forward`, ...) works from any handle, joined or not.
 
-Example::
-
+Examples:
+    ```python
     admin = await session.attach(JanusVideoRoomPlugin())
     room = await admin.create_room(description="demo", secret="s3cret")
 
@@ -31,6 +31,7 @@ Example::
     await viewer.join_as_subscriber(room, [{"feed": publisher.publisher_id}])
     await viewer.wait_webrtcup()
     print(viewer.pc.stats_by_mid)
+    ```
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import inspect
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from .._dispatch import Callback, EventDispatcher, EventStream
 from ..config import resolve_timeout
@@ -81,6 +82,30 @@ _PLUGIN = "janus.plugin.videoroom"
 RoomId = int | str
 
 
+_ID_KEYS = ("room", "new_room", "id", "feed", "publisher_id", "secret_room")
+
+
+def _check_ids(body: Mapping[str, Any], string_ids: bool) -> None:
+    """Refuse room and participant ids that Janus would reject with error 430."""
+    for key in _ID_KEYS:
+        if key not in body or body[key] is None:
+            continue
+        value = body[key]
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(f"{key} must be an int (or a str with string_ids), got {value!r}")
+        if isinstance(value, int) and value <= 0:
+            raise ValueError(f"{key} must be a positive number, got {value}")
+        if isinstance(value, str):
+            if not value:
+                raise ValueError(f"{key} must not be empty")
+            if value.isdigit() and not string_ids:
+                raise ValueError(
+                    f"{key} {value!r} is a string: pass the number {int(value)} (VideoRoom ids "
+                    "are numbers unless Janus runs with string_ids; then set "
+                    "plugin.string_ids = True)"
+                )
+
+
 # ------------------------------------------------------------------------ errors
 class VideoRoomError(CompatPluginError):
     """An error reported by the VideoRoom plugin (``JANUS_VIDEOROOM_ERROR_*``).
@@ -88,10 +113,12 @@ class VideoRoomError(CompatPluginError):
     Errors Janus reports carry its code (`code`, `code_name`). Requests refused
     before reaching Janus because of this object's state raise `VideoRoomStateError`,
     a subclass, with code ``-1`` as janus-client 0.9.x did. Both construction forms
-    work::
+    work:
 
-        VideoRoomError("No such room (1234)", code=426)   # library form
-        VideoRoomError(426, "No such room (1234)")        # 0.9.x form
+    ```python
+    VideoRoomError("No such room (1234)", code=426)   # library form
+    VideoRoomError(426, "No such room (1234)")        # 0.9.x form
+    ```
 
     Attributes:
         error_code: The code (0.9.x name of `code`; 0 when there is none).
@@ -854,6 +881,10 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         "update": "update_subscription",
     }
 
+    #: Set to True when the server's VideoRoom runs with ``string_ids``: then ids
+    #: made of digits (``"4242"``) are sent as given instead of being refused.
+    string_ids: bool = False
+
     def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
         super().__init__(pc_config, **kwargs)
         self._hub: EventDispatcher[JanusEvent] | None = None
@@ -868,6 +899,37 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         self._streams: tuple[VideoRoomStream, ...] = ()
         self._record_to: str | MediaRecorder | None = None
         self._read_counters = False
+
+    async def request(
+        self, body: Mapping[str, Any], *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Send a synchronous VideoRoom request; ids are checked before sending.
+
+        Raises:
+            TypeError: A room or participant id is neither an int nor a str.
+            ValueError: An id is not positive, empty, or a string of digits while
+                `string_ids` is False (Janus would answer error 430).
+        """
+        _check_ids(body, self.string_ids)
+        return await super().request(body, timeout=timeout)
+
+    async def message(
+        self,
+        body: Mapping[str, Any],
+        jsep: Mapping[str, Any] | None = None,
+        *,
+        wait: Literal["event", "ack"] = "event",
+        timeout: float | None = None,
+    ) -> PluginResponse:
+        """Send a VideoRoom message (``join``, ``configure``, ...); ids are checked first.
+
+        Raises:
+            TypeError: A room or participant id is neither an int nor a str.
+            ValueError: An id is not positive, empty, or a string of digits while
+                `string_ids` is False.
+        """
+        _check_ids(body, self.string_ids)
+        return await super().message(body, jsep, wait=wait, timeout=timeout)
 
     # ------------------------------------------------------------------ state
     @property
@@ -2397,10 +2459,12 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         """Async iterator over this plugin's events (optionally of the given classes).
 
         VideoRoom events come as `VideoRoomEvent`, after this object has acted on
-        them (state updated, offers answered)::
+        them (state updated, offers answered):
 
-            async for event in plugin.events(VideoRoomEvent):
-                if event.type is VideoRoomEventType.PUBLISHERS: ...
+        ```python
+        async for event in plugin.events(VideoRoomEvent):
+            if event.type is VideoRoomEventType.PUBLISHERS: ...
+        ```
 
         Raises:
             InvalidStateError: Not attached.

@@ -15,7 +15,14 @@
 from __future__ import annotations
 
 from ._fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
-from ._network import ensure_ice_address, patch_aioice_host_addresses, remove_ice_address
+from ._network import (
+    IceAddressLease,
+    acquire_ice_address,
+    ensure_ice_address,
+    ice_address_instructions,
+    patch_aioice_host_addresses,
+    remove_ice_address,
+)
 from ._proxy import TcpProxy
 from ._server import JanusServer, JanusServerError
 
@@ -25,10 +32,13 @@ __all__ = [
     "FakeJanus",
     "FakeRequest",
     "FakeSession",
+    "IceAddressLease",
     "JanusServer",
     "JanusServerError",
     "TcpProxy",
+    "acquire_ice_address",
     "ensure_ice_address",
+    "ice_address_instructions",
     "patch_aioice_host_addresses",
     "remove_ice_address",
 ]

@@ -22,18 +22,20 @@ dropped or delayed replies, abrupt closes, half-open connections. See
 :meth:`FakeJanus.abort_connections` and :meth:`FakeJanus.freeze`.
 
 Example:
-    A test that checks how a client copes with garbage in reply to ``attach``::
+    A test that checks how a client copes with garbage in reply to ``attach``:
 
-        from janus_client.testing._fake import DROP, FakeJanus
+    ```python
+    from janus_client.testing._fake import DROP, FakeJanus
 
-        async def test_garbage_attach() -> None:
-            async with FakeJanus() as fake:
-                fake.on_request("attach", lambda req: "}{ not json")
-                fake.on_request("hangup", lambda req: DROP)  # never answered
-                fake.drop("keepalive", 2)  # ignore the next two keepalives
-                ...  # connect a client to fake.ws_url or fake.http_url
-                request = await fake.wait_for_request("attach")
-                assert request["plugin"] == "janus.plugin.echotest"
+    async def test_garbage_attach() -> None:
+        async with FakeJanus() as fake:
+            fake.on_request("attach", lambda req: "}{ not json")
+            fake.on_request("hangup", lambda req: DROP)  # never answered
+            fake.drop("keepalive", 2)  # ignore the next two keepalives
+            ...  # connect a client to fake.ws_url or fake.http_url
+            request = await fake.wait_for_request("attach")
+            assert request["plugin"] == "janus.plugin.echotest"
+    ```
 """
 
 from __future__ import annotations
@@ -444,12 +446,14 @@ class FakeJanus:
     """An in-process fake Janus server (WebSocket + HTTP) for tests.
 
     Use it as an async context manager (or call :meth:`start` and
-    :meth:`stop`)::
+    :meth:`stop`):
 
-        async with FakeJanus(api_secret="s3cr3t") as fake:
-            client = connect(fake.ws_url)      # or fake.http_url
-            ...
-            await fake.wait_for_request("attach")
+    ```python
+    async with FakeJanus(api_secret="s3cr3t") as fake:
+        client = connect(fake.ws_url)      # or fake.http_url
+        ...
+        await fake.wait_for_request("attach")
+    ```
 
     **Default behaviour** (a faithful mini-Janus): ``info`` returns
     ``server_info``; ``ping`` returns ``pong``; ``create`` returns ``success``

@@ -17,14 +17,19 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
 __all__ = [
+    "IceAddressLease",
+    "acquire_ice_address",
     "address_is_assigned",
+    "default_link_name",
     "ensure_ice_address",
     "extra_ice_address",
+    "ice_address_instructions",
     "patch_aioice_host_addresses",
     "remove_ice_address",
 ]
@@ -223,11 +228,11 @@ def extra_ice_address(address: str, link: str) -> Iterator[bool]:
     already existed is left alone).
 
     Example:
-        ::
-
-            with extra_ice_address("127.0.0.3", "jt3") as ok:
-                if ok:
-                    second = JanusServer(ice_address="127.0.0.3")
+        ```python
+        with extra_ice_address("127.0.0.3", "jt3") as ok:
+            if ok:
+                second = JanusServer(ice_address="127.0.0.3")
+        ```
 
     Args:
         address: The address, in ``127.0.0.0/8``.
@@ -248,6 +253,182 @@ def extra_ice_address(address: str, link: str) -> Iterator[bool]:
     finally:
         if present and not existed:
             remove_ice_address(link)
+
+
+def default_link_name(address: str) -> str:
+    """Return the veth name the project uses for an ICE address.
+
+    ``127.0.0.2`` (the test bed's address) gets ``jt0``; any other
+    ``127.a.b.c`` gets ``jt`` followed by six hex digits of ``a.b.c``, so
+    that several test beds on one host never share a link.
+
+    Args:
+        address: An address in ``127.0.0.0/8``.
+
+    Returns:
+        A link name of at most 14 characters.
+
+    """
+    if address == "127.0.0.2":
+        return "jt0"
+    return f"jt{int(ipaddress.IPv4Address(address)) & 0xFFFFFF:06x}"
+
+
+def ice_address_instructions(address: str = "127.0.0.2", link: str | None = None) -> str:
+    """Say what to run (once, as root) so that ``address`` exists for ICE.
+
+    Args:
+        address: The loopback-range address media should use.
+        link: The veth name; :func:`default_link_name` by default.
+
+    Returns:
+        One sentence with the ``ip`` commands to run, and how to undo them.
+
+    """
+    link = link or default_link_name(address)
+    peer = link + _PEER_SUFFIX
+    return (
+        f"run once as root: ip link add {link} type veth peer name {peer} && "
+        f"ip link set {link} up && ip link set {peer} up && "
+        f"ip addr add {address}/32 dev {link} (undo with: ip link del {link}); "
+        "or run this program as root, which creates the address and removes it on exit"
+    )
+
+
+_leases_guard = threading.Lock()
+_lease_counts: dict[str, int] = {}
+_lease_fds: dict[str, int] = {}
+
+
+def _marker_path(link: str) -> Path:
+    """File saying "janus-client created this link" (so that it may remove it)."""
+    return Path(tempfile.gettempdir()) / f"janus-client-ice-{link}.created"
+
+
+def _use_lock_path(link: str) -> Path:
+    """File every process using the link holds a shared lock on."""
+    return Path(tempfile.gettempdir()) / f"janus-client-ice-{link}.use"
+
+
+class IceAddressLease:
+    """The use of an ICE address by this process; :meth:`release` when done.
+
+    Returned by :func:`acquire_ice_address`. When the last user of an
+    address that janus-client created releases it (in this process and, by
+    a shared file lock, in every other process on the host), the veth pair
+    is deleted. An address someone else created is never removed.
+
+    Attributes:
+        address: The address, or None if it is missing and could not be created.
+        link: The veth name that carries (or would carry) it.
+        created: True if this lease created the veth pair.
+
+    """
+
+    def __init__(self, address: str | None, link: str, created: bool) -> None:
+        self.address = address
+        self.link = link
+        self.created = created
+        self._released = address is None
+
+    @property
+    def released(self) -> bool:
+        """True once :meth:`release` ran (or if there was nothing to hold)."""
+        return self._released
+
+    def release(self) -> None:
+        """Stop using the address; remove the veth pair if this was its last user.
+
+        Safe to call several times.
+        """
+        if self._released:
+            return
+        self._released = True
+        link = self.link
+        with _leases_guard:
+            count = _lease_counts.get(link, 0) - 1
+            if count > 0:
+                _lease_counts[link] = count
+                return
+            _lease_counts.pop(link, None)
+            fd = _lease_fds.pop(link, None)
+            if fd is None:
+                return
+            try:
+                # Last user in this process: were we the last on the host too?
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    logger.debug("ICE link %s is still used by another process", link)
+                    return
+                marker = _marker_path(link)
+                if marker.exists() and os.geteuid() == 0:
+                    remove_ice_address(link)
+                    with contextlib.suppress(OSError):
+                        marker.unlink()
+                    logger.info("removed the ICE address veth %s", link)
+                with contextlib.suppress(OSError):
+                    _use_lock_path(link).unlink()
+            finally:
+                os.close(fd)
+
+    def __enter__(self) -> IceAddressLease:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+    def __repr__(self) -> str:
+        return f"<IceAddressLease {self.address} on {self.link} created={self.created}>"
+
+
+def acquire_ice_address(address: str = "127.0.0.2", link: str | None = None) -> IceAddressLease:
+    """Use an ICE address, creating it (as root) if it is missing.
+
+    Unlike :func:`ensure_ice_address`, what this creates does not outlive
+    its users: call :meth:`IceAddressLease.release` (or use the lease as a
+    context manager) and the veth pair goes away with its last user. An
+    address that already existed is used and left alone.
+
+    Args:
+        address: The address to provide; must be in ``127.0.0.0/8``.
+        link: The veth name; :func:`default_link_name` by default.
+
+    Returns:
+        The lease; its ``address`` is None when the address is missing and
+        could not be created (not root, or no ``ip`` tool).
+
+    Raises:
+        ValueError: If the address or link name is invalid.
+
+    """
+    link = link or default_link_name(address)
+    _check_link_name(link)
+    with _leases_guard:
+        if link in _lease_fds:
+            _lease_counts[link] += 1
+            return IceAddressLease(address, link, created=False)
+        fd = os.open(_use_lock_path(link), os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            existed = address_is_assigned(address) is True
+            if not existed and not ensure_ice_address(address, link):
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    _use_lock_path(link).unlink()  # nobody else waits on it
+                os.close(fd)
+                return IceAddressLease(None, link, created=False)
+        except BaseException:
+            os.close(fd)
+            raise
+        created = not existed
+        if created:
+            _marker_path(link).write_text(f"{address}\n")
+        _lease_fds[link] = fd
+        _lease_counts[link] = 1
+        return IceAddressLease(address, link, created=created)
 
 
 def _import_aioice_ice() -> ModuleType:
@@ -273,10 +454,12 @@ def patch_aioice_host_addresses(addresses: list[str]) -> Iterator[None]:
     (``RTCConfiguration(iceServers=[])``) so that it contacts no STUN server.
 
     Example:
-        Inside a coroutine::
+        Inside a coroutine:
 
-            with patch_aioice_host_addresses(["127.0.0.2"]):
-                await pc.setLocalDescription(await pc.createOffer())
+        ```python
+        with patch_aioice_host_addresses(["127.0.0.2"]):
+            await pc.setLocalDescription(await pc.createOffer())
+        ```
 
     Args:
         addresses: Addresses to offer, e.g. ``["127.0.0.2"]``.

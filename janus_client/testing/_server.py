@@ -29,7 +29,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, NoReturn
 
-from janus_client.testing._network import address_is_assigned
+from janus_client.testing._network import (
+    IceAddressLease,
+    acquire_ice_address,
+    address_is_assigned,
+    ice_address_instructions,
+)
 
 __all__ = ["JanusServer", "JanusServerError", "find_janus_lib_dir", "render_jcfg"]
 
@@ -282,6 +287,27 @@ def _listening_ports(pid: int) -> set[int] | None:
     return ports
 
 
+#: Port names, as in :attr:`JanusServer.ports`.
+PORT_NAMES: tuple[str, ...] = ("http", "admin_http", "ws", "admin_ws", "https", "wss")
+
+_fallback_announced = False
+
+
+def _announce_ice_fallback(address: str) -> None:
+    """Log, once per process, that Janus gathers ICE candidates without restriction."""
+    global _fallback_announced
+    if _fallback_announced:
+        return
+    _fallback_announced = True
+    logger.warning(
+        "ICE address %s is missing and creating it needs root: Janus gathers ICE "
+        "candidates on every interface instead (media may leave loopback); to keep "
+        "it on loopback, %s",
+        address,
+        ice_address_instructions(address),
+    )
+
+
 # Strong references: a started server is never garbage-collected with Janus still running.
 _LIVE_SERVERS: set[JanusServer] = set()
 
@@ -300,16 +326,20 @@ class JanusServer:
     Every configuration file is generated in a work directory; all TCP
     listeners (HTTP, admin HTTP, WebSocket, admin WebSocket and, with TLS,
     HTTPS and secure WebSocket) bind to ``host`` on ports that are free at
-    start. ICE is restricted to ``ice_address`` (see
-    :func:`janus_client.testing._network.ensure_ice_address`). The process
+    start. ICE is restricted to ``ice_address``: when that address is
+    missing, it is created if the process runs as root (a veth pair,
+    removed again by :meth:`stop`); otherwise Janus gathers candidates on
+    every interface and one warning on the ``janus_client.testing`` logger
+    says which ``ip`` commands would fix it (or, with ``require_ice``,
+    :meth:`start` raises with that advice). The process
     runs with the recordings folder as its current directory, so relative
     recording paths end up there too.
 
     Example:
-        ::
-
-            with JanusServer() as janus:
-                url = janus.ws_url  # "ws://127.0.0.1:<port>"
+        ```python
+        with JanusServer() as janus:
+            url = janus.ws_url  # "ws://127.0.0.1:<port>"
+        ```
 
     Args:
         workdir: Folder for configs, log and recordings. Created if needed
@@ -318,9 +348,17 @@ class JanusServer:
         binary: The Janus executable (a name looked up on ``PATH`` or a path).
         host: Address every TCP listener binds to; must be in 127.0.0.0/8.
         ice_address: The only address Janus gathers ICE candidates on
-            (``nat.ice_enforce_list``), or None for no restriction. It must
-            be assigned to an interface; media tests then need it, and
-            without it Janus would gather on the machine's real interfaces.
+            (``nat.ice_enforce_list``), or None for no restriction. Created
+            at :meth:`start` when missing and the process is root.
+        require_ice: Raise at :meth:`start` instead of falling back to
+            unrestricted ICE when ``ice_address`` is missing and cannot be
+            created.
+        ports: Fixed TCP ports by name (``http``, ``admin_http``, ``ws``,
+            ``admin_ws``, ``https``, ``wss``); names left out, or given 0,
+            get a free port. A fixed port that is taken fails the start.
+        plugins: Load only these plugins (short or package names, e.g.
+            ``["echotest", "janus.plugin.videoroom"]``); by default every
+            installed plugin but the optional ones is loaded.
         api_secret: ``api_secret`` all Janus API requests must carry.
         admin_secret: ``admin_secret`` Admin API requests must carry.
         token_auth: Enable stored-token authentication (``token_auth``).
@@ -362,6 +400,9 @@ class JanusServer:
         binary: str = "janus",
         host: str = "127.0.0.1",
         ice_address: str | None = "127.0.0.2",
+        require_ice: bool = False,
+        ports: Mapping[str, int] | None = None,
+        plugins: Iterable[str] | None = None,
         api_secret: str | None = None,
         admin_secret: str = "janusoverlord",
         token_auth: bool = False,
@@ -393,10 +434,28 @@ class JanusServer:
             raise ValueError(
                 f"enable_plugins only knows {', '.join(OPTIONAL_PLUGINS)}; got {sorted(unknown)}"
             )
+        fixed = dict(ports or {})
+        bad = sorted(set(fixed) - set(PORT_NAMES))
+        if bad:
+            raise ValueError(f"unknown port name(s) {bad}; known: {', '.join(PORT_NAMES)}")
+        for name, port in fixed.items():
+            if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+                raise ValueError(f"port {name} must be an integer 0..65535, got {port!r}")
+        self._fixed_ports = {name: port for name, port in fixed.items() if port}
+        if len(set(self._fixed_ports.values())) != len(self._fixed_ports):
+            raise ValueError(f"the same port is given twice: {self._fixed_ports}")
+        self._only_plugins = (
+            frozenset(_normalise_plugin(p) for p in plugins) if plugins is not None else None
+        )
+        if self._only_plugins is not None and not self._only_plugins:
+            raise ValueError("plugins must name at least one plugin")
+        self._require_ice = require_ice
+        self._ice_lease: IceAddressLease | None = None
         self._user_workdir = Path(workdir) if workdir is not None else None
         self._binary = binary
         self._host = host
         self._ice_address = ice_address
+        self._wanted_ice_address = ice_address
         self._api_secret = api_secret
         self._admin_secret = admin_secret
         self._token_auth = token_auth or token_auth_secret is not None
@@ -482,8 +541,16 @@ class JanusServer:
 
     @property
     def ice_address(self) -> str | None:
-        """The only address Janus gathers ICE candidates on, if restricted."""
+        """The only address Janus gathers ICE candidates on, if restricted.
+
+        None after a :meth:`start` that fell back to unrestricted ICE.
+        """
         return self._ice_address
+
+    @property
+    def ice_created(self) -> bool:
+        """True while this server holds an ICE address it created (removed at stop)."""
+        return self._ice_lease is not None and self._ice_lease.created
 
     @property
     def api_secret(self) -> str | None:
@@ -625,9 +692,24 @@ class JanusServer:
         nat: dict[str, object] = {"nice_debug": False, "ignore_mdns": True}
         if self._ice_address is not None:
             nat["ice_enforce_list"] = self._ice_address
-        disabled_plugins = [
-            f"libjanus_{p}.so" for p in OPTIONAL_PLUGINS if p not in self._enabled_plugins
-        ]
+        if self._only_plugins is None:
+            disabled_plugins = [
+                f"libjanus_{p}.so" for p in OPTIONAL_PLUGINS if p not in self._enabled_plugins
+            ]
+        else:
+            installed = {
+                path.name[len("libjanus_") : -len(".so")]
+                for path in (lib_dir / "plugins").glob("libjanus_*.so")
+            }
+            missing = sorted(self._only_plugins - installed)
+            if missing:
+                raise JanusServerError(
+                    f"plugin(s) {missing} are not installed in {lib_dir / 'plugins'}; "
+                    f"installed: {', '.join(sorted(installed))}"
+                )
+            disabled_plugins = [
+                f"libjanus_{p}.so" for p in sorted(installed - self._only_plugins)
+            ]
         disabled_transports = [f"libjanus_{t}.so" for t in _DISABLED_TRANSPORTS]
         if not self._unix_sockets:
             disabled_transports.append("libjanus_pfunix.so")
@@ -764,7 +846,35 @@ class JanusServer:
         names = ["http", "admin_http", "ws", "admin_ws"]
         if self._tls is not None:
             names += ["https", "wss"]
-        return dict(zip(names, _pick_free_ports(len(names), self._host), strict=True))
+        free = [n for n in names if n not in self._fixed_ports]
+        chosen = dict(zip(free, _pick_free_ports(len(free), self._host), strict=True))
+        chosen.update({n: p for n, p in self._fixed_ports.items() if n in names})
+        return {n: chosen[n] for n in names}
+
+    def _provide_ice_address(self) -> None:
+        """Create the wanted ICE address if needed and possible, or fall back."""
+        wanted = self._wanted_ice_address
+        self._ice_address = wanted
+        if wanted is None or self._ice_lease is not None:
+            return
+        if address_is_assigned(wanted) is None:  # no ip tool: cannot tell, use as given
+            return
+        lease = acquire_ice_address(wanted)
+        if lease.address is not None:
+            self._ice_lease = lease
+            return
+        if self._require_ice:
+            raise JanusServerError(
+                f"ICE address {wanted} is not assigned to any interface and creating it "
+                f"needs root: {ice_address_instructions(wanted)}; or pass ice_address=None"
+            )
+        _announce_ice_fallback(wanted)
+        self._ice_address = None
+
+    def _release_ice_address(self) -> None:
+        lease, self._ice_lease = self._ice_lease, None
+        if lease is not None:
+            lease.release()
 
     def start(self, timeout: float = 10.0) -> None:
         """Start Janus and wait until all its TCP listeners answer.
@@ -787,14 +897,28 @@ class JanusServer:
         for path in self._tls or ():
             if not os.access(path, os.R_OK):
                 raise JanusServerError(f"TLS file {path!r} does not exist or is not readable")
-        if self._ice_address is not None and address_is_assigned(self._ice_address) is False:
-            raise JanusServerError(
-                f"ICE address {self._ice_address} is not assigned to any interface, so Janus "
-                "would gather candidates on the real interfaces: call "
-                "janus_client.testing._network.ensure_ice_address() first (needs root) "
-                "or pass ice_address=None"
-            )
         fixed_ports = self._ports is not None
+        if not fixed_ports and self._fixed_ports:
+            busy = sorted(
+                f"{name} {port}"
+                for name, port in self._fixed_ports.items()
+                if not _port_free(self._host, port)
+            )
+            if busy:
+                raise JanusServerError(
+                    f"port(s) already in use on {self._host}: {', '.join(busy)} "
+                    "(another Janus? choose other ports, or 0 for a free one)"
+                )
+        self._provide_ice_address()
+        _LIVE_SERVERS.add(self)  # the ICE address is released at exit at the latest
+        try:
+            self._start_attempts(binary, timeout, fixed_ports)
+        except BaseException:
+            if not self.running:
+                self._release_ice_address()
+            raise
+
+    def _start_attempts(self, binary: str, timeout: float, fixed_ports: bool) -> None:
         for attempt in range(1, _START_ATTEMPTS + 1):
             if not fixed_ports:
                 self._ports = self._choose_ports()
@@ -969,6 +1093,7 @@ class JanusServer:
 
         """
         self._terminate(timeout)
+        self._release_ice_address()
         _LIVE_SERVERS.discard(self)
         self._ports = None
         if self._workdir is not None and self._temp_workdir:

@@ -20,6 +20,7 @@ set to a non-empty value other than ``0``, in which case they fail.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from janus_client.testing._network import ensure_ice_address
+from janus_client.testing._network import acquire_ice_address, ice_address_instructions
 from janus_client.testing._server import JanusServer
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ __all__ = [
     "janus_ws_url",
 ]
 
+logger = logging.getLogger("janus_client.testing")
+
 #: The ICE address the fixtures try to provide.
 DEFAULT_ICE_ADDRESS = "127.0.0.2"
 #: Environment variable that turns a missing Janus binary into a failure.
@@ -68,18 +71,30 @@ def _require_janus(binary: str = "janus") -> None:
 
 
 @pytest.fixture(scope="session")
-def janus_ice_address() -> str | None:
+def janus_ice_address() -> Iterator[str | None]:
     """Provide the loopback-range address used for ICE, creating it if possible.
 
-    Calls :func:`ensure_ice_address` for ``127.0.0.2`` (a veth pair, needs
-    root). The veth pair is left in place at the end of the session, since
-    other test runs on the host may use it.
+    Uses :func:`janus_client.testing.acquire_ice_address` for ``127.0.0.2``:
+    an address that exists is used as it is; a missing one is created when
+    the tests run as root (a veth pair ``jt0``/``jt0p``) and removed at the
+    end of the session. Without root, one warning says which ``ip``
+    commands would provide it, and the value is None.
 
-    Returns:
+    Yields:
         ``"127.0.0.2"``, or None if it is missing and could not be created.
 
     """
-    return DEFAULT_ICE_ADDRESS if ensure_ice_address(DEFAULT_ICE_ADDRESS) else None
+    lease = acquire_ice_address(DEFAULT_ICE_ADDRESS)
+    if lease.address is None:
+        logger.warning(
+            "no ICE address %s (media tests need it): %s",
+            DEFAULT_ICE_ADDRESS,
+            ice_address_instructions(DEFAULT_ICE_ADDRESS),
+        )
+    try:
+        yield lease.address
+    finally:
+        lease.release()
 
 
 @pytest.fixture(scope="session")
@@ -163,10 +178,10 @@ def janus_server_factory(
     ``janus_ice_address``.
 
     Example:
-        ::
-
-            def test_secret(janus_server_factory):
-                janus = janus_server_factory(api_secret="s3cret")
+        ```python
+        def test_secret(janus_server_factory):
+            janus = janus_server_factory(api_secret="s3cret")
+        ```
 
     Yields:
         The factory.

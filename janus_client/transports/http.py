@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import ssl as _ssl
 import time
 from collections.abc import Iterator
@@ -32,6 +33,23 @@ logger = logging.getLogger("janus_client")
 _JSON = {"Content-Type": "application/json"}
 # A poll answered faster than this with nothing in it was not a real long-poll.
 _INSTANT = 1.0
+
+
+def _describe(exc: BaseException) -> str:
+    """Say why a connection failed, without aiohttp's internal details (``ssl:default``)."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        cause = exc.os_error
+        if isinstance(cause, _ssl.SSLError):  # its errno is not a system error number
+            verify = getattr(cause, "verify_message", None)
+            if verify:
+                return f"TLS certificate not accepted: {verify} ({exc.host}:{exc.port})"
+            return f"TLS failed: {cause.reason or cause} ({exc.host}:{exc.port})"
+        if isinstance(cause, OSError) and cause.errno:
+            return f"{os.strerror(cause.errno)} ({exc.host}:{exc.port})"
+        return str(cause)
+    if isinstance(exc, asyncio.TimeoutError):
+        return "timed out"
+    return str(exc) or type(exc).__name__
 
 
 @JanusTransport.register_transport
@@ -107,7 +125,7 @@ class JanusTransportHTTP(JanusTransport):
             await asyncio.shield(http.close())
             if isinstance(exc, (aiohttp.ClientError, OSError, asyncio.TimeoutError)):
                 raise ConnectError(
-                    f"could not connect to {self.base_url}: {exc or type(exc).__name__}",
+                    f"could not connect to {self.base_url}: {_describe(exc)}",
                     url=self.base_url,
                 ) from exc
             raise
@@ -148,6 +166,12 @@ class JanusTransportHTTP(JanusTransport):
         try:
             messages = decode(body)
         except ProtocolError as exc:
+            if status == 404:
+                raise ProtocolError(
+                    f"HTTP 404 from {url} for {message.get('janus')!r}: no Janus API at this "
+                    "path (Janus serves it at /janus by default, e.g. "
+                    "http://127.0.0.1:8088/janus)"
+                ) from None
             raise ProtocolError(
                 f"HTTP {status} from {url} for {message.get('janus')!r} is not a Janus reply: {exc}"
             ) from None
