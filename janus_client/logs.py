@@ -119,11 +119,12 @@ class RedactingFilter(logging.Filter):
     own records. The message (with its arguments) and an exception's traceback
     text pass through `redact_text`.
 
-    Example::
-
+    Example:
+        ```python
         handler = logging.StreamHandler()
         handler.addFilter(RedactingFilter())
         logging.basicConfig(level=logging.DEBUG, handlers=[handler])
+        ```
     """
 
     def filter(self, record: logging.LogRecord) -> bool:

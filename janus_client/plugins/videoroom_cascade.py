@@ -7,8 +7,8 @@ with UDP sockets of its own, and A forwards the real publisher's RTP there
 as to any other. `cascade_publisher` does both sides, in the right order, and
 undoes B's side when A's fails; `CascadedPublisher.stop` undoes both.
 
-Example::
-
+Example:
+    ```python
     async with JanusSession(url_a) as on_a, JanusSession(url_b) as on_b:
         source = await on_a.attach(JanusVideoRoomPlugin())
         target = await on_b.attach(JanusVideoRoomPlugin())
@@ -18,6 +18,7 @@ Example::
         )
         ...  # subscribers of B subscribe to cascade.remote.id
         await cascade.stop()
+    ```
 """
 
 from __future__ import annotations

@@ -40,15 +40,19 @@ async def test_connect_error_has_no_aiohttp_internals() -> None:
 
 
 @pytest.mark.parametrize("kind", ["ws", "http"])
-async def test_attach_after_close_says_session_closed(
+async def test_attach_after_destroy_opens_a_new_session(
     kind: str, janus_ws_url: str, janus_http_url: str
 ) -> None:
+    """No "transport ... is closed": a destroyed session that owns its connection reopens it."""
     session = JanusSession(janus_ws_url if kind == "ws" else janus_http_url)
-    await session.create()
+    first = await session.create()
     await session.destroy()
-    with pytest.raises(InvalidStateError, match="session closed") as caught:
-        await session.attach("janus.plugin.echotest")
-    assert "transport" not in str(caught.value)
+    handle = await session.attach("janus.plugin.echotest")
+    try:
+        assert session.session_id is not None and session.session_id != first
+        assert handle.handle_id > 0
+    finally:
+        await session.destroy()
 
 
 @pytest.mark.parametrize("kind", ["ws", "http"])
