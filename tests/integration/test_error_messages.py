@@ -10,7 +10,6 @@ import pytest
 
 from janus_client import (
     ConnectError,
-    InvalidStateError,
     JanusSession,
     JanusVideoRoomPlugin,
     ProtocolError,
