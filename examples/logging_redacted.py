@@ -2,8 +2,7 @@
 
 import asyncio
 import logging
-
-from _common import janus_url
+import os
 
 from janus_client import JanusSession
 from janus_client.logs import RedactingFilter
@@ -18,11 +17,14 @@ logging.basicConfig(
 )
 # --8<-- [end:recipe]
 
+# `janus-client serve` runs a Janus at this URL; set JANUS_URL for another one.
+JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
+
 
 async def main() -> None:
     # websockets logs every frame at DEBUG; the library gives it a redacting adapter,
     # and the filter above covers aiortc, aiohttp and anything else.
-    async with JanusSession(janus_url(), api_secret="not-logged", token="not-logged") as session:
+    async with JanusSession(JANUS_URL, api_secret="not-logged", token="not-logged") as session:
         await session.ping()
     print("root DEBUG records above show apisecret and token as ***")
 

@@ -10,9 +10,11 @@ import contextlib
 import os
 from collections.abc import Iterator
 
-from _common import janus_url, setup_media
-
 from janus_client import JanusSession, JanusVideoRoomPlugin, VideoRoomStream, cascade_publisher
+from janus_client.webrtc import set_host_addresses
+
+# `janus-client serve` runs a Janus at this URL; set JANUS_URL for another one.
+JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
 
 
 @contextlib.contextmanager
@@ -29,8 +31,10 @@ def instance_b() -> Iterator[str]:
 
 
 async def main(url_b: str) -> None:
-    setup_media()
-    async with JanusSession(janus_url()) as on_a, JanusSession(url_b) as on_b:
+    # Gather ICE candidates only on the loopback address `janus-client serve`
+    # gives Janus (it prints it as JANUS_ICE_ADDRESS).
+    set_host_addresses([os.environ.get("JANUS_ICE_ADDRESS", "127.0.0.2")])
+    async with JanusSession(JANUS_URL) as on_a, JanusSession(url_b) as on_b:
         # On A: a room and a publisher (a tone and a frame-counter video).
         a = await on_a.attach(JanusVideoRoomPlugin())
         room = await a.create_room(description="cascade source")
