@@ -9,11 +9,14 @@
 * The pytest plugin (enabled automatically when janus-client is installed) gives
   the fixtures ``janus_server``, ``janus_ws_url``, ``janus_http_url``,
   ``janus_admin_http_url``, ``janus_admin_ws_url``, ``janus_server_factory`` and
-  ``fake_janus``.
+  ``fake_janus``, and ``mosquitto_broker`` / ``rabbitmq_broker``.
+* `MosquittoBroker` and `RabbitMQBroker` run throw-away MQTT / AMQP brokers as
+  foreground children on free loopback ports.
 """
 
 from __future__ import annotations
 
+from ._brokers import BrokerError, MosquittoBroker, RabbitMQBroker
 from ._fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
 from ._network import ensure_ice_address, patch_aioice_host_addresses, remove_ice_address
 from ._proxy import TcpProxy
@@ -21,12 +24,15 @@ from ._server import JanusServer, JanusServerError
 
 __all__ = [
     "DROP",
+    "BrokerError",
     "FakeHandle",
     "FakeJanus",
     "FakeRequest",
     "FakeSession",
     "JanusServer",
     "JanusServerError",
+    "MosquittoBroker",
+    "RabbitMQBroker",
     "TcpProxy",
     "ensure_ice_address",
     "patch_aioice_host_addresses",

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from janus_client.testing._broker_fixtures import mosquitto_broker, rabbitmq_broker
 from janus_client.testing._network import ensure_ice_address
 from janus_client.testing._server import JanusServer
 
@@ -42,6 +43,8 @@ else:
 
 __all__ = [
     "fake_janus",
+    "mosquitto_broker",
+    "rabbitmq_broker",
     "janus_admin_http_url",
     "janus_admin_ws_url",
     "janus_http_url",
