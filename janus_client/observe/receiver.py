@@ -30,7 +30,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from aiohttp import WSMsgType, web
 
-from .events import MASK_NAMES, EventType, ServerEvent, parse_events
+from .events import (
+    MASK_NAMES,
+    EventType,
+    MalformedEventError,
+    ServerEvent,
+    decode_payload,
+    parse_events,
+)
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -60,6 +67,7 @@ class ReceiverStats:
 
     Attributes:
         messages: Messages (HTTP bodies, WebSocket/MQTT/AMQP messages) received.
+        grouped: Messages that were arrays of events (``grouping = true``).
         events: Events parsed and delivered.
         malformed: Messages or array items that were not events (dropped).
         dropped: Events dropped because the iterator's queue was full.
@@ -68,6 +76,7 @@ class ReceiverStats:
     """
 
     messages: int = 0
+    grouped: int = 0
     events: int = 0
     malformed: int = 0
     dropped: int = 0
@@ -615,7 +624,15 @@ class JanusEventReceiver:
         """
         stats = self.stats
         stats.messages += 1
-        events, bad = parse_events(payload, decoded=decoded)
+        if not decoded:
+            try:
+                payload = decode_payload(payload)
+            except MalformedEventError:
+                stats.malformed += 1
+                return 0
+        if isinstance(payload, list):
+            stats.grouped += 1
+        events, bad = parse_events(payload, decoded=True)
         if bad:
             stats.malformed += bad
         delivered = 0

@@ -1,0 +1,313 @@
+"""Janus' event handlers received and typed, the live view and the Prometheus export.
+
+Every test runs a real Janus whose event handlers (HTTP sampleevh, WebSockets
+wsevh, MQTT mqttevh, RabbitMQ rabbitmqevh) point at receivers started by the
+test, and makes a real EchoTest call with media.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import aiohttp
+import pytest
+
+from janus_client import JanusAdminMonitorClient, JanusEchoTestPlugin, JanusSession
+from janus_client.instrument import ClientMetrics, set_client_hook
+from janus_client.observe import (
+    CoreServerEvent,
+    DtlsStateServerEvent,
+    ExternalServerEvent,
+    HandleServerEvent,
+    HttpEventSource,
+    IceCandidateServerEvent,
+    IceStateServerEvent,
+    JanusEventReceiver,
+    JsepServerEvent,
+    LiveView,
+    MediaStateServerEvent,
+    MediaStatsServerEvent,
+    MqttEventSource,
+    PluginServerEvent,
+    RabbitMQEventSource,
+    SelectedPairServerEvent,
+    ServerEvent,
+    SessionServerEvent,
+    WebRTCConnectionServerEvent,
+    WebSocketEventSource,
+)
+from janus_client.testing import JanusServer, MosquittoBroker, RabbitMQBroker
+from janus_client.webrtc import FrameCounterVideoTrack, ToneAudioTrack
+
+pytestmark = pytest.mark.usefixtures("media_address")
+
+ECHO = "janus.plugin.echotest"
+_ALL_HANDLERS = ("gelfevh", "nanomsgevh", "sampleevh", "wsevh", "mqttevh", "rabbitmqevh")
+
+
+def evh_configs(
+    handlers: dict[str, dict[str, object]], *, stats_period: int = 1
+) -> dict[str, dict[str, dict[str, object]]]:
+    """Janus configs enabling the given event handlers (short name -> general settings)."""
+    disabled = ",".join(f"libjanus_{h}.so" for h in _ALL_HANDLERS if h not in handlers)
+    configs: dict[str, dict[str, dict[str, object]]] = {
+        "janus": {
+            "events": {"broadcast": True, "stats_period": stats_period, "disable": disabled}
+        }
+    }
+    for name, settings in handlers.items():
+        configs[f"janus.eventhandler.{name}"] = {
+            "general": {"enabled": True, "events": "all", "json": "plain", **settings}
+        }
+    return configs
+
+
+def mqtt_settings(broker: MosquittoBroker, topic: str, **extra: object) -> dict[str, object]:
+    return {
+        "url": broker.janus_url,
+        "client_id": f"janus-evh-{uuid.uuid4().hex[:8]}",
+        "topic": topic,
+        **extra,
+    }
+
+
+def amqp_settings(broker: RabbitMQBroker, queue: str, **extra: object) -> dict[str, object]:
+    return {"host": "127.0.0.1", "port": broker.port, "route_key": queue, **extra}
+
+
+class Collector:
+    """Drains a receiver into a list."""
+
+    def __init__(self, receiver: JanusEventReceiver) -> None:
+        self.receiver = receiver
+        self.events: list[ServerEvent] = []
+
+    def drain(self) -> None:
+        while (event := self.receiver.get_nowait()) is not None:
+            self.events.append(event)
+
+    def of(self, cls: type[Any], **match: Any) -> list[Any]:
+        self.drain()
+        return [
+            e
+            for e in self.events
+            if isinstance(e, cls) and all(getattr(e, k) == v for k, v in match.items())
+        ]
+
+
+async def wait_until(
+    collectors: Iterable[Collector], done: Callable[[Collector], bool], timeout: float = 15.0
+) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    pending = list(collectors)
+    while pending and loop.time() < end:
+        for c in pending:
+            c.drain()
+        pending = [c for c in pending if not done(c)]
+        if pending:
+            await asyncio.sleep(0.1)
+    for c in pending:  # the assertion below says what is missing
+        c.drain()
+
+
+async def echotest_call(
+    url: str, seconds: float = 3.0, *, schema: str | None = None, admin: str | None = None
+) -> tuple[int, int, dict[str, int]]:
+    """One EchoTest call with audio and video; return session id, handle id, client counts."""
+    async with JanusSession(url) as session:
+        echo = JanusEchoTestPlugin()
+        await echo.attach(session)
+        await echo.start(tracks=[ToneAudioTrack(), FrameCounterVideoTrack(320, 240, fps=15)])
+        await echo.wait_webrtcup(timeout=10)
+        await asyncio.sleep(seconds)
+        counts = await client_packet_counts(echo)
+        sid, hid = session.session_id, echo.id
+        assert sid is not None and hid is not None
+        if schema is not None and admin is not None:
+            async with JanusAdminMonitorClient(admin, "janusoverlord") as client:
+                await client.custom_event(schema, {"hello": 1, "handle": hid})
+        await echo.close_stream()
+        await echo.destroy()
+    return sid, hid, counts
+
+
+async def client_packet_counts(echo: JanusEchoTestPlugin) -> dict[str, int]:
+    """Stop sending, then read aiortc's packet counters by kind and direction."""
+    pc = echo.pc.pc
+    for sender in pc.getSenders():
+        if sender.track is not None:
+            sender.replaceTrack(None)
+    await asyncio.sleep(2.5)  # > 2 stats periods: Janus' last stats cover everything sent
+    report = await pc.getStats()
+    counts: dict[str, int] = {}
+    for stats in report.values():
+        if stats.type == "outbound-rtp":
+            counts[f"{stats.kind}_sent"] = counts.get(f"{stats.kind}_sent", 0) + stats.packetsSent
+        elif stats.type == "inbound-rtp":
+            key = f"{stats.kind}_received"
+            counts[key] = counts.get(key, 0) + stats.packetsReceived
+    return counts
+
+
+def check_echotest_events(c: Collector, sid: int, hid: int) -> None:
+    """The session, handle, jsep, webrtc, media and plugin events of one EchoTest call."""
+    assert c.of(SessionServerEvent, session_id=sid, name="created")
+    assert c.of(SessionServerEvent, session_id=sid, name="destroyed")
+    attached = c.of(HandleServerEvent, handle_id=hid, name="attached")
+    assert attached and attached[0].plugin == ECHO and attached[0].session_id == sid
+    assert c.of(HandleServerEvent, handle_id=hid, name="detached")
+    jsep = {(e.owner, e.sdp_type) for e in c.of(JsepServerEvent, handle_id=hid)}
+    assert {("remote", "offer"), ("local", "answer")} <= jsep
+    assert all(e.sdp and e.sdp.startswith("v=0") for e in c.of(JsepServerEvent, handle_id=hid))
+    ice = {e.ice for e in c.of(IceStateServerEvent, handle_id=hid)}
+    assert {"gathering", "connecting", "connected", "ready"} <= ice, ice
+    assert c.of(IceCandidateServerEvent, handle_id=hid, local=True)
+    remote = c.of(IceCandidateServerEvent, handle_id=hid, local=False)
+    assert remote and all(e.candidate for e in remote)
+    pairs = c.of(SelectedPairServerEvent, handle_id=hid)
+    assert pairs and "127.0.0.2" in (pairs[0].selected_pair or "")
+    assert set(pairs[0].candidates) == {"local", "remote"}
+    assert "connected" in {e.dtls for e in c.of(DtlsStateServerEvent, handle_id=hid)}
+    connection = [e.connection for e in c.of(WebRTCConnectionServerEvent, handle_id=hid)]
+    assert connection.index("webrtcup") < connection.index("hangup"), connection
+    states = c.of(MediaStateServerEvent, handle_id=hid, receiving=True)
+    assert {e.media for e in states} >= {"audio", "video"}
+    stats = c.of(MediaStatsServerEvent, handle_id=hid)
+    for kind in ("audio", "video"):
+        assert max(e.packets_received for e in stats if e.media == kind) > 10, kind
+    assert any(e.codec == "opus" for e in stats)
+    plugin = c.of(PluginServerEvent, handle_id=hid)
+    assert plugin and plugin[0].plugin == ECHO and isinstance(plugin[0].data, dict)
+    assert all(e.emitter == "janus-client-testbed" for e in c.events)
+
+
+async def test_four_receivers_type_a_real_call(
+    mosquitto_broker: MosquittoBroker,
+    rabbitmq_broker: RabbitMQBroker,
+    janus_server_factory: Callable[..., JanusServer],
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    http = HttpEventSource(path="/evh", username="evh", password="s3cret")
+    ws = WebSocketEventSource(path="/events")
+    mqtt = MqttEventSource(port=mosquitto_broker.port, topic=f"/janus/events-{tag}")
+    amqp = RabbitMQEventSource(rabbitmq_broker.url, queue=f"janus-events-{tag}")
+    receivers = {name: JanusEventReceiver(src) for name, src in
+                 (("http", http), ("ws", ws), ("mqtt", mqtt), ("amqp", amqp))}
+    for rx in receivers.values():
+        await rx.start()
+    try:
+        janus = janus_server_factory(
+            plugin_configs=evh_configs(
+                {
+                    "sampleevh": {
+                        "backend": http.url,
+                        "backend_user": "evh",
+                        "backend_pwd": "s3cret",
+                        "grouping": True,
+                        "compress": True,
+                    },
+                    "wsevh": {"backend": ws.url, "grouping": False},
+                    "mqttevh": mqtt_settings(mosquitto_broker, mqtt.topic),
+                    "rabbitmqevh": amqp_settings(rabbitmq_broker, amqp.queue, grouping=True),
+                }
+            )
+        )
+        schema = f"test.observe.{tag}"
+        sid, hid, _ = await echotest_call(
+            janus.ws_url, schema=schema, admin=janus.admin_http_url
+        )
+        collectors = {name: Collector(rx) for name, rx in receivers.items()}
+
+        def complete(c: Collector) -> bool:
+            return bool(
+                c.of(SessionServerEvent, session_id=sid, name="destroyed")
+                and c.of(ExternalServerEvent, schema=schema)
+            )
+
+        await wait_until(collectors.values(), complete)
+        for name, c in collectors.items():
+            check_echotest_events(c, sid, hid)
+            custom = c.of(ExternalServerEvent, schema=schema)
+            assert len(custom) == 1 and custom[0].data == {"hello": 1, "handle": hid}, name
+            assert c.of(CoreServerEvent, status="started"), name
+            assert c.receiver.stats.malformed == 0, name
+        # grouping: arrays from sampleevh/rabbitmqevh (grouping on), single objects otherwise
+        assert receivers["http"].stats.grouped > 0
+        assert receivers["amqp"].stats.grouped > 0
+        assert receivers["ws"].stats.grouped == 0
+        assert receivers["mqtt"].stats.grouped == 0
+        assert receivers["ws"].stats.messages == receivers["ws"].stats.events
+    finally:
+        for rx in receivers.values():
+            await rx.close()
+
+
+async def test_grouping_off_and_masks(
+    mosquitto_broker: MosquittoBroker,
+    rabbitmq_broker: RabbitMQBroker,
+    janus_server_factory: Callable[..., JanusServer],
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    http = HttpEventSource(path="/evh")
+    ws = WebSocketEventSource()
+    mqtt = MqttEventSource(port=mosquitto_broker.port, topic=f"/janus/masked-{tag}")
+    amqp = RabbitMQEventSource(rabbitmq_broker.url, queue=f"janus-masked-{tag}")
+    receivers = {name: JanusEventReceiver(src) for name, src in
+                 (("http", http), ("ws", ws), ("mqtt", mqtt), ("amqp", amqp))}
+    masks = {
+        "http": ({"sessions", "handles", "external"}, {1, 2, 4}),
+        "mqtt": ({"webrtc", "external"}, {16, 4}),
+        "amqp": ({"media", "plugins", "external"}, {32, 64, 4}),
+    }
+    for rx in receivers.values():
+        await rx.start()
+    try:
+        janus = janus_server_factory(
+            plugin_configs=evh_configs(
+                {
+                    "sampleevh": {
+                        "backend": http.url,
+                        "grouping": False,
+                        "events": ",".join(sorted(masks["http"][0])),
+                    },
+                    "wsevh": {"backend": ws.url, "grouping": True},
+                    "mqttevh": mqtt_settings(
+                        mosquitto_broker, mqtt.topic, events=",".join(sorted(masks["mqtt"][0]))
+                    ),
+                    "rabbitmqevh": amqp_settings(
+                        rabbitmq_broker,
+                        amqp.queue,
+                        grouping=False,
+                        events=",".join(sorted(masks["amqp"][0])),
+                    ),
+                }
+            )
+        )
+        schema = f"test.mask.{tag}"
+        sid, hid, _ = await echotest_call(
+            janus.ws_url, 2.0, schema=schema, admin=janus.admin_http_url
+        )
+        collectors = {name: Collector(rx) for name, rx in receivers.items()}
+        await wait_until(collectors.values(), lambda c: bool(c.of(ExternalServerEvent, schema=schema)))
+        await wait_until(
+            [collectors["ws"]],
+            lambda c: bool(c.of(SessionServerEvent, session_id=sid, name="destroyed")),
+        )
+        check_echotest_events(collectors["ws"], sid, hid)  # unmasked, grouped
+        assert receivers["ws"].stats.grouped > 0
+        for name, (_, types) in masks.items():
+            seen = {e.type for e in collectors[name].events}
+            assert seen == types, (name, seen)
+        assert receivers["http"].stats.grouped == 0
+        assert receivers["amqp"].stats.grouped == 0
+        # the masked handlers still carry their types in full
+        assert collectors["http"].of(HandleServerEvent, handle_id=hid, name="attached")
+        assert collectors["mqtt"].of(WebRTCConnectionServerEvent, handle_id=hid, connection="webrtcup")
+        assert collectors["amqp"].of(MediaStatsServerEvent, handle_id=hid, media="video")
+    finally:
+        for rx in receivers.values():
+            await rx.close()
