@@ -8,6 +8,7 @@ test, and makes a real EchoTest call with media.
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -54,9 +55,7 @@ def evh_configs(
     """Janus configs enabling the given event handlers (short name -> general settings)."""
     disabled = ",".join(f"libjanus_{h}.so" for h in _ALL_HANDLERS if h not in handlers)
     configs: dict[str, dict[str, dict[str, object]]] = {
-        "janus": {
-            "events": {"broadcast": True, "stats_period": stats_period, "disable": disabled}
-        }
+        "janus": {"events": {"broadcast": True, "stats_period": stats_period, "disable": disabled}}
     }
     for name, settings in handlers.items():
         configs[f"janus.eventhandler.{name}"] = {
@@ -195,8 +194,10 @@ async def test_four_receivers_type_a_real_call(
     ws = WebSocketEventSource(path="/events")
     mqtt = MqttEventSource(port=mosquitto_broker.port, topic=f"/janus/events-{tag}")
     amqp = RabbitMQEventSource(rabbitmq_broker.url, queue=f"janus-events-{tag}")
-    receivers = {name: JanusEventReceiver(src) for name, src in
-                 (("http", http), ("ws", ws), ("mqtt", mqtt), ("amqp", amqp))}
+    receivers = {
+        name: JanusEventReceiver(src)
+        for name, src in (("http", http), ("ws", ws), ("mqtt", mqtt), ("amqp", amqp))
+    }
     for rx in receivers.values():
         await rx.start()
     try:
@@ -217,9 +218,7 @@ async def test_four_receivers_type_a_real_call(
             )
         )
         schema = f"test.observe.{tag}"
-        sid, hid, _ = await echotest_call(
-            janus.ws_url, schema=schema, admin=janus.admin_http_url
-        )
+        sid, hid, _ = await echotest_call(janus.ws_url, schema=schema, admin=janus.admin_http_url)
         collectors = {name: Collector(rx) for name, rx in receivers.items()}
 
         def complete(c: Collector) -> bool:
@@ -256,8 +255,10 @@ async def test_grouping_off_and_masks(
     ws = WebSocketEventSource()
     mqtt = MqttEventSource(port=mosquitto_broker.port, topic=f"/janus/masked-{tag}")
     amqp = RabbitMQEventSource(rabbitmq_broker.url, queue=f"janus-masked-{tag}")
-    receivers = {name: JanusEventReceiver(src) for name, src in
-                 (("http", http), ("ws", ws), ("mqtt", mqtt), ("amqp", amqp))}
+    receivers = {
+        name: JanusEventReceiver(src)
+        for name, src in (("http", http), ("ws", ws), ("mqtt", mqtt), ("amqp", amqp))
+    }
     masks = {
         "http": ({"sessions", "handles", "external"}, {1, 2, 4}),
         "mqtt": ({"webrtc", "external"}, {16, 4}),
@@ -292,7 +293,9 @@ async def test_grouping_off_and_masks(
             janus.ws_url, 2.0, schema=schema, admin=janus.admin_http_url
         )
         collectors = {name: Collector(rx) for name, rx in receivers.items()}
-        await wait_until(collectors.values(), lambda c: bool(c.of(ExternalServerEvent, schema=schema)))
+        await wait_until(
+            collectors.values(), lambda c: bool(c.of(ExternalServerEvent, schema=schema))
+        )
         await wait_until(
             [collectors["ws"]],
             lambda c: bool(c.of(SessionServerEvent, session_id=sid, name="destroyed")),
@@ -306,8 +309,142 @@ async def test_grouping_off_and_masks(
         assert receivers["amqp"].stats.grouped == 0
         # the masked handlers still carry their types in full
         assert collectors["http"].of(HandleServerEvent, handle_id=hid, name="attached")
-        assert collectors["mqtt"].of(WebRTCConnectionServerEvent, handle_id=hid, connection="webrtcup")
+        assert collectors["mqtt"].of(
+            WebRTCConnectionServerEvent, handle_id=hid, connection="webrtcup"
+        )
         assert collectors["amqp"].of(MediaStatsServerEvent, handle_id=hid, media="video")
     finally:
         for rx in receivers.values():
             await rx.close()
+
+
+async def test_live_view_matches_the_admin_api(
+    janus_server_factory: Callable[..., JanusServer],
+) -> None:
+    http = HttpEventSource(path="/evh")
+    view = LiveView()
+    async with JanusEventReceiver(http) as rx:
+        rx.add_listener(view)
+        janus = janus_server_factory(
+            plugin_configs=evh_configs({"sampleevh": {"backend": http.url, "grouping": True}})
+        )
+        url = janus.ws_url
+        async with (
+            JanusSession(url) as s1,
+            JanusSession(janus.http_url) as s2,
+            JanusSession(url) as s3,
+            JanusAdminMonitorClient(janus.admin_http_url, "janusoverlord") as admin,
+        ):
+            echo = JanusEchoTestPlugin()
+            await echo.attach(s1)
+            await echo.start(tracks=[ToneAudioTrack(), FrameCounterVideoTrack(320, 240, fps=15)])
+            await echo.wait_webrtcup(timeout=10)
+            others = [
+                await s1.attach("janus.plugin.videoroom"),
+                await s2.attach("janus.plugin.textroom"),
+                await s2.attach(ECHO),
+                await s3.attach("janus.plugin.videocall"),
+            ]
+            sessions = {s.session_id for s in (s1, s2, s3)}
+            handles = {echo.id, *(h.id for h in others)}
+            loop = asyncio.get_running_loop()
+            end = loop.time() + 10
+            # until the view has seen everything, including the media stats of both kinds
+            while loop.time() < end:
+                h = view.handle(echo.id)
+                kinds = {s.media for s in h.streams.values() if s.stats} if h else set()
+                if set(view.handles) == handles and {"audio", "video"} <= kinds:
+                    break
+                await asyncio.sleep(0.1)
+            assert set(view.sessions) == set(await admin.list_sessions()) == sessions
+            for sid in sessions:
+                assert {h.handle_id for h in view.handles_of(sid)} == set(
+                    await admin.list_handles(sid)
+                )
+            for handle in view:
+                info = await admin.handle_info(handle.session_id, handle.handle_id)
+                assert handle.plugin == info.plugin
+                assert handle.session_id == info.session_id
+            media_view = view.handle(echo.id)
+            assert media_view is not None
+            info = await admin.handle_info(s1.session_id, echo.id)
+            assert media_view.ice_state == info.ice_state == "ready"
+            assert media_view.dtls_state == info.dtls_state == "connected"
+            assert media_view.webrtc_up
+            assert {
+                s.mid for s in media_view.streams.values() if s.media in ("audio", "video")
+            } == {
+                str(m.get("mid"))
+                for m in info.media.values()
+                if m.get("type") in ("audio", "video")
+            }
+            assert view.webrtc_up_count() == 1
+            await echo.close_stream()
+        await wait_until([Collector(rx)], lambda c: not view.sessions, timeout=10)
+        assert view.sessions == {} and len(view) == 0
+        totals = view.media_totals()
+        assert totals["audio"].packets_received > 0 and totals["video"].packets_received > 0
+        assert view.sessions_created == 3 and view.handles_attached == 5
+
+
+async def _scrape(url: str) -> dict[str, float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    async with aiohttp.ClientSession() as http, http.get(url) as resp:
+        assert resp.status == 200
+        assert resp.headers["Content-Type"].startswith("text/plain")
+        text = await resp.text()
+    samples: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(s.labels.items()))
+            samples[f"{s.name}{{{labels}}}"] = s.value
+    return samples
+
+
+async def test_prometheus_endpoint_matches_the_run(
+    janus_server_factory: Callable[..., JanusServer],
+) -> None:
+    from janus_client.observe.prometheus import MetricsServer, make_registry
+
+    metrics = ClientMetrics()
+    previous = set_client_hook(metrics)
+    http = HttpEventSource(path="/evh")
+    view = LiveView()
+    try:
+        async with JanusEventReceiver(http) as rx:
+            rx.add_listener(view)
+            async with MetricsServer(make_registry(metrics, view, rx)) as server:
+                janus = janus_server_factory(
+                    plugin_configs=evh_configs({"sampleevh": {"backend": http.url}})
+                )
+                _, _, counts = await echotest_call(janus.ws_url, 4.0)
+                await wait_until([Collector(rx)], lambda c: not view.sessions, timeout=10)
+                m = await _scrape(server.url)
+    finally:
+        set_client_hook(previous)
+    # request counts: one session, one handle; the series equal the hook's own counts
+    for verb in ("create", "attach", "detach", "destroy"):
+        assert m[f'janus_client_requests_total{{request="{verb}"}}'] == 1, verb
+    assert m['janus_client_requests_total{request="message"}'] >= 1
+    for verb, n in metrics.requests.items():
+        assert m[f'janus_client_requests_total{{request="{verb}"}}'] == n
+        assert m[f'janus_client_request_duration_seconds_count{{request="{verb}"}}'] == n
+        assert m[f'janus_client_request_duration_seconds_bucket{{le="+Inf",request="{verb}"}}'] == n
+    assert m["janus_client_requests_in_flight{}"] == 0
+    assert m["janus_client_sessions_open{}"] == 0
+    assert not any(k.startswith("janus_client_request_errors_total") for k in m)
+    # server side, from the events
+    assert m['janus_events_total{type="media"}'] > 0
+    assert m['janus_events_total{type="webrtc"}'] > 0
+    assert m["janus_events_malformed_total{}"] == 0
+    assert m["janus_sessions{}"] == 0 and m["janus_handles{}"] == 0
+    assert m["janus_webrtc_up_total{}"] == 1 and m["janus_webrtc_hangups_total{}"] == 1
+    for kind in ("audio", "video"):
+        sent, echoed = counts[f"{kind}_sent"], counts[f"{kind}_received"]
+        got = m[f'janus_media_packets_total{{direction="received",media="{kind}"}}']
+        back = m[f'janus_media_packets_total{{direction="sent",media="{kind}"}}']
+        assert abs(got - sent) <= 0.1 * sent, (kind, got, sent)
+        assert abs(back - echoed) <= 0.1 * echoed, (kind, back, echoed)
+    # bounded cardinality: no session/handle id (or any long number) in a label
+    assert not [k for k in m if re.search(r'="\d{6,}"', k)]
