@@ -10,6 +10,8 @@
   the fixtures ``janus_server``, ``janus_ws_url``, ``janus_http_url``,
   ``janus_admin_http_url``, ``janus_admin_ws_url``, ``janus_server_factory`` and
   ``fake_janus``, and ``mosquitto_broker`` / ``rabbitmq_broker``.
+* `event_handler_configs` builds the ``plugin_configs`` that turn on Janus'
+  event handlers.
 * `MosquittoBroker` and `RabbitMQBroker` run throw-away MQTT / AMQP brokers as
   foreground children on free loopback ports.
 """
@@ -17,6 +19,7 @@
 from __future__ import annotations
 
 from ._brokers import BrokerError, MosquittoBroker, RabbitMQBroker
+from ._evh import event_handler_configs
 from ._fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
 from ._network import ensure_ice_address, patch_aioice_host_addresses, remove_ice_address
 from ._proxy import TcpProxy
@@ -35,6 +38,7 @@ __all__ = [
     "RabbitMQBroker",
     "TcpProxy",
     "ensure_ice_address",
+    "event_handler_configs",
     "patch_aioice_host_addresses",
     "remove_ice_address",
 ]

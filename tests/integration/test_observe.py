@@ -40,28 +40,23 @@ from janus_client.observe import (
     WebRTCConnectionServerEvent,
     WebSocketEventSource,
 )
-from janus_client.testing import JanusServer, MosquittoBroker, RabbitMQBroker
+from janus_client.testing import (
+    JanusServer,
+    MosquittoBroker,
+    RabbitMQBroker,
+    event_handler_configs,
+)
 from janus_client.webrtc import FrameCounterVideoTrack, ToneAudioTrack
 
 pytestmark = pytest.mark.usefixtures("media_address")
 
 ECHO = "janus.plugin.echotest"
-_ALL_HANDLERS = ("gelfevh", "nanomsgevh", "sampleevh", "wsevh", "mqttevh", "rabbitmqevh")
 
 
 def evh_configs(
     handlers: dict[str, dict[str, object]], *, stats_period: int = 1
 ) -> dict[str, dict[str, dict[str, object]]]:
-    """Janus configs enabling the given event handlers (short name -> general settings)."""
-    disabled = ",".join(f"libjanus_{h}.so" for h in _ALL_HANDLERS if h not in handlers)
-    configs: dict[str, dict[str, dict[str, object]]] = {
-        "janus": {"events": {"broadcast": True, "stats_period": stats_period, "disable": disabled}}
-    }
-    for name, settings in handlers.items():
-        configs[f"janus.eventhandler.{name}"] = {
-            "general": {"enabled": True, "events": "all", "json": "plain", **settings}
-        }
-    return configs
+    return event_handler_configs(handlers, stats_period=stats_period)
 
 
 def mqtt_settings(broker: MosquittoBroker, topic: str, **extra: object) -> dict[str, object]:
