@@ -43,12 +43,12 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "health",
         parents=[common],
-        help="check a server (exit 0 healthy, 1 unreachable, 3 unhealthy)",
+        help="check a server (exit 0 healthy, 1 unhealthy, 3 unreachable, 4 refused)",
         description=(
             "Check that a Janus server answers: latency of 'info', server info and, with "
             "--admin-secret, the number of sessions. URL is the Janus API, or the Admin "
             "API when --admin-secret is given without --admin-url. Exit codes: 0 healthy, "
-            "1 unreachable, 2 usage error, 3 reachable but unhealthy."
+            "1 answered but unhealthy, 2 usage error, 3 unreachable, 4 credentials refused."
         ),
     )
     p.add_argument("target", nargs="?", metavar="URL", help="the server URL (default --url)")

@@ -4,7 +4,8 @@
 `JanusSession.health` checks the server behind an open session. Both return
 a `HealthResult` and never raise for a server that is down: that is a result.
 ``janus-client health URL`` wraps `check_health` with exit codes for probes
-(see `HealthResult.exit_code`).
+(see `HealthResult.exit_code`: 0 healthy, 1 unhealthy, 3 unreachable, 4
+credentials refused, the same numbers as the other commands).
 """
 
 from __future__ import annotations
@@ -22,15 +23,28 @@ from .errors import JanusError, ServerError, TransportError
 if TYPE_CHECKING:
     from .session import JanusSession
 
-__all__ = ["EXIT_HEALTHY", "EXIT_UNHEALTHY", "EXIT_UNREACHABLE", "HealthResult", "check_health"]
+__all__ = [
+    "EXIT_HEALTHY",
+    "EXIT_REFUSED",
+    "EXIT_UNHEALTHY",
+    "EXIT_UNREACHABLE",
+    "HealthResult",
+    "check_health",
+    "session_health",
+]
 
+# The same numbers as the other janus-client commands (janus_client.cli).
 #: Exit code: the server answered and is healthy.
 EXIT_HEALTHY = 0
+#: Exit code: the server answered but is not healthy (an error reply, or it
+#: does not accept new sessions).
+EXIT_UNHEALTHY = 1
 #: Exit code: the server could not be reached (connection refused, timeout).
-EXIT_UNREACHABLE = 1
-#: Exit code: the server answered but is not healthy (error reply, not
-#: accepting new sessions, admin secret refused).
-EXIT_UNHEALTHY = 3
+EXIT_UNREACHABLE = 3
+#: Exit code: the server refused the credentials (api/admin secret, token).
+EXIT_REFUSED = 4
+
+_REFUSED_CODES = frozenset({403, 405})  # unauthorized, unauthorized plugin
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class HealthResult:
         sessions: Sessions alive on the server (from the Admin API's
             ``list_sessions``; None without admin access).
         error: Why it is not healthy (None when healthy); never holds a secret.
+        error_code: Janus' error code when the server answered with an error.
         checked_at: Wall-clock time of the check (``time.time()``).
     """
 
@@ -56,14 +71,19 @@ class HealthResult:
     server: ServerInfo | None = field(default=None, repr=False)
     sessions: int | None = None
     error: str | None = None
+    error_code: int | None = None
     checked_at: float = field(default_factory=time.time)
 
     @property
     def exit_code(self) -> int:
-        """0 healthy, 1 unreachable, 3 reachable but unhealthy (2 is a usage error)."""
+        """0 healthy, 1 unhealthy, 3 unreachable, 4 credentials refused (2: usage)."""
         if self.healthy:
             return EXIT_HEALTHY
-        return EXIT_UNHEALTHY if self.reachable else EXIT_UNREACHABLE
+        if not self.reachable:
+            return EXIT_UNREACHABLE
+        if self.error_code in _REFUSED_CODES:
+            return EXIT_REFUSED
+        return EXIT_UNHEALTHY
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready summary (what ``janus-client health --json`` prints)."""
@@ -86,12 +106,19 @@ class HealthResult:
             },
             "sessions": self.sessions,
             "error": self.error,
+            "error_code": self.error_code,
+            "exit_code": self.exit_code,
             "checked_at": self.checked_at,
         }
 
 
 def _judge(
-    url: str, latency: float, info: ServerInfo, sessions: int | None, error: str | None
+    url: str,
+    latency: float,
+    info: ServerInfo,
+    sessions: int | None,
+    error: str | None,
+    code: int | None = None,
 ) -> HealthResult:
     if error is None and not info.accepting_new_sessions:
         error = "the server does not accept new sessions"
@@ -103,6 +130,7 @@ def _judge(
         server=info,
         sessions=sessions,
         error=error,
+        error_code=code,
     )
 
 
@@ -166,16 +194,20 @@ async def _check(
             start = loop.time()
             info = await admin.info()
             latency = loop.time() - start
+            sessions: int | None = None
+            error: str | None = None
+            code: int | None = None
             try:
-                sessions: int | None = len(await admin.list_sessions())
-                error = None
+                sessions = len(await admin.list_sessions())
             except ServerError as exc:
-                sessions, error = None, _describe(exc)
-        return _judge(url, latency, info, sessions, error)
+                error, code = _describe(exc), exc.code
+        return _judge(url, latency, info, sessions, error, code)
 
     from .session import JanusSession
 
-    async with JanusSession(url, api_secret=api_secret, token=token, timeouts=timeouts) as session:
+    # Not entered: ``info`` needs no session, and a probe must not create one.
+    session = JanusSession(url, api_secret=api_secret, token=token, timeouts=timeouts)
+    try:
         start = loop.time()
         try:
             raw = await session.info()
@@ -186,20 +218,24 @@ async def _check(
                 healthy=False,
                 latency=loop.time() - start,
                 error=_describe(exc),
+                error_code=exc.code,
             )
         latency = loop.time() - start
+    finally:
+        await asyncio.shield(session.destroy())
     info = ServerInfo.from_json(raw)
     sessions = None
     error = None
+    code = None
     if admin_secret is not None and admin_url is not None:
         try:
             async with JanusAdminMonitorClient(admin_url, admin_secret, timeouts=timeouts) as admin:
                 sessions = len(await admin.list_sessions())
         except ServerError as exc:
-            error = f"admin: {_describe(exc)}"
+            error, code = f"admin: {_describe(exc)}", exc.code
         except (TransportError, OSError, TimeoutError) as exc:
             error = f"admin unreachable: {_describe(exc)}"
-    return _judge(url, latency, info, sessions, error)
+    return _judge(url, latency, info, sessions, error, code)
 
 
 async def session_health(session: JanusSession, *, timeout: float | None = None) -> HealthResult:
@@ -225,6 +261,7 @@ async def session_health(session: JanusSession, *, timeout: float | None = None)
             healthy=False,
             latency=loop.time() - start,
             error=_describe(exc),
+            error_code=exc.code,
         )
     except (JanusError, OSError, TimeoutError) as exc:
         return HealthResult(url=url, reachable=False, healthy=False, error=_describe(exc))

@@ -13,7 +13,8 @@ from collections.abc import Callable
 import aiohttp
 import pytest
 
-from janus_client import JanusSession
+from janus_client import JanusAdminMonitorClient, JanusSession
+from janus_client.health import check_health
 from janus_client.testing import JanusServer, event_handler_configs
 
 ECHO = "janus.plugin.echotest"
@@ -55,14 +56,28 @@ def test_health_exit_codes(janus_server: JanusServer) -> None:
     assert both.returncode == 0 and json.loads(both.stdout)["sessions"] is not None
 
     wrong = run_cli("health", janus_server.admin_http_url, "--admin-secret", "nope", "--json")
-    assert wrong.returncode == 3
+    assert wrong.returncode == 4
     assert "nope" not in wrong.stdout and json.loads(wrong.stdout)["reachable"] is True
 
     down = run_cli("health", "http://127.0.0.1:9/janus", "--timeout", "2")
-    assert down.returncode == 1 and down.stdout.startswith("unreachable: ")
+    assert down.returncode == 3 and down.stdout.startswith("unreachable: ")
 
     usage = run_cli("health", "ftp://127.0.0.1:9")
     assert usage.returncode == 2
+
+
+async def test_health_reports_a_server_refusing_new_sessions(janus_server: JanusServer) -> None:
+    async with JanusAdminMonitorClient(janus_server.admin_http_url, "janusoverlord") as admin:
+        await admin.accept_new_sessions(False)
+        try:
+            result = await check_health(janus_server.http_url)
+            cli = await asyncio.to_thread(run_cli, "health", janus_server.ws_url)
+        finally:
+            await admin.accept_new_sessions(True)
+    assert result.reachable and not result.healthy and result.exit_code == 1
+    assert result.error == "the server does not accept new sessions"
+    assert cli.returncode == 1 and cli.stdout.startswith("unhealthy: ")
+    assert (await check_health(janus_server.http_url)).healthy
 
 
 async def test_session_health_against_the_real_janus(janus_ws_url: str) -> None:

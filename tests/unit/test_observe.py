@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from janus_client import JanusSession
 from janus_client.errors import RequestTimeoutError
-from janus_client.health import EXIT_UNREACHABLE, check_health
+from janus_client.health import EXIT_UNREACHABLE, HealthResult, check_health
 from janus_client.instrument import (
     LATENCY_BUCKETS,
     ClientHook,
@@ -405,7 +405,20 @@ async def test_session_health_on_the_fake(fake_janus: FakeJanus) -> None:
     async with JanusSession(fake_janus.ws_url) as session:
         result = await session.health()
     assert result.reachable and result.latency is not None and result.latency >= 0
-    assert result.server is not None and result.exit_code in (0, 3)
+    assert result.server is not None and result.exit_code in (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"reachable": True, "healthy": True}, 0),
+        ({"reachable": True, "healthy": False, "error": "x"}, 1),
+        ({"reachable": False, "healthy": False, "error": "x"}, 3),
+        ({"reachable": True, "healthy": False, "error": "x", "error_code": 403}, 4),
+    ],
+)
+def test_health_exit_codes(kwargs: dict[str, Any], code: int) -> None:
+    assert HealthResult(url="ws://x", **kwargs).exit_code == code
 
 
 def test_prometheus_collector_caps_label_values() -> None:
