@@ -320,6 +320,8 @@ class MqttEventSource(EventSource):
         self._client_id = client_id
         self._task: asyncio.Task[None] | None = None
         self._ready: asyncio.Future[None] | None = None
+        self.reconnect_min = 0.2
+        self.reconnect_max = 5.0
 
     @property
     def url(self) -> str:
@@ -336,45 +338,62 @@ class MqttEventSource(EventSource):
             ) from exc
         loop = asyncio.get_running_loop()
         self._ready = loop.create_future()
-        client = aiomqtt.Client(
-            self.host,
-            self.port,
-            username=self._username,
-            password=self._password,
-            identifier=self._client_id,
-        )
-        self._task = loop.create_task(self._run(client), name=f"janus-events-mqtt-{self.url}")
+
+        def make_client() -> Any:
+            return aiomqtt.Client(
+                self.host,
+                self.port,
+                username=self._username,
+                password=self._password,
+                identifier=self._client_id,
+            )
+
+        self._task = loop.create_task(self._run(make_client), name=f"janus-events-mqtt-{self.url}")
         try:
             await self._ready
         except BaseException:
             await self._stop()
             raise
 
-    async def _run(self, client: Any) -> None:
+    async def _run(self, make_client: Any) -> None:
         ready = self._ready
         assert ready is not None
-        try:
-            async with client:
-                await client.subscribe(self.topic)
-                await client.subscribe(self.topic.rstrip("/") + "/#")
+        import aiomqtt
+
+        delay = self.reconnect_min
+        while True:
+            try:
+                async with make_client() as client:
+                    await client.subscribe(self.topic)
+                    await client.subscribe(self.topic.rstrip("/") + "/#")
+                    if not ready.done():
+                        ready.set_result(None)
+                    else:
+                        logger.info("MQTT event source %s reconnected", self.url)
+                    delay = self.reconnect_min
+                    status = self.topic.rstrip("/") + "/status"
+                    async for message in client.messages:
+                        if message.topic.value == status:
+                            continue
+                        payload = message.payload
+                        if isinstance(payload, bytes | bytearray | str):
+                            self._deliver(payload)
+                        elif self._receiver is not None:
+                            self._receiver.stats.malformed += 1
+            except asyncio.CancelledError:
+                raise
+            except (aiomqtt.MqttError, OSError) as exc:
                 if not ready.done():
-                    ready.set_result(None)
-                status = self.topic.rstrip("/") + "/status"
-                async for message in client.messages:
-                    if message.topic.value == status:
-                        continue
-                    payload = message.payload
-                    if isinstance(payload, bytes | bytearray | str):
-                        self._deliver(payload)
-                    elif self._receiver is not None:
-                        self._receiver.stats.malformed += 1
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            if not ready.done():
-                ready.set_exception(exc)
-            else:
-                logger.warning("MQTT event source %s stopped: %s", self.url, exc)
+                    ready.set_exception(exc)
+                    return
+                logger.warning(
+                    "MQTT event source %s lost the broker (%s); retrying in %.1f s",
+                    self.url,
+                    exc,
+                    delay,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.reconnect_max)
 
     async def _stop(self) -> None:
         task, self._task = self._task, None

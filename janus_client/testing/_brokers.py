@@ -214,15 +214,20 @@ class MosquittoBroker(_Broker):
 
     Args:
         host: The loopback address to listen on.
+        port: The port (0: a free one, chosen at the first start and kept by
+            `restart`).
         binary: The mosquitto executable.
 
     """
 
     name = "mosquitto"
 
-    def __init__(self, host: str = "127.0.0.1", *, binary: str = "mosquitto") -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, binary: str = "mosquitto"
+    ) -> None:
         super().__init__(host)
         self._binary = binary
+        self._fixed_port = port
 
     @staticmethod
     def find_binary(binary: str = "mosquitto") -> str | None:
@@ -263,7 +268,8 @@ class MosquittoBroker(_Broker):
         if binary is None:
             raise BrokerError("mosquitto not found (Debian: apt-get install mosquitto)")
         self._dir = Path(tempfile.mkdtemp(prefix="janus-client-mosquitto-"))
-        (port,) = free_ports(1, self.host)
+        port = self._fixed_port or free_ports(1, self.host)[0]
+        self._fixed_port = port
         conf = self._dir / "mosquitto.conf"
         conf.write_text(
             f"listener {port} {self.host}\n"
@@ -278,6 +284,16 @@ class MosquittoBroker(_Broker):
         self._wait_port(port, timeout)
         self._port = port
         logger.info("mosquitto started on %s:%d", self.host, port)
+
+    def restart(self, timeout: float = 15.0) -> None:
+        """Stop the broker and start it again on the same port (clients are cut).
+
+        Args:
+            timeout: Seconds to wait for the port.
+
+        """
+        self.stop()
+        self.start(timeout)
 
 
 class RabbitMQBroker(_Broker):

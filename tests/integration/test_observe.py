@@ -8,6 +8,7 @@ test, and makes a real EchoTest call with media.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -443,3 +444,33 @@ async def test_prometheus_endpoint_matches_the_run(
         assert abs(back - echoed) <= 0.1 * echoed, (kind, back, echoed)
     # bounded cardinality: no session/handle id (or any long number) in a label
     assert not [k for k in m if re.search(r'="\d{6,}"', k)]
+
+
+async def test_mqtt_source_survives_a_broker_restart() -> None:
+    import aiomqtt
+
+    broker = MosquittoBroker()
+    await asyncio.to_thread(broker.start)
+    try:
+        source = MqttEventSource(port=broker.port, topic="/janus/restart")
+        source.reconnect_min = 0.05
+        event = json.dumps({"type": 4, "event": {"schema": "again", "data": 1}})
+        async with JanusEventReceiver(source) as rx:
+            async with aiomqtt.Client("127.0.0.1", broker.port) as pub:
+                await pub.publish("/janus/restart/external", event)
+                first = await rx.get(timeout=5)
+            assert isinstance(first, ExternalServerEvent)
+            await asyncio.to_thread(broker.restart)
+            loop = asyncio.get_running_loop()
+            end = loop.time() + 15
+            got = None
+            while got is None and loop.time() < end:  # until the source has resubscribed
+                async with aiomqtt.Client("127.0.0.1", broker.port) as pub:
+                    await pub.publish("/janus/restart", event)
+                try:
+                    got = await rx.get(timeout=0.5)
+                except TimeoutError:
+                    continue
+            assert isinstance(got, ExternalServerEvent) and got.schema == "again"
+    finally:
+        await asyncio.to_thread(broker.stop)
