@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import gzip
 import json
@@ -446,3 +447,32 @@ def test_prometheus_collector_caps_label_values() -> None:
     ]
     assert len(plugin_series) == MAX_LABEL_VALUES + 1
     assert "janus_handles 200.0" in text
+
+
+async def test_client_metrics_count_reconnects_and_timeouts(fake_janus: FakeJanus) -> None:
+    from janus_client import ReconnectPolicy, Timeouts
+
+    metrics = ClientMetrics()
+    previous = set_client_hook(metrics)
+    try:
+        policy = ReconnectPolicy(initial_delay=0.05, max_delay=0.2, deadline=10)
+        session = JanusSession(fake_janus.ws_url, reconnect=policy, timeouts=Timeouts(request=0.3))
+        await session.create()
+        fake_janus.drop("ping")
+        with pytest.raises(RequestTimeoutError):
+            await session.ping()
+        await fake_janus.close_connections()
+        # the fake forgets sessions on disconnect: the reconnect succeeds, the claim fails
+        for _ in range(200):
+            if session.state.value != "active":
+                break
+            await asyncio.sleep(0.05)
+        await session.destroy()
+    finally:
+        set_client_hook(previous)
+    assert metrics.reconnects >= 1
+    assert metrics.connection_states["disconnected"] == 1
+    assert metrics.errors[("ping", "timeout")] == 1
+    assert metrics.errors[("claim", "458")] == 1
+    assert metrics.in_flight == 0
+    assert metrics.open_sessions == 0
