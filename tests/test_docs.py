@@ -28,6 +28,7 @@ MODULES = [
     "janus_client.health",
     "janus_client.instrument",
     "janus_client.observe",
+    "janus_client.observe.otel",
     "janus_client.observe.prometheus",
     "janus_client.protocol",
     "janus_client.session",

@@ -18,7 +18,7 @@ as one; per-handle detail stays in the `LiveView` API.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from aiohttp import web
@@ -38,33 +38,12 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from ..instrument import LATENCY_BUCKETS, ClientMetrics
+from ._labels import MAX_LABEL_VALUES, media_label
+from ._labels import capped as _capped
 from .live import LiveView
 from .receiver import JanusEventReceiver
 
 __all__ = ["MAX_LABEL_VALUES", "JanusCollector", "MetricsServer", "make_registry"]
-
-#: Most distinct values of an open-ended label (request, plugin) before ``"other"``.
-MAX_LABEL_VALUES = 64
-_MEDIA = frozenset({"audio", "video", "data"})
-
-
-def _capped(values: Iterable[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in values:
-        if key not in out and len(out) >= MAX_LABEL_VALUES:
-            key = "other"
-        if key in out:
-            out[key] = _add(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _add(a: Any, b: Any) -> Any:
-    if isinstance(a, list):
-        return [x + y for x, y in zip(a, b, strict=True)]
-    return a + b
-
 
 class JanusCollector:
     """A ``prometheus_client`` collector over client and server observations.
@@ -216,7 +195,7 @@ class JanusCollector:
         )
         merged: dict[str, dict[str, int]] = {}
         for kind, totals in view.media_totals().items():
-            key = kind if kind in _MEDIA else "other"
+            key = media_label(kind)
             slot = merged.setdefault(key, {})
             for name, value in vars(totals).items():
                 slot[name] = slot.get(name, 0) + value

@@ -476,3 +476,43 @@ async def test_client_metrics_count_reconnects_and_timeouts(fake_janus: FakeJanu
     assert metrics.errors[("claim", "458")] == 1
     assert metrics.in_flight == 0
     assert metrics.open_sessions == 0
+
+
+async def test_opentelemetry_metrics(fake_janus: FakeJanus) -> None:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    from janus_client.observe.otel import OtelClientMetrics, register_otel_metrics
+
+    reader = InMemoryMetricReader()
+    provider = MeterProvider(metric_readers=[reader])
+    metrics = OtelClientMetrics(provider)
+    previous = set_client_hook(metrics)
+    try:
+        async with JanusSession(fake_janus.ws_url) as session:
+            await session.attach("janus.plugin.echotest")
+    finally:
+        set_client_hook(previous)
+    rx = JanusEventReceiver()
+    view = LiveView()
+    rx.add_listener(view)
+    rx.feed(json.dumps([ev(2, {"name": "attached", "plugin": "p"}), ev(32, STATS, 3)]))
+    rx.feed(b"garbage")
+    register_otel_metrics(client=metrics, live=view, receiver=rx, meter_provider=provider)
+    data = reader.get_metrics_data()
+    points: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+    for resource in data.resource_metrics:
+        for scope in resource.scope_metrics:
+            for metric in scope.metrics:
+                for p in metric.data.data_points:
+                    points.setdefault(metric.name, []).append((dict(p.attributes), p))
+    requests = {a["request"]: p.value for a, p in points["janus.client.requests"]}
+    assert requests["create"] == 1 and requests["attach"] == 1 and requests["destroy"] == 1
+    durations = {a["request"]: p.count for a, p in points["janus.client.request.duration"]}
+    assert durations["attach"] == 1
+    assert {a["type"]: p.value for a, p in points["janus.events"]} == {"handle": 1, "media": 1}
+    assert points["janus.events.malformed"][0][1].value == 1
+    assert points["janus.handles"][0][1].value == 1
+    packets = {(a["media"], a["direction"]): p.value for a, p in points["janus.media.packets"]}
+    assert packets == {("video", "received"): 340, ("video", "sent"): 338}
+    provider.shutdown()
