@@ -157,3 +157,60 @@ def test_events_command_usage_errors(args: list[str]) -> None:
     result = run_cli(*args)
     assert result.returncode == 2
     assert "error" in result.stderr
+
+
+def test_events_command_on_a_terminal_shows_a_refreshing_summary() -> None:
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "janus_client",
+                "events",
+                "--listen",
+                "http://127.0.0.1:0/evh",
+                "--duration",
+                "2.5",
+                "--refresh",
+                "0.5",
+            ],
+            stdout=slave,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        os.close(slave)
+        slave = -1
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        assert proc.wait(timeout=30) == 0
+        assert proc.stderr is not None
+        proc.stderr.close()
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    screen = b"".join(chunks).decode(errors="replace")
+    assert screen.count("\x1b[2J") >= 2  # redrawn
+    assert "sessions 0  handles 0  webrtc up 0" in screen
+    assert "listening on http://127.0.0.1:" in screen
+
+
+def test_event_json_lines_hide_sdp_bodies() -> None:
+    from janus_client.cli_observe import event_to_json
+    from janus_client.observe import event_from_json
+
+    raw = {"type": 8, "event": {"owner": "remote", "jsep": {"type": "offer", "sdp": "v=0 secret"}}}
+    line = event_to_json(event_from_json(raw))
+    assert line["event"]["jsep"] == {"type": "offer", "sdp": "<10 characters>"}
+    assert line["class"] == "JsepServerEvent" and line["type_name"] == "jsep"
+    assert raw["event"]["jsep"]["sdp"] == "v=0 secret"  # the event itself is untouched
