@@ -20,7 +20,9 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+import logging
 import time
 import weakref
 from collections.abc import Awaitable
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["LATENCY_BUCKETS", "ClientHook", "ClientMetrics", "get_client_hook", "set_client_hook"]
 
 T = TypeVar("T")
+
+logger = logging.getLogger("janus_client")
 
 #: Upper bounds (seconds) of the request latency histogram buckets.
 LATENCY_BUCKETS: tuple[float, ...] = (
@@ -110,9 +114,7 @@ def _safe(method: Any, *args: Any) -> None:
     try:
         method(*args)
     except Exception:
-        import logging
-
-        logging.getLogger("janus_client").exception("client hook %r raised", method)
+        logger.exception("client hook %r raised", method)
 
 
 async def observe_request(hook: ClientHook, verb: str, call: Awaitable[T]) -> T:
@@ -175,7 +177,7 @@ def error_label(error: BaseException) -> str:
 
     if isinstance(error, TransportError):
         return "transport"
-    if isinstance(error, BaseException) and type(error).__name__ == "CancelledError":
+    if isinstance(error, asyncio.CancelledError):
         return "cancelled"
     return "other"
 

@@ -277,10 +277,9 @@ class MetricsServer:
         except BaseException:
             await runner.cleanup()
             raise
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        addresses = runner.addresses
+        if addresses:
+            self.port = int(addresses[0][1])
         self._runner = runner
 
     async def close(self) -> None:

@@ -142,11 +142,9 @@ class _AiohttpSource(EventSource):
         except BaseException:
             await runner.cleanup()
             raise
-        server = site._server
-        if self.port == 0 and server is not None:
-            sockets = getattr(server, "sockets", None) or []
-            if sockets:
-                self.port = sockets[0].getsockname()[1]
+        addresses = runner.addresses
+        if addresses:
+            self.port = int(addresses[0][1])
         self._runner = runner
 
     async def _stop(self) -> None:
