@@ -9,6 +9,7 @@ handles go away (for counters such as Prometheus').
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -27,6 +28,9 @@ from .events import (
 )
 
 __all__ = ["HandleView", "LiveView", "MediaTotals", "SessionView", "StreamView"]
+
+#: How many ended sessions and handles are remembered, to ignore their late events.
+_REMEMBER_GONE = 65_536
 
 #: Counters summed into `MediaTotals` (attribute names of `MediaStatsServerEvent`).
 TOTAL_FIELDS: tuple[str, ...] = (
@@ -133,13 +137,18 @@ class LiveView:
 
     Call it with each event (it is a valid `JanusEventReceiver` listener).
     Events about a handle or session that was never announced (the receiver
-    started late) create it on the fly.
+    started late) create it on the fly. Events that arrive after their handle
+    was detached or their session destroyed (Janus sends some, such as the
+    ``hangup``, from another thread) do not bring it back; they still count
+    in the totals.
     """
 
     def __init__(self) -> None:
         self._sessions: dict[int, SessionView] = {}
         self._handles: dict[int, HandleView] = {}
         self._retired: dict[str, MediaTotals] = {}
+        self._gone_sessions: OrderedDict[int, None] = OrderedDict()
+        self._gone_handles: OrderedDict[int, None] = OrderedDict()
         self.webrtc_ups = 0
         self.hangups = 0
         self.sessions_created = 0
@@ -200,6 +209,12 @@ class LiveView:
         return sum(1 for h in self._handles.values() if h.webrtc_up)
 
     # ------------------------------------------------------------- updates
+    @staticmethod
+    def _remember(gone: OrderedDict[int, None], key: int) -> None:
+        gone[key] = None
+        if len(gone) > _REMEMBER_GONE:
+            gone.popitem(last=False)
+
     def _session(self, event: ServerEvent, session_id: int) -> SessionView:
         session = self._sessions.get(session_id)
         if session is None:
@@ -213,6 +228,8 @@ class LiveView:
             return None
         handle = self._handles.get(hid)
         if handle is None:
+            if hid in self._gone_handles or event.session_id in self._gone_sessions:
+                return None
             handle = HandleView(hid, session_id=event.session_id, opaque_id=event.opaque_id)
             self._handles[hid] = handle
             if event.session_id is not None:
@@ -220,6 +237,7 @@ class LiveView:
         return handle
 
     def _retire_handle(self, handle_id: int) -> None:
+        self._remember(self._gone_handles, handle_id)
         handle = self._handles.pop(handle_id, None)
         if handle is None:
             return
@@ -245,11 +263,13 @@ class LiveView:
                 return
             if event.name == "created":
                 self.sessions_created += 1
+                self._gone_sessions.pop(sid, None)
                 session = self._session(event, sid)
                 transport = event.transport.get("transport")
                 session.transport = transport if isinstance(transport, str) else None
             elif event.name in ("destroyed", "timeout"):
                 self.sessions_destroyed += 1
+                self._remember(self._gone_sessions, sid)
                 gone = self._sessions.pop(sid, None)
                 for hid in list(gone.handles if gone else ()):
                     self._retire_handle(hid)
@@ -262,6 +282,8 @@ class LiveView:
                 if event.handle_id is not None:
                     self._retire_handle(event.handle_id)
                 return
+            if event.name == "attached" and event.handle_id is not None:
+                self._gone_handles.pop(event.handle_id, None)
             handle = self._handle(event)
             if handle is not None:
                 if event.name == "attached":
@@ -270,9 +292,12 @@ class LiveView:
                 handle.opaque_id = event.opaque_id or handle.opaque_id
             return
         if event.session_id is not None and event.handle_id is None:
-            if event.session_id not in self._sessions and event.type in (16, 32, 64):
-                self._session(event, event.session_id)
             return
+        if isinstance(event, WebRTCConnectionServerEvent):
+            if event.connection == "webrtcup":
+                self.webrtc_ups += 1
+            elif event.connection == "hangup":
+                self.hangups += 1
         handle = self._handle(event)
         if handle is None:
             return
@@ -295,11 +320,9 @@ class LiveView:
             handle.selected_pair = event.selected_pair
         elif isinstance(event, WebRTCConnectionServerEvent):
             if event.connection == "webrtcup":
-                self.webrtc_ups += 1
                 handle.webrtc_up = True
                 handle.hangup_reason = None
             elif event.connection == "hangup":
-                self.hangups += 1
                 handle.webrtc_up = False
                 handle.hangup_reason = event.reason
                 for stream in handle.streams.values():

@@ -218,9 +218,11 @@ async def test_four_receivers_type_a_real_call(
         collectors = {name: Collector(rx) for name, rx in receivers.items()}
 
         def complete(c: Collector) -> bool:
+            # Janus emits the hangup from its media loop: it may come after "destroyed"
             return bool(
                 c.of(SessionServerEvent, session_id=sid, name="destroyed")
                 and c.of(ExternalServerEvent, schema=schema)
+                and c.of(WebRTCConnectionServerEvent, handle_id=hid, connection="hangup")
             )
 
         await wait_until(collectors.values(), complete)
@@ -294,7 +296,10 @@ async def test_grouping_off_and_masks(
         )
         await wait_until(
             [collectors["ws"]],
-            lambda c: bool(c.of(SessionServerEvent, session_id=sid, name="destroyed")),
+            lambda c: bool(
+                c.of(SessionServerEvent, session_id=sid, name="destroyed")
+                and c.of(WebRTCConnectionServerEvent, handle_id=hid, connection="hangup")
+            ),
         )
         check_echotest_events(collectors["ws"], sid, hid)  # unmasked, grouped
         assert receivers["ws"].stats.grouped > 0
@@ -415,7 +420,9 @@ async def test_prometheus_endpoint_matches_the_run(
                     plugin_configs=evh_configs({"sampleevh": {"backend": http.url}})
                 )
                 _, _, counts = await echotest_call(janus.ws_url, 4.0)
-                await wait_until([Collector(rx)], lambda c: not view.sessions, timeout=10)
+                await wait_until(
+                    [Collector(rx)], lambda c: not view.sessions and view.hangups > 0, timeout=10
+                )
                 m = await _scrape(server.url)
     finally:
         set_client_hook(previous)

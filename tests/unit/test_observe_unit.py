@@ -338,8 +338,13 @@ def test_live_view_life_cycle_and_monotonic_totals() -> None:
     view(event_from_json(ev(2, {"name": "detached"})))
     assert len(view) == 0 and view.session(SID) is not None
     assert view.media_totals()["video"].packets_received == 340  # retired, still counted
+    view(event_from_json(ev(16, {"connection": "hangup", "reason": "late"}, 6)))
+    view(event_from_json(ev(32, STATS, 3)))  # late events do not bring the handle back
+    assert len(view) == 0 and view.hangups == 1
     view(event_from_json(ev(1, {"name": "destroyed"}, handle_id=None)))
     assert view.sessions == {}
+    view(event_from_json(ev(16, {"ice": "failed"}, 1, handle_id=HID + 1)))
+    assert len(view) == 0 and view.sessions == {}  # nor a handle of a destroyed session
 
 
 # ------------------------------------------------------------------------ client metrics
