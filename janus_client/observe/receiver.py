@@ -699,7 +699,10 @@ class JanusEventReceiver:
         """
         if self._closed and self._queue.empty():
             raise RuntimeError("the receiver is closed")
-        item = await asyncio.wait_for(self._queue.get(), timeout)
+        try:
+            item = await asyncio.wait_for(self._queue.get(), timeout)
+        except asyncio.TimeoutError:  # not the builtin TimeoutError on Python 3.10
+            raise TimeoutError(f"no event within {timeout:g} s") from None
         if item is _CLOSED:
             raise RuntimeError("the receiver is closed")
         return cast(ServerEvent, item)
