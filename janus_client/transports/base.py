@@ -628,8 +628,8 @@ class JanusTransport(ABC):
 
     def _remove_session(self, session_id: int) -> None:
         if self._sessions.pop(session_id, None) is not None:
-            self._session_removed(session_id)
             _instrument.notify_session(None, session_id)
+            self._session_removed(session_id)
 
     @property
     def sessions(self) -> Mapping[int, JanusSession]:
