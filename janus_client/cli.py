@@ -1034,6 +1034,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plugin", action="append", help="add-token: a plugin it may use")
     p.set_defaults(func=cmd_admin)
 
+    from .cli_observe import add_commands as _add_observe_commands
+
+    _add_observe_commands(sub, common)  # health, events
     return parser
 
 

@@ -7,7 +7,7 @@ import enum
 import logging
 import ssl as _ssl
 from collections.abc import Callable, Coroutine
-from typing import Any, ClassVar, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 from ._dispatch import Callback, EventDispatcher, EventStream
 from .config import ReconnectPolicy, Timeouts, resolve_timeout
@@ -25,6 +25,9 @@ from .handle import JanusHandle
 from .plugins.base import JanusPlugin
 from .protocol import Incoming, MessageKind, redact
 from .transports.base import JanusTransport
+
+if TYPE_CHECKING:
+    from .health import HealthResult
 
 __all__ = ["JanusSession", "SessionState"]
 
@@ -459,6 +462,16 @@ class JanusSession:
         msg = self._stamp({"janus": "ping", "transaction": transport.new_transaction()})
         await transport.request(msg, owner=self, timeout=timeout)
         return loop.time() - start
+
+    async def health(self, *, timeout: float | None = None) -> HealthResult:
+        """Check the server behind this session (see `janus_client.health`).
+
+        Sends ``info`` (no session is created) and never raises for a server
+        that is down: the `HealthResult` says so.
+        """
+        from .health import session_health
+
+        return await session_health(self, timeout=timeout)
 
     async def keepalive(self, *, timeout: float | None = None) -> None:
         """Send one ``keepalive`` now (the transport also sends them periodically)."""

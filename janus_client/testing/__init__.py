@@ -9,11 +9,17 @@
 * The pytest plugin (enabled automatically when janus-client is installed) gives
   the fixtures ``janus_server``, ``janus_ws_url``, ``janus_http_url``,
   ``janus_admin_http_url``, ``janus_admin_ws_url``, ``janus_server_factory`` and
-  ``fake_janus``.
+  ``fake_janus``, and ``mosquitto_broker`` / ``rabbitmq_broker``.
+* `event_handler_configs` builds the ``plugin_configs`` that turn on Janus'
+  event handlers.
+* `MosquittoBroker` and `RabbitMQBroker` run throw-away MQTT / AMQP brokers as
+  foreground children on free loopback ports.
 """
 
 from __future__ import annotations
 
+from ._brokers import BrokerError, MosquittoBroker, RabbitMQBroker
+from ._evh import event_handler_configs
 from ._fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
 from ._network import (
     IceAddressLease,
@@ -28,6 +34,7 @@ from ._server import JanusServer, JanusServerError
 
 __all__ = [
     "DROP",
+    "BrokerError",
     "FakeHandle",
     "FakeJanus",
     "FakeRequest",
@@ -35,10 +42,13 @@ __all__ = [
     "IceAddressLease",
     "JanusServer",
     "JanusServerError",
+    "MosquittoBroker",
+    "RabbitMQBroker",
     "TcpProxy",
     "acquire_ice_address",
     "ensure_ice_address",
     "ice_address_instructions",
+    "event_handler_configs",
     "patch_aioice_host_addresses",
     "remove_ice_address",
 ]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from janus_client.testing._broker_fixtures import mosquitto_broker, rabbitmq_broker
 from janus_client.testing._network import acquire_ice_address, ice_address_instructions
 from janus_client.testing._server import JanusServer
 
@@ -43,6 +44,8 @@ else:
 
 __all__ = [
     "fake_janus",
+    "mosquitto_broker",
+    "rabbitmq_broker",
     "janus_admin_http_url",
     "janus_admin_ws_url",
     "janus_http_url",

@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from .. import instrument as _instrument
 from .._compat import deadline as _deadline
 from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts, resolve_timeout
@@ -339,6 +340,7 @@ class JanusTransport(ABC):
     def _notify(
         self, state: ConnectionState, *, attempt: int = 0, error: str | None = None
     ) -> None:
+        _instrument.notify_state(self.base_url, state.value)
         for session in list(self._sessions.values()):
             session._notify_state(state, attempt=attempt, error=error)
         if self._state_callbacks:
@@ -513,6 +515,27 @@ class JanusTransport(ABC):
             RequestTimeoutError: No complete reply in time; the entry is removed.
             TransportError: The connection is down or dropped during the call.
         """
+        hook = _instrument._hook
+        call = self._request(
+            message,
+            owner=owner,
+            wait_event=wait_event,
+            timeout=timeout,
+            _during_reconnect=_during_reconnect,
+        )
+        if hook is None:
+            return await call
+        return await _instrument.observe_request(hook, str(message.get("janus", "?")), call)
+
+    async def _request(
+        self,
+        message: dict[str, Any],
+        *,
+        owner: Hashable = None,
+        wait_event: bool = False,
+        timeout: float | None = None,
+        _during_reconnect: bool = False,
+    ) -> Incoming:
         verb = message.get("janus", "?")
         timeout = resolve_timeout(timeout, self.timeouts.request)
         tid = message["transaction"]
@@ -616,6 +639,7 @@ class JanusTransport(ABC):
             raise InvalidStateError(f"session {sid} is already open on this transport")
         self._sessions[sid] = session
         self._session_added(sid)
+        _instrument.notify_session(session, sid)
         if self._keepalive_task is None and self._connected:
             self._keepalive_task = asyncio.get_running_loop().create_task(
                 self._keepalive_loop(), name=f"janus-keepalive-{self.base_url}"
@@ -623,6 +647,7 @@ class JanusTransport(ABC):
 
     def _remove_session(self, session_id: int) -> None:
         if self._sessions.pop(session_id, None) is not None:
+            _instrument.notify_session(None, session_id)
             self._session_removed(session_id)
             if not self._sessions:
                 self._stop_keepalive()

@@ -9,14 +9,19 @@ import sys
 
 import janus_client
 
+#: Modules of the optional extras (brokers, metrics) that ``import janus_client`` must not load.
+EXTRAS = ("aiomqtt", "paho", "aio_pika", "aiormq", "pamqp", "prometheus_client", "opentelemetry")
+
 _PROBE = r"""
 import json, logging, sys
+EXTRAS = %r
 root_before = list(logging.getLogger().handlers)
 root_level_before = logging.getLogger().level
 import janus_client
 lib = logging.getLogger("janus_client")
 print(json.dumps({
     "media": sorted(m for m in ("aiortc", "av", "aioice") if m in sys.modules),
+    "extras": sorted(m for m in EXTRAS if m in sys.modules),
     "root_added": len(logging.getLogger().handlers) - len(root_before),
     "root_level_changed": logging.getLogger().level != root_level_before,
     "lib_handlers": [type(h).__name__ for h in lib.handlers],
@@ -28,7 +33,7 @@ print(json.dumps({
 
 def _probe() -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", _PROBE],
+        [sys.executable, "-c", _PROBE % (EXTRAS,)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -49,6 +54,22 @@ def probe() -> dict:
 
 def test_import_does_not_load_media_stack() -> None:
     assert probe()["media"] == []
+
+
+def test_import_does_not_load_broker_or_metrics_extras() -> None:
+    assert probe()["extras"] == []
+
+
+def test_observability_modules_load_no_extra_until_used() -> None:
+    code = (
+        "import sys, janus_client.observe, janus_client.instrument, janus_client.health, "
+        "janus_client.cli_observe; "
+        f"print(sorted(m for m in {EXTRAS!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "[]"
 
 
 def test_import_adds_no_root_handlers() -> None:

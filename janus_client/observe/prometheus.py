@@ -1,0 +1,296 @@
+"""Prometheus exporter for client metrics and event-derived server metrics.
+
+Needs ``pip install 'janus-client[metrics]'`` (prometheus_client).
+
+`JanusCollector` reads a `ClientMetrics`, a `LiveView` and a
+`JanusEventReceiver` at scrape time (nothing is copied in between); register
+it on a ``prometheus_client`` registry, or let `MetricsServer` serve
+``/metrics`` from the running event loop (no thread).
+
+Cardinality is bounded by design: no label ever carries a session id, handle
+id, opaque id, room, user or IP. Labels are the request name (capped at
+`MAX_LABEL_VALUES` distinct values, the rest become ``"other"``), the error
+label (a Janus error code or one of four classes), the event type (nine plus
+``unknown``), the media kind (audio, video, data, other), a direction and the
+plugin package (capped the same way). So 10,000 handles cost the same series
+as one; per-handle detail stays in the `LiveView` API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from aiohttp import web
+
+try:
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.core import (
+        CounterMetricFamily,
+        GaugeMetricFamily,
+        HistogramMetricFamily,
+    )
+    from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "janus_client.observe.prometheus needs prometheus_client: "
+        "pip install 'janus-client[metrics]'"
+    ) from exc
+
+from ..instrument import LATENCY_BUCKETS, ClientMetrics
+from ._labels import MAX_LABEL_VALUES, media_label
+from ._labels import capped as _capped
+from .live import LiveView
+from .receiver import JanusEventReceiver
+
+__all__ = ["MAX_LABEL_VALUES", "JanusCollector", "MetricsServer", "make_registry"]
+
+class JanusCollector:
+    """A ``prometheus_client`` collector over client and server observations.
+
+    Args:
+        client: Client metrics (a `ClientMetrics` installed with
+            `janus_client.instrument.set_client_hook`), or None.
+        live: A `LiveView` fed by the receiver, or None.
+        receiver: The `JanusEventReceiver`, for its counters, or None.
+    """
+
+    def __init__(
+        self,
+        client: ClientMetrics | None = None,
+        live: LiveView | None = None,
+        receiver: JanusEventReceiver | None = None,
+    ) -> None:
+        self.client = client
+        self.live = live
+        self.receiver = receiver
+
+    def describe(self) -> list[Any]:
+        """Return no descriptions (the metric set depends on what is attached)."""
+        return []
+
+    def collect(self) -> Iterator[Any]:
+        """Yield the metric families (called by ``prometheus_client`` at scrape time)."""
+        if self.client is not None:
+            yield from self._client(self.client)
+        if self.receiver is not None:
+            yield from self._receiver(self.receiver)
+        if self.live is not None:
+            yield from self._live(self.live)
+
+    @staticmethod
+    def _client(m: ClientMetrics) -> Iterator[Any]:
+        requests = CounterMetricFamily(
+            "janus_client_requests", "Requests sent by this client, by request", labels=["request"]
+        )
+        for verb, n in sorted(_capped(m.requests.items()).items()):
+            requests.add_metric([verb], n)
+        yield requests
+        errors = CounterMetricFamily(
+            "janus_client_request_errors",
+            "Failed requests, by request and error (Janus code, timeout, transport, ...)",
+            labels=["request", "error"],
+        )
+        capped_verbs = set(_capped((v, 0) for v in m.requests))
+        for (verb, err), n in sorted(m.errors.items()):
+            errors.add_metric([verb if verb in capped_verbs else "other", err], n)
+        yield errors
+        hist = HistogramMetricFamily(
+            "janus_client_request_duration_seconds",
+            "Request latency, from sending to the complete reply",
+            labels=["request"],
+        )
+        sums = _capped(m.latency_sum.items())
+        for verb, counts in sorted(_capped(m.latency_buckets.items()).items()):
+            cumulative = 0
+            buckets = []
+            for bound, count in zip((*LATENCY_BUCKETS, float("inf")), counts, strict=True):
+                cumulative += count
+                buckets.append((_bound(bound), cumulative))
+            hist.add_metric([verb], buckets, sums.get(verb, 0.0))
+        yield hist
+        yield GaugeMetricFamily(
+            "janus_client_requests_in_flight", "Requests waiting for their reply", value=m.in_flight
+        )
+        yield CounterMetricFamily(
+            "janus_client_reconnects", "Reconnection attempts", value=m.reconnects
+        )
+        states = CounterMetricFamily(
+            "janus_client_connection_state_changes",
+            "Transport connection state changes, by state",
+            labels=["state"],
+        )
+        for state, n in sorted(m.connection_states.items()):
+            states.add_metric([state], n)
+        yield states
+        yield GaugeMetricFamily(
+            "janus_client_sessions_open", "Sessions open in this process", value=m.open_sessions
+        )
+        yield GaugeMetricFamily(
+            "janus_client_handles_open", "Handles attached in this process", value=m.open_handles
+        )
+
+    @staticmethod
+    def _receiver(rx: JanusEventReceiver) -> Iterator[Any]:
+        events = CounterMetricFamily(
+            "janus_events", "Event-handler events received, by type", labels=["type"]
+        )
+        for label, n in sorted(rx.stats.by_type.items()):
+            events.add_metric([label], n)
+        yield events
+        yield CounterMetricFamily(
+            "janus_events_malformed",
+            "Event-handler messages or items that were not events (dropped)",
+            value=rx.stats.malformed,
+        )
+        yield CounterMetricFamily(
+            "janus_events_dropped",
+            "Events dropped because the receiver's queue was full",
+            value=rx.stats.dropped,
+        )
+
+    @staticmethod
+    def _live(view: LiveView) -> Iterator[Any]:
+        yield GaugeMetricFamily(
+            "janus_sessions", "Sessions alive on the server", value=len(view.sessions)
+        )
+        handles = view.handles
+        yield GaugeMetricFamily("janus_handles", "Handles alive on the server", value=len(handles))
+        by_plugin = GaugeMetricFamily(
+            "janus_handles_by_plugin", "Handles alive, by plugin", labels=["plugin"]
+        )
+        for plugin, n in sorted(
+            _capped((h.plugin or "unknown", 1) for h in handles.values()).items()
+        ):
+            by_plugin.add_metric([plugin], n)
+        yield by_plugin
+        yield GaugeMetricFamily(
+            "janus_handles_webrtc_up",
+            "Handles whose PeerConnection is up",
+            value=view.webrtc_up_count(),
+        )
+        yield CounterMetricFamily(
+            "janus_webrtc_up", "PeerConnections that came up", value=view.webrtc_ups
+        )
+        yield CounterMetricFamily(
+            "janus_webrtc_hangups", "PeerConnections hung up", value=view.hangups
+        )
+        packets = CounterMetricFamily(
+            "janus_media_packets",
+            "RTP packets Janus received from / sent to peers, by media",
+            labels=["media", "direction"],
+        )
+        octets = CounterMetricFamily(
+            "janus_media_bytes",
+            "Media bytes Janus received from / sent to peers, by media",
+            labels=["media", "direction"],
+        )
+        lost = CounterMetricFamily(
+            "janus_media_lost_packets",
+            "Packets lost, as seen by Janus (local) or reported by peers (remote)",
+            labels=["media", "side"],
+        )
+        nacks = CounterMetricFamily(
+            "janus_media_nacks", "NACKs received / sent by Janus", labels=["media", "direction"]
+        )
+        merged: dict[str, dict[str, int]] = {}
+        for kind, totals in view.media_totals().items():
+            key = media_label(kind)
+            slot = merged.setdefault(key, {})
+            for name, value in vars(totals).items():
+                slot[name] = slot.get(name, 0) + value
+        for kind, t in sorted(merged.items()):
+            packets.add_metric([kind, "received"], t["packets_received"])
+            packets.add_metric([kind, "sent"], t["packets_sent"])
+            octets.add_metric([kind, "received"], t["bytes_received"])
+            octets.add_metric([kind, "sent"], t["bytes_sent"])
+            lost.add_metric([kind, "local"], t["lost"])
+            lost.add_metric([kind, "remote"], t["lost_by_remote"])
+            nacks.add_metric([kind, "received"], t["nacks_received"])
+            nacks.add_metric([kind, "sent"], t["nacks_sent"])
+        yield packets
+        yield octets
+        yield lost
+        yield nacks
+
+
+def _bound(value: float) -> str:
+    return "+Inf" if value == float("inf") else repr(value)
+
+
+def make_registry(
+    client: ClientMetrics | None = None,
+    live: LiveView | None = None,
+    receiver: JanusEventReceiver | None = None,
+) -> CollectorRegistry:
+    """Return a new registry holding one `JanusCollector`.
+
+    Args:
+        client: Client metrics, or None.
+        live: A live view, or None.
+        receiver: An event receiver, or None.
+
+    Returns:
+        A ``prometheus_client.CollectorRegistry`` (no process/platform collectors).
+
+    """
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(JanusCollector(client, live, receiver))
+    return registry
+
+
+class MetricsServer:
+    """Serve ``/metrics`` for a registry with aiohttp, in the running event loop.
+
+    Args:
+        registry: What to expose (see `make_registry`).
+        host: Address to listen on.
+        port: Port (0 picks a free one; see `url`).
+    """
+
+    def __init__(self, registry: CollectorRegistry, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.registry = registry
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://host:port/metrics``."""
+        return f"http://{self.host}:{self.port}/metrics"
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        body = generate_latest(self.registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def start(self) -> None:
+        """Start listening."""
+        if self._runner is not None:
+            return
+        app = web.Application()
+        app.router.add_get("/metrics", self._metrics)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        addresses = runner.addresses
+        if addresses:
+            self.port = int(addresses[0][1])
+        self._runner = runner
+
+    async def close(self) -> None:
+        """Stop listening (idempotent)."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> MetricsServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
