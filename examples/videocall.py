@@ -11,7 +11,7 @@ from janus_client.webrtc import FrameCounterVideoTrack, ToneAudioTrack
 
 def video_frames(plugin: JanusVideoCallPlugin) -> int:
     """Frames of video received so far (0 until the remote track arrived)."""
-    stats = plugin.pc.stats.get("video")
+    stats = plugin.peer.stats.get("video")
     return stats.frames if stats is not None else 0
 
 

@@ -199,7 +199,7 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
             await echo.start(tracks=tracks, record_to=args.record, read_counters=True)
         await echo.wait_webrtcup(timeout=args.timeout)
         up_ms = (time.monotonic() - started) * 1000
-        pc = echo.pc
+        pc = echo.peer
         first_ms = None
         if not args.record:
             stats = None
