@@ -248,7 +248,7 @@ class PluginAttachFail(ServerError):
     with 0.9.x's ``Fail to attach plugin: {'code': ..., 'reason': ...}``.
 
     It can be raised as in 0.9.x, ``PluginAttachFail(response)`` with Janus' error
-    reply, or like `ServerError`.
+    reply, or like `ServerError` with the reason text as first argument.
     """
 
     default_code = 461
@@ -256,15 +256,15 @@ class PluginAttachFail(ServerError):
 
     def __init__(
         self,
-        reason: str | Mapping[str, Any],
+        response: str | Mapping[str, Any],
         *,
         code: int | None = None,
         request: str | None = None,
         url: str | None = None,
         hint: str | None = None,
     ) -> None:
-        if isinstance(reason, Mapping):  # 0.9.x: PluginAttachFail(response)
-            error = reason.get("error")
+        if isinstance(response, Mapping):  # 0.9.x: PluginAttachFail(response)
+            error = response.get("error")
             error = error if isinstance(error, Mapping) else {}
             err_code = error.get("code")
             if code is None and isinstance(err_code, int) and not isinstance(err_code, bool):
@@ -279,7 +279,7 @@ class PluginAttachFail(ServerError):
             )
             self.args = (f"Fail to attach plugin: {dict(error)} - {self.args[0]}",)
             return
-        super().__init__(reason, code=code, request=request, url=url, hint=hint)
+        super().__init__(response, code=code, request=request, url=url, hint=hint)
 
 
 class PluginNotFoundError(PluginAttachFail):
@@ -544,42 +544,44 @@ class CompatPluginError(PluginError):
 
     def __init__(
         self,
-        reason: str | int | None = None,
+        error_code: int | str | None = None,
         error_message: str | None = None,
         *,
-        error_code: int | None = None,
+        reason: str | None = None,
         plugin: str | None = None,
         code: int | None = None,
         request: str | None = None,
         data: dict[str, Any] | None = None,
     ) -> None:
-        if isinstance(reason, int) and not isinstance(reason, bool):
-            if error_code is not None:
-                raise TypeError("give the error code once")
-            error_code, reason = reason, None
-        if error_code is not None:
-            # The 0.9.x form: SomeError(error_code, error_message).
-            if reason is not None or code is not None:
-                raise TypeError("give either error_code and error_message, or reason and code")
-            text = "" if error_message is None else str(error_message)
+        if isinstance(error_code, str) or (error_code is None and error_message is None):
+            # The keyword form: SomeError("reason", plugin=..., code=...).
+            if reason is not None and error_code is not None:
+                raise TypeError("give the reason once")
+            if error_message is not None:
+                raise TypeError("error_message goes with an integer error_code")
+            text = reason if reason is not None else error_code
             super().__init__(
-                text,
-                plugin=plugin or self.plugin_package or None,
-                code=error_code,
+                f"unspecified {self.plugin_label} error" if text is None else str(text),
+                plugin=plugin,
+                code=code,
                 request=request,
                 data=data,
             )
-            self.args = (f"{self.plugin_label} error {error_code}: {text}",)
             return
-        if error_message is not None:
-            raise TypeError("error_message goes with an integer error_code")
+        if reason is not None or code is not None:
+            raise TypeError("give either error_code and error_message, or reason and code")
+        if isinstance(error_code, bool) or not isinstance(error_code, int):
+            raise TypeError(f"error_code must be an int, got {type(error_code).__name__}")
+        # The 0.9.x form: SomeError(error_code, error_message).
+        text = "" if error_message is None else str(error_message)
         super().__init__(
-            f"unspecified {self.plugin_label} error" if reason is None else str(reason),
-            plugin=plugin,
-            code=code,
+            text,
+            plugin=plugin or self.plugin_package or None,
+            code=error_code,
             request=request,
             data=data,
         )
+        self.args = (f"{self.plugin_label} error {error_code}: {text}",)
 
     @property
     def error_code(self) -> int:

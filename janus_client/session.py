@@ -14,6 +14,7 @@ from .config import ReconnectPolicy, Timeouts, resolve_timeout
 from .errors import (
     InvalidStateError,
     JanusError,
+    PluginAttachFail,
     RequestTimeoutError,
     ServerError,
     SessionLost,
@@ -27,7 +28,7 @@ from .plugins.base import JanusPlugin
 from .protocol import Incoming, MessageKind
 from .transports.base import JanusTransport
 
-__all__ = ["JanusSession", "SessionState"]
+__all__ = ["JanusSession", "PluginAttachFail", "SessionState"]
 
 logger = logging.getLogger("janus_client")
 
@@ -544,7 +545,7 @@ class JanusSession:
             raise TypeError(f"plugin must be a JanusPlugin, got {type(plugin).__name__}")
         if not plugin.attached:
             await plugin.attach(self)
-        return plugin.id
+        return plugin.handle.handle_id
 
     def detach_plugin(self, plugin_handle: JanusPlugin) -> None:
         """Stop routing events to ``plugin_handle`` here, without telling Janus (0.9.x).

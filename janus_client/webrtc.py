@@ -40,6 +40,7 @@ try:
         RTCIceServer,
         RTCPeerConnection,
         RTCSessionDescription,
+        VideoStreamTrack,
     )
     from aiortc.contrib.media import MediaBlackhole, MediaRecorder, MediaRelay
     from aiortc.contrib.media import MediaPlayer as _AiortcMediaPlayer
@@ -302,18 +303,42 @@ class MediaPlayer(_AiortcMediaPlayer):
     keep the process alive at exit, and `stop` ends both tracks at once.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # 0.9.x spelled looping `loop_playback` and took an `event_loop`.
-        if "loop_playback" in kwargs:
-            kwargs["loop"] = bool(kwargs.pop("loop_playback"))
-        kwargs.pop("event_loop", None)
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        file: Any,
+        format: str | None = None,
+        options: dict[str, str] | None = None,
+        timeout: int | None = None,
+        event_loop: asyncio.AbstractEventLoop | None = None,
+        loop_playback: bool = False,
+        *,
+        loop: bool = False,
+        decode: bool = True,
+    ) -> None:
+        # 0.9.x spelled looping `loop_playback` and took an `event_loop` (not needed:
+        # the tracks use the loop that reads them).
+        del event_loop
+        super().__init__(
+            file,
+            format=format,
+            options=options,
+            timeout=timeout,
+            loop=loop or bool(loop_playback),
+            decode=decode,
+        )
         _players.add(self)
 
     @property
     def stream_tracks(self) -> list[MediaStreamTrack]:
-        """The player's audio and video tracks (0.9.x name), those that exist."""
-        return [track for track in (self.audio, self.video) if track is not None]
+        """The tracks to send (0.9.x): audio if any, then video.
+
+        As in 0.9.x, a source without video gets a synthetic video track (so that
+        an offer always has a video line).
+        """
+        tracks: list[MediaStreamTrack] = [t for t in (self.audio, self.video) if t is not None]
+        if self.video is None:
+            tracks.append(VideoStreamTrack())
+        return tracks
 
     def stop(self) -> None:
         """Stop the audio and video tracks and the decoding thread (idempotent)."""

@@ -125,9 +125,10 @@ class JanusPlugin:
         return self._handle is not None and not self._handle.closed
 
     @property
-    def id(self) -> int:
-        """The handle id."""
-        return self.handle.handle_id
+    def id(self) -> int | None:
+        """The handle id, or None when not attached (as in 0.9.x)."""
+        handle = self._handle
+        return handle.handle_id if handle is not None and not handle.closed else None
 
     @property
     def session(self) -> JanusSession:

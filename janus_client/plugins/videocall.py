@@ -460,14 +460,14 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         username: str,
         player: MediaPlayer | str | None = None,
         recorder: MediaRecorder | str | None = None,
+        trickle: bool = False,
+        timeout: float | None = None,
         *,
         tracks: Iterable[MediaStreamTrack] | None = None,
         read_counters: bool = False,
-        trickle: bool = False,
         bitrate: int | None = None,
         record: bool | None = None,
         filename: str | None = None,
-        timeout: float | None = None,
     ) -> bool:
         """Call ``username``: create the peer connection, send the offer (``call``).
 
@@ -547,14 +547,14 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         jsep: Mapping[str, Any] | None = None,
         player: MediaPlayer | str | None = None,
         recorder: MediaRecorder | str | None = None,
+        trickle: bool = False,
+        timeout: float | None = None,
         *,
         tracks: Iterable[MediaStreamTrack] | None = None,
         read_counters: bool = False,
-        trickle: bool = False,
         bitrate: int | None = None,
         record: bool | None = None,
         filename: str | None = None,
-        timeout: float | None = None,
     ) -> bool:
         """Accept the incoming call: answer its offer with our media (``accept``).
 

@@ -760,7 +760,8 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         self.handle  # noqa: B018
         if self._ptype is not None and what == "subscribe":
             raise VideoRoomStateError(
-                f"Can only be either publisher or subscriber. Now ParticipantType.{self._ptype.name} "
+                "Can only be either publisher or subscriber. "
+                f"Now ParticipantType.{self._ptype.name} "
                 f"(this handle already joined room {self._room!r}; attach another)",
             )
         if self._ptype is not None:

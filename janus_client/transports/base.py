@@ -106,7 +106,7 @@ class JanusTransport(ABC):
             raise TypeError(f"reconnect must be a ReconnectPolicy, got {type(reconnect).__name__}")
         if ssl is not None and not isinstance(ssl, _ssl.SSLContext):
             raise TypeError(f"ssl must be an ssl.SSLContext, got {type(ssl).__name__}")
-        self.base_url = base_url
+        self._base_url = base_url
         self.api_secret = api_secret
         self.token = token
         self.timeouts = timeouts if timeouts is not None else Timeouts()
@@ -218,6 +218,15 @@ class JanusTransport(ABC):
         return transport_cls(base_url, api_secret, token, **kwargs)
 
     # -------------------------------------------------------------- lifecycle
+    @property
+    def base_url(self) -> str:
+        """The Janus endpoint this transport connects to."""
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self._base_url = value
+
     @property
     def connected(self) -> bool:
         """Whether the connection is open.
@@ -448,11 +457,13 @@ class JanusTransport(ABC):
         except Exception:
             logger.exception("_disconnect of %s raised", type(self).__name__)
 
-    async def _connect(self) -> None:
+    async def _connect(self, **kwargs: Any) -> None:
         """0.9.x hook: open the connection (subclasses written for 0.9.x implement it).
 
-        New transports implement `_open` instead; calling this on them runs `_open`.
+        New transports implement `_open` instead; calling this on them runs `_open`
+        (0.9.x's WebSocket ``_connect(**kwargs)`` keywords are not used).
         """
+        del kwargs
         if type(self)._open is JanusTransport._open:
             raise NotImplementedError(
                 f"{type(self).__name__} implements neither _open nor _connect"

@@ -168,3 +168,28 @@ class JanusTransportWebsocket(JanusTransport):
                 ws.transport.close()
         if reader is not None and reader is not asyncio.current_task():
             await cancel_and_wait(reader)
+
+    # ------------------------------------------------------------ 0.9.x API
+    @property
+    def receiving_message(self) -> bool:
+        """Whether the reader is running (0.9.x attribute)."""
+        return self._reader is not None and not self._reader.done()
+
+    async def receive_message(self) -> None:
+        """Wait until the reader stops, that is until the connection ends (0.9.x API).
+
+        The transport starts its reader when it connects; 0.9.x ran this method as
+        that reader task. Returns at once when not connected.
+        """
+        reader = self._reader
+        if reader is not None and reader is not asyncio.current_task():
+            await asyncio.wait({reader})
+
+    def receive_message_done_cb(self, task: asyncio.Task[Any], context: object = None) -> None:
+        """Log how a reader task ended (0.9.x done-callback; ``context`` is unused)."""
+        if task.cancelled():
+            logger.debug("WebSocket reader %s ended (cancelled)", task.get_name())
+        elif task.done() and task.exception() is not None:
+            logger.warning("WebSocket reader %s failed: %r", task.get_name(), task.exception())
+        else:
+            logger.debug("WebSocket reader %s ended", task.get_name())

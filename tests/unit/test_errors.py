@@ -119,7 +119,8 @@ def test_plugin_attach_fail_is_the_base_of_every_attach_failure() -> None:
     assert isinstance(exc, errors.PluginAttachFail)
     assert isinstance(exc, errors.UnauthorizedError)
     assert exc.code == 403
-    assert not isinstance(errors.error_for_code(403, "x", request="create"), errors.PluginAttachFail)
+    created = errors.error_for_code(403, "x", request="create")
+    assert not isinstance(created, errors.PluginAttachFail)
 
 
 def test_0_9_messages_come_first() -> None:
