@@ -461,6 +461,7 @@ class JanusPeerConnection:
             MediaRecorder(record_to) if isinstance(record_to, str) else record_to
         )
         self._recorder_started = False
+        self._applying = False
         self._local_tracks: list[MediaStreamTrack] = []
         self._players: list[MediaPlayer] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -576,7 +577,15 @@ class JanusPeerConnection:
         sdp = jsep.get("sdp")
         if kind not in ("offer", "answer") or not isinstance(sdp, str):
             raise ValueError(f"expected a JSEP offer or answer, got {dict(jsep)!r:.80}")
-        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
+        self._applying = True
+        try:
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
+        finally:
+            self._applying = False
+        # Start the recorder once every track of this negotiation was announced: a
+        # recorder started earlier would not record the tracks added after it.
+        if self._recorder is not None and not self._recorder_started and self.remote_tracks:
+            await self._start_recorder()
         if kind == "answer":
             return None
         await self.pc.setLocalDescription(await self.pc.createAnswer())
@@ -602,7 +611,8 @@ class JanusPeerConnection:
             return
         if self._recorder is not None:
             self._recorder.addTrack(track)
-            self._spawn(self._start_recorder())
+            if not self._applying:  # otherwise `apply` starts it after the last track
+                self._spawn(self._start_recorder())
             return
         stats = TrackStats(track.kind, read_counters=self.read_counters, mid=self.mid_of(track))
         self.stats[track.kind] = stats

@@ -18,7 +18,7 @@ import logging
 import ssl as _ssl
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Coroutine, Hashable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 from urllib.parse import urlsplit
 
@@ -479,11 +479,42 @@ class JanusTransport(ABC):
     async def _send(self, message: dict[str, Any]) -> None:
         """Put one request on the wire; replies come back through `_receive`."""
 
-    def _session_added(self, session_id: int) -> None:  # noqa: B027 - optional hook
-        """Hook: a session now lives on this transport."""
+    def _session_added(self, session_id: int) -> None:
+        """Hook: a session now lives on this transport.
 
-    def _session_removed(self, session_id: int) -> None:  # noqa: B027 - optional hook
-        """Hook: a session left this transport (HTTP stops its long-poll)."""
+        The default runs the 0.9.x hook `dispatch_session_created` (in a task) when
+        a subclass overrides it.
+        """
+        if type(self).dispatch_session_created is not JanusTransport.dispatch_session_created:
+            self._run_09x_hook(self.dispatch_session_created(session_id))
+
+    def _session_removed(self, session_id: int) -> None:
+        """Hook: a session left this transport (HTTP stops its long-poll).
+
+        The default runs the 0.9.x hook `dispatch_session_destroyed` (in a task)
+        when a subclass overrides it.
+        """
+        if type(self).dispatch_session_destroyed is not JanusTransport.dispatch_session_destroyed:
+            self._run_09x_hook(self.dispatch_session_destroyed(session_id))
+
+    def _run_09x_hook(self, coro: Coroutine[Any, Any, None]) -> None:
+        hooks: set[asyncio.Task[None]] = self.__dict__.setdefault("_hook_tasks", set())
+        task = asyncio.get_running_loop().create_task(coro, name="janus-transport-hook")
+        hooks.add(task)
+
+        def done(task: asyncio.Task[None]) -> None:
+            hooks.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                logger.error(
+                    "%s hook failed: %r", type(self).__name__, task.exception()
+                )
+
+        task.add_done_callback(done)
+
+    async def _wait_09x_hooks(self) -> None:
+        hooks: set[asyncio.Task[None]] = self.__dict__.get("_hook_tasks", set())
+        if hooks:
+            await asyncio.wait(set(hooks))
 
     def _abort_dead_connection(self, exc: TransportError | RequestTimeoutError) -> bool:
         """Hook: drop a connection that stopped answering; True if it was dropped.
@@ -924,7 +955,7 @@ class JanusTransport(ABC):
         if session.transport is not self:
             raise InvalidStateError("create_session: the session uses another transport")
         session_id = await session.create()
-        await self.dispatch_session_created(session_id)
+        await self._wait_09x_hooks()  # dispatch_session_created ran
         return session_id
 
     async def destroy_session(self, session_id: int) -> None:
@@ -934,15 +965,20 @@ class JanusTransport(ABC):
         last session. It does not send ``destroy``: `JanusSession.destroy` does.
         """
         if session_id in self._sessions:
-            self._remove_session(session_id)
+            self._remove_session(session_id)  # runs dispatch_session_destroyed
+            await self._wait_09x_hooks()
         else:
             logger.debug("destroy_session: session %s is not on this transport", session_id)
-        await self.dispatch_session_destroyed(session_id)
+            await self.dispatch_session_destroyed(session_id)
         if not self._sessions:
             await self.disconnect()
 
     async def dispatch_session_created(self, session_id: int) -> None:  # noqa: B027
-        """0.9.x hook, run by `create_session`: a session was created. Default: nothing."""
+        """0.9.x hook: a session was created on this transport. Default: nothing.
+
+        Runs (in a task) whenever a session starts using the transport; 0.9.x
+        transports start their per-session receiving there (HTTP long-poll).
+        """
 
     async def dispatch_session_destroyed(self, session_id: int) -> None:  # noqa: B027
-        """0.9.x hook, run by `destroy_session`: a session was destroyed. Default: nothing."""
+        """0.9.x hook: a session left this transport. Default: nothing."""
