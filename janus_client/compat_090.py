@@ -551,7 +551,7 @@ def contract_markdown() -> str:
             current = entry.module
             lines += [
                 "",
-                f"## `{current}`",
+                f"### `{current}`",
                 "",
                 "| 0.9.0 name | kind | parameters | returns | new API |",
                 "| --- | --- | --- | --- | --- |",
@@ -562,9 +562,10 @@ def contract_markdown() -> str:
         elif entry.kind == "enum member":
             returns = f"`{entry.returns!r}`"
         else:
-            returns = f"`{entry.returns}`" if entry.returns else ""
+            kinds = str(entry.returns).replace(" | ", " or ")
+            returns = f"`{kinds}`" if entry.returns else ""
         params_txt = f"`{params}`" if params else ""
         lines.append(
             f"| `{entry.name}` | {entry.kind} | {params_txt} | {returns} | {_new_api(entry)} |"
         )
-    return "\n".join(lines).replace("| |", "| |") + "\n"
+    return "\n".join(lines) + "\n"

@@ -65,7 +65,7 @@ def test_contract_page_lists_every_name_with_its_equivalent() -> None:
     for entry in SURFACE:
         assert f"| `{entry.name}` |" in page
     assert "`JanusSession.request()`" in page
-    assert page.count("## `janus_client") == len({e.module for e in SURFACE})
+    assert page.count("### `janus_client") == len({e.module for e in SURFACE})
 
 
 # --------------------------------------------------------- message transactions
