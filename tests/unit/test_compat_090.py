@@ -249,3 +249,28 @@ async def test_custom_transport_registered_by_matcher(fake: FakeJanus, matchers:
         JanusTransport.create_transport(url)
     with pytest.raises(ValueError, match=r"^No protocol matched"):
         JanusTransport.create_transport("nope://x")
+
+
+# -------------------------------------------------- 0.9.x messages of the plugins
+async def test_plugin_state_errors_start_with_the_0_9_messages(fake: FakeJanus) -> None:
+    from janus_client import JanusVideoCallPlugin, JanusVideoRoomPlugin, VideoCallError
+    from janus_client.plugins.videoroom import VideoRoomStateError
+
+    call = JanusVideoCallPlugin()
+    with pytest.raises(VideoCallError, match=r"^VideoCall error 0: Must register a username first"):
+        await call.call("bob")
+    with pytest.raises(VideoCallError, match="Must register a username first"):
+        await call.accept({"type": "offer", "sdp": "v=0"})
+    call._username = "alice"  # as after a successful register
+    with pytest.raises(VideoCallError, match=r"^VideoCall error 0: Already registered as 'alice'"):
+        await call.register("alice")
+    with pytest.raises(VideoCallError, match="No incoming call to accept"):
+        await call.accept()
+    async with JanusSession(fake.ws_url) as session:
+        room = JanusVideoRoomPlugin()
+        await room.attach(session)
+        expected = r"^VideoRoom error -1: Must join as publisher before publishing"
+        with pytest.raises(VideoRoomStateError, match=expected) as info:
+            await room.publish()
+        assert info.value.error_code == -1
+        await room.destroy()
