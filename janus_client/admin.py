@@ -114,7 +114,7 @@ def _check_plugins(name: str, value: object, *, allow_empty: bool) -> list[str]:
         if not isinstance(item, str) or not item:
             raise TypeError(f"{name}[{i}] must be a plugin package name, got {item!r}")
     if not plugins and not allow_empty:
-        raise ValueError(f"{name} must name at least one plugin")
+        raise ValueError(f"{name} should be non-empty array: name at least one plugin")
     return plugins
 
 
