@@ -40,7 +40,8 @@ class Entry:
         module: The import path (``janus_client.session``).
         name: The name in the module (``JanusSession.send`` for a method).
         kind: ``export``, ``class``, ``function``, ``async function``, ``method``,
-            ``async method``, ``staticmethod``, ``property``, ``attribute`` or
+            ``async method``, ``staticmethod``, ``property``, ``attribute`` (of
+            the class), ``instance attribute`` (set by the constructor) or
             ``enum member``.
         params: The parameter names, without ``self``.
         returns: The kind of value returned (``dict``, ``list``, ``int | None``,
@@ -298,6 +299,25 @@ SURFACE: tuple[Entry, ...] = (
     E('janus_client.transport_websocket', 'JanusTransportWebsocket.receive_message', 'async method', (), 'None'),
     E('janus_client.transport_websocket', 'JanusTransportWebsocket._send', 'async method', ('message',), 'None'),
     E('janus_client.transport_websocket', 'protocol_matcher', 'function', ('base_url',), 'bool'),
+    E('janus_client.media', 'PlayerStreamTrack.kind', 'instance attribute', (), ''),
+    E('janus_client.plugin_textroom', 'TextRoomError.error_code', 'instance attribute', (), ''),
+    E('janus_client.plugin_textroom', 'TextRoomError.error_message', 'instance attribute', (), ''),
+    E('janus_client.plugin_video_call', 'VideoCallError.error_code', 'instance attribute', (), ''),
+    E('janus_client.plugin_video_call', 'VideoCallError.error_message', 'instance attribute', (), ''),
+    E('janus_client.plugin_video_room', 'VideoRoomError.error_code', 'instance attribute', (), ''),
+    E('janus_client.plugin_video_room', 'VideoRoomError.error_message', 'instance attribute', (), ''),
+    E('janus_client.session', 'JanusSession.created', 'instance attribute', (), ''),
+    E('janus_client.session', 'JanusSession.plugin_handles', 'instance attribute', (), ''),
+    E('janus_client.session', 'JanusSession.transport', 'instance attribute', (), ''),
+    E('janus_client.transport', 'JanusTransport.connected', 'instance attribute', (), ''),
+    E('janus_client.transport_http', 'ReceiverTask.task', 'instance attribute', (), ''),
+    E('janus_client.transport_http', 'ReceiverTask.destroyed_event', 'instance attribute', (), ''),
+    E('janus_client.transport_websocket', 'JanusTransportWebsocket.connected', 'instance attribute', (), ''),
+    E('janus_client.transport_websocket', 'JanusTransportWebsocket.receive_message_task', 'instance attribute', (), ''),
+    E('janus_client.transport_websocket', 'JanusTransportWebsocket.receive_message_task_started', 'instance attribute', (), ''),
+    E('janus_client.transport_websocket', 'JanusTransportWebsocket.receiving_message', 'instance attribute', (), ''),
+    E('janus_client.transport_websocket', 'JanusTransportWebsocket.subprotocol', 'instance attribute', (), ''),
+    E('janus_client.transport_websocket', 'JanusTransportWebsocket.ws', 'instance attribute', (), ''),
 )
 
 #: Keywords 0.9.0 code passed where a 0.9.0 signature said ``**kwargs``.
@@ -446,6 +466,27 @@ def _params_ok(entry: Entry, func: Any) -> str | None:
     return None
 
 
+def _has_instance_attribute(cls: type, name: str) -> bool:
+    """Whether instances of ``cls`` have ``name``.
+
+    That is a class member, an annotated field, or an attribute its constructors
+    assign (``self.name = ...``).
+    """
+    if inspect.getattr_static(cls, name, None) is not None:
+        return True
+    pattern = re.compile(rf"self\.{re.escape(name)}\s*[:=]")
+    for klass in cls.__mro__:
+        if name in getattr(klass, "__annotations__", {}):
+            return True
+        try:
+            source = inspect.getsource(klass)
+        except (OSError, TypeError):
+            continue
+        if pattern.search(source):
+            return True
+    return False
+
+
 def check(entry: Entry) -> str | None:
     """Return what is wrong with ``entry`` in this package, or None if it matches."""
     try:
@@ -487,6 +528,8 @@ def check(entry: Entry) -> str | None:
         if value.value != entry.returns:
             return f"value {value.value!r}, 0.9.0 had {entry.returns!r}"
         return None
+    if entry.kind == "instance attribute":
+        return None if _has_instance_attribute(owner, member) else "missing"
     raw = inspect.getattr_static(owner, member, None)
     if raw is None:
         if entry.kind == "attribute" and member in getattr(owner, "__annotations__", {}):
@@ -546,7 +589,9 @@ def contract_markdown() -> str:
     """Render the table of the 0.9.0 surface, module by module, with new-API equivalents."""
     lines: list[str] = []
     current = None
-    for entry in SURFACE:
+    modules = list(dict.fromkeys(entry.module for entry in SURFACE))
+    ordered = sorted(SURFACE, key=lambda entry: modules.index(entry.module))  # stable
+    for entry in ordered:
         if entry.module != current:
             current = entry.module
             lines += [

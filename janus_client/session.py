@@ -484,6 +484,18 @@ class JanusSession:
 
     # ------------------------------------------------------------ 0.9.x API
     @property
+    def plugin_handles(self) -> dict[int, JanusPlugin]:
+        """The attached plugin objects by handle id (0.9.x attribute; a copy)."""
+        plugins: dict[int, JanusPlugin] = self.__dict__.get("_plugin_objects", {})
+        return {hid: p for hid, p in plugins.items() if hid in self._handles}
+
+    def _register_plugin(self, handle_id: int, plugin: JanusPlugin) -> None:
+        plugins: dict[int, JanusPlugin] = self.__dict__.setdefault("_plugin_objects", {})
+        for hid in [hid for hid in plugins if hid not in self._handles]:
+            del plugins[hid]
+        plugins[handle_id] = plugin
+
+    @property
     def created(self) -> bool:
         """Whether the session exists on the server (0.9.x attribute)."""
         return self._state is SessionState.ACTIVE

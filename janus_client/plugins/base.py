@@ -155,6 +155,7 @@ class JanusPlugin:
             name, opaque_id=opaque_id, timeout=timeout, error_class=self.error_class
         )
         self._handle = handle
+        session._register_plugin(handle.handle_id, self)
         handle.on_event(self._dispatch)
         handle._add_close_hook(self._close_media)
 

@@ -171,6 +171,24 @@ class JanusTransportWebsocket(JanusTransport):
 
     # ------------------------------------------------------------ 0.9.x API
     @property
+    def ws(self) -> ClientConnection | None:
+        """The `websockets` connection while connected, else None (0.9.x attribute)."""
+        return self._ws
+
+    @property
+    def receive_message_task(self) -> asyncio.Task[None] | None:
+        """The reader task while connected, else None (0.9.x attribute)."""
+        return self._reader
+
+    @property
+    def receive_message_task_started(self) -> asyncio.Event:
+        """An event that is set when the reader runs (0.9.x attribute; a new one each time)."""
+        event = asyncio.Event()
+        if self.receiving_message:
+            event.set()
+        return event
+
+    @property
     def receiving_message(self) -> bool:
         """Whether the reader is running (0.9.x attribute)."""
         return self._reader is not None and not self._reader.done()

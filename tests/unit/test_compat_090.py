@@ -41,7 +41,7 @@ def matchers() -> Iterator[None]:
 
 # ------------------------------------------------------------------ surface data
 def test_surface_has_every_0_9_0_name() -> None:
-    assert len(SURFACE) == 239
+    assert len(SURFACE) == 258
     assert problems() == []
 
 
@@ -140,6 +140,7 @@ async def test_attach_plugin_and_name_read_at_attach(url: str) -> None:
         handle_id = await session.attach_plugin(plugin)
         assert plugin.id == handle_id
         assert session.handles[handle_id].plugin == "janus.plugin.echotest"
+        assert session.plugin_handles == {handle_id: plugin}
         with pytest.raises(Exception, match="Plugin already attached to session"):
             await plugin.attach(session)
         tx = await plugin.send({"janus": "message", "body": {"audio": True}})
@@ -148,6 +149,7 @@ async def test_attach_plugin_and_name_read_at_attach(url: str) -> None:
         await tx.done()
         await plugin.destroy()
         assert plugin.id is None
+        assert session.plugin_handles == {}
         with pytest.raises(Exception, match="Plugin not attached to session"):
             await plugin.send({"janus": "message", "body": {}})
 
