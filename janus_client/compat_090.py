@@ -327,7 +327,7 @@ KWARGS_AS: dict[str, tuple[str, ...]] = {
     "JanusVideoCallPlugin.__init__": ("pc_config",),
     "JanusVideoRoomPlugin.__init__": ("pc_config",),
     "JanusTransportWebsocket.__init__": ("base_url", "api_secret", "token", "subprotocol"),
-    "JanusTransportHTTP.__init__": ("base_url", "api_secret", "token"),
+    "JanusTransportHTTP.__init__": ("base_url", "api_secret", "token", "subprotocol"),
     "JanusTransport.__init__": ("base_url", "api_secret", "token"),
 }
 

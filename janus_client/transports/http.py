@@ -44,6 +44,8 @@ class JanusTransportHTTP(JanusTransport):
         reconnect: How long a failing long-poll is retried (its ``deadline``,
             with its delays) before the session is lost; without a policy, for
             ``timeouts.request`` seconds.
+        subprotocol: Ignored (HTTP has no subprotocol); accepted because 0.9.x
+            passed the WebSocket one to whichever transport the URL picked.
     """
 
     schemes = ("http", "https")
@@ -58,7 +60,9 @@ class JanusTransportHTTP(JanusTransport):
         ssl: _ssl.SSLContext | None = None,
         max_events: int = 10,
         reconnect: ReconnectPolicy | None = None,
+        subprotocol: str | None = None,
     ) -> None:
+        del subprotocol  # accepted for 0.9.x's create_transport(config=...): HTTP has none
         super().__init__(
             base_url.rstrip("/"), api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
         )
