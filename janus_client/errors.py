@@ -30,6 +30,8 @@ is one, so that a log line alone tells what happened.
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -103,10 +105,20 @@ class ConnectionClosedError(TransportError):
     """The connection to Janus closed while a call was using it."""
 
 
-class RequestTimeoutError(JanusError, TimeoutError):
+if sys.version_info >= (3, 11):
+    _TimeoutBase = TimeoutError
+else:  # pragma: no cover - Python 3.10, where asyncio.TimeoutError is its own class
+
+    class _TimeoutBase(TimeoutError, asyncio.TimeoutError):
+        """Both timeout classes, so that 0.9.x's ``except asyncio.TimeoutError`` works."""
+
+
+class RequestTimeoutError(JanusError, _TimeoutBase):
     """No complete reply arrived before the call's deadline.
 
-    It is also a builtin `TimeoutError`, so ``except TimeoutError`` catches it.
+    It is also a builtin `TimeoutError` (and `asyncio.TimeoutError`, which is the
+    same class from Python 3.11), so ``except TimeoutError`` and 0.9.x code's
+    ``except asyncio.TimeoutError`` catch it.
 
     Attributes:
         request: The Janus request verb (``"message"``, ``"create"``, ...).

@@ -1,6 +1,6 @@
 """The janus-client 0.9.0 contract in behaviour: surface data, transports, sessions, plugins.
 
-These run against the in-process fake Janus; `tests/integration/test_compat_090.py`
+These run against the in-process fake Janus; `tests/integration/test_compat_090_janus.py`
 runs the extension points against the real one.
 """
 
@@ -276,3 +276,12 @@ async def test_plugin_state_errors_start_with_the_0_9_messages(fake: FakeJanus) 
             await room.publish()
         assert info.value.error_code == -1
         await room.destroy()
+
+
+def test_timeouts_are_asyncio_timeouts_too() -> None:
+    # 0.9.x code catches asyncio.TimeoutError (its own class on Python 3.10).
+    from janus_client.errors import RequestTimeoutError
+
+    error = RequestTimeoutError("no reply", request="message", timeout=1.0)
+    assert isinstance(error, asyncio.TimeoutError)
+    assert isinstance(error, TimeoutError)
