@@ -24,6 +24,12 @@ __all__ = ["JanusPlugin", "typed_fields"]
 logger = logging.getLogger("janus_client")
 
 
+def _check_pc_config(value: object) -> None:
+    # Checked by class name: aiortc is optional and not imported here.
+    if value is not None and type(value).__name__ != "RTCConfiguration":
+        raise TypeError(f"pc_config must be an aiortc.RTCConfiguration, got {type(value).__name__}")
+
+
 def _leave_track(track: object) -> None:
     """Track callback that leaves remote tracks to the 0.9.x code's own handlers."""
 
@@ -80,6 +86,7 @@ class JanusPlugin:
             if not isinstance(name, str) or not name:
                 raise ValueError(f"name must be a plugin package name, got {name!r}")
             self.name = name
+        _check_pc_config(pc_config)
         self._pc_config = pc_config
         self._handle: JanusHandle | None = None
         self._callbacks: list[tuple[Any, Callback]] = []
@@ -101,6 +108,7 @@ class JanusPlugin:
 
     @pc_config.setter
     def pc_config(self, value: RTCConfiguration | None) -> None:
+        _check_pc_config(value)
         self._pc_config = value
 
     def __repr__(self) -> str:

@@ -285,3 +285,13 @@ def test_timeouts_are_asyncio_timeouts_too() -> None:
     error = RequestTimeoutError("no reply", request="message", timeout=1.0)
     assert isinstance(error, asyncio.TimeoutError)
     assert isinstance(error, TimeoutError)
+
+
+def test_pc_config_is_checked_and_kept() -> None:
+    from aiortc import RTCConfiguration
+
+    config = RTCConfiguration(iceServers=[])
+    plugin = JanusPlugin(pc_config=config, name="janus.plugin.echotest")
+    assert plugin.pc_config is config
+    with pytest.raises(TypeError, match=r"pc_config must be an aiortc\.RTCConfiguration"):
+        JanusPlugin("janus.plugin.echotest")  # type: ignore[arg-type]
