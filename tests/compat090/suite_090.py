@@ -110,6 +110,19 @@ def _video_frames(path: str) -> int:
         return 0
 
 
+def _describe(path: str) -> str:
+    """What a recording holds, for failure messages."""
+    if not os.path.exists(path):
+        return f"{path} does not exist"
+    size = os.path.getsize(path)
+    try:
+        with av.open(path) as container:
+            streams = [f"{s.type}:{s.frames}" for s in container.streams]
+    except av.FFmpegError as exc:
+        return f"{path}: {size} bytes, unreadable ({exc})"
+    return f"{path}: {size} bytes, streams {streams}"
+
+
 def setUpModule() -> None:
     global _workdir, _clip
     if not WS_URL or not HTTP_URL:
@@ -325,7 +338,7 @@ class _FlowTests(_Base):
             await plugin.destroy()
             await session.destroy()
             await session.transport.disconnect()
-        self.assertGreater(_video_frames(record_to), 5)
+        self.assertGreater(_video_frames(record_to), 5, _describe(record_to))
 
     async def test_videocall_between_two_users(self) -> None:
         session = JanusSession(base_url=self.url)
@@ -374,8 +387,8 @@ class _FlowTests(_Base):
             await session.transport.disconnect()
         await alice_recorder.stop()
         await bob_recorder.stop()
-        self.assertGreater(_video_frames(alice_out), 5)
-        self.assertGreater(_video_frames(bob_out), 5)
+        self.assertGreater(_video_frames(alice_out), 5, _describe(alice_out))
+        self.assertGreater(_video_frames(bob_out), 5, _describe(bob_out))
 
     async def test_videoroom_publish_and_subscribe(self) -> None:
         session = JanusSession(base_url=self.url)
@@ -413,7 +426,7 @@ class _FlowTests(_Base):
             await session.destroy()
             await session.transport.disconnect()
         await recorder.stop()
-        self.assertGreater(_video_frames(record_to), 5)
+        self.assertGreater(_video_frames(record_to), 5, _describe(record_to))
 
     async def test_textroom_messages(self) -> None:
         session = JanusSession(base_url=self.url)
