@@ -11,6 +11,7 @@ from .._dispatch import Callback, EventStream
 from ..errors import InvalidStateError, MediaUnavailableError, PluginError
 from ..events import JanusEvent
 from ..handle import JanusHandle, PluginResponse
+from ..validate import enforce_typed
 
 if TYPE_CHECKING:
     from aiortc import RTCConfiguration, RTCPeerConnection
@@ -45,13 +46,8 @@ def typed_fields(fields: Iterable[tuple[str, object, type]]) -> dict[str, Any]:
     """
     body: dict[str, Any] = {}
     for key, value, kind in fields:
-        if value is None:
-            continue
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise TypeError(f"{key} must be {kind.__name__}, got {type(value).__name__}")
-        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-            raise ValueError(f"{key} must not be negative, got {value}")
-        body[key] = value
+        if enforce_typed(value, name=key, kind=kind) is not None:
+            body[key] = value
     return body
 
 

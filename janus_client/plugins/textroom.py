@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._dispatch import Callback
-from ..config import resolve_timeout
 from ..errors import (
     CompatPluginError,
     InvalidStateError,
@@ -50,6 +49,17 @@ from ..errors import (
 from ..events import JanusEvent, PluginEvent
 from ..protocol import Incoming, MessageKind, redact
 from ..transactions import TransactionTable
+from ..validate import (
+    RoomId,
+    enforce_bool,
+    enforce_id,
+    enforce_str,
+    enforce_strings,
+    enforce_timeout,
+    opt_id,
+    opt_str,
+    put_strings,
+)
 from .media import JanusMediaPlugin, load_webrtc
 
 if TYPE_CHECKING:
@@ -78,8 +88,6 @@ logger = logging.getLogger("janus_client")
 
 _PLUGIN = "janus.plugin.textroom"
 
-#: A room id: a number, or a string when Janus runs with ``string_ids``.
-RoomId = int | str
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
@@ -305,64 +313,6 @@ _EVENT_CLASSES: dict[str, type[TextRoomEvent]] = {
 }
 
 
-def _opt_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _room_of(value: Any) -> RoomId | None:
-    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    return None
-
-
-# -------------------------------------------------------------------- validation
-def _check_room(name: str, value: object) -> RoomId:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"{name} must be an int or a str, got {type(value).__name__}")
-    if isinstance(value, int) and value <= 0:
-        raise ValueError(f"{name} must be positive, got {value}")
-    if isinstance(value, str) and not value:
-        raise ValueError(f"{name} must not be empty")
-    return value
-
-
-def _check_str(name: str, value: object, *, optional: bool = False, empty: bool = False) -> None:
-    if value is None and optional:
-        return
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-    if not value and not empty:
-        raise ValueError(f"{name} must not be empty")
-
-
-def _check_bool(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-
-
-def _check_names(name: str, value: object) -> list[str]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"{name} must be a list of str, got {type(value).__name__}")
-    items = list(value)
-    for i, item in enumerate(items):
-        if not isinstance(item, str) or not item:
-            raise TypeError(f"{name}[{i}] must be a non-empty str, got {item!r}")
-    return items
-
-
-def _check_timeout(value: object) -> None:
-    resolve_timeout(value, 1.0)  # raises TypeError / ValueError naming ``timeout``
-
-
-def _put(body: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    """Add the fields that are not None (validated as optional non-empty strings)."""
-    for key, value in fields.items():
-        if value is not None:
-            _check_str(key, value)
-            body[key] = value
-    return body
-
-
 def _expire(future: asyncio.Future[Incoming], verb: str, limit: float) -> None:
     if not future.done():
         future.set_exception(
@@ -464,7 +414,7 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         return len(self._transactions)
 
     def _limit(self, timeout: float | None) -> float:
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         return float(timeout) if timeout is not None else self.session.timeouts.request
 
     # ------------------------------------------------------------------ setup
@@ -669,7 +619,7 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             if "error_code" not in msg:
                 return None
             cls = TextRoomErrorEvent  # errors also come as {"textroom": "event", ...}
-        room = _room_of(msg.get("room"))
+        room = opt_id(msg.get("room"))
         handle = self._handle
         common: dict[str, Any] = {
             "room": room,
@@ -684,28 +634,28 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             if whisper and room is not None:
                 me = self._rooms.get(room) or self._joining.get(room)
             return TextRoomMessageEvent(
-                sender=_opt_str(msg.get("from")),
+                sender=opt_str(msg.get("from")),
                 to=me,
-                text=_opt_str(msg.get("text")) or "",
-                date=_opt_str(msg.get("date")),
+                text=opt_str(msg.get("text")) or "",
+                date=opt_str(msg.get("date")),
                 whisper=whisper,
-                display=_opt_str(msg.get("display")),
+                display=opt_str(msg.get("display")),
                 **common,
             )
         if cls is TextRoomAnnouncementEvent:
             return TextRoomAnnouncementEvent(
-                text=_opt_str(msg.get("text")) or "", date=_opt_str(msg.get("date")), **common
+                text=opt_str(msg.get("text")) or "", date=opt_str(msg.get("date")), **common
             )
         if cls is TextRoomJoinEvent:
             return TextRoomJoinEvent(
-                username=_opt_str(msg.get("username")),
-                display=_opt_str(msg.get("display")),
+                username=opt_str(msg.get("username")),
+                display=opt_str(msg.get("display")),
                 **common,
             )
         if cls is TextRoomLeaveEvent:
-            return TextRoomLeaveEvent(username=_opt_str(msg.get("username")), **common)
+            return TextRoomLeaveEvent(username=opt_str(msg.get("username")), **common)
         if cls is TextRoomKickedEvent:
-            username = _opt_str(msg.get("username"))
+            username = opt_str(msg.get("username"))
             if room is not None and username is not None and self._rooms.get(room) == username:
                 del self._rooms[room]
             return TextRoomKickedEvent(username=username, **common)
@@ -725,8 +675,8 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             code = msg.get("error_code")
             return TextRoomErrorEvent(
                 code=code if isinstance(code, int) and not isinstance(code, bool) else None,
-                reason=_opt_str(msg.get("error")),
-                transaction=_opt_str(msg.get("transaction")),
+                reason=opt_str(msg.get("error")),
+                transaction=opt_str(msg.get("transaction")),
                 **common,
             )
         return cls(**common)
@@ -771,7 +721,7 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         if not isinstance(body, Mapping):
             raise TypeError(f"body must be a dict, got {type(body).__name__}")
         verb = body.get("textroom")
-        _check_str("body['textroom']", verb)
+        enforce_str(verb, name="body['textroom']")
         fields = {k: v for k, v in body.items() if k not in ("textroom", "transaction")}
         return await self._dc_request(str(verb), fields, timeout)
 
@@ -835,10 +785,12 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             TextRoomError: Refused: no such room (417), wrong PIN or token (419),
                 username taken (420), already in the room (421), ...
         """
-        room = _check_room("room", room)
-        _check_str("username", username)
-        _check_bool("history", history)
-        fields = _put({"room": room, "username": username}, display=display, pin=pin, token=token)
+        room = enforce_id(room, name="room")
+        enforce_str(username, name="username")
+        enforce_bool(history, name="history")
+        fields = put_strings(
+            {"room": room, "username": username}, display=display, pin=pin, token=token
+        )
         fields["history"] = history
         self._joining[room] = username
         try:
@@ -857,7 +809,7 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         Raises:
             TextRoomError: Not in that room (422), no such room (417), ...
         """
-        room = _check_room("room", room)
+        room = enforce_id(room, name="room")
         await self._dc_request("leave", {"room": room}, timeout)
         self._rooms.pop(room, None)
 
@@ -888,24 +840,24 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             TextRoomError: Refused: not in the room (422), no such room (417), ...
             TextRoomStateError: No open data channel.
         """
-        room = _check_room("room", room)
-        _check_str("text", text, empty=True)
-        _check_bool("ack", ack)
+        room = enforce_id(room, name="room")
+        enforce_str(text, name="text", empty=True)
+        enforce_bool(ack, name="ack")
         fields: dict[str, Any] = {"room": room, "text": text, "ack": ack}
         if to is not None and tos is not None:
             raise ValueError("give either to or tos, not both")
         if to is not None:
-            _check_str("to", to)
+            enforce_str(to, name="to")
             fields["to"] = to
         elif tos is not None:
-            names = _check_names("tos", tos)
+            names = enforce_strings(tos, name="tos")
             if not names:
                 raise ValueError("tos must name at least one username")
             fields["tos"] = names
         if ack:
             await self._dc_request("message", fields, timeout)
             return
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         channel = self._require_channel()
         self._send(
             channel, {"textroom": "message", "transaction": self._transactions.new_id(), **fields}
@@ -947,10 +899,10 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         """
         body: dict[str, Any] = {"request": "create"}
         if room is not None:
-            body["room"] = _check_room("room", room)
-        _put(body, description=description, secret=secret, pin=pin, post=post)
-        _put(body, admin_key=admin_key)
-        _check_bool("is_private", is_private)
+            body["room"] = enforce_id(room, name="room")
+        put_strings(body, description=description, secret=secret, pin=pin, post=post)
+        put_strings(body, admin_key=admin_key)
+        enforce_bool(is_private, name="is_private")
         body["is_private"] = is_private
         if isinstance(history, bool) or not isinstance(history, int):
             raise TypeError(f"history must be an int, got {type(history).__name__}")
@@ -958,12 +910,12 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             raise ValueError(f"history must not be negative, got {history}")
         if history:
             body["history"] = history
-        _check_bool("permanent", permanent)
+        enforce_bool(permanent, name="permanent")
         if permanent:
             body["permanent"] = True
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
-        created = _room_of(data.get("room"))
+        created = opt_id(data.get("room"))
         if created is None:
             raise TextRoomError(0, f"Janus created a room without an id: {data!r}")
         return created
@@ -989,20 +941,20 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             ValueError: Nothing to change.
             TextRoomError: Refused: no such room (417), wrong secret (419), ...
         """
-        body: dict[str, Any] = {"request": "edit", "room": _check_room("room", room)}
-        _put(body, secret=secret)
+        body: dict[str, Any] = {"request": "edit", "room": enforce_id(room, name="room")}
+        put_strings(body, secret=secret)
         before = len(body)
-        _put(body, new_description=new_description, new_secret=new_secret, new_pin=new_pin)
-        _put(body, new_post=new_post)
+        put_strings(body, new_description=new_description, new_secret=new_secret, new_pin=new_pin)
+        put_strings(body, new_post=new_post)
         if new_is_private is not None:
-            _check_bool("new_is_private", new_is_private)
+            enforce_bool(new_is_private, name="new_is_private")
             body["new_is_private"] = new_is_private
         if len(body) == before:
             raise ValueError("edit_room needs at least one new_* setting")
-        _check_bool("permanent", permanent)
+        enforce_bool(permanent, name="permanent")
         if permanent:
             body["permanent"] = True
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         await self.request(body, timeout=timeout)
 
     async def destroy_room(
@@ -1020,12 +972,12 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         Raises:
             TextRoomError: Refused: no such room (417), wrong secret (419), ...
         """
-        room = _check_room("room", room)
-        body = _put({"request": "destroy", "room": room}, secret=secret)
-        _check_bool("permanent", permanent)
+        room = enforce_id(room, name="room")
+        body = put_strings({"request": "destroy", "room": room}, secret=secret)
+        enforce_bool(permanent, name="permanent")
         if permanent:
             body["permanent"] = True
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         if room in self._rooms:
             # Janus will notify us twice: as a participant and as the requester.
             self._extra_destroyed[room] = self._extra_destroyed.get(room, 0) + 1
@@ -1041,8 +993,8 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
 
     async def exists(self, room: RoomId, timeout: float | None = None) -> bool:
         """Return whether a room exists (``exists``)."""
-        body = {"request": "exists", "room": _check_room("room", room)}
-        _check_timeout(timeout)
+        body = {"request": "exists", "room": enforce_id(room, name="room")}
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         return data.get("exists") is True
 
@@ -1054,8 +1006,8 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         Each room is Janus' dict: ``room``, ``description``, ``pin_required``,
         ``num_participants``, ``history``.
         """
-        body = _put({"request": "list"}, admin_key=admin_key)
-        _check_timeout(timeout)
+        body = put_strings({"request": "list"}, admin_key=admin_key)
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         rooms = data.get("list")
         return list(rooms) if isinstance(rooms, list) else []
@@ -1068,8 +1020,8 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         Raises:
             TextRoomError: No such room (417).
         """
-        body = {"request": "listparticipants", "room": _check_room("room", room)}
-        _check_timeout(timeout)
+        body = {"request": "listparticipants", "room": enforce_id(room, name="room")}
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         participants = data.get("participants")
         return list(participants) if isinstance(participants, list) else []
@@ -1098,16 +1050,16 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         Raises:
             TextRoomError: Refused: no such room (417), wrong secret (419), ...
         """
-        body: dict[str, Any] = {"request": "allowed", "room": _check_room("room", room)}
+        body: dict[str, Any] = {"request": "allowed", "room": enforce_id(room, name="room")}
         if action not in ("enable", "disable", "add", "remove"):
             raise ValueError(f"action must be enable, disable, add or remove, got {action!r}")
         body["action"] = action
         if allowed is not None:
-            body["allowed"] = _check_names("allowed", allowed)
+            body["allowed"] = enforce_strings(allowed, name="allowed")
         elif action in ("add", "remove"):
             raise ValueError(f"action {action!r} needs the allowed tokens")
-        _put(body, secret=secret)
-        _check_timeout(timeout)
+        put_strings(body, secret=secret)
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         tokens = data.get("allowed")
         return [t for t in tokens if isinstance(t, str)] if isinstance(tokens, list) else []
@@ -1137,14 +1089,14 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         Raises:
             TextRoomError: Refused: no such user (423), wrong secret (419), ...
         """
-        room = _check_room("room", room)
-        _check_str("username", username)
-        _check_bool("data_channel", data_channel)
-        fields = _put({"room": room, "username": username}, secret=secret)
+        room = enforce_id(room, name="room")
+        enforce_str(username, name="username")
+        enforce_bool(data_channel, name="data_channel")
+        fields = put_strings({"room": room, "username": username}, secret=secret)
         if data_channel:
             await self._dc_request("kick", fields, timeout)
             return
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         await self.request({"request": "kick", **fields}, timeout=timeout)
 
     async def send_announcement(
@@ -1171,14 +1123,14 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         Raises:
             TextRoomError: Refused: no such room (417), wrong secret (419), ...
         """
-        room = _check_room("room", room)
-        _check_str("text", text, empty=True)
-        _check_bool("data_channel", data_channel)
-        fields = _put({"room": room, "text": text}, secret=secret)
+        room = enforce_id(room, name="room")
+        enforce_str(text, name="text", empty=True)
+        enforce_bool(data_channel, name="data_channel")
+        fields = put_strings({"room": room, "text": text}, secret=secret)
         if data_channel:
             await self._dc_request("announcement", fields, timeout)
             return
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         await self.request({"request": "announcement", **fields}, timeout=timeout)
 
     # ------------------------------------------------------------ 0.9.x API

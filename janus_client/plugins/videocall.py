@@ -37,6 +37,7 @@ from .._dispatch import Callback, EventDispatcher, EventStream
 from ..errors import CompatPluginError, InvalidStateError, JanusError, ServerError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
+from ..validate import enforce_str
 from .base import typed_fields
 from .media import JanusMediaPlugin, load_webrtc
 
@@ -207,14 +208,6 @@ def _set_body(
             ("restart", restart, bool),
         )
     )
-
-
-def _check_username(username: object) -> str:
-    if not isinstance(username, str):
-        raise TypeError(f"username must be a string, got {type(username).__name__}")
-    if not username:
-        raise ValueError("username must not be empty")
-    return username
 
 
 def _result(reply: PluginResponse) -> dict[str, Any]:
@@ -446,7 +439,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             VideoCallError: Code 476 if the name is taken; code 0 if this plugin is
                 already registered.
         """
-        _check_username(username)
+        enforce_str(username, name="username")
         if self._username is not None:
             raise VideoCallError(
                 0, f"Already registered as '{self._username}' (one username per handle)"
@@ -510,7 +503,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             MediaUnavailableError: The ``media`` extra is not installed.
         """
         del trickle
-        _check_username(username)
+        enforce_str(username, name="username")
         settings = _set_body(bitrate=bitrate, record=record, filename=filename)
         if self._username is None:
             raise VideoCallError(0, "Must register a username first (register, then call)")

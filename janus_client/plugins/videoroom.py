@@ -46,10 +46,24 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from .._dispatch import Callback, EventDispatcher, EventStream
-from ..config import resolve_timeout
 from ..errors import CompatPluginError, InvalidStateError, JanusError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
+from ..validate import (
+    RoomId,
+    enforce_id,
+    enforce_json_values,
+    enforce_objects,
+    enforce_port,
+    enforce_str,
+    enforce_timeout,
+    enforce_typed,
+    opt_bool,
+    opt_id,
+    opt_int,
+    opt_str,
+    put,
+)
 from .media import JanusMediaPlugin, load_webrtc
 
 if TYPE_CHECKING:
@@ -77,10 +91,6 @@ logger = logging.getLogger("janus_client")
 
 _PLUGIN = "janus.plugin.videoroom"
 
-#: A room, participant or publisher id: a number, or a string when Janus runs
-#: with ``string_ids``.
-RoomId = int | str
-
 
 _ID_KEYS = ("room", "new_room", "id", "feed", "publisher_id", "secret_room")
 
@@ -88,22 +98,33 @@ _ID_KEYS = ("room", "new_room", "id", "feed", "publisher_id", "secret_room")
 def _check_ids(body: Mapping[str, Any], string_ids: bool) -> None:
     """Refuse room and participant ids that Janus would reject with error 430."""
     for key in _ID_KEYS:
-        if key not in body or body[key] is None:
-            continue
-        value = body[key]
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise TypeError(f"{key} must be an int (or a str with string_ids), got {value!r}")
-        if isinstance(value, int) and value <= 0:
-            raise ValueError(f"{key} must be a positive number, got {value}")
-        if isinstance(value, str):
-            if not value:
-                raise ValueError(f"{key} must not be empty")
-            if value.isdigit() and not string_ids:
-                raise ValueError(
-                    f"{key} {value!r} is a string: pass the number {int(value)} (VideoRoom ids "
-                    "are numbers unless Janus runs with string_ids; then set "
-                    "plugin.string_ids = True)"
-                )
+        if body.get(key) is not None:
+            enforce_id(body[key], name=key, string_ids=string_ids)
+
+
+#: The id keys and the string keys `_check_objects` checks in stream and feed lists.
+_OBJECT_IDS = ("feed", "publisher_id")
+_OBJECT_STRINGS = ("mid", "sub_mid", "host", "description")
+
+
+def _check_objects(
+    name: str,
+    value: object,
+    *,
+    required: Sequence[str] = (),
+    any_of: Sequence[str] = (),
+    empty_ok: bool = False,
+) -> list[dict[str, Any]]:
+    """Check a list of stream-like objects and return plain copies."""
+    return enforce_objects(
+        value,
+        name=name,
+        required=required,
+        any_of=any_of,
+        ids=_OBJECT_IDS,
+        strings=_OBJECT_STRINGS,
+        empty_ok=empty_ok,
+    )
 
 
 # ------------------------------------------------------------------------ errors
@@ -240,24 +261,6 @@ _EVENT_KEYS: tuple[tuple[str, VideoRoomEventType], ...] = (
 )
 
 
-def _id(value: Any) -> RoomId | None:
-    if isinstance(value, bool):
-        return None
-    return value if isinstance(value, (int, str)) else None
-
-
-def _opt_s(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _opt_i(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _opt_b(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
 @dataclass(frozen=True, kw_only=True)
 class VideoRoomStream:
     """One stream of a publisher, or one m-line of a subscription.
@@ -310,22 +313,22 @@ class VideoRoomStream:
     def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomStream:
         """Build a stream from its JSON object."""
         return cls(
-            mid=_opt_s(data.get("mid")),
-            mindex=_opt_i(data.get("mindex")),
-            type=_opt_s(data.get("type")),
-            codec=_opt_s(data.get("codec")),
-            description=_opt_s(data.get("description")),
+            mid=opt_str(data.get("mid")),
+            mindex=opt_int(data.get("mindex")),
+            type=opt_str(data.get("type")),
+            codec=opt_str(data.get("codec")),
+            description=opt_str(data.get("description")),
             disabled=data.get("disabled") is True,
             moderated=data.get("moderated") is True,
             simulcast=data.get("simulcast") is True,
             svc=data.get("svc") is True,
-            talking=_opt_b(data.get("talking")),
-            feed_id=_id(data.get("feed_id")),
-            feed_mid=_opt_s(data.get("feed_mid")),
-            feed_display=_opt_s(data.get("feed_display")),
-            send=_opt_b(data.get("send")),
-            ready=_opt_b(data.get("ready")),
-            active=_opt_b(data.get("active")),
+            talking=opt_bool(data.get("talking")),
+            feed_id=opt_id(data.get("feed_id")),
+            feed_mid=opt_str(data.get("feed_mid")),
+            feed_display=opt_str(data.get("feed_display")),
+            send=opt_bool(data.get("send")),
+            ready=opt_bool(data.get("ready")),
+            active=opt_bool(data.get("active")),
             raw=dict(data),
         )
 
@@ -363,17 +366,17 @@ class VideoRoomPublisher:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomPublisher | None:
         """Build a publisher from its JSON object (None when it has no id)."""
-        pid = _id(data.get("id"))
+        pid = opt_id(data.get("id"))
         if pid is None:
             return None
         return cls(
             id=pid,
-            display=_opt_s(data.get("display")),
+            display=opt_str(data.get("display")),
             dummy=data.get("dummy") is True,
             streams=_streams_of(data.get("streams")),
-            talking=_opt_b(data.get("talking")),
-            audio_codec=_opt_s(data.get("audio_codec")),
-            video_codec=_opt_s(data.get("video_codec")),
+            talking=opt_bool(data.get("talking")),
+            audio_codec=opt_str(data.get("audio_codec")),
+            video_codec=opt_str(data.get("video_codec")),
             raw=dict(data),
         )
 
@@ -471,7 +474,7 @@ class VideoRoomEvent(PluginEvent):
         """
         kind = _event_type(data)
         pid: RoomId | None = None
-        display = _opt_s(data.get("display"))
+        display = opt_str(data.get("display"))
         if kind in (
             VideoRoomEventType.JOINED,
             VideoRoomEventType.TALKING,
@@ -479,19 +482,19 @@ class VideoRoomEvent(PluginEvent):
             VideoRoomEventType.MODERATION,
             VideoRoomEventType.DISPLAY,
         ):
-            pid = _id(data.get("id"))
+            pid = opt_id(data.get("id"))
         elif kind in (
             VideoRoomEventType.UNPUBLISHED,
             VideoRoomEventType.LEAVING,
             VideoRoomEventType.KICKED,
         ):
             value = data.get(kind.value)
-            pid = None if value == "ok" else _id(value)
+            pid = None if value == "ok" else opt_id(value)
         elif kind is VideoRoomEventType.JOINING:
             joining = data.get("joining")
             if isinstance(joining, Mapping):
-                pid = _id(joining.get("id"))
-                display = _opt_s(joining.get("display"))
+                pid = opt_id(joining.get("id"))
+                display = opt_str(joining.get("display"))
         level = data.get("audio-level-dBov-avg")
         moderation = data.get("moderation")
         attendees = data.get("attendees")
@@ -500,17 +503,17 @@ class VideoRoomEvent(PluginEvent):
         )
         return cls(
             type=kind,
-            room=_id(data.get("room")),
+            room=opt_id(data.get("room")),
             id=pid,
-            private_id=_opt_i(data.get("private_id")),
+            private_id=opt_int(data.get("private_id")),
             display=display,
-            description=_opt_s(data.get("description")),
+            description=opt_str(data.get("description")),
             publishers=_publishers_of(data.get("publishers")),
             attendees=tuple(dict(a) for a in attendees if isinstance(a, Mapping))
             if isinstance(attendees, list)
             else (),
             streams=_streams_of(data.get("streams")) if has_streams else None,
-            mid=_opt_s(data.get("mid")),
+            mid=opt_str(data.get("mid")),
             muted=None if not isinstance(moderation, str) else moderation == "muted",
             talking={
                 VideoRoomEventType.TALKING: True,
@@ -519,10 +522,10 @@ class VideoRoomEvent(PluginEvent):
             audio_level=float(level)
             if isinstance(level, (int, float)) and not isinstance(level, bool)
             else None,
-            reason=_opt_s(data.get("reason")),
-            changes=_opt_i(data.get("changes")),
-            error_code=_opt_i(data.get("error_code")),
-            error=_opt_s(data.get("error")),
+            reason=opt_str(data.get("reason")),
+            changes=opt_int(data.get("changes")),
+            error_code=opt_int(data.get("error_code")),
+            error=opt_str(data.get("error")),
             data=dict(data),
             jsep=dict(jsep) if jsep is not None else None,
             **common,
@@ -545,84 +548,6 @@ class VideoRoomEvent(PluginEvent):
 
 
 # -------------------------------------------------------------------- validation
-def _check_id(name: str, value: object) -> RoomId:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"{name} must be an int (or a str id), got {type(value).__name__}")
-    if isinstance(value, int) and value < 0:
-        raise ValueError(f"{name} must not be negative, got {value}")
-    if isinstance(value, str) and not value:
-        raise ValueError(f"{name} must not be empty")
-    return value
-
-
-def _check(name: str, value: object, kind: type) -> Any:
-    """Check an optional value's type; None passes."""
-    if value is None:
-        return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise TypeError(f"{name} must be {kind.__name__}, got {type(value).__name__}")
-    if kind is int and value < 0:  # type: ignore[operator]
-        raise ValueError(f"{name} must not be negative, got {value}")
-    return value
-
-
-def _put(body: dict[str, Any], **values: tuple[object, type]) -> dict[str, Any]:
-    """Add each checked value that is not None to ``body``."""
-    for key, (value, kind) in values.items():
-        if _check(key, value, kind) is not None:
-            body[key] = value
-    return body
-
-
-def _check_timeout(timeout: object) -> None:
-    resolve_timeout(timeout, 1.0)  # raises TypeError / ValueError naming ``timeout``
-
-
-def _check_objects(
-    name: str,
-    value: object,
-    *,
-    required: Sequence[str] = (),
-    any_of: Sequence[str] = (),
-    empty_ok: bool = False,
-) -> list[dict[str, Any]]:
-    """Check a list of stream-like objects and return plain copies."""
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise TypeError(f"{name} must be a list of dicts, got {type(value).__name__}")
-    items: list[dict[str, Any]] = []
-    for i, item in enumerate(value):
-        if not isinstance(item, Mapping):
-            raise TypeError(f"{name}[{i}] must be a dict, got {type(item).__name__}")
-        entry = dict(item)
-        for key in required:
-            if key not in entry:
-                raise ValueError(f"{name}[{i}] needs {key!r}")
-        if any_of and not any(key in entry for key in any_of):
-            raise ValueError(f"{name}[{i}] needs one of {', '.join(map(repr, any_of))}")
-        for key in ("feed", "publisher_id"):
-            if key in entry:
-                _check_id(f"{name}[{i}][{key!r}]", entry[key])
-        for key in ("mid", "sub_mid", "host", "description"):
-            if key in entry and not isinstance(entry[key], str):
-                raise TypeError(
-                    f"{name}[{i}][{key!r}] must be str, got {type(entry[key]).__name__}"
-                )
-        items.append(entry)
-    if not items and not empty_ok:
-        raise ValueError(f"{name} must not be empty")
-    return items
-
-
-def _check_extra(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Check extra room settings (``**kwargs``): JSON values only."""
-    out: dict[str, Any] = {}
-    for key, value in settings.items():
-        if value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
-            raise TypeError(f"{key} must be a JSON value, got {type(value).__name__}")
-        out[key] = value
-    return out
-
-
 # ------------------------------------------------------------- cascading types
 #: The media types a remote publisher stream may have.
 _REMOTE_TYPES = ("audio", "video", "data")
@@ -691,28 +616,10 @@ class VideoRoomRemotization:
         """Build it from one ``listremotes`` entry."""
         return cls(
             remote_id=str(data.get("remote_id", "")),
-            host=_opt_s(data.get("host")),
-            port=_opt_i(data.get("port")),
-            rtcp_port=_opt_i(data.get("rtcp_port")),
+            host=opt_str(data.get("host")),
+            port=opt_int(data.get("port")),
+            rtcp_port=opt_int(data.get("rtcp_port")),
         )
-
-
-def _check_port(name: str, value: object, *, optional: bool = False) -> int | None:
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be int, got {type(value).__name__}")
-    if not 0 < value < 65536:
-        raise ValueError(f"{name} must be 1..65535, got {value}")
-    return value
-
-
-def _check_text(name: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be str, got {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{name} must not be empty")
-    return value
 
 
 def _stream_list(name: str, streams: object) -> list[object]:
@@ -1088,8 +995,8 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         """
         body: dict[str, Any] = {"request": "create"}
         if room_id is not None:
-            body["room"] = _check_id("room_id", room_id)
-        _put(
+            body["room"] = enforce_id(room_id, name="room_id")
+        put(
             body,
             is_private=(is_private, bool),
             publishers=(publishers, int),
@@ -1105,10 +1012,10 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             rec_dir=(rec_dir, str),
             admin_key=(admin_key, str),
         )
-        body.update(_check_extra(kwargs))
-        _check_timeout(timeout)
+        body.update(enforce_json_values(kwargs))
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
-        room = _id(data.get("room"))
+        room = opt_id(data.get("room"))
         if room is None:
             raise VideoRoomError(
                 "the VideoRoom answered create without a room id",
@@ -1158,8 +1065,8 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             ValueError: Nothing to change.
             VideoRoomError: The plugin refused (426 no such room, 433 wrong secret, ...).
         """
-        body: dict[str, Any] = {"request": "edit", "room": _check_id("room_id", room_id)}
-        _put(
+        body: dict[str, Any] = {"request": "edit", "room": enforce_id(room_id, name="room_id")}
+        put(
             body,
             new_description=(new_description, str),
             new_secret=(new_secret, str),
@@ -1174,8 +1081,8 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         )
         if len(body) == 2:
             raise ValueError("edit_room needs at least one new_* setting")
-        _put(body, secret=(secret, str), permanent=(permanent, bool))
-        _check_timeout(timeout)
+        put(body, secret=(secret, str), permanent=(permanent, bool))
+        enforce_timeout(timeout)
         await self.request(body, timeout=timeout)
 
     async def destroy_room(
@@ -1192,17 +1099,17 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         """
         body: dict[str, Any] = {
             "request": "destroy",
-            "room": _check_id("room_id", room_id),
-            "permanent": _check("permanent", permanent, bool),
+            "room": enforce_id(room_id, name="room_id"),
+            "permanent": enforce_typed(permanent, name="permanent", kind=bool),
         }
-        _put(body, secret=(secret, str))
-        _check_timeout(timeout)
+        put(body, secret=(secret, str))
+        enforce_timeout(timeout)
         await self.request(body, timeout=timeout)
 
     async def exists(self, room_id: RoomId, timeout: float | None = None) -> bool:
         """Return whether a room exists (``exists``)."""
-        body = {"request": "exists", "room": _check_id("room_id", room_id)}
-        _check_timeout(timeout)
+        body = {"request": "exists", "room": enforce_id(room_id, name="room_id")}
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         return data.get("exists") is True
 
@@ -1214,8 +1121,8 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         Each room is Janus' dict: ``room``, ``description``, ``pin_required``,
         ``max_publishers``, ``num_participants``, ``record``, ...
         """
-        body = _put({"request": "list"}, admin_key=(admin_key, str))
-        _check_timeout(timeout)
+        body = put({"request": "list"}, admin_key=(admin_key, str))
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         rooms = data.get("list")
         return list(rooms) if isinstance(rooms, list) else []
@@ -1231,8 +1138,8 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         Raises:
             VideoRoomError: 426 when there is no such room.
         """
-        body = {"request": "listparticipants", "room": _check_id("room_id", room_id)}
-        _check_timeout(timeout)
+        body = {"request": "listparticipants", "room": enforce_id(room_id, name="room_id")}
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         found = data.get("participants")
         return list(found) if isinstance(found, list) else []
@@ -1266,7 +1173,7 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             raise ValueError(f"action must be enable, disable, add or remove, got {action!r}")
         body: dict[str, Any] = {
             "request": "allowed",
-            "room": _check_id("room_id", room_id),
+            "room": enforce_id(room_id, name="room_id"),
             "action": action,
         }
         if allowed is not None:
@@ -1278,8 +1185,8 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             body["allowed"] = tokens
         elif action in ("add", "remove"):
             raise ValueError(f"action {action!r} needs the allowed tokens")
-        _put(body, secret=(secret, str))
-        _check_timeout(timeout)
+        put(body, secret=(secret, str))
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         tokens_now = data.get("allowed")
         return [t for t in tokens_now if isinstance(t, str)] if isinstance(tokens_now, list) else []
@@ -1302,11 +1209,11 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         """
         body: dict[str, Any] = {
             "request": "kick",
-            "room": _check_id("room_id", room_id),
-            "id": _check_id("participant_id", participant_id),
+            "room": enforce_id(room_id, name="room_id"),
+            "id": enforce_id(participant_id, name="participant_id"),
         }
-        _put(body, secret=(secret, str))
-        _check_timeout(timeout)
+        put(body, secret=(secret, str))
+        enforce_timeout(timeout)
         await self.request(body, timeout=timeout)
 
     async def moderate_participant(
@@ -1337,13 +1244,13 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             raise TypeError(f"mute must be bool, got {type(mute).__name__}")
         body: dict[str, Any] = {
             "request": "moderate",
-            "room": _check_id("room_id", room_id),
-            "id": _check_id("participant_id", participant_id),
+            "room": enforce_id(room_id, name="room_id"),
+            "id": enforce_id(participant_id, name="participant_id"),
             "mid": mid,
             "mute": mute,
         }
-        _put(body, secret=(secret, str))
-        _check_timeout(timeout)
+        put(body, secret=(secret, str))
+        enforce_timeout(timeout)
         await self.request(body, timeout=timeout)
 
     async def enable_recording(
@@ -1362,11 +1269,11 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             raise TypeError(f"record must be bool, got {type(record).__name__}")
         body: dict[str, Any] = {
             "request": "enable_recording",
-            "room": _check_id("room_id", room_id),
+            "room": enforce_id(room_id, name="room_id"),
             "record": record,
         }
-        _put(body, secret=(secret, str))
-        _check_timeout(timeout)
+        put(body, secret=(secret, str))
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         return data.get("record", record) is True
 
@@ -1380,9 +1287,12 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             and ``forwarders`` (each with ``stream_id``, ``type``, ``host``,
             ``port``, ...).
         """
-        body: dict[str, Any] = {"request": "listforwarders", "room": _check_id("room_id", room_id)}
-        _put(body, secret=(secret, str))
-        _check_timeout(timeout)
+        body: dict[str, Any] = {
+            "request": "listforwarders",
+            "room": enforce_id(room_id, name="room_id"),
+        }
+        put(body, secret=(secret, str))
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         found = data.get("publishers")
         return list(found) if isinstance(found, list) else []
@@ -1434,11 +1344,11 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
                 raise ValueError(f"streams[{i}] has no host, and no host= was given")
         body: dict[str, Any] = {
             "request": "rtp_forward",
-            "room": _check_id("room_id", room_id),
-            "publisher_id": _check_id("publisher_id", publisher_id),
+            "room": enforce_id(room_id, name="room_id"),
+            "publisher_id": enforce_id(publisher_id, name="publisher_id"),
             "streams": items,
         }
-        _put(
+        put(
             body,
             host=(host, str),
             host_family=(host_family, str),
@@ -1447,7 +1357,7 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             srtp_suite=(srtp_suite, int),
             srtp_crypto=(srtp_crypto, str),
         )
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         found = data.get("forwarders")
         return list(found) if isinstance(found, list) else []
@@ -1470,12 +1380,12 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             raise TypeError(f"stream_id must be int, got {type(stream_id).__name__}")
         body: dict[str, Any] = {
             "request": "stop_rtp_forward",
-            "room": _check_id("room_id", room_id),
-            "publisher_id": _check_id("publisher_id", publisher_id),
+            "room": enforce_id(room_id, name="room_id"),
+            "publisher_id": enforce_id(publisher_id, name="publisher_id"),
             "stream_id": stream_id,
         }
-        _put(body, secret=(secret, str), admin_key=(admin_key, str))
-        _check_timeout(timeout)
+        put(body, secret=(secret, str), admin_key=(admin_key, str))
+        enforce_timeout(timeout)
         await self.request(body, timeout=timeout)
 
     # ------------------------------------------------ sync: cascading (PR 3014)
@@ -1526,18 +1436,18 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         """
         body: dict[str, Any] = {
             "request": "publish_remotely",
-            "room": _check_id("room_id", room_id),
-            "publisher_id": _check_id("publisher_id", publisher_id),
-            "remote_id": _check_text("remote_id", remote_id),
-            "host": _check_text("host", host),
-            "port": _check_port("port", port),
+            "room": enforce_id(room_id, name="room_id"),
+            "publisher_id": enforce_id(publisher_id, name="publisher_id"),
+            "remote_id": enforce_str(remote_id, name="remote_id"),
+            "host": enforce_str(host, name="host"),
+            "port": enforce_port(port, name="port"),
         }
-        if _check_port("rtcp_port", rtcp_port, optional=True) is not None:
+        if enforce_port(rtcp_port, name="rtcp_port", optional=True) is not None:
             body["rtcp_port"] = rtcp_port
         if host_family is not None and host_family not in ("ipv4", "ipv6"):
             raise ValueError(f"host_family must be 'ipv4' or 'ipv6', got {host_family!r}")
-        _put(body, host_family=(host_family, str), secret=(secret, str), admin_key=(admin_key, str))
-        _check_timeout(timeout)
+        put(body, host_family=(host_family, str), secret=(secret, str), admin_key=(admin_key, str))
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         found = data.get("remote_id")
         return found if isinstance(found, str) else remote_id
@@ -1561,12 +1471,12 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         """
         body: dict[str, Any] = {
             "request": "unpublish_remotely",
-            "room": _check_id("room_id", room_id),
-            "publisher_id": _check_id("publisher_id", publisher_id),
-            "remote_id": _check_text("remote_id", remote_id),
+            "room": enforce_id(room_id, name="room_id"),
+            "publisher_id": enforce_id(publisher_id, name="publisher_id"),
+            "remote_id": enforce_str(remote_id, name="remote_id"),
         }
-        _put(body, secret=(secret, str))
-        _check_timeout(timeout)
+        put(body, secret=(secret, str))
+        enforce_timeout(timeout)
         await self.request(body, timeout=timeout)
 
     async def list_remotes(
@@ -1584,11 +1494,11 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         """
         body: dict[str, Any] = {
             "request": "listremotes",
-            "room": _check_id("room_id", room_id),
-            "publisher_id": _check_id("publisher_id", publisher_id),
+            "room": enforce_id(room_id, name="room_id"),
+            "publisher_id": enforce_id(publisher_id, name="publisher_id"),
         }
-        _put(body, secret=(secret, str))
-        _check_timeout(timeout)
+        put(body, secret=(secret, str))
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
         found = data.get("list")
         if not isinstance(found, list):
@@ -1640,20 +1550,20 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         """
         body: dict[str, Any] = {
             "request": "add_remote_publisher",
-            "room": _check_id("room_id", room_id),
+            "room": enforce_id(room_id, name="room_id"),
             "streams": remote_streams(streams),
         }
         if publisher_id is not None:
-            body["id"] = _check_id("publisher_id", publisher_id)
+            body["id"] = enforce_id(publisher_id, name="publisher_id")
         for name, value in (("port", port), ("rtcp_port", rtcp_port)):
-            if _check_port(name, value, optional=True) is not None:
+            if enforce_port(value, name=name, optional=True) is not None:
                 body[name] = value
-        _put(body, display=(display, str), iface=(iface, str), mcast=(mcast, str))
-        _put(body, secret=(secret, str))
-        _check_timeout(timeout)
+        put(body, display=(display, str), iface=(iface, str), mcast=(mcast, str))
+        put(body, secret=(secret, str))
+        enforce_timeout(timeout)
         data = await self.request(body, timeout=timeout)
-        pid = _id(data.get("id"))
-        got_port = _opt_i(data.get("port"))
+        pid = opt_id(data.get("id"))
+        got_port = opt_int(data.get("port"))
         if pid is None or got_port is None:
             raise VideoRoomError(
                 "add_remote_publisher: Janus replied without the publisher's id or port",
@@ -1661,11 +1571,11 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
                 request="add_remote_publisher",
             )
         return VideoRoomRemotePublisher(
-            room=_id(data.get("room")) or room_id,
+            room=opt_id(data.get("room")) or room_id,
             id=pid,
-            ip=_opt_s(data.get("ip")),
+            ip=opt_str(data.get("ip")),
             port=got_port,
-            rtcp_port=_opt_i(data.get("rtcp_port")),
+            rtcp_port=opt_int(data.get("rtcp_port")),
             raw=dict(data),
         )
 
@@ -1704,12 +1614,12 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             raise ValueError("streams must not be empty")
         body: dict[str, Any] = {
             "request": "update_remote_publisher",
-            "room": _check_id("room_id", room_id),
-            "id": _check_id("publisher_id", publisher_id),
+            "room": enforce_id(room_id, name="room_id"),
+            "id": enforce_id(publisher_id, name="publisher_id"),
             "streams": checked,
         }
-        _put(body, display=(display, str), secret=(secret, str))
-        _check_timeout(timeout)
+        put(body, display=(display, str), secret=(secret, str))
+        enforce_timeout(timeout)
         await self.request(body, timeout=timeout)
 
     async def remove_remote_publisher(
@@ -1730,11 +1640,11 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         """
         body: dict[str, Any] = {
             "request": "remove_remote_publisher",
-            "room": _check_id("room_id", room_id),
-            "id": _check_id("publisher_id", publisher_id),
+            "room": enforce_id(room_id, name="room_id"),
+            "id": enforce_id(publisher_id, name="publisher_id"),
         }
-        _put(body, secret=(secret, str))
-        _check_timeout(timeout)
+        put(body, secret=(secret, str))
+        enforce_timeout(timeout)
         await self.request(body, timeout=timeout)
 
     # ---------------------------------------------------------- publishers
@@ -1759,11 +1669,11 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         body: dict[str, Any] = {
             "request": request,
             "ptype": "publisher",
-            "room": _check_id("room_id", room_id),
+            "room": enforce_id(room_id, name="room_id"),
         }
         if publisher_id is not None:
-            body["id"] = _check_id("publisher_id", publisher_id)
-        return _put(body, display=(display, str), token=(token, str), pin=(pin, str))
+            body["id"] = enforce_id(publisher_id, name="publisher_id")
+        return put(body, display=(display, str), token=(token, str), pin=(pin, str))
 
     async def join_as_publisher(
         self,
@@ -1799,7 +1709,7 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
                 taken, ...
         """
         body = self._join_body(room_id, publisher_id, display, token, pin)
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         self._require_free("join as a publisher")
         reply = await self.message(body, timeout=timeout)
         self._joined(reply.data, room_id, display)
@@ -1865,7 +1775,7 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         for key, value in zip(("audio", "video", "data"), media, strict=True):
             if not isinstance(value, bool):
                 raise TypeError(f"{key} must be bool, got {type(value).__name__}")
-        body = _put(
+        body = put(
             {},
             audiocodec=(audiocodec, str),
             videocodec=(videocodec, str),
@@ -1954,8 +1864,8 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             audio_active_packets=audio_active_packets,
             media=(audio, video, data),
         )
-        _check("trickle", trickle, bool)
-        _check_timeout(timeout)
+        enforce_typed(trickle, name="trickle", kind=bool)
+        enforce_timeout(timeout)
         self._require(ParticipantType.PUBLISHER, "publish")
         reply = await self._offer_media(
             {"request": "publish", **body},
@@ -2019,7 +1929,7 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
                 media=(audio, video, data),
             )
         )
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         self._require_free("join and publish")
         reply = await self._offer_media(
             body,
@@ -2043,7 +1953,7 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             VideoRoomStateError: Not joined as a publisher.
             VideoRoomError: 435 when not publishing.
         """
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         self._require(ParticipantType.PUBLISHER, "unpublish")
         reply = await self.message({"request": "unpublish"}, timeout=timeout)
         self._publishing = False
@@ -2081,7 +1991,7 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             VideoRoomStateError: Not in a room.
         """
         body: dict[str, Any] = {"request": "configure"}
-        _put(
+        put(
             body,
             bitrate=(bitrate, int),
             record=(record, bool),
@@ -2091,7 +2001,7 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             audio_level_average=(audio_level_average, int),
             restart=(restart, bool),
         )
-        if _check("keyframe", keyframe, bool):
+        if enforce_typed(keyframe, name="keyframe", kind=bool):
             body["keyframe"] = True
         if streams is not None:
             body["streams"] = _check_objects("streams", streams, required=("mid",))
@@ -2099,7 +2009,7 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             body["descriptions"] = _check_objects(
                 "descriptions", descriptions, required=("mid", "description"), empty_ok=True
             )
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         self._require(None, "configure")
         reply = await self.message(body, timeout=timeout)
         if display is not None:
@@ -2153,13 +2063,13 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         body: dict[str, Any] = {
             "request": "join",
             "ptype": "subscriber",
-            "room": _check_id("room_id", room_id),
+            "room": enforce_id(room_id, name="room_id"),
             "streams": _check_objects("streams", streams, required=("feed",)),
-            "use_msid": _check("use_msid", use_msid, bool),
-            "autoupdate": _check("autoupdate", autoupdate, bool),
+            "use_msid": enforce_typed(use_msid, name="use_msid", kind=bool),
+            "autoupdate": enforce_typed(autoupdate, name="autoupdate", kind=bool),
         }
-        _put(body, private_id=(private_id, int), pin=(pin, str))
-        _check("read_counters", read_counters, bool)
+        put(body, private_id=(private_id, int), pin=(pin, str))
+        enforce_typed(read_counters, name="read_counters", kind=bool)
         if (
             record_to is not None
             and not isinstance(record_to, str)
@@ -2168,7 +2078,7 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             raise TypeError(
                 f"record_to must be a path or a MediaRecorder, got {type(record_to).__name__}"
             )
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         self._require_free("subscribe")
         reply = await self.message(body, timeout=timeout)
         event = self._event(reply)
@@ -2219,10 +2129,10 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             The plugin's ``attached`` data.
         """
         if isinstance(streams, (int, str)) and not isinstance(streams, bool):
-            items: Iterable[Mapping[str, Any]] = [{"feed": _check_id("streams", streams)}]
+            items: Iterable[Mapping[str, Any]] = [{"feed": enforce_id(streams, name="streams")}]
         else:
             items = streams  # type: ignore[assignment]
-        _check("trickle", trickle, bool)
+        enforce_typed(trickle, name="trickle", kind=bool)
         event = await self.join_as_subscriber(
             room_id,
             items,
@@ -2260,12 +2170,12 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         Raises:
             VideoRoomStateError: Not a subscriber.
         """
-        _check("trickle", trickle, bool)
+        enforce_typed(trickle, name="trickle", kind=bool)
         if answer is not None and (
             not isinstance(answer, Mapping) or answer.get("type") != "answer"
         ):
             raise ValueError("answer must be a JSEP answer ({'type': 'answer', 'sdp': ...})")
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         self._require(ParticipantType.SUBSCRIBER, "start")
         reply = await self.message({"request": "start"}, answer, timeout=timeout)
         return await self._echo(reply)
@@ -2276,13 +2186,13 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         Returns:
             The ``paused`` event.
         """
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         self._require(ParticipantType.SUBSCRIBER, "pause")
         reply = await self.message({"request": "pause"}, timeout=timeout)
         return await self._echo(reply)
 
     async def _update(self, body: dict[str, Any], timeout: float | None) -> VideoRoomEvent:
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         self._require(ParticipantType.SUBSCRIBER, str(body["request"]))
         reply = await self.message(body, timeout=timeout)
         event = self._event(reply)
@@ -2384,7 +2294,7 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         For a subscriber this ends the subscription. The handle stays attached and
         may join again.
         """
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         self.handle  # noqa: B018
         try:
             reply = await self.message({"request": "leave"}, timeout=timeout)
