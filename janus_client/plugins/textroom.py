@@ -38,7 +38,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._dispatch import Callback
 from ..errors import (
     CompatPluginError,
     InvalidStateError,
@@ -135,10 +134,15 @@ class TextRoomStateError(TextRoomError, InvalidStateError):
 
     It is both a `TextRoomError` with code ``0`` (as janus-client 0.9.x raised, for
     example ``"DataChannel not established"``) and an `InvalidStateError`.
+
+    Attributes:
+        hint: What to do about it, when known (for a request before `setup`: call
+            ``setup()``); also attached as an exception note, shown in tracebacks.
     """
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(0, message)
+        self.hint = hint
 
 
 # ------------------------------------------------------------------------ events
@@ -324,23 +328,6 @@ def _expire(future: asyncio.Future[Incoming], verb: str, limit: float) -> None:
         )
 
 
-class _CompatHandler:
-    """Calls a 0.9.x-style handler with the event's dict instead of the event."""
-
-    __slots__ = ("handler",)
-
-    def __init__(self, handler: Callback) -> None:
-        self.handler = handler
-
-    def __call__(self, event: JanusEvent) -> object:
-        if not isinstance(event, TextRoomEvent):  # pragma: no cover - filtered by _matches
-            return None
-        return self.handler(event.compat_dict())
-
-    def __repr__(self) -> str:
-        return repr(self.handler)
-
-
 # ------------------------------------------------------------------------ plugin
 class JanusTextRoomPlugin(JanusMediaPlugin):
     """Client of ``janus.plugin.textroom``: text rooms over a WebRTC data channel.
@@ -365,6 +352,8 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
 
     name = _PLUGIN
     error_class = TextRoomError
+    event_class = TextRoomEvent
+    event_types = TextRoomEventType
     #: The TextRoom requests and the methods that send them.
     requests: ClassVar[dict[str, str]] = {
         "setup": "setup",
@@ -686,7 +675,15 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
         channel = self._channel
         if channel is None or channel.readyState != "open":
-            raise TextRoomStateError("DataChannel not established")
+            # The message is 0.9.x's; the note (shown in tracebacks) says what to do.
+            if channel is None:
+                hint = "call `await plugin.setup()` after attach, before TextRoom requests"
+            else:
+                hint = f"the data channel is {channel.readyState}: call `plugin.restart()`"
+            error = TextRoomStateError("DataChannel not established", hint=hint)
+            if hasattr(error, "add_note"):  # Python 3.11+
+                error.add_note(hint)
+            raise error
         return channel
 
     def _send(self, channel: RTCDataChannel, msg: dict[str, Any]) -> None:
@@ -1176,38 +1173,3 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             raise TextRoomError(exc.code, exc.reason) from exc
         self.check_error_in_response(reply.raw)
         return reply.raw
-
-    # ------------------------------------------------------------------ events
-    def on_event(self, event_type: Any, handler: Callback | None = None) -> None:
-        """Register a callback, for every event or for one kind.
-
-        * ``on_event(handler)``: every event of the handle, typed.
-        * ``on_event(TextRoomMessageEvent, handler)`` (or any event class): those.
-        * ``on_event(TextRoomEventType.MESSAGE, handler)`` (or the string
-          ``"message"``): as in janus-client 0.9.x, ``handler`` gets the message's
-          dict (``{"textroom": "message", "room": ..., "from": ..., ...}``).
-
-        Handlers may be coroutine functions; an exception they raise is logged.
-
-        Raises:
-            ValueError: A string that names no TextRoom event.
-        """
-        if handler is None or event_type is None or isinstance(event_type, type):
-            super().on_event(event_type, handler)
-            return
-        if isinstance(event_type, str) and not isinstance(event_type, TextRoomEventType):
-            try:
-                event_type = TextRoomEventType(event_type)
-            except ValueError:
-                raise ValueError(f"unknown TextRoom event type {event_type!r}") from None
-        if not callable(handler):
-            raise TypeError(f"handler must be callable, got {handler!r}")
-        if isinstance(event_type, TextRoomEventType):
-            super().on_event(event_type, _CompatHandler(handler))
-            return
-        super().on_event(event_type, handler)
-
-    def _matches(self, event_type: Any, event: JanusEvent) -> bool:
-        if isinstance(event_type, TextRoomEventType):
-            return isinstance(event, TextRoomEvent) and event.type is event_type
-        return super()._matches(event_type, event)

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from .._dispatch import Callback, EventDispatcher, EventStream
 from ..errors import CompatPluginError, InvalidStateError, JanusError, ServerError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
@@ -256,6 +255,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
 
     name = _PLUGIN
     error_class = VideoCallError
+    event_class = VideoCallEvent
+    event_types = VideoCallEventType
     #: The VideoCall requests and the methods that send them.
     requests: ClassVar[dict[str, str]] = {
         "list": "list_users",
@@ -274,7 +275,6 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         self._incoming_offer: dict[str, Any] | None = None
         self._pending_settings: dict[str, Any] = {}
         self._changed = asyncio.Event()
-        self._hub: EventDispatcher[JanusEvent] | None = None
         self._renegotiations = 0
         self._reason_rank = -1
         # Whether Janus has a PeerConnection for this handle that it has not yet
@@ -401,9 +401,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             PluginNotFoundError: The server does not have the VideoCall plugin.
         """
         await super().attach(session, opaque_id=opaque_id, timeout=timeout)
-        handle = self.handle
-        self._hub = EventDispatcher(f"videocall-{handle.handle_id}")
-        handle._add_close_hook(self._handle_closed)
+        self.handle._add_close_hook(self._handle_closed)
 
     async def _handle_closed(self) -> None:
         # Janus forgets the username and ends the call with the handle.
@@ -412,9 +410,6 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         if self.in_call:
             await self._end_call("handle closed")
         self._notify()  # waiters raise InvalidStateError
-        hub, self._hub = self._hub, None
-        if hub is not None:
-            await hub.aclose()
 
     # --------------------------------------------------------------- requests
     async def list_users(self, timeout: float | None = None) -> list[str]:
@@ -801,82 +796,17 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         # The answer to a renegotiation offer goes back with a "set" request.
         return {"request": "set"}
 
-    # ---------------------------------------------------------------- events
-    def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
-        """Async iterator over this plugin's events (optionally of the given classes).
-
-        VideoCall events come as `VideoCallEvent`, after this object has acted on
-        them (a ``hangup`` has closed the peer connection, ...):
-
-        ```python
-        async for event in plugin.events(VideoCallEvent):
-            if event.type is VideoCallEventType.INCOMINGCALL: ...
-        ```
-
-        Raises:
-            InvalidStateError: Not attached.
-        """
-        self.handle  # noqa: B018 - raises InvalidStateError when not attached
-        hub = self._hub
-        if hub is None:  # pragma: no cover - set by attach
-            hub = self._hub = EventDispatcher("videocall")
-        return hub.stream(types)
-
-    def on_event(self, event_type: Any, handler: Callback | None = None) -> None:
-        """Register a callback, for every event or for one kind.
-
-        * ``on_event(handler)``: every event (typed as in `events`).
-        * ``on_event(VideoCallEvent, handler)`` (or any event class): those events.
-        * ``on_event(VideoCallEventType.INCOMINGCALL, handler)`` (or the string
-          ``"incomingcall"``): as in janus-client 0.9.x, ``handler`` gets one dict,
-          `VideoCallEvent.compat_dict`.
-
-        Handlers may be coroutine functions; an exception they raise is logged.
-
-        Raises:
-            ValueError: A string that names no VideoCall event.
-        """
-        if handler is None or isinstance(event_type, type) or event_type is None:
-            super().on_event(event_type, handler)
-            return
-        if isinstance(event_type, str):
-            try:
-                event_type = VideoCallEventType(event_type)
-            except ValueError:
-                raise ValueError(f"unknown VideoCall event type {event_type!r}") from None
-        if not callable(handler):
-            raise TypeError(f"handler must be callable, got {handler!r}")
-        if isinstance(event_type, VideoCallEventType):
-            super().on_event(event_type, _CompatHandler(handler))
-            return
-        super().on_event(event_type, handler)
-
-    def _matches(self, event_type: Any, event: JanusEvent) -> bool:
-        if isinstance(event_type, VideoCallEventType):
-            return isinstance(event, VideoCallEvent) and event.type is event_type
-        return super()._matches(event_type, event)
-
-    async def _dispatch(self, event: JanusEvent) -> None:
-        if isinstance(event, PluginEvent) and not isinstance(event, VideoCallEvent):
-            event = VideoCallEvent.from_plugin_event(event) or event
-        await super()._dispatch(event)
-
     async def _process_event(self, event: JanusEvent) -> None:
-        try:
-            if isinstance(event, VideoCallEvent):
-                await self._process_videocall(event)
-            elif isinstance(event, HangupEvent):
-                # Our peer connection closed (ours failed, or Janus closed it). The
-                # plugin's hangup event, when there is one, has the better reason.
-                self._janus_pc = False
-                self._notify()
-                await self._end_call(event.reason, rank=_REASON_CORE)
-            else:
-                await super()._process_event(event)
-        finally:
-            hub = self._hub
-            if hub is not None:
-                hub.publish(event)
+        if isinstance(event, VideoCallEvent):
+            await self._process_videocall(event)
+        elif isinstance(event, HangupEvent):
+            # Our peer connection closed (ours failed, or Janus closed it). The
+            # plugin's hangup event, when there is one, has the better reason.
+            self._janus_pc = False
+            self._notify()
+            await self._end_call(event.reason, rank=_REASON_CORE)
+        else:
+            await super()._process_event(event)
 
     async def _process_videocall(self, event: VideoCallEvent) -> None:
         kind = event.type
@@ -939,20 +869,3 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 await self.message({"request": "set", **settings})
             except JanusError as exc:
                 logger.warning("VideoCall: applying %s after acceptance failed: %s", settings, exc)
-
-
-class _CompatHandler:
-    """Calls a 0.9.x-style handler with the event's dict instead of the event."""
-
-    __slots__ = ("handler",)
-
-    def __init__(self, handler: Callback) -> None:
-        self.handler = handler
-
-    def __call__(self, event: JanusEvent) -> object:
-        if not isinstance(event, VideoCallEvent):  # pragma: no cover - filtered by _matches
-            return None
-        return self.handler(event.compat_dict())
-
-    def __repr__(self) -> str:
-        return repr(self.handler)

@@ -39,13 +39,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import enum
-import inspect
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from .._dispatch import Callback, EventDispatcher, EventStream
 from ..errors import CompatPluginError, InvalidStateError, JanusError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
@@ -546,8 +544,11 @@ class VideoRoomEvent(PluginEvent):
             raw=event.raw,
         )
 
+    def compat_dict(self) -> dict[str, Any]:
+        """Return what janus-client 0.9.x gave event handlers: the plugin data dict."""
+        return self.data
 
-# -------------------------------------------------------------------- validation
+
 # ------------------------------------------------------------- cascading types
 #: The media types a remote publisher stream may have.
 _REMOTE_TYPES = ("audio", "video", "data")
@@ -708,23 +709,6 @@ def remote_streams(
     return items
 
 
-class _DataHandler:
-    """Adapts a 0.9.x handler: it receives the event's plugin data dict."""
-
-    __slots__ = ("wrapped",)
-
-    def __init__(self, wrapped: Callback) -> None:
-        self.wrapped = wrapped
-
-    def __call__(self, event: JanusEvent) -> object:
-        if isinstance(event, VideoRoomEvent):
-            return self.wrapped(event.data)
-        return None
-
-    def __repr__(self) -> str:
-        return f"<0.9.x handler {self.wrapped!r}>"
-
-
 # ------------------------------------------------------------------------ plugin
 class JanusVideoRoomPlugin(JanusMediaPlugin):
     """Client of ``janus.plugin.videoroom``: rooms, publishers and subscribers.
@@ -752,6 +736,8 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
 
     name = _PLUGIN
     error_class = VideoRoomError
+    event_class = VideoRoomEvent
+    event_types = VideoRoomEventType
     #: The VideoRoom requests and the methods that send them (``join`` is also sent
     #: by `join_as_subscriber` and `subscribe_to_publisher`).
     requests: ClassVar[dict[str, str]] = {
@@ -794,7 +780,6 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
 
     def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
         super().__init__(pc_config, **kwargs)
-        self._hub: EventDispatcher[JanusEvent] | None = None
         self._negotiating = asyncio.Lock()
         self._ptype: ParticipantType | None = None
         self._room: RoomId | None = None
@@ -938,15 +923,11 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
         """
         await super().attach(session, opaque_id=opaque_id, timeout=timeout)
         self._reset()
-        self._hub = EventDispatcher(f"videoroom-{self.handle.handle_id}")
         self.handle._add_close_hook(self._handle_closed)
 
     async def _handle_closed(self) -> None:
         # Janus drops the participant or subscription with the handle.
         self._reset()
-        hub, self._hub = self._hub, None
-        if hub is not None:
-            await hub.aclose()
 
     # ------------------------------------------------------- sync: rooms
     async def create_room(
@@ -2362,90 +2343,15 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
             event = self._event(reply)
         if reply.kind != "event":
             return event
-        for event_type, handler in list(self._callbacks):
-            if not isinstance(event_type, VideoRoomEventType):
-                continue
-            if not self._matches(event_type, event):
-                continue
-            try:
-                result = handler(event)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception:
-                logger.exception("VideoRoom event handler %r raised", handler)
+        await self._run_callbacks(event, by_type_only=True)
         return event
 
-    def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
-        """Async iterator over this plugin's events (optionally of the given classes).
-
-        VideoRoom events come as `VideoRoomEvent`, after this object has acted on
-        them (state updated, offers answered):
-
-        ```python
-        async for event in plugin.events(VideoRoomEvent):
-            if event.type is VideoRoomEventType.PUBLISHERS: ...
-        ```
-
-        Raises:
-            InvalidStateError: Not attached.
-        """
-        self.handle  # noqa: B018 - raises InvalidStateError when not attached
-        hub = self._hub
-        if hub is None:  # pragma: no cover - set by attach
-            hub = self._hub = EventDispatcher("videoroom")
-        return hub.stream(types)
-
-    def on_event(self, event_type: Any, handler: Callback | None = None) -> None:
-        """Register a callback, for every event or for one kind.
-
-        * ``on_event(handler)``: every event (typed as in `events`).
-        * ``on_event(VideoRoomEvent, handler)`` (or any event class): those events.
-        * ``on_event(VideoRoomEventType.PUBLISHERS, handler)`` (or the string
-          ``"publishers"``): as in janus-client 0.9.x, ``handler`` gets the event's
-          plugin data dict, for events and for replies to our requests.
-
-        Handlers may be coroutine functions; an exception they raise is logged.
-
-        Raises:
-            ValueError: A string that names no VideoRoom event type.
-            TypeError: ``handler`` is not callable.
-        """
-        if handler is None or event_type is None or isinstance(event_type, type):
-            super().on_event(event_type, handler)
-            return
-        if isinstance(event_type, str) and not isinstance(event_type, VideoRoomEventType):
-            try:
-                event_type = VideoRoomEventType(event_type)
-            except ValueError:
-                raise ValueError(f"unknown VideoRoom event type {event_type!r}") from None
-        if not callable(handler):
-            raise TypeError(f"handler must be callable, got {handler!r}")
-        if isinstance(event_type, VideoRoomEventType):
-            super().on_event(event_type, _DataHandler(handler))
-            return
-        super().on_event(event_type, handler)
-
-    def _matches(self, event_type: Any, event: JanusEvent) -> bool:
-        if isinstance(event_type, VideoRoomEventType):
-            return isinstance(event, VideoRoomEvent) and event.type is event_type
-        return super()._matches(event_type, event)
-
-    async def _dispatch(self, event: JanusEvent) -> None:
-        if isinstance(event, PluginEvent) and not isinstance(event, VideoRoomEvent):
-            event = VideoRoomEvent.from_plugin_event(event) or event
-        await super()._dispatch(event)
-
     async def _process_event(self, event: JanusEvent) -> None:
-        try:
-            if isinstance(event, VideoRoomEvent):
-                await self._track_room(event)
-            elif isinstance(event, HangupEvent):
-                self._publishing = False
-            await super()._process_event(event)
-        finally:
-            hub = self._hub
-            if hub is not None:
-                hub.publish(event)
+        if isinstance(event, VideoRoomEvent):
+            await self._track_room(event)
+        elif isinstance(event, HangupEvent):
+            self._publishing = False
+        await super()._process_event(event)
 
     async def _track_room(self, event: VideoRoomEvent) -> None:
         """Keep the room state (publishers, subscription streams, ...) up to date."""
