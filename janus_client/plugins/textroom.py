@@ -30,22 +30,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import functools
 import json
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import (
-    CompatPluginError,
     InvalidStateError,
     JanusError,
     RequestTimeoutError,
     ServerError,
 )
-from ..events import JanusEvent, PluginEvent
+from ..events import PluginEvent
 from ..protocol import Incoming, MessageKind, redact
 from ..transactions import TransactionTable
 from ..validate import (
@@ -59,7 +56,24 @@ from ..validate import (
     opt_str,
     put_strings,
 )
-from .media import JanusMediaPlugin, load_webrtc
+from .media import load_webrtc
+from .textroom_events import (
+    _EVENT_CLASSES,
+    _PLUGIN,
+    TextRoomAnnouncementEvent,
+    TextRoomDestroyedEvent,
+    TextRoomEditedEvent,
+    TextRoomError,
+    TextRoomErrorEvent,
+    TextRoomEvent,
+    TextRoomEventType,
+    TextRoomJoinEvent,
+    TextRoomKickedEvent,
+    TextRoomLeaveEvent,
+    TextRoomMessageEvent,
+    TextRoomStateError,
+)
+from .textroom_rooms import _TextRoomRooms
 
 if TYPE_CHECKING:
     from aiortc import RTCConfiguration, RTCDataChannel
@@ -85,236 +99,8 @@ __all__ = [
 
 logger = logging.getLogger("janus_client")
 
-_PLUGIN = "janus.plugin.textroom"
-
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
-# ------------------------------------------------------------------------ errors
-class TextRoomError(CompatPluginError):
-    """An error reported by the TextRoom plugin (``JANUS_TEXTROOM_ERROR_*``).
-
-    Raised for errors Janus answers, over the Janus API or the data channel, with
-    the plugin's code; and with code ``0`` for requests refused before reaching
-    Janus, as janus-client 0.9.x did. Both construction forms work:
-
-    ```python
-    TextRoomError("No such room (1234)", code=417)   # library form
-    TextRoomError(417, "No such room (1234)")        # 0.9.x form
-    ```
-
-    Attributes:
-        error_code: The code (0.9.x name of `code`; 0 when there is none).
-        error_message: The error text (0.9.x name of `reason`).
-    """
-
-    plugin_package: ClassVar[str] = _PLUGIN
-    plugin_label: ClassVar[str] = "TextRoom"
-    code_names: ClassVar[dict[int, str]] = {
-        411: "JANUS_TEXTROOM_ERROR_NO_MESSAGE",
-        412: "JANUS_TEXTROOM_ERROR_INVALID_JSON",
-        413: "JANUS_TEXTROOM_ERROR_MISSING_ELEMENT",
-        414: "JANUS_TEXTROOM_ERROR_INVALID_ELEMENT",
-        415: "JANUS_TEXTROOM_ERROR_INVALID_REQUEST",
-        416: "JANUS_TEXTROOM_ERROR_ALREADY_SETUP",
-        417: "JANUS_TEXTROOM_ERROR_NO_SUCH_ROOM",
-        418: "JANUS_TEXTROOM_ERROR_ROOM_EXISTS",
-        419: "JANUS_TEXTROOM_ERROR_UNAUTHORIZED",
-        420: "JANUS_TEXTROOM_ERROR_USERNAME_EXISTS",
-        421: "JANUS_TEXTROOM_ERROR_ALREADY_IN_ROOM",
-        422: "JANUS_TEXTROOM_ERROR_NOT_IN_ROOM",
-        423: "JANUS_TEXTROOM_ERROR_NO_SUCH_USER",
-        499: "JANUS_TEXTROOM_ERROR_UNKNOWN_ERROR",
-    }
-
-
-class TextRoomStateError(TextRoomError, InvalidStateError):
-    """A request this object cannot make now (no data channel, already set up, ...).
-
-    It is both a `TextRoomError` with code ``0`` (as janus-client 0.9.x raised, for
-    example ``"DataChannel not established"``) and an `InvalidStateError`.
-
-    Attributes:
-        hint: What to do about it, when known (for a request before `setup`: call
-            ``setup()``); also attached as an exception note, shown in tracebacks.
-    """
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(0, message)
-        self.hint = hint
-
-
-# ------------------------------------------------------------------------ events
-class TextRoomEventType(str, enum.Enum):
-    """The kinds of TextRoom events (the ``textroom`` field of data-channel messages).
-
-    Use them with ``plugin.on_event(TextRoomEventType.MESSAGE, handler)``: as in
-    janus-client 0.9.x the handler gets the message's dict.
-    """
-
-    #: Someone joined a room we are in (we get our own join too).
-    JOIN = "join"
-    #: Someone left a room we are in.
-    LEAVE = "leave"
-    #: Someone (possibly us) was kicked out of a room we were in.
-    KICKED = "kicked"
-    #: A room we were in (or that we destroyed) was destroyed.
-    DESTROYED = "destroyed"
-    #: A public message or a whisper.
-    MESSAGE = "message"
-    #: A message from the room itself (sent with the room secret).
-    ANNOUNCEMENT = "announcement"
-    #: An error that answers no pending request (a late reply, for instance).
-    ERROR = "error"
-    #: A room was edited (Janus 1.1.2 does not notify participants of edits).
-    EDITED = "edited"
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomEvent(JanusEvent):
-    """Base of the TextRoom events, which arrive on the data channel.
-
-    Attributes:
-        type: The kind of event.
-        room: The room it concerns.
-        data: The message as Janus sent it (the 0.9.x handler payload).
-    """
-
-    type: TextRoomEventType
-    room: RoomId | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def compat_dict(self) -> dict[str, Any]:
-        """Return the dict janus-client 0.9.x gave event handlers: the message itself."""
-        return dict(self.data)
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomMessageEvent(TextRoomEvent):
-    """A message in a room: public, or a whisper (private) to us.
-
-    Messages of the room's history, sent when we join, arrive as these events too,
-    before `JanusTextRoomPlugin.join_room` returns.
-
-    Attributes:
-        sender: Who sent it (the message's ``from``).
-        to: For a whisper, our username in the room; None for a public message.
-        text: The text.
-        date: When Janus received it (``"2024-01-31T12:00:00+0000"``).
-        whisper: Whether it is a private message.
-        display: The sender's display name, when Janus gives it (history).
-    """
-
-    type: TextRoomEventType = TextRoomEventType.MESSAGE
-    sender: str | None = None
-    to: str | None = None
-    text: str = ""
-    date: str | None = None
-    whisper: bool = False
-    display: str | None = None
-
-    @property
-    def from_(self) -> str | None:
-        """Who sent the message (same as `sender`)."""
-        return self.sender
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomAnnouncementEvent(TextRoomEvent):
-    """An announcement: a message from the room itself.
-
-    Attributes:
-        text: The text.
-        date: When Janus received it.
-    """
-
-    type: TextRoomEventType = TextRoomEventType.ANNOUNCEMENT
-    text: str = ""
-    date: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomJoinEvent(TextRoomEvent):
-    """A participant joined a room we are in (our own join included).
-
-    Attributes:
-        username: Who joined.
-        display: Their display name, if they gave one.
-    """
-
-    type: TextRoomEventType = TextRoomEventType.JOIN
-    username: str | None = None
-    display: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomLeaveEvent(TextRoomEvent):
-    """A participant left a room we are in.
-
-    Attributes:
-        username: Who left.
-    """
-
-    type: TextRoomEventType = TextRoomEventType.LEAVE
-    username: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomKickedEvent(TextRoomEvent):
-    """A participant was kicked out of a room we were in (possibly us).
-
-    Attributes:
-        username: Who was kicked.
-    """
-
-    type: TextRoomEventType = TextRoomEventType.KICKED
-    username: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomDestroyedEvent(TextRoomEvent):
-    """A room we were in, or that we destroyed, no longer exists.
-
-    Delivered once per destruction (Janus sends the destroying participant two).
-    """
-
-    type: TextRoomEventType = TextRoomEventType.DESTROYED
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomEditedEvent(TextRoomEvent):
-    """A room was edited (not sent to participants by Janus 1.1.2; parsed if it comes)."""
-
-    type: TextRoomEventType = TextRoomEventType.EDITED
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomErrorEvent(TextRoomEvent):
-    """An error on the data channel that answers none of our pending requests.
-
-    Attributes:
-        code: The ``error_code``.
-        reason: The ``error`` text.
-        transaction: The transaction it names, if any (a request that timed out).
-    """
-
-    type: TextRoomEventType = TextRoomEventType.ERROR
-    code: int | None = None
-    reason: str | None = None
-    transaction: str | None = None
-
-
-_EVENT_CLASSES: dict[str, type[TextRoomEvent]] = {
-    "message": TextRoomMessageEvent,
-    "announcement": TextRoomAnnouncementEvent,
-    "join": TextRoomJoinEvent,
-    "leave": TextRoomLeaveEvent,
-    "kicked": TextRoomKickedEvent,
-    "destroyed": TextRoomDestroyedEvent,
-    "edited": TextRoomEditedEvent,
-    "error": TextRoomErrorEvent,
-}
 
 
 def _expire(future: asyncio.Future[Incoming], verb: str, limit: float) -> None:
@@ -329,7 +115,7 @@ def _expire(future: asyncio.Future[Incoming], verb: str, limit: float) -> None:
 
 
 # ------------------------------------------------------------------------ plugin
-class JanusTextRoomPlugin(JanusMediaPlugin):
+class JanusTextRoomPlugin(_TextRoomRooms):
     """Client of ``janus.plugin.textroom``: text rooms over a WebRTC data channel.
 
     Call `setup` once after attaching: it negotiates the peer connection and opens
@@ -859,276 +645,6 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         self._send(
             channel, {"textroom": "message", "transaction": self._transactions.new_id(), **fields}
         )
-
-    # ------------------------------------------------------- room management
-    async def create_room(
-        self,
-        room: RoomId | None = None,
-        description: str | None = None,
-        secret: str | None = None,
-        pin: str | None = None,
-        is_private: bool = True,
-        history: int = 0,
-        post: str | None = None,
-        admin_key: str | None = None,
-        permanent: bool = False,
-        timeout: float | None = None,
-    ) -> RoomId:
-        """Create a room (``create``, over the Janus API).
-
-        Args:
-            room: The id to give it (None: Janus picks one).
-            description: A name for the room.
-            secret: The password needed to edit or destroy it, announce or kick.
-            pin: The password needed to join it.
-            is_private: Keep it out of `list_rooms`.
-            history: How many messages to keep and send to those who join.
-            post: An HTTP backend Janus posts every message to.
-            admin_key: The plugin's admin key, when Janus is configured with one.
-            permanent: Also save it in the plugin's configuration file.
-            timeout: Deadline in seconds.
-
-        Returns:
-            The room id.
-
-        Raises:
-            TextRoomError: Refused: the room exists (418), wrong admin key (419), ...
-        """
-        body: dict[str, Any] = {"request": "create"}
-        if room is not None:
-            body["room"] = enforce_id(room, name="room")
-        put_strings(body, description=description, secret=secret, pin=pin, post=post)
-        put_strings(body, admin_key=admin_key)
-        enforce_bool(is_private, name="is_private")
-        body["is_private"] = is_private
-        if isinstance(history, bool) or not isinstance(history, int):
-            raise TypeError(f"history must be an int, got {type(history).__name__}")
-        if history < 0:
-            raise ValueError(f"history must not be negative, got {history}")
-        if history:
-            body["history"] = history
-        enforce_bool(permanent, name="permanent")
-        if permanent:
-            body["permanent"] = True
-        enforce_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        created = opt_id(data.get("room"))
-        if created is None:
-            raise TextRoomError(0, f"Janus created a room without an id: {data!r}")
-        return created
-
-    async def edit_room(
-        self,
-        room: RoomId,
-        secret: str | None = None,
-        *,
-        new_description: str | None = None,
-        new_secret: str | None = None,
-        new_pin: str | None = None,
-        new_is_private: bool | None = None,
-        new_post: str | None = None,
-        permanent: bool = False,
-        timeout: float | None = None,
-    ) -> None:
-        """Change a room's description, secret, PIN, privacy or backend (``edit``).
-
-        Janus 1.1.2 does not notify the room's participants.
-
-        Raises:
-            ValueError: Nothing to change.
-            TextRoomError: Refused: no such room (417), wrong secret (419), ...
-        """
-        body: dict[str, Any] = {"request": "edit", "room": enforce_id(room, name="room")}
-        put_strings(body, secret=secret)
-        before = len(body)
-        put_strings(body, new_description=new_description, new_secret=new_secret, new_pin=new_pin)
-        put_strings(body, new_post=new_post)
-        if new_is_private is not None:
-            enforce_bool(new_is_private, name="new_is_private")
-            body["new_is_private"] = new_is_private
-        if len(body) == before:
-            raise ValueError("edit_room needs at least one new_* setting")
-        enforce_bool(permanent, name="permanent")
-        if permanent:
-            body["permanent"] = True
-        enforce_timeout(timeout)
-        await self.request(body, timeout=timeout)
-
-    async def destroy_room(
-        self,
-        room: RoomId,
-        secret: str | None = None,
-        permanent: bool = False,
-        timeout: float | None = None,
-    ) -> None:
-        """Destroy a room (``destroy``, over the Janus API).
-
-        Its participants get a `TextRoomDestroyedEvent`, and so do we when our
-        data channel is set up.
-
-        Raises:
-            TextRoomError: Refused: no such room (417), wrong secret (419), ...
-        """
-        room = enforce_id(room, name="room")
-        body = put_strings({"request": "destroy", "room": room}, secret=secret)
-        enforce_bool(permanent, name="permanent")
-        if permanent:
-            body["permanent"] = True
-        enforce_timeout(timeout)
-        if room in self._rooms:
-            # Janus will notify us twice: as a participant and as the requester.
-            self._extra_destroyed[room] = self._extra_destroyed.get(room, 0) + 1
-        try:
-            await self.request(body, timeout=timeout)
-        except BaseException:
-            left = self._extra_destroyed.get(room, 0) - 1
-            if left > 0:
-                self._extra_destroyed[room] = left
-            else:
-                self._extra_destroyed.pop(room, None)
-            raise
-
-    async def exists(self, room: RoomId, timeout: float | None = None) -> bool:
-        """Return whether a room exists (``exists``)."""
-        body = {"request": "exists", "room": enforce_id(room, name="room")}
-        enforce_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        return data.get("exists") is True
-
-    async def list_rooms(
-        self, admin_key: str | None = None, timeout: float | None = None
-    ) -> list[dict[str, Any]]:
-        """Return the public rooms (``list``).
-
-        Each room is Janus' dict: ``room``, ``description``, ``pin_required``,
-        ``num_participants``, ``history``.
-        """
-        body = put_strings({"request": "list"}, admin_key=admin_key)
-        enforce_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        rooms = data.get("list")
-        return list(rooms) if isinstance(rooms, list) else []
-
-    async def list_participants(
-        self, room: RoomId, timeout: float | None = None
-    ) -> list[dict[str, Any]]:
-        """Return the participants of a room (``listparticipants``): ``username``, ``display``.
-
-        Raises:
-            TextRoomError: No such room (417).
-        """
-        body = {"request": "listparticipants", "room": enforce_id(room, name="room")}
-        enforce_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        participants = data.get("participants")
-        return list(participants) if isinstance(participants, list) else []
-
-    async def allowed(
-        self,
-        room: RoomId,
-        action: str,
-        allowed: Iterable[str] | None = None,
-        secret: str | None = None,
-        timeout: float | None = None,
-    ) -> list[str]:
-        """Manage the tokens that may join a room (``allowed``).
-
-        Args:
-            room: The room.
-            action: ``"enable"`` or ``"disable"`` the token check, or ``"add"`` or
-                ``"remove"`` tokens.
-            allowed: The tokens to add or remove (needed for those actions).
-            secret: The room secret, if it has one.
-            timeout: Deadline in seconds.
-
-        Returns:
-            The complete list of allowed tokens after the change.
-
-        Raises:
-            TextRoomError: Refused: no such room (417), wrong secret (419), ...
-        """
-        body: dict[str, Any] = {"request": "allowed", "room": enforce_id(room, name="room")}
-        if action not in ("enable", "disable", "add", "remove"):
-            raise ValueError(f"action must be enable, disable, add or remove, got {action!r}")
-        body["action"] = action
-        if allowed is not None:
-            body["allowed"] = enforce_strings(allowed, name="allowed")
-        elif action in ("add", "remove"):
-            raise ValueError(f"action {action!r} needs the allowed tokens")
-        put_strings(body, secret=secret)
-        enforce_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        tokens = data.get("allowed")
-        return [t for t in tokens if isinstance(t, str)] if isinstance(tokens, list) else []
-
-    async def kick_participant(
-        self,
-        room: RoomId,
-        username: str,
-        secret: str | None = None,
-        timeout: float | None = None,
-        *,
-        data_channel: bool = False,
-    ) -> None:
-        """Kick a participant out of a room (``kick``).
-
-        Everyone in the room, the kicked participant included, gets a
-        `TextRoomKickedEvent`. It may join again unless its token is removed with
-        `allowed`.
-
-        Args:
-            room: The room.
-            username: Who to kick.
-            secret: The room secret, if it has one.
-            timeout: Deadline in seconds.
-            data_channel: Send it over the data channel instead of the Janus API.
-
-        Raises:
-            TextRoomError: Refused: no such user (423), wrong secret (419), ...
-        """
-        room = enforce_id(room, name="room")
-        enforce_str(username, name="username")
-        enforce_bool(data_channel, name="data_channel")
-        fields = put_strings({"room": room, "username": username}, secret=secret)
-        if data_channel:
-            await self._dc_request("kick", fields, timeout)
-            return
-        enforce_timeout(timeout)
-        await self.request({"request": "kick", **fields}, timeout=timeout)
-
-    async def send_announcement(
-        self,
-        room: RoomId,
-        text: str,
-        secret: str | None = None,
-        timeout: float | None = None,
-        *,
-        data_channel: bool = False,
-    ) -> None:
-        """Send an announcement: a message from the room itself (``announcement``).
-
-        Everyone in the room gets a `TextRoomAnnouncementEvent`; it also goes into
-        the room's history.
-
-        Args:
-            room: The room.
-            text: The text.
-            secret: The room secret, if it has one.
-            timeout: Deadline in seconds.
-            data_channel: Send it over the data channel instead of the Janus API.
-
-        Raises:
-            TextRoomError: Refused: no such room (417), wrong secret (419), ...
-        """
-        room = enforce_id(room, name="room")
-        enforce_str(text, name="text", empty=True)
-        enforce_bool(data_channel, name="data_channel")
-        fields = put_strings({"room": room, "text": text}, secret=secret)
-        if data_channel:
-            await self._dc_request("announcement", fields, timeout)
-            return
-        enforce_timeout(timeout)
-        await self.request({"request": "announcement", **fields}, timeout=timeout)
 
     # ------------------------------------------------------------ 0.9.x API
     def check_error_in_response(self, response: dict[str, Any]) -> None:

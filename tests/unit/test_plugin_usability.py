@@ -13,25 +13,23 @@ from janus_client.testing import FakeJanus
 
 
 async def test_textroom_request_before_setup_says_to_call_setup(fake_janus: FakeJanus) -> None:
-    async with JanusSession(fake_janus.ws_url) as session:
-        async with JanusTextRoomPlugin() as text:
-            await text.attach(session)
-            with pytest.raises(TextRoomStateError) as info:
-                await text.join_room(1234, "alice")
-            # The 0.9.x message is kept; the hint says what to do.
-            assert str(info.value) == "TextRoom error 0: DataChannel not established"
-            assert info.value.hint is not None and "setup()" in info.value.hint
-            if sys.version_info >= (3, 11):
-                assert any("setup()" in note for note in info.value.__notes__)
+    async with JanusSession(fake_janus.ws_url) as session, JanusTextRoomPlugin() as text:
+        await text.attach(session)
+        with pytest.raises(TextRoomStateError) as info:
+            await text.join_room(1234, "alice")
+        # The 0.9.x message is kept; the hint says what to do.
+        assert str(info.value) == "TextRoom error 0: DataChannel not established"
+        assert info.value.hint is not None and "setup()" in info.value.hint
+        if sys.version_info >= (3, 11):
+            assert any("setup()" in note for note in info.value.__notes__)
 
 
 async def test_wait_webrtcup_without_media_says_so(fake_janus: FakeJanus) -> None:
-    async with JanusSession(fake_janus.ws_url) as session:
-        async with JanusEchoTestPlugin() as echo:
-            await echo.attach(session)
-            assert echo.handle_id == echo.id and isinstance(echo.handle_id, int)
-            with pytest.raises(TimeoutError, match="no peer connection was started"):
-                await echo.wait_webrtcup(timeout=0.05)
+    async with JanusSession(fake_janus.ws_url) as session, JanusEchoTestPlugin() as echo:
+        await echo.attach(session)
+        assert echo.handle_id == echo.id and isinstance(echo.handle_id, int)
+        with pytest.raises(TimeoutError, match="no peer connection was started"):
+            await echo.wait_webrtcup(timeout=0.05)
     assert echo.handle_id is None
 
 
