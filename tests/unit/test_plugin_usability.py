@@ -35,3 +35,43 @@ async def test_wait_webrtcup_without_media_says_so(fake_janus: FakeJanus) -> Non
 
 def test_state_hint_for_no_peer() -> None:
     assert "start media first" in webrtc_state_hint(None)
+
+
+class _Transport:
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+class _Receiver:
+    def __init__(self, state: str) -> None:
+        self.transport = _Transport(state)
+
+
+class _Transceiver:
+    def __init__(self, state: str) -> None:
+        self.receiver = _Receiver(state)
+
+
+class _PC:
+    def __init__(self, ice: str, dtls: str) -> None:
+        self.iceGatheringState = "complete"
+        self.iceConnectionState = ice
+        self.connectionState = "connecting"
+        self.sctp = None
+        self._dtls = dtls
+
+    def getTransceivers(self) -> list[_Transceiver]:
+        return [_Transceiver(self._dtls), _Transceiver(self._dtls)]
+
+
+class _Peer:
+    def __init__(self, ice: str, dtls: str) -> None:
+        self.pc = _PC(ice, dtls)
+
+
+def test_state_hint_names_the_states_reached_and_what_to_check() -> None:
+    stuck = webrtc_state_hint(_Peer("checking", "new"))
+    assert "ICE gathering complete, ICE checking, DTLS new" in stuck
+    assert "STUN" in stuck and "advertises" in stuck
+    dtls = webrtc_state_hint(_Peer("completed", "connecting"))
+    assert "ICE completed" in dtls and "DTLS did not complete" in dtls
