@@ -82,5 +82,30 @@ def janus_url(request: pytest.FixtureRequest, janus_ws_url: str, janus_http_url:
     return janus_ws_url if request.param == "ws" else janus_http_url
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "allow_leaks: skip the task/socket leak check")
+@pytest.fixture(params=["ws", "http"])
+def kind(request: pytest.FixtureRequest) -> str:
+    """Which transport a test runs over (``"ws"`` or ``"http"``), once each."""
+    return str(request.param)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test with its techniques (markers registered in pyproject.toml).
+
+    ``unit``/``integration`` follow the directory, ``fake`` and ``media`` follow the
+    fixtures a test uses. ``property`` is written on each Hypothesis test; a property
+    test without it is a collection error, so ``-m property`` always selects them all.
+    """
+    for item in items:
+        path = str(item.path)
+        if f"{os.sep}integration{os.sep}" in path:
+            item.add_marker(pytest.mark.integration)
+        elif f"{os.sep}unit{os.sep}" in path:
+            item.add_marker(pytest.mark.unit)
+        names = set(getattr(item, "fixturenames", ()))
+        if names & {"fake_janus", "live"}:
+            item.add_marker(pytest.mark.fake)
+        if "media_address" in names:
+            item.add_marker(pytest.mark.media)
+        obj = getattr(item, "obj", None)
+        if getattr(obj, "is_hypothesis_test", False) and not item.get_closest_marker("property"):
+            raise pytest.UsageError(f"{item.nodeid}: a Hypothesis test needs @pytest.mark.property")
