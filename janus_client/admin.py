@@ -20,13 +20,22 @@ Examples:
 from __future__ import annotations
 
 import logging
+import re
 import ssl as _ssl
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from ._admin_snapshot import (
+    AdminSnapshot,
+    SessionSnapshot,
+    check_concurrency,
+    check_interval,
+    take_snapshot,
+    watch_snapshots,
+)
 from .config import Timeouts
 from .coverage import JANUS_REQUESTS
 from .errors import InvalidStateError, ProtocolError, ServerError
@@ -36,10 +45,15 @@ from .transports.websocket import JanusTransportWebsocket
 
 __all__ = [
     "ADMIN_SUBPROTOCOL",
+    "AdminSnapshot",
+    "CandidateAddress",
+    "CandidatePair",
     "ComponentInfo",
     "HandleInfo",
     "JanusAdminMonitorClient",
+    "MediumStats",
     "ServerInfo",
+    "SessionSnapshot",
     "StatusInfo",
 ]
 
@@ -70,6 +84,10 @@ def _opt_int(value: Any) -> int | None:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _opt_bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -333,6 +351,179 @@ class StatusInfo:
         )
 
 
+# One side of Janus' "selected-pair" text: "<address>:<port> [<type>,<protocol>]".
+_PAIR_SIDE = re.compile(
+    r"^\s*(?P<address>.+):(?P<port>\d+)\s+\[(?P<type>[^,\]]+),(?P<protocol>[^\]]+)\]\s*$"
+)
+
+
+@dataclass(frozen=True)
+class CandidateAddress:
+    """One end of the selected ICE candidate pair.
+
+    Attributes:
+        address: The IP address (IPv6 without brackets).
+        port: The port.
+        type: The candidate type (``"host"``, ``"srflx"``, ``"prflx"``, ``"relay"``).
+        protocol: ``"udp"`` or ``"tcp"``.
+    """
+
+    address: str
+    port: int
+    type: str
+    protocol: str
+
+
+@dataclass(frozen=True)
+class CandidatePair:
+    """The ICE candidate pair Janus selected, parsed from its ``selected-pair`` text.
+
+    Attributes:
+        local: Janus' end.
+        remote: The peer's end.
+        raw: The text as Janus sent it
+            (``"127.0.0.2:28253 [host,udp] <-> 127.0.0.2:47438 [host,udp]"``).
+    """
+
+    local: CandidateAddress
+    remote: CandidateAddress
+    raw: str = field(repr=False, compare=False, default="")
+
+    @classmethod
+    def parse(cls, text: str | None) -> CandidatePair | None:
+        """Parse Janus' ``selected-pair`` text; None when absent or not understood."""
+        if not text or "<->" not in text:
+            return None
+        sides = []
+        for part in text.split("<->", 1):
+            match = _PAIR_SIDE.match(part)
+            if match is None:
+                return None
+            address = match["address"].strip()
+            if address.startswith("[") and address.endswith("]"):
+                address = address[1:-1]
+            sides.append(
+                CandidateAddress(
+                    address=address,
+                    port=int(match["port"]),
+                    type=match["type"].strip(),
+                    protocol=match["protocol"].strip(),
+                )
+            )
+        return cls(local=sides[0], remote=sides[1], raw=text)
+
+
+@dataclass(frozen=True)
+class MediumStats:
+    """One m-line of a handle's PeerConnection, with its counters, from ``handle_info``.
+
+    Counters are Janus' totals since the PeerConnection came up; ``_in`` is what
+    Janus received from the peer, ``_out`` what it sent to it. A counter Janus
+    does not report for this kind of medium (NACKs of a data channel, RTCP of a
+    medium that has none yet) is None.
+
+    Attributes:
+        index: The m-line index (``mindex``).
+        mid: The m-line's ``mid``.
+        type: ``"audio"``, ``"video"`` or ``"data"``.
+        codec: The negotiated codec (``"opus"``, ``"vp8"``, ...), if any.
+        payload_type: Its RTP payload type.
+        send: Whether Janus sends on this m-line.
+        recv: Whether Janus receives on it.
+        ssrc: Janus' SSRC for it.
+        peer_ssrc: The peer's SSRC.
+        nacks_enabled: Whether Janus answers NACKs on it (``do_nacks``).
+        packets_in: RTP packets (SCTP for data) received.
+        packets_out: Packets sent.
+        bytes_in: Bytes received.
+        bytes_out: Bytes sent.
+        bytes_in_last_second: Bytes received in the last second.
+        bytes_out_last_second: Bytes sent in the last second.
+        nacks_in: NACKs received from the peer.
+        nacks_out: NACKs sent to the peer.
+        retransmissions_in: Retransmitted packets received.
+        rtt: Round-trip time from RTCP, as Janus reports it (milliseconds).
+        lost: Packets lost on the way in (from RTCP).
+        lost_by_remote: Packets the peer reported lost.
+        jitter_local: Inbound jitter Janus measured.
+        jitter_remote: Jitter the peer reported.
+        in_link_quality: Inbound link quality, 0 to 100.
+        out_link_quality: Outbound link quality, 0 to 100.
+        raw: The m-line's object as Janus sent it.
+    """
+
+    index: int
+    mid: str | None = None
+    type: str | None = None
+    codec: str | None = None
+    payload_type: int | None = None
+    send: bool | None = None
+    recv: bool | None = None
+    ssrc: int | None = None
+    peer_ssrc: int | None = None
+    nacks_enabled: bool | None = None
+    packets_in: int | None = None
+    packets_out: int | None = None
+    bytes_in: int | None = None
+    bytes_out: int | None = None
+    bytes_in_last_second: int | None = None
+    bytes_out_last_second: int | None = None
+    nacks_in: int | None = None
+    nacks_out: int | None = None
+    retransmissions_in: int | None = None
+    rtt: int | None = None
+    lost: int | None = None
+    lost_by_remote: int | None = None
+    jitter_local: int | None = None
+    jitter_remote: int | None = None
+    in_link_quality: int | None = None
+    out_link_quality: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, key: str, data: Mapping[str, Any]) -> MediumStats:
+        """Build it from one entry of ``webrtc.media`` (``key`` is its index as text)."""
+        stats = _dict(data.get("stats"))
+        incoming, outgoing = _dict(stats.get("in")), _dict(stats.get("out"))
+        rtcp = _dict(_dict(data.get("rtcp")).get("main"))
+        ssrc = _dict(data.get("ssrc"))
+        codecs = _dict(data.get("codecs"))
+        direction = _dict(data.get("direction"))
+        nacks = data.get("do_nacks")
+        index = _opt_int(data.get("mindex"))
+        if index is None:
+            index = int(key) if key.isdigit() else -1
+        return cls(
+            index=index,
+            mid=_str(data.get("mid")),
+            type=_str(data.get("type")),
+            codec=_str(codecs.get("codec")),
+            payload_type=_opt_int(codecs.get("pt")),
+            send=_opt_bool(direction.get("send")),
+            recv=_opt_bool(direction.get("recv")),
+            ssrc=_opt_int(ssrc.get("ssrc")),
+            peer_ssrc=_opt_int(ssrc.get("ssrc-peer")),
+            nacks_enabled=nacks if isinstance(nacks, bool) else None,
+            packets_in=_opt_int(incoming.get("packets")),
+            packets_out=_opt_int(outgoing.get("packets")),
+            bytes_in=_opt_int(incoming.get("bytes")),
+            bytes_out=_opt_int(outgoing.get("bytes")),
+            bytes_in_last_second=_opt_int(incoming.get("bytes_lastsec")),
+            bytes_out_last_second=_opt_int(outgoing.get("bytes_lastsec")),
+            nacks_in=_opt_int(incoming.get("nacks")),
+            nacks_out=_opt_int(outgoing.get("nacks")),
+            retransmissions_in=_opt_int(incoming.get("retransmissions")),
+            rtt=_opt_int(rtcp.get("rtt")),
+            lost=_opt_int(rtcp.get("lost")),
+            lost_by_remote=_opt_int(rtcp.get("lost-by-remote")),
+            jitter_local=_opt_int(rtcp.get("jitter-local")),
+            jitter_remote=_opt_int(rtcp.get("jitter-remote")),
+            in_link_quality=_opt_int(rtcp.get("in-link-quality")),
+            out_link_quality=_opt_int(rtcp.get("out-link-quality")),
+            raw=dict(data),
+        )
+
+
 @dataclass(frozen=True)
 class HandleInfo:
     """A snapshot of one handle, from ``handle_info``.
@@ -356,9 +547,15 @@ class HandleInfo:
             ``"failed"``, ...), or None without a PeerConnection.
         dtls_state: The DTLS state (``"trying"``, ``"connected"``, ...), or None.
         selected_pair: The selected ICE candidate pair, as Janus describes it.
+        pair: The same, parsed (addresses, ports, candidate types), or None.
+        dtls_role: ``"active"`` or ``"passive"`` (Janus' DTLS role), or None.
+        srtp_profile: The negotiated SRTP profile, or None.
         local_candidates: Janus' ICE candidates.
         remote_candidates: The peer's ICE candidates.
-        media: Per m-line details (type, mid, codecs, SSRCs, RTCP and stats) by index.
+        media: Per m-line details (type, mid, codecs, SSRCs, RTCP and stats) by index,
+            as Janus sent them.
+        media_stats: The same m-lines typed, in m-line order: codec, direction and the
+            byte, packet, NACK and RTT counters as fields (see `MediumStats`).
         sdps: The local and remote SDP (``local``, ``remote``, ``profile``).
         dump_file: The file a pcap/text2pcap capture of the handle writes to, if any.
         webrtc: The whole ``webrtc`` object (empty without a PeerConnection).
@@ -380,9 +577,13 @@ class HandleInfo:
     ice_state: str | None = None
     dtls_state: str | None = None
     selected_pair: str | None = None
+    pair: CandidatePair | None = None
+    dtls_role: str | None = None
+    srtp_profile: str | None = None
     local_candidates: tuple[str, ...] = ()
     remote_candidates: tuple[str, ...] = ()
     media: dict[str, dict[str, Any]] = field(default_factory=dict)
+    media_stats: tuple[MediumStats, ...] = ()
     sdps: dict[str, Any] = field(default_factory=dict)
     dump_file: str | None = None
     webrtc: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -397,6 +598,23 @@ class HandleInfo:
     def webrtc_ready(self) -> bool:
         """Whether the PeerConnection is up (the ``ready`` flag)."""
         return self.flags.get("ready") is True
+
+    def medium(self, kind: str) -> MediumStats | None:
+        """Return the first m-line of a type (``"audio"``, ``"video"``, ``"data"``) or mid.
+
+        Args:
+            kind: A medium type, or an m-line's ``mid``.
+
+        Returns:
+            Its `MediumStats`, or None when the handle has no such m-line.
+        """
+        for medium in self.media_stats:
+            if medium.type == kind:
+                return medium
+        for medium in self.media_stats:
+            if medium.mid == kind:
+                return medium
+        return None
 
     @classmethod
     def from_json(cls, info: Mapping[str, Any], session_id: int, handle_id: int) -> HandleInfo:
@@ -423,6 +641,9 @@ class HandleInfo:
             ice_state=_str(ice.get("state")),
             dtls_state=_str(dtls.get("dtls-state")),
             selected_pair=_str(ice.get("selected-pair")),
+            pair=CandidatePair.parse(_str(ice.get("selected-pair"))),
+            dtls_role=_str(dtls.get("dtls-role")),
+            srtp_profile=_str(dtls.get("srtp-profile")),
             local_candidates=tuple(
                 c for c in ice.get("local-candidates") or () if isinstance(c, str)
             ),
@@ -430,6 +651,12 @@ class HandleInfo:
                 c for c in ice.get("remote-candidates") or () if isinstance(c, str)
             ),
             media=media,
+            media_stats=tuple(
+                sorted(
+                    (MediumStats.from_json(k, v) for k, v in media.items()),
+                    key=lambda m: m.index,
+                )
+            ),
             sdps=_dict(info.get("sdps")),
             dump_file=dump,
             webrtc=webrtc,
@@ -969,6 +1196,70 @@ class JanusAdminMonitorClient:
         )
         info = _dict(_expect(body, "info", "handle_info"))
         return HandleInfo.from_json(info, session_id, handle_id)
+
+    async def snapshot(
+        self,
+        *,
+        plugin_only: bool = False,
+        concurrency: int = 8,
+        timeout: float | None = None,
+    ) -> AdminSnapshot:
+        """Walk the whole server once: sessions → handles → `handle_info` of each.
+
+        Sessions and handles that go away during the walk (458/459) are not
+        errors: they are listed in the snapshot's ``vanished_sessions`` and
+        ``vanished_handles``.
+
+        Args:
+            plugin_only: Ask each ``handle_info`` for the plugin's view only.
+            concurrency: At most this many requests in flight at once.
+            timeout: Deadline of each request, in seconds.
+
+        Returns:
+            An `AdminSnapshot`.
+
+        Raises:
+            ServerError: A request failed for another reason (for example
+                `UnauthorizedError`).
+        """
+        _check_bool("plugin_only", plugin_only)
+        return await take_snapshot(
+            self, plugin_only=plugin_only, concurrency=concurrency, timeout=timeout
+        )
+
+    def watch(
+        self,
+        interval: float = 5.0,
+        *,
+        plugin_only: bool = False,
+        concurrency: int = 8,
+        timeout: float | None = None,
+    ) -> AsyncIterator[AdminSnapshot]:
+        """Return an async iterator of `snapshot` results, one every ``interval`` seconds.
+
+        The first snapshot comes at once; the interval runs from the end of a walk
+        to the start of the next. Arguments are checked here, before anything is
+        sent.
+
+        Examples:
+            ```python
+            async with contextlib.aclosing(admin.watch(2.0)) as snapshots:
+                async for snap in snapshots:
+                    print(len(snap.sessions), "sessions")
+            ```
+
+        Args:
+            interval: Seconds between two walks.
+            plugin_only: See `snapshot`.
+            concurrency: See `snapshot`.
+            timeout: See `snapshot`.
+        """
+        _check_bool("plugin_only", plugin_only)
+        check_interval(interval)
+        check_concurrency(concurrency)
+        return watch_snapshots(
+            self, interval, plugin_only=plugin_only, concurrency=concurrency, timeout=timeout
+        )
 
     async def _capture(
         self,
