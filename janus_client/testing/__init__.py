@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ._brokers import BrokerError, MosquittoBroker, RabbitMQBroker
 from ._evh import event_handler_configs
-from ._fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
+from .fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
 from ._network import (
     IceAddressLease,
     acquire_ice_address,
