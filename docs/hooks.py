@@ -1,4 +1,4 @@
-"""MkDocs hook: render the protocol coverage table from janus_client.coverage."""
+"""MkDocs hook: render the coverage table and the 0.9.0 surface table from their data."""
 
 from __future__ import annotations
 
@@ -22,8 +22,15 @@ def _table() -> str:
     return "\n".join(lines) + "\n"
 
 
+COMPAT_PLACEHOLDER = "<!-- compat-090-surface -->"
+
+
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
-    """Replace the placeholder on the coverage page with the generated table."""
+    """Replace the placeholders with the generated tables (coverage, 0.9.0 surface)."""
     if PLACEHOLDER in markdown:
-        return markdown.replace(PLACEHOLDER, _table())
+        markdown = markdown.replace(PLACEHOLDER, _table())
+    if COMPAT_PLACEHOLDER in markdown:
+        from janus_client.compat_090 import contract_markdown
+
+        markdown = markdown.replace(COMPAT_PLACEHOLDER, contract_markdown())
     return markdown

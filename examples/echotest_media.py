@@ -21,7 +21,7 @@ async def main() -> None:
         await echo.start(read_counters=True)
         await echo.wait_webrtcup(timeout=10)
         await asyncio.sleep(3)
-        video = echo.pc.stats["video"]
+        video = echo.peer.stats["video"]
         print(f"echoed {video.frames} video frames at {video.fps():.1f} fps; "
               f"last frame number read back: {video.counters[-1] if video.counters else None}")
         await echo.send_data("hello")

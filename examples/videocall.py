@@ -13,7 +13,7 @@ JANUS_URL = os.environ.get("JANUS_URL", "ws://127.0.0.1:8188")
 
 def video_frames(plugin: JanusVideoCallPlugin) -> int:
     """Frames of video received so far (0 until the remote track arrived)."""
-    stats = plugin.pc.stats.get("video")
+    stats = plugin.peer.stats.get("video")
     return stats.frames if stats is not None else 0
 
 

@@ -37,7 +37,7 @@ async def main() -> None:
                   f"from feed {stream.feed_id} mid {stream.feed_mid}")
 
         await asyncio.sleep(2)
-        for mid, stats in sorted(subscriber.pc.stats_by_mid.items()):
+        for mid, stats in sorted(subscriber.peer.stats_by_mid.items()):
             print(f"  mid {mid}: {stats.frames} {stats.kind} frames received")
         # --8<-- [end:subscribe]
 

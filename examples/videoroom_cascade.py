@@ -68,7 +68,7 @@ async def main(url_b: str) -> None:
         await viewer.join_as_subscriber(room, [{"feed": cascade.remote.id}])
         await viewer.wait_webrtcup()
         await asyncio.sleep(2)
-        for mid, stats in sorted(viewer.pc.stats_by_mid.items()):
+        for mid, stats in sorted(viewer.peer.stats_by_mid.items()):
             print(f"B: subscriber mid {mid}: {stats.frames} {stats.kind} frames received")
 
         await cascade.stop()  # unpublish_remotely on A, remove_remote_publisher on B

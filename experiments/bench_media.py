@@ -59,7 +59,7 @@ async def lib_call(url: str, seconds: float) -> tuple[float, TrackStats, float]:
         await echo.attach(session)
         await echo.start(tracks=[ToneAudioTrack(), FrameCounterVideoTrack(640, 480, 30)],
                          data_channel=False)
-        pc = echo.pc
+        pc = echo.peer
         stats = await _wait_stats(lambda: pc.stats.get("video"))
         first = await stats.wait_first_frame()
         cpu_share = await _hold(seconds)

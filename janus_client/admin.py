@@ -133,7 +133,7 @@ def _check_plugins(name: str, value: object, *, allow_empty: bool) -> list[str]:
         if not isinstance(item, str) or not item:
             raise TypeError(f"{name}[{i}] must be a plugin package name, got {item!r}")
     if not plugins and not allow_empty:
-        raise ValueError(f"{name} must name at least one plugin")
+        raise ValueError(f"{name} should be non-empty array: name at least one plugin")
     return plugins
 
 
@@ -885,6 +885,43 @@ class JanusAdminMonitorClient:
                 exc.reason, code=exc.code, request=exc.request, url=exc.url, hint=hint
             ) from None
         return reply.body
+
+    async def send_wrapper(
+        self,
+        message: dict[str, Any],
+        matcher: dict[str, Any] | None = None,
+        jsep: dict[str, Any] | None = None,
+        timeout: float | None = 15,
+        authorize: bool = True,
+    ) -> dict[str, Any]:
+        """Send a raw Admin API message; return the first reply matching ``matcher`` (0.9.x).
+
+        As in 0.9.x an error reply is returned, not raised. New code uses `send`.
+
+        Args:
+            message: The request, with its ``janus`` field.
+            matcher: A pattern (see `is_subset`) for the reply; error replies match too.
+            jsep: Added to the message as ``jsep`` when given.
+            timeout: Seconds to wait for the reply.
+            authorize: Add the ``admin_secret``.
+        """
+        from .message_transaction import is_subset
+
+        if self._closed:
+            raise InvalidStateError("send_wrapper: the admin client was disconnected")
+        full = {**message, "jsep": jsep} if jsep else dict(message)
+        if authorize and self.admin_secret is not None:
+            full["admin_secret"] = self.admin_secret
+        pattern = matcher or {}
+
+        def accept(reply: dict[str, Any]) -> bool:
+            return reply.get("janus") == "error" or is_subset(reply, pattern)
+
+        transaction = await self._transport.send(full)
+        try:
+            return await transaction.get(accept, timeout=timeout)
+        finally:
+            await transaction.done()
 
     # ---------------------------------------------------------------- generic
     async def info(self, *, timeout: float | None = None) -> ServerInfo:

@@ -354,7 +354,7 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
             await echo.start(tracks=tracks, record_to=args.record, read_counters=True)
         await echo.wait_webrtcup(timeout=args.timeout)
         up_ms = (time.monotonic() - started) * 1000
-        pc = echo.pc
+        pc = echo.peer
         first_ms = None
         if not args.record:
             stats = None
@@ -619,7 +619,7 @@ async def cmd_videocall(args: argparse.Namespace, out: Output) -> int:
         await asyncio.sleep(args.seconds)
 
         def frames(plugin: JanusVideoCallPlugin) -> int:
-            stats = plugin.pc.stats.get("video")
+            stats = plugin.peer.stats.get("video")
             return stats.frames if stats is not None else 0
 
         summary = {

@@ -14,8 +14,11 @@ JanusError
 │   ├── UnauthorizedPluginError    405
 │   ├── SessionNotFoundError       458
 │   ├── HandleNotFoundError        459
-│   ├── PluginNotFoundError        460
-│   ├── PluginAttachError          461 (alias PluginAttachFail, the 0.9.x name)
+│   ├── PluginAttachFail           any failed attach (the 0.9.x name); an attach
+│   │   │                              refused with another code (403, 405, 458, ...)
+│   │   │                              raises a class deriving from that code's and this
+│   │   ├── PluginNotFoundError    460
+│   │   └── PluginAttachError      461
 │   └── ...                        one class per core error code (see ERROR_CLASSES)
 ├── PluginError                    a plugin answered with its own error code
 ├── InvalidStateError              the object cannot do this now (closed, not attached, ...)
@@ -29,9 +32,14 @@ is one, so that a log line alone tells what happened.
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 __all__ = [
+    "add_09x_prefix",
+    "attach_failure_class",
     "CompatPluginError",
     "ConnectError",
     "ConnectionClosedError",
@@ -99,10 +107,20 @@ class ConnectionClosedError(TransportError):
     """The connection to Janus closed while a call was using it."""
 
 
-class RequestTimeoutError(JanusError, TimeoutError):
+if sys.version_info >= (3, 11):
+    _TimeoutBase = TimeoutError
+else:  # pragma: no cover - Python 3.10, where asyncio.TimeoutError is its own class
+
+    class _TimeoutBase(TimeoutError, asyncio.TimeoutError):
+        """Both timeout classes, so that 0.9.x's ``except asyncio.TimeoutError`` works."""
+
+
+class RequestTimeoutError(JanusError, _TimeoutBase):
     """No complete reply arrived before the call's deadline.
 
-    It is also a builtin `TimeoutError`, so ``except TimeoutError`` catches it.
+    It is also a builtin `TimeoutError` (and `asyncio.TimeoutError`, which is the
+    same class from Python 3.11), so ``except TimeoutError`` and 0.9.x code's
+    ``except asyncio.TimeoutError`` catch it.
 
     Attributes:
         request: The Janus request verb (``"message"``, ``"create"``, ...).
@@ -234,22 +252,106 @@ class HandleNotFoundError(ServerError):
     code_name = "JANUS_ERROR_HANDLE_NOT_FOUND"
 
 
-class PluginNotFoundError(ServerError):
+class PluginAttachFail(ServerError):
+    """An attach failed: the base of every attach failure (the 0.9.x name).
+
+    `PluginNotFoundError` (460) and `PluginAttachError` (461) derive from it, and
+    any other error Janus answers an ``attach`` with (403, 405, 458, ...) is raised
+    as a class deriving from both its code's class and this one, so 0.9.x code's
+    ``except PluginAttachFail`` catches every failed attach. Its message starts
+    with 0.9.x's ``Fail to attach plugin: {'code': ..., 'reason': ...}``.
+
+    It can be raised as in 0.9.x, ``PluginAttachFail(response)`` with Janus' error
+    reply, or like `ServerError` with the reason text as first argument.
+    """
+
+    default_code = 461
+    code_name = "JANUS_ERROR_PLUGIN_ATTACH"
+
+    def __init__(
+        self,
+        response: str | Mapping[str, Any],
+        *,
+        code: int | None = None,
+        request: str | None = None,
+        url: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        if isinstance(response, Mapping):  # 0.9.x: PluginAttachFail(response)
+            error = response.get("error")
+            error = error if isinstance(error, Mapping) else {}
+            err_code = error.get("code")
+            if code is None and isinstance(err_code, int) and not isinstance(err_code, bool):
+                code = err_code
+            text = error.get("reason")
+            super().__init__(
+                text if isinstance(text, str) else "no reason given",
+                code=code,
+                request=request or "attach",
+                url=url,
+                hint=hint,
+            )
+            self.args = (f"Fail to attach plugin: {dict(error)} - {self.args[0]}",)
+            return
+        super().__init__(response, code=code, request=request, url=url, hint=hint)
+
+
+class PluginNotFoundError(PluginAttachFail):
     """460: Janus has no plugin with this package name."""
 
     default_code = 460
     code_name = "JANUS_ERROR_PLUGIN_NOT_FOUND"
 
 
-class PluginAttachError(ServerError):
+class PluginAttachError(PluginAttachFail):
     """461: the plugin refused or failed the attach."""
 
     default_code = 461
     code_name = "JANUS_ERROR_PLUGIN_ATTACH"
 
 
-#: The 0.9.x name of [`PluginAttachError`][janus_client.errors.PluginAttachError].
-PluginAttachFail = PluginAttachError
+_ATTACH_VARIANTS: dict[type[ServerError], type[ServerError]] = {}
+
+
+def attach_failure_class(cls: type[ServerError]) -> type[ServerError]:
+    """Return the class for error ``cls`` answered to an ``attach``.
+
+    The class derives from ``cls`` and `PluginAttachFail` (``cls`` itself for 460
+    and 461, which already derive from it).
+    """
+    if issubclass(cls, PluginAttachFail):
+        return cls
+    variant = _ATTACH_VARIANTS.get(cls)
+    if variant is None:
+        bases = (PluginAttachFail,) if cls is ServerError else (cls, PluginAttachFail)
+        variant = type(
+            cls.__name__,
+            bases,
+            {
+                "__doc__": f"{cls.__doc__}\n\nRaised by an attach: also a `PluginAttachFail`.",
+                "__module__": cls.__module__,
+                "__init__": ServerError.__init__,
+                "default_code": cls.default_code,
+                "code_name": cls.code_name,
+            },
+        )
+        _ATTACH_VARIANTS[cls] = variant
+    return variant
+
+
+def add_09x_prefix(exc: ServerError, error: Mapping[str, Any]) -> ServerError:
+    """Start ``str(exc)`` with 0.9.x's message for a failed ``create`` or ``attach``.
+
+    0.9.x raised ``Create session fail: {error}`` and ``Fail to attach plugin:
+    {error}`` (``{error}`` being Janus' error object); regexes written for them
+    keep matching, and the new wording follows.
+    """
+    prefix = {"create": "Create session fail", "attach": "Fail to attach plugin"}.get(
+        exc.request or ""
+    )
+    if prefix is not None and exc.args:
+        exc.args = (f"{prefix}: {dict(error)} - {exc.args[0]}", *exc.args[1:])
+    return exc
 
 
 class PluginMessageError(ServerError):
@@ -394,6 +496,8 @@ def error_for_code(
         `ServerError` itself for a code Janus 1.1.2 does not define.
     """
     cls = ERROR_CLASSES.get(code, ServerError)
+    if request == "attach":
+        cls = attach_failure_class(cls)
     return cls(reason, code=code, request=request, url=url, hint=_HINTS.get(code))
 
 
@@ -454,42 +558,44 @@ class CompatPluginError(PluginError):
 
     def __init__(
         self,
-        reason: str | int | None = None,
+        error_code: int | str | None = None,
         error_message: str | None = None,
         *,
-        error_code: int | None = None,
+        reason: str | None = None,
         plugin: str | None = None,
         code: int | None = None,
         request: str | None = None,
         data: dict[str, Any] | None = None,
     ) -> None:
-        if isinstance(reason, int) and not isinstance(reason, bool):
-            if error_code is not None:
-                raise TypeError("give the error code once")
-            error_code, reason = reason, None
-        if error_code is not None:
-            # The 0.9.x form: SomeError(error_code, error_message).
-            if reason is not None or code is not None:
-                raise TypeError("give either error_code and error_message, or reason and code")
-            text = "" if error_message is None else str(error_message)
+        if isinstance(error_code, str) or (error_code is None and error_message is None):
+            # The keyword form: SomeError("reason", plugin=..., code=...).
+            if reason is not None and error_code is not None:
+                raise TypeError("give the reason once")
+            if error_message is not None:
+                raise TypeError("error_message goes with an integer error_code")
+            text = reason if reason is not None else error_code
             super().__init__(
-                text,
-                plugin=plugin or self.plugin_package or None,
-                code=error_code,
+                f"unspecified {self.plugin_label} error" if text is None else str(text),
+                plugin=plugin,
+                code=code,
                 request=request,
                 data=data,
             )
-            self.args = (f"{self.plugin_label} error {error_code}: {text}",)
             return
-        if error_message is not None:
-            raise TypeError("error_message goes with an integer error_code")
+        if reason is not None or code is not None:
+            raise TypeError("give either error_code and error_message, or reason and code")
+        if isinstance(error_code, bool) or not isinstance(error_code, int):
+            raise TypeError(f"error_code must be an int, got {type(error_code).__name__}")
+        # The 0.9.x form: SomeError(error_code, error_message).
+        text = "" if error_message is None else str(error_message)
         super().__init__(
-            f"unspecified {self.plugin_label} error" if reason is None else str(reason),
-            plugin=plugin,
-            code=code,
+            text,
+            plugin=plugin or self.plugin_package or None,
+            code=error_code,
             request=request,
             data=data,
         )
+        self.args = (f"{self.plugin_label} error {error_code}: {text}",)
 
     @property
     def error_code(self) -> int:

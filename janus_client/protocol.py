@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .errors import PluginError, ProtocolError, ServerError, error_for_code
+from .errors import PluginError, ProtocolError, ServerError, add_09x_prefix, error_for_code
 
 __all__ = [
     "CORE_REQUESTS",
@@ -402,7 +402,9 @@ def error_from_message(
         code = 490
     if not isinstance(reason, str):
         reason = "no reason given"
-    return error_for_code(code, reason, request=request, url=url)
+    exc = error_for_code(code, reason, request=request, url=url)
+    # 0.9.x's messages for a refused create / attach come first (regexes keep matching).
+    return add_09x_prefix(exc, err if isinstance(err, Mapping) else {})
 
 
 def plugin_data(msg: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:

@@ -14,6 +14,7 @@ from .config import ReconnectPolicy, Timeouts, resolve_timeout
 from .errors import (
     InvalidStateError,
     JanusError,
+    PluginAttachFail,
     RequestTimeoutError,
     ServerError,
     SessionLost,
@@ -22,6 +23,7 @@ from .errors import (
 )
 from .events import ConnectionState, ConnectionStateEvent, JanusEvent, event_from_incoming
 from .handle import JanusHandle
+from .message_transaction import MessageTransaction
 from .plugins.base import JanusPlugin
 from .protocol import Incoming, MessageKind, redact
 from .transports.base import JanusTransport
@@ -29,7 +31,7 @@ from .transports.base import JanusTransport
 if TYPE_CHECKING:
     from .health import HealthResult
 
-__all__ = ["JanusSession", "SessionState"]
+__all__ = ["JanusSession", "PluginAttachFail", "SessionState"]
 
 logger = logging.getLogger("janus_client")
 
@@ -486,7 +488,7 @@ class JanusSession:
             self._mark_lost(SessionLost(f"session {sid} no longer exists: {exc}"))
             raise
 
-    async def send(
+    async def request(
         self, message: dict[str, Any], handle_id: int | None = None, *, timeout: float | None = None
     ) -> dict[str, Any]:
         """Send a raw Janus request in this session and return the raw reply.
@@ -496,6 +498,7 @@ class JanusSession:
         ``success``); the event then arrives through the handle's events.
 
         Raises:
+            ValueError: ``message`` has no string ``janus`` field.
             ServerError: Janus answered with an error.
         """
         if not isinstance(message, dict) or not isinstance(message.get("janus"), str):
@@ -512,6 +515,99 @@ class JanusSession:
             owner = self._handles.get(handle_id, self)
         reply = await transport.request(msg, owner=owner, timeout=timeout)
         return reply.body
+
+    # ------------------------------------------------------------ 0.9.x API
+    @property
+    def plugin_handles(self) -> dict[int, JanusPlugin]:
+        """The attached plugin objects by handle id (0.9.x attribute; a copy)."""
+        plugins: dict[int, JanusPlugin] = self.__dict__.get("_plugin_objects", {})
+        return {hid: p for hid, p in plugins.items() if hid in self._handles}
+
+    def _register_plugin(self, handle_id: int, plugin: JanusPlugin) -> None:
+        plugins: dict[int, JanusPlugin] = self.__dict__.setdefault("_plugin_objects", {})
+        for hid in [hid for hid in plugins if hid not in self._handles]:
+            del plugins[hid]
+        plugins[handle_id] = plugin
+
+    @property
+    def created(self) -> bool:
+        """Whether the session exists on the server (0.9.x attribute)."""
+        return self._state is SessionState.ACTIVE
+
+    async def send(
+        self, message: dict[str, Any], handle_id: int | None = None
+    ) -> MessageTransaction:
+        """Send a raw Janus message in this session; return its `MessageTransaction` (0.9.x).
+
+        The session is created first if needed; ``session_id`` (a value already in
+        the message is replaced), the transaction and the credentials are filled
+        in. Every reply with the message's transaction goes to the returned object::
+
+            tx = await session.send({"janus": "keepalive"})
+            ack = await tx.get({"janus": "ack"}, timeout=15)
+            await tx.done()
+
+        New code uses `request`, which returns the reply and raises typed errors.
+
+        Raises:
+            ValueError: ``message`` has no ``janus`` field.
+            InvalidStateError: The session is being destroyed or was lost.
+        """
+        if not isinstance(message, dict) or "janus" not in message:
+            raise ValueError('Must set "janus" field in the message (a dict)')
+        message.pop("session_id", None)
+        await self.create()
+        sid = self._require_id(str(message["janus"]))
+        self._want_events()
+        self._stamp(message)
+        return await self.transport.send(message, session_id=sid, handle_id=handle_id)
+
+    async def on_receive(self, response: dict[str, Any]) -> None:
+        """Route one raw message of this session to its handle (0.9.x hook).
+
+        Messages with a ``sender`` go to that handle's events (and its plugin's
+        `JanusPlugin.on_receive`); others become session events. Bad messages are
+        logged and dropped.
+        """
+        from .protocol import classify
+
+        try:
+            incoming = classify(response)
+        except JanusError as exc:
+            logger.warning("session %s: dropping malformed message: %s", self.session_id, exc)
+            return
+        self._route(incoming)
+
+    async def attach_plugin(self, plugin: JanusPlugin) -> int:
+        """Attach ``plugin`` and return the handle id (0.9.x API).
+
+        Same as ``await plugin.attach(session)``; the plugin name is read now.
+
+        Raises:
+            PluginAttachFail: Janus refused the attach (every code, including 460
+                for an unknown plugin).
+        """
+        if not isinstance(plugin, JanusPlugin):
+            raise TypeError(f"plugin must be a JanusPlugin, got {type(plugin).__name__}")
+        if not plugin.attached:
+            await plugin.attach(self)
+        return plugin.handle.handle_id
+
+    def detach_plugin(self, plugin_handle: JanusPlugin) -> None:
+        """Stop routing events to ``plugin_handle`` here, without telling Janus (0.9.x).
+
+        0.9.x plugins call it from ``destroy`` after the ``detach`` request; use
+        `JanusPlugin.destroy` to detach on the server too.
+
+        Raises:
+            InvalidStateError: The plugin is not attached (``Plugin not properly
+                initialized``).
+        """
+        handle = plugin_handle._handle if isinstance(plugin_handle, JanusPlugin) else None
+        if handle is None or handle.closed:
+            raise InvalidStateError("Plugin not properly initialized: it is not attached")
+        self._forget_handle(handle)
+        handle._release(InvalidStateError(f"handle {handle.handle_id} was detached"))
 
     @overload
     async def attach(
@@ -644,8 +740,6 @@ class JanusSession:
         """Call ``callback(event)`` for session-level events (see `events`)."""
         self._want_events()
         self._events.add_callback(callback, types)
-
-
 
 
 def _reply_id(reply: Incoming, what: str) -> int:

@@ -3,6 +3,13 @@
 New code should import from the package root (``from janus_client import ...``).
 """
 
+from __future__ import annotations
+
 from .transports.websocket import JanusTransportWebsocket
 
-__all__ = ['JanusTransportWebsocket']
+__all__ = ["JanusTransportWebsocket", "protocol_matcher"]
+
+
+def protocol_matcher(base_url: str) -> bool:
+    """Whether `JanusTransportWebsocket` handles ``base_url`` (``ws://`` or ``wss://``)."""
+    return base_url.startswith(("ws://", "wss://"))

@@ -42,6 +42,7 @@ try:
         RTCIceServer,
         RTCPeerConnection,
         RTCSessionDescription,
+        VideoStreamTrack,
     )
     from aiortc.contrib.media import MediaBlackhole, MediaRecorder, MediaRelay
     from aiortc.contrib.media import MediaPlayer as _AiortcMediaPlayer
@@ -304,18 +305,42 @@ class MediaPlayer(_AiortcMediaPlayer):
     keep the process alive at exit, and `stop` ends both tracks at once.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # 0.9.x spelled looping `loop_playback` and took an `event_loop`.
-        if "loop_playback" in kwargs:
-            kwargs["loop"] = bool(kwargs.pop("loop_playback"))
-        kwargs.pop("event_loop", None)
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        file: Any,
+        format: str | None = None,
+        options: dict[str, str] | None = None,
+        timeout: int | None = None,
+        event_loop: asyncio.AbstractEventLoop | None = None,
+        loop_playback: bool = False,
+        *,
+        loop: bool = False,
+        decode: bool = True,
+    ) -> None:
+        # 0.9.x spelled looping `loop_playback` and took an `event_loop` (not needed:
+        # the tracks use the loop that reads them).
+        del event_loop
+        super().__init__(
+            file,
+            format=format,
+            options=options,
+            timeout=timeout,
+            loop=loop or bool(loop_playback),
+            decode=decode,
+        )
         _players.add(self)
 
     @property
     def stream_tracks(self) -> list[MediaStreamTrack]:
-        """The player's audio and video tracks (0.9.x name), those that exist."""
-        return [track for track in (self.audio, self.video) if track is not None]
+        """The tracks to send (0.9.x): audio if any, then video.
+
+        As in 0.9.x, a source without video gets a synthetic video track (so that
+        an offer always has a video line).
+        """
+        tracks: list[MediaStreamTrack] = [t for t in (self.audio, self.video) if t is not None]
+        if self.video is None:
+            tracks.append(VideoStreamTrack())
+        return tracks
 
     def stop(self) -> None:
         """Stop the audio and video tracks and the decoding thread (idempotent)."""
@@ -457,6 +482,7 @@ class JanusPeerConnection:
             MediaRecorder(record_to) if isinstance(record_to, str) else record_to
         )
         self._recorder_started = False
+        self._applying = False
         self._local_tracks: list[MediaStreamTrack] = []
         self._players: list[MediaPlayer] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -578,7 +604,15 @@ class JanusPeerConnection:
         if kind not in ("offer", "answer") or not isinstance(sdp, str):
             raise ValueError(f"expected a JSEP offer or answer, got {dict(jsep)!r:.80}")
         restart = kind == "offer" and self._ice_credentials_changed(sdp)
-        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
+        self._applying = True
+        try:
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
+        finally:
+            self._applying = False
+        # Start the recorder once every track of this negotiation was announced: a
+        # recorder started earlier would not record the tracks added after it.
+        if self._recorder is not None and not self._recorder_started and self.remote_tracks:
+            await self._start_recorder()
         if kind == "answer":
             return None
         if restart:
@@ -655,7 +689,8 @@ class JanusPeerConnection:
             return
         if self._recorder is not None:
             self._recorder.addTrack(track)
-            self._spawn(self._start_recorder())
+            if not self._applying:  # otherwise `apply` starts it after the last track
+                self._spawn(self._start_recorder())
             return
         stats = TrackStats(track.kind, read_counters=self.read_counters, mid=self.mid_of(track))
         self.stats[track.kind] = stats

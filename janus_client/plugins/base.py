@@ -8,16 +8,30 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from .._dispatch import Callback, EventStream
-from ..errors import InvalidStateError, PluginError
+from ..errors import InvalidStateError, MediaUnavailableError, PluginError
 from ..events import JanusEvent
 from ..handle import JanusHandle, PluginResponse
 
 if TYPE_CHECKING:
+    from aiortc import RTCConfiguration, RTCPeerConnection
+
+    from ..message_transaction import MessageTransaction
     from ..session import JanusSession
+    from ..webrtc import JanusPeerConnection
 
 __all__ = ["JanusPlugin", "typed_fields"]
 
 logger = logging.getLogger("janus_client")
+
+
+def _check_pc_config(value: object) -> None:
+    # Checked by class name: aiortc is optional and not imported here.
+    if value is not None and type(value).__name__ != "RTCConfiguration":
+        raise TypeError(f"pc_config must be an aiortc.RTCConfiguration, got {type(value).__name__}")
+
+
+def _leave_track(track: object) -> None:
+    """Track callback that leaves remote tracks to the 0.9.x code's own handlers."""
 
 
 def typed_fields(fields: Iterable[tuple[str, object, type]]) -> dict[str, Any]:
@@ -61,22 +75,43 @@ class JanusPlugin:
         name: The plugin package name, for the generic class (subclasses set it).
     """
 
-    #: The Janus plugin package name.
-    name: ClassVar[str] = ""
+    #: The Janus plugin package name, read when the plugin attaches (0.9.x code may
+    #: also set it on an instance before attaching).
+    name: str = ""
     #: The exception class raised for this plugin's errors.
     error_class: ClassVar[type[PluginError]] = PluginError
 
-    def __init__(self, *, name: str | None = None) -> None:
+    def __init__(
+        self, pc_config: RTCConfiguration | None = None, *, name: str | None = None
+    ) -> None:
         if name is not None:
             if not isinstance(name, str) or not name:
                 raise ValueError(f"name must be a plugin package name, got {name!r}")
-            self.plugin_name = name
-        else:
-            self.plugin_name = type(self).name
-        if not self.plugin_name:
-            raise ValueError(f"{type(self).__name__} needs a plugin name")
+            self.name = name
+        _check_pc_config(pc_config)
+        self._pc_config = pc_config
         self._handle: JanusHandle | None = None
         self._callbacks: list[tuple[Any, Callback]] = []
+        self._pc: JanusPeerConnection | None = None
+        self._last_pc: JanusPeerConnection | None = None
+
+    @property
+    def plugin_name(self) -> str:
+        """The plugin package this object attaches (attaching reads `name` then)."""
+        handle = self._handle
+        if handle is not None and not handle.closed:
+            return handle.plugin
+        return self.name
+
+    @property
+    def pc_config(self) -> RTCConfiguration | None:
+        """The `aiortc.RTCConfiguration` of the peer connections this plugin creates."""
+        return self._pc_config
+
+    @pc_config.setter
+    def pc_config(self, value: RTCConfiguration | None) -> None:
+        _check_pc_config(value)
+        self._pc_config = value
 
     def __repr__(self) -> str:
         hid = self._handle.handle_id if self._handle is not None else None
@@ -100,9 +135,10 @@ class JanusPlugin:
         return self._handle is not None and not self._handle.closed
 
     @property
-    def id(self) -> int:
-        """The handle id."""
-        return self.handle.handle_id
+    def id(self) -> int | None:
+        """The handle id, or None when not attached (as in 0.9.x)."""
+        handle = self._handle
+        return handle.handle_id if handle is not None and not handle.closed else None
 
     @property
     def session(self) -> JanusSession:
@@ -119,11 +155,17 @@ class JanusPlugin:
             PluginNotFoundError: The server does not have this plugin.
         """
         if self.attached:
-            raise InvalidStateError(f"{type(self).__name__} is already attached")
+            raise InvalidStateError(
+                f"Plugin already attached to session: {type(self).__name__} has handle {self.id}"
+            )
+        name = self.name
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"{type(self).__name__} needs a plugin name (set `name`)")
         handle = await session._attach_handle(
-            self.plugin_name, opaque_id=opaque_id, timeout=timeout, error_class=self.error_class
+            name, opaque_id=opaque_id, timeout=timeout, error_class=self.error_class
         )
         self._handle = handle
+        session._register_plugin(handle.handle_id, self)
         handle.on_event(self._dispatch)
         handle._add_close_hook(self._close_media)
 
@@ -141,7 +183,108 @@ class JanusPlugin:
         await self.destroy(timeout=timeout)
 
     async def _close_media(self) -> None:
-        """Hook for subclasses owning a PeerConnection: close it. Must not raise."""
+        """Close the plugin's peer connection (subclasses add their media). Must not raise."""
+        try:
+            await self._close_pc()
+        except Exception:
+            logger.exception("closing the peer connection of %s failed", type(self).__name__)
+
+    # ------------------------------------------------------------------ WebRTC
+    @property
+    def peer_connection(self) -> JanusPeerConnection | None:
+        """The current `JanusPeerConnection` (our wrapper), or None when there is none."""
+        return self._pc
+
+    @property
+    def peer(self) -> JanusPeerConnection:
+        """The current `JanusPeerConnection`: tracks, data channels, stats.
+
+        Raises:
+            InvalidStateError: There is none (no media started, or it was closed).
+        """
+        if self._pc is None or self._pc.closed:
+            raise InvalidStateError(f"{type(self).__name__} has no open peer connection")
+        return self._pc
+
+    def _make_pc(self) -> JanusPeerConnection:
+        try:
+            from .. import webrtc
+        except MediaUnavailableError:
+            raise
+        except ImportError as exc:  # pragma: no cover - defensive
+            raise MediaUnavailableError() from exc
+        pc: JanusPeerConnection = webrtc.JanusPeerConnection(self._pc_config)
+        return pc
+
+    @property
+    def pc(self) -> RTCPeerConnection:
+        """The aiortc `RTCPeerConnection` of this plugin (0.9.x API).
+
+        Created on first use with `pc_config`, and kept (also once closed, as in
+        0.9.x) until `reset_connection` or a new call replaces it. 0.9.x code adds
+        tracks, creates offers and registers ``@plugin.pc.on("track")`` on it.
+        The plugin closes it on `destroy`. `peer` is the same connection wrapped
+        with the library's helpers.
+
+        Raises:
+            MediaUnavailableError: The ``media`` extra is not installed.
+        """
+        peer = self._pc if self._pc is not None else self._last_pc
+        if peer is None:
+            peer = self._make_pc()
+            peer.on_track(_leave_track)  # 0.9.x code consumes the tracks itself
+            self._pc = peer
+        return peer.pc
+
+    async def reset_connection(self) -> None:
+        """Close the peer connection and create a new one with `pc_config` (0.9.x API)."""
+        await self._close_pc()
+        self._last_pc = None
+        peer = self._make_pc()
+        peer.on_track(_leave_track)
+        self._pc = peer
+
+    async def _close_pc(self) -> None:
+        pc, self._pc = self._pc, None
+        if pc is not None:
+            self._last_pc = pc
+            await pc.close()
+
+    async def create_jsep(self, pc: RTCPeerConnection, trickle: bool = False) -> dict[str, Any]:
+        """Return ``pc``'s local description as a JSEP dict (0.9.x API).
+
+        Args:
+            pc: The peer connection (after ``setLocalDescription``).
+            trickle: The JSEP's ``trickle`` flag (aiortc gathers every candidate
+                into the SDP, so False is the usual value).
+
+        Raises:
+            InvalidStateError: ``pc`` has no local description yet.
+        """
+        description = pc.localDescription
+        if description is None:
+            raise InvalidStateError("create_jsep: the peer connection has no local description")
+        return {"sdp": description.sdp, "trickle": trickle, "type": description.type}
+
+    async def on_receive_jsep(self, jsep: dict[str, Any]) -> None:
+        """Set a JSEP from Janus as the remote description of `pc` (0.9.x API).
+
+        Raises:
+            InvalidStateError: The peer connection is closed (``Received JSEP when
+                PeerConnection is closed``).
+            ValueError: ``jsep`` has no string ``sdp`` and ``type``.
+        """
+        pc = self.pc
+        if pc.signalingState == "closed":
+            raise InvalidStateError(
+                "Received JSEP when PeerConnection is closed: call reset_connection() first"
+            )
+        sdp, kind = jsep.get("sdp"), jsep.get("type")
+        if not isinstance(sdp, str) or not isinstance(kind, str):
+            raise ValueError("jsep needs a string 'sdp' and 'type'")
+        from aiortc import RTCSessionDescription
+
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
 
     # --------------------------------------------------------------- requests
     async def message(
@@ -161,17 +304,23 @@ class JanusPlugin:
         """Send a synchronous plugin request and return its data; see `JanusHandle.request`."""
         return await self.handle.request(body, timeout=timeout)
 
-    async def send(
-        self, message: dict[str, Any], *, timeout: float | None = None
-    ) -> dict[str, Any]:
-        """Send a raw Janus message on this handle and return the raw reply (0.9.x style).
+    async def send(self, message: dict[str, Any]) -> MessageTransaction:
+        """Send a raw Janus message on this handle; return its `MessageTransaction` (0.9.x).
 
         ``message`` is a whole Janus request such as ``{"janus": "message", "body":
-        {...}}``; transaction and ids are filled in. Returns the ``ack`` or
-        synchronous reply; events arrive through `on_receive` and callbacks.
+        {...}}``; transaction and ids are filled in (a ``handle_id`` in it is
+        replaced). Replies with its transaction go to the returned object;
+        ``await tx.get(matcher)`` then ``await tx.done()``. New code uses `message`.
+
+        Raises:
+            InvalidStateError: Not attached (``Plugin not attached to session``).
         """
+        if not self.attached:
+            raise InvalidStateError(f"Plugin not attached to session: {type(self).__name__}")
         handle = self.handle
-        return await handle.session.send(message, handle.handle_id, timeout=timeout)
+        if isinstance(message, dict):
+            message.pop("handle_id", None)
+        return await handle.session.send(message, handle.handle_id)
 
     async def trickle(
         self,

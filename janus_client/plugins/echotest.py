@@ -198,13 +198,13 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
 
     async def send_data(self, data: str | bytes) -> None:
         """Send a message on the data channel (Janus echoes text back)."""
-        pc = self.pc
+        pc = self.peer
         await pc.wait_data_channel_open()
         pc.send_data(data)
 
     async def receive_data(self, timeout: float = 10.0) -> str | bytes:
         """Return the next message received on the data channel."""
-        return await self.pc.receive_data(timeout)
+        return await self.peer.receive_data(timeout)
 
     async def close_stream(self, *, timeout: float | None = None) -> None:
         """End the echo call: close the peer connection and hang up (idempotent)."""

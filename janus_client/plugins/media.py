@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidStateError, JanusError, MediaUnavailableError
+from ..errors import JanusError, MediaUnavailableError
 from ..events import HangupEvent, JanusEvent, PluginEvent, WebRTCUpEvent
 from .base import JanusPlugin
 
@@ -51,27 +51,9 @@ class JanusMediaPlugin(JanusPlugin):
     """
 
     def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.pc_config = pc_config
-        self._pc: JanusPeerConnection | None = None
+        super().__init__(pc_config, **kwargs)
         self._webrtcup = asyncio.Event()
         self._hangup_reason: str | None = None
-
-    @property
-    def peer_connection(self) -> JanusPeerConnection | None:
-        """The current peer connection, or None when there is no call."""
-        return self._pc
-
-    @property
-    def pc(self) -> JanusPeerConnection:
-        """The current peer connection.
-
-        Raises:
-            InvalidStateError: There is none (no media started, or it was closed).
-        """
-        if self._pc is None or self._pc.closed:
-            raise InvalidStateError(f"{type(self).__name__} has no open peer connection")
-        return self._pc
 
     async def _new_pc(
         self, *, record_to: Any = None, read_counters: bool = False
@@ -84,6 +66,7 @@ class JanusMediaPlugin(JanusPlugin):
             self.pc_config, record_to=record_to, read_counters=read_counters
         )
         self._pc = pc
+        self._last_pc = None
         return pc
 
     async def wait_webrtcup(self, timeout: float | None = 10.0) -> None:
@@ -107,16 +90,8 @@ class JanusMediaPlugin(JanusPlugin):
         return self._webrtcup.is_set()
 
     async def _close_pc(self) -> None:
-        pc, self._pc = self._pc, None
         self._webrtcup.clear()
-        if pc is not None:
-            await pc.close()
-
-    async def _close_media(self) -> None:
-        try:
-            await self._close_pc()
-        except Exception:
-            logger.exception("closing the peer connection of %s failed", type(self).__name__)
+        await super()._close_pc()
 
     def _answer_body(self, event: PluginEvent) -> dict[str, Any]:
         """The message body that carries our answer to a renegotiation offer."""

@@ -45,6 +45,7 @@ from ..errors import (
     InvalidStateError,
     JanusError,
     RequestTimeoutError,
+    ServerError,
 )
 from ..events import JanusEvent, PluginEvent
 from ..protocol import Incoming, MessageKind, redact
@@ -573,7 +574,7 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         self._require_channel()
         if self._setting_up:
             raise TextRoomStateError("a TextRoom setup or restart is already under way")
-        pc = self.pc
+        pc = self.peer
         self._setting_up = True
         try:
             loop = asyncio.get_running_loop()
@@ -1179,6 +1180,50 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             return
         _check_timeout(timeout)
         await self.request({"request": "announcement", **fields}, timeout=timeout)
+
+    # ------------------------------------------------------------ 0.9.x API
+    def check_error_in_response(self, response: dict[str, Any]) -> None:
+        """Raise `TextRoomError` if ``response`` (a whole Janus reply) is an error (0.9.x).
+
+        Both a core ``{"janus": "error"}`` and a plugin error in ``plugindata``
+        count; anything else passes.
+        """
+        if response.get("janus") == "error":
+            error = response.get("error")
+            error = error if isinstance(error, dict) else {}
+            code = error.get("code")
+            raise TextRoomError(
+                code if isinstance(code, int) and not isinstance(code, bool) else 0,
+                str(error.get("reason", "Unknown error")),
+            )
+        from ..protocol import plugin_data, plugin_error
+
+        plugin, data = plugin_data(response)
+        failure = plugin_error(plugin, data, error_class=TextRoomError)
+        if failure is not None:
+            raise failure
+
+    async def send_wrapper(
+        self, message: dict[str, Any], matcher: dict[str, Any], timeout: float
+    ) -> dict[str, Any]:
+        """Send a request body over the Janus API; return the whole reply (0.9.x API).
+
+        Args:
+            message: The plugin request body (``{"request": "list"}``).
+            matcher: 0.9.x's pattern for the expected reply data; the reply is
+                the one Janus sends for this request either way.
+            timeout: Deadline in seconds.
+
+        Raises:
+            TextRoomError: The plugin or Janus refused the request.
+        """
+        del matcher
+        try:
+            reply = await self.message(message, timeout=timeout)
+        except ServerError as exc:
+            raise TextRoomError(exc.code, exc.reason) from exc
+        self.check_error_in_response(reply.raw)
+        return reply.raw
 
     # ------------------------------------------------------------------ events
     def on_event(self, event_type: Any, handler: Callback | None = None) -> None:

@@ -448,7 +448,9 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         """
         _check_username(username)
         if self._username is not None:
-            raise VideoCallError(0, f"already registered as {self._username!r}")
+            raise VideoCallError(
+                0, f"Already registered as '{self._username}' (one username per handle)"
+            )
         reply = await self.message({"request": "register", "username": username}, timeout=timeout)
         result = _result(reply)
         if result.get("event") != "registered":
@@ -462,14 +464,14 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         username: str,
         player: MediaPlayer | str | None = None,
         recorder: MediaRecorder | str | None = None,
+        trickle: bool = False,
+        timeout: float | None = None,
         *,
         tracks: Iterable[MediaStreamTrack] | None = None,
         read_counters: bool = False,
-        trickle: bool = False,
         bitrate: int | None = None,
         record: bool | None = None,
         filename: str | None = None,
-        timeout: float | None = None,
     ) -> bool:
         """Call ``username``: create the peer connection, send the offer (``call``).
 
@@ -511,9 +513,9 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         _check_username(username)
         settings = _set_body(bitrate=bitrate, record=record, filename=filename)
         if self._username is None:
-            raise VideoCallError(0, "register a username before calling")
+            raise VideoCallError(0, "Must register a username first (register, then call)")
         if self.in_call:
-            raise VideoCallError(0, f"already in a call with {self._peer!r}")
+            raise VideoCallError(0, f"Already in a call (with {self._peer!r}); hang up first")
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
         webrtc = load_webrtc()
         await self._wait_janus_pc_closed()
@@ -549,14 +551,14 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         jsep: Mapping[str, Any] | None = None,
         player: MediaPlayer | str | None = None,
         recorder: MediaRecorder | str | None = None,
+        trickle: bool = False,
+        timeout: float | None = None,
         *,
         tracks: Iterable[MediaStreamTrack] | None = None,
         read_counters: bool = False,
-        trickle: bool = False,
         bitrate: int | None = None,
         record: bool | None = None,
         filename: str | None = None,
-        timeout: float | None = None,
     ) -> bool:
         """Accept the incoming call: answer its offer with our media (``accept``).
 
@@ -584,9 +586,9 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         del trickle
         settings = _set_body(bitrate=bitrate, record=record, filename=filename)
         if self._username is None:
-            raise VideoCallError(0, "register a username before accepting a call")
+            raise VideoCallError(0, "Must register a username first (register, then accept)")
         if self._state != _INCOMING:
-            raise VideoCallError(0, "there is no incoming call to accept")
+            raise VideoCallError(0, "No incoming call to accept (wait for an incomingcall event)")
         offer = dict(jsep) if jsep is not None else self._incoming_offer
         if offer is None or offer.get("type") != "offer":
             raise VideoCallError(0, "the incoming call has no SDP offer to answer")
@@ -679,7 +681,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             VideoCallError: The call ended before the answer came.
             TimeoutError: No answer within ``answer_timeout`` seconds.
         """
-        pc = self.pc
+        pc = self.peer
         before = self._renegotiations
         offer = await pc.create_offer()
         await self.set_media(jsep=offer, timeout=timeout)

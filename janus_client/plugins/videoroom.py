@@ -30,7 +30,7 @@ Examples:
     viewer = await session.attach(JanusVideoRoomPlugin())
     await viewer.join_as_subscriber(room, [{"feed": publisher.publisher_id}])
     await viewer.wait_webrtcup()
-    print(viewer.pc.stats_by_mid)
+    print(viewer.peer.stats_by_mid)
     ```
 """
 
@@ -999,10 +999,20 @@ class JanusVideoRoomPlugin(JanusMediaPlugin):
                 raise VideoRoomStateError(f"cannot {what}: not in a room (join first)")
         elif self._ptype is not ptype:
             now = self._ptype.value if self._ptype is not None else "not in a room"
+            if what == "publish":  # 0.9.x's message first, so its regexes still match
+                raise VideoRoomStateError(
+                    f"Must join as publisher before publishing (this handle is {now})"
+                )
             raise VideoRoomStateError(f"cannot {what}: this handle is {now}, not a {ptype.value}")
 
     def _require_free(self, what: str) -> None:
         self.handle  # noqa: B018
+        if self._ptype is not None and what == "subscribe":
+            raise VideoRoomStateError(
+                "Can only be either publisher or subscriber. "
+                f"Now ParticipantType.{self._ptype.name} "
+                f"(this handle already joined room {self._room!r}; attach another)",
+            )
         if self._ptype is not None:
             raise VideoRoomStateError(
                 f"cannot {what}: this handle already joined room {self._room!r} as a "

@@ -18,8 +18,8 @@ import logging
 import ssl as _ssl
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Hashable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Coroutine, Hashable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 from urllib.parse import urlsplit
 
 from .. import instrument as _instrument
@@ -36,6 +36,7 @@ from ..errors import (
     TransportError,
 )
 from ..events import ConnectionState, ConnectionStateEvent
+from ..message_transaction import MessageTransaction
 from ..protocol import Incoming, MessageKind, classify, decode, error_from_message, redact
 from ..transactions import CallState, TransactionTable
 
@@ -86,6 +87,7 @@ class JanusTransport(ABC):
     #: URL schemes this class handles, used by `create_transport`.
     schemes: ClassVar[tuple[str, ...]] = ()
     _registry: ClassVar[dict[str, type[JanusTransport]]] = {}
+    _matchers: ClassVar[list[tuple[Callable[[str], bool], type[JanusTransport]]]] = []
 
     def __init__(
         self,
@@ -109,7 +111,7 @@ class JanusTransport(ABC):
                 f"ssl= was given but {base_url!r} uses {scheme}://, which never uses TLS; "
                 f"use {_PLAIN_SCHEMES[scheme]}:// or leave ssl out"
             )
-        self.base_url = base_url
+        self._base_url = base_url
         self.api_secret = api_secret
         self.token = token
         self.timeouts = timeouts if timeouts is not None else Timeouts()
@@ -129,16 +131,48 @@ class JanusTransport(ABC):
         # `close` waits for the destroys (bounded), then ends them all.
         self._background: set[asyncio.Task[Any]] = set()
         self._destroys: set[asyncio.Task[None]] = set()
+        # 0.9.x `send()`: open message transactions by id (see `MessageTransaction`).
+        self._message_transactions: dict[str, MessageTransaction] = {}
 
     # ----------------------------------------------------------------- factory
     @classmethod
-    def register_transport(cls, transport_cls: type[JanusTransport]) -> type[JanusTransport]:
-        """Register a transport class for the URL schemes in its ``schemes``.
+    def register_transport(
+        cls,
+        protocol_matcher: type[JanusTransport] | Callable[[str], bool] | None = None,
+        transport_cls: type[JanusTransport] | None = None,
+    ) -> type[JanusTransport]:
+        """Register a transport class, by URL scheme or (0.9.x) by matcher function.
 
-        Usable as a class decorator for third-party transports.
+        Two forms:
+
+        * ``JanusTransport.register_transport(MyTransport)`` (or as a class
+          decorator): the class handles the URL schemes in its ``schemes``.
+        * ``JanusTransport.register_transport(protocol_matcher=fn,
+          transport_cls=MyTransport)`` (janus-client 0.9.x): ``fn(base_url)``
+          returns True for the URLs the class handles. Matchers are consulted
+          before the schemes; two matchers accepting the same URL is an error.
+
+        Returns:
+            The registered class (so it works as a decorator).
+
+        Raises:
+            TypeError: ``transport_cls`` is not a `JanusTransport` subclass, or the
+                matcher is not callable.
         """
-        for scheme in transport_cls.schemes:
-            cls._registry[scheme] = transport_cls
+        if transport_cls is None and isinstance(protocol_matcher, type):
+            transport_cls, protocol_matcher = protocol_matcher, None
+        if not (isinstance(transport_cls, type) and issubclass(transport_cls, JanusTransport)):
+            raise TypeError(
+                f"transport_cls must be a JanusTransport subclass, got {transport_cls!r}"
+            )
+        if protocol_matcher is None:
+            for scheme in transport_cls.schemes:
+                cls._registry[scheme] = transport_cls
+            return transport_cls
+        if not callable(protocol_matcher):
+            raise TypeError(f"protocol_matcher must be callable, got {protocol_matcher!r}")
+        matcher = cast("Callable[[str], bool]", protocol_matcher)
+        JanusTransport._matchers.append((matcher, transport_cls))
         return transport_cls
 
     @classmethod
@@ -147,32 +181,73 @@ class JanusTransport(ABC):
         base_url: str,
         api_secret: str | None = None,
         token: str | None = None,
+        config: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> JanusTransport:
-        """Create the transport that handles ``base_url``'s scheme.
+        """Create the transport that handles ``base_url``.
+
+        Transports registered with a ``protocol_matcher`` are tried first, then the
+        URL scheme picks a registered class.
+
+        Args:
+            base_url: The Janus endpoint.
+            api_secret: Default ``apisecret``.
+            token: Default ``token``.
+            config: Extra constructor arguments (the 0.9.x form of ``**kwargs``).
+            **kwargs: Constructor arguments of the transport class.
 
         Raises:
-            ValueError: The scheme is not one of the registered schemes.
+            ValueError: Nothing handles the URL (the message starts with 0.9.x's
+                ``No protocol matched``), or two matchers accept it (``Matched to
+                more than 1 protocol``).
         """
         if not isinstance(base_url, str):
-            raise ValueError(f"base_url must be a URL string, got {base_url!r}")
+            raise ValueError(
+                f"No protocol matched: base_url must be a URL string, got {base_url!r}"
+            )
+        if config:
+            kwargs = {**config, **kwargs}
         # Importing the package registers the built-in transports.
         from . import http, websocket  # noqa: F401
 
+        matched = [tc for matcher, tc in JanusTransport._matchers if matcher(base_url)]
+        if len(matched) > 1:
+            names = ", ".join(tc.__name__ for tc in matched)
+            raise ValueError(f"Matched to more than 1 protocol: {base_url!r} matches {names}")
+        if matched:
+            return matched[0](base_url=base_url, api_secret=api_secret, token=token, **kwargs)
         scheme = urlsplit(base_url).scheme.lower()
         transport_cls = cls._registry.get(scheme)
         if transport_cls is None:
             accepted = ", ".join(sorted(cls._registry))
             raise ValueError(
-                f"unsupported URL scheme {scheme!r} in {base_url!r}; accepted schemes: {accepted}"
+                f"No protocol matched: unsupported URL scheme {scheme!r} in {base_url!r}; "
+                f"accepted schemes: {accepted}"
             )
         return transport_cls(base_url, api_secret, token, **kwargs)
 
     # -------------------------------------------------------------- lifecycle
     @property
+    def base_url(self) -> str:
+        """The Janus endpoint this transport connects to."""
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self._base_url = value
+
+    @property
     def connected(self) -> bool:
-        """Whether the connection is open."""
+        """Whether the connection is open.
+
+        0.9.x transports set it from their `_connect` / `_disconnect` hooks; this is
+        accepted (`connect` and `disconnect` set it too).
+        """
         return self._connected
+
+    @connected.setter
+    def connected(self, value: bool) -> None:
+        self._connected = bool(value)
 
     @property
     def closed(self) -> bool:
@@ -384,23 +459,82 @@ class JanusTransport(ABC):
         await self.close()
 
     # ------------------------------------------------------ subclass interface
-    @abstractmethod
     async def _open(self) -> None:
-        """Open the connection and start the reader; raise ConnectError on failure."""
+        """Open the connection and start the reader; raise ConnectError on failure.
 
-    @abstractmethod
+        The default runs the 0.9.x hook `_connect`, so a transport written for 0.9.x
+        (implementing `_connect`, `_disconnect` and `_send`) works unchanged.
+        """
+        await self._connect()
+
     async def _close_connection(self) -> None:
-        """Close the connection and stop the reader. Must not raise."""
+        """Close the connection and stop the reader. Must not raise.
+
+        The default runs the 0.9.x hook `_disconnect` (its errors are logged).
+        """
+        try:
+            await self._disconnect()
+        except Exception:
+            logger.exception("_disconnect of %s raised", type(self).__name__)
+
+    async def _connect(self, **kwargs: Any) -> None:
+        """0.9.x hook: open the connection (subclasses written for 0.9.x implement it).
+
+        New transports implement `_open` instead; calling this on them runs `_open`
+        (0.9.x's WebSocket ``_connect(**kwargs)`` keywords are not used).
+        """
+        del kwargs
+        if type(self)._open is JanusTransport._open:
+            raise NotImplementedError(
+                f"{type(self).__name__} implements neither _open nor _connect"
+            )
+        await self._open()
+
+    async def _disconnect(self) -> None:
+        """0.9.x hook: close the connection. On new transports this runs `_close_connection`."""
+        if type(self)._close_connection is not JanusTransport._close_connection:
+            await self._close_connection()
 
     @abstractmethod
     async def _send(self, message: dict[str, Any]) -> None:
         """Put one request on the wire; replies come back through `_receive`."""
 
-    def _session_added(self, session_id: int) -> None:  # noqa: B027 - optional hook
-        """Hook: a session now lives on this transport."""
+    def _session_added(self, session_id: int) -> None:
+        """Hook: a session now lives on this transport.
 
-    def _session_removed(self, session_id: int) -> None:  # noqa: B027 - optional hook
-        """Hook: a session left this transport (HTTP stops its long-poll)."""
+        The default runs the 0.9.x hook `dispatch_session_created` (in a task) when
+        a subclass overrides it.
+        """
+        if type(self).dispatch_session_created is not JanusTransport.dispatch_session_created:
+            self._run_09x_hook(self.dispatch_session_created(session_id))
+
+    def _session_removed(self, session_id: int) -> None:
+        """Hook: a session left this transport (HTTP stops its long-poll).
+
+        The default runs the 0.9.x hook `dispatch_session_destroyed` (in a task)
+        when a subclass overrides it.
+        """
+        if type(self).dispatch_session_destroyed is not JanusTransport.dispatch_session_destroyed:
+            self._run_09x_hook(self.dispatch_session_destroyed(session_id))
+
+    def _run_09x_hook(self, coro: Coroutine[Any, Any, None]) -> None:
+        hooks: set[asyncio.Task[None]] = self.__dict__.setdefault("_hook_tasks", set())
+        task = asyncio.get_running_loop().create_task(coro, name="janus-transport-hook")
+        hooks.add(task)
+
+        def done(task: asyncio.Task[None]) -> None:
+            hooks.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                logger.error(
+                    "%s hook failed: %r", type(self).__name__, task.exception()
+                )
+
+        task.add_done_callback(done)
+
+    async def _wait_09x_hooks(self) -> None:
+        hooks: set[asyncio.Task[None]] = self.__dict__.get("_hook_tasks", set())
+        if hooks:
+            await asyncio.wait(set(hooks))
 
     def _abort_dead_connection(self, exc: TransportError | RequestTimeoutError) -> bool:
         """Hook: drop a connection that stopped answering; True if it was dropped.
@@ -449,6 +583,11 @@ class JanusTransport(ABC):
             logger.exception("error while routing a message from %s", self.base_url)
 
     def _route(self, incoming: Incoming) -> None:
+        if incoming.transaction is not None and self._message_transactions:
+            message_transaction = self._message_transactions.get(incoming.transaction)
+            if message_transaction is not None:  # a 0.9.x `send()` keeps all its messages
+                message_transaction.put_msg(incoming.body)
+                return
         if incoming.transaction is not None and not self._table.resolve(incoming):
             return
         kind = incoming.kind
@@ -626,6 +765,10 @@ class JanusTransport(ABC):
         raise NotImplementedError(f"{type(self).__name__} cannot send raw data")
 
     def _fail_raw_waiters(self, exc: BaseException) -> None:
+        transactions = list(self._message_transactions.values())
+        self._message_transactions.clear()
+        for message_transaction in transactions:
+            message_transaction._fail(exc)
         while self._raw_waiters:
             waiter = self._raw_waiters.popleft()
             if not waiter.done():
@@ -864,3 +1007,155 @@ class JanusTransport(ABC):
         policy is set; connection-oriented ones reconnect instead.
         """
         return False
+
+    # ------------------------------------------------------------ 0.9.x API
+    async def disconnect(self) -> None:
+        """Close the connection; `connect` (or the next call) opens it again (0.9.x).
+
+        Unlike `close`, the transport stays usable. Pending calls fail with
+        `ConnectionClosedError` and the sessions on it are lost, as with a drop.
+        Idempotent.
+        """
+        if self._closed or (not self._connected and self._reconnect_task is None):
+            return
+        async with self._connect_lock:
+            await self._shutdown(
+                ConnectionClosedError(
+                    f"transport to {self.base_url} was disconnected", url=self.base_url
+                )
+            )
+            logger.debug("disconnected from %s", self.base_url)
+
+    async def info(self) -> dict[str, Any]:
+        """Return the server's ``info`` reply (``{"janus": "server_info", ...}``), as in 0.9.x.
+
+        Raises:
+            ServerError: Janus refused the request.
+            RequestTimeoutError: No reply within ``timeouts.request``.
+        """
+        message = {"janus": "info", "transaction": self.new_transaction()}
+        self._stamp_credentials(message)
+        return (await self.request(message)).body
+
+    async def ping(self) -> dict[str, Any]:
+        """Send ``ping`` and return Janus' ``{"janus": "pong", ...}`` reply (0.9.x).
+
+        Raises:
+            RequestTimeoutError: No ``pong`` within ``timeouts.request``.
+        """
+        message = {"janus": "ping", "transaction": self.new_transaction()}
+        self._stamp_credentials(message)
+        return (await self.request(message)).body
+
+    def _stamp_credentials(self, message: dict[str, Any]) -> None:
+        if self.api_secret is not None:
+            message.setdefault("apisecret", self.api_secret)
+        if self.token is not None:
+            message.setdefault("token", self.token)
+
+    async def send(
+        self,
+        message: dict[str, Any],
+        session_id: int | None = None,
+        handle_id: int | None = None,
+    ) -> MessageTransaction:
+        """Send a raw Janus message and return its `MessageTransaction` (0.9.x API).
+
+        The message is completed in place: a fresh ``transaction`` (one already set
+        is replaced, as in 0.9.x), the credentials and the ids. Every message Janus
+        sends back with that transaction goes to the returned object (not to the
+        session's events) until its `MessageTransaction.done` is called.
+
+        Args:
+            message: A Janus request with its ``janus`` field.
+            session_id: Sent as ``session_id``.
+            handle_id: Sent as ``handle_id``.
+
+        Returns:
+            The transaction: ``await tx.get(matcher)``, then ``await tx.done()``.
+
+        Raises:
+            ValueError: ``message`` has no ``janus`` field (``Must set "janus" field``).
+            TransportError: The message could not be sent.
+        """
+        if not isinstance(message, dict) or "janus" not in message:
+            raise ValueError('Must set "janus" field in the message (a dict)')
+        if "transaction" in message:
+            logger.debug("send(): replacing the transaction set by the caller")
+        tid = self.new_transaction()
+        message["transaction"] = tid
+        self._stamp_credentials(message)
+        if session_id is not None:
+            message["session_id"] = session_id
+        if handle_id is not None:
+            message["handle_id"] = handle_id
+        message_transaction = MessageTransaction(tid)
+
+        def release() -> None:
+            if self._message_transactions.get(tid) is message_transaction:
+                del self._message_transactions[tid]
+
+        message_transaction._release = release
+        if not self._connected or self._reconnecting is not None:
+            if self._reconnecting is not None:
+                await self._wait_reconnected(self.timeouts.request)
+            if not self._connected:
+                await self.connect()
+        self._message_transactions[tid] = message_transaction
+        if _debug_enabled():
+            logger.debug("send %s", redact(message))
+        try:
+            await self._send(message)
+        except BaseException:
+            release()
+            raise
+        return message_transaction
+
+    async def receive(self, response: dict[str, Any]) -> None:
+        """Feed one message received from Janus (0.9.x transports call it from their reader).
+
+        The message is matched to its transaction first, then routed to its
+        session and handle. Bad messages are logged and dropped; this never raises.
+        """
+        self._receive_message(response)
+
+    async def create_session(self, session: JanusSession) -> int:
+        """Create ``session`` on the server over this transport and return its id (0.9.x).
+
+        Then runs the `dispatch_session_created` hook.
+
+        Raises:
+            ServerError: Janus refused (the message starts with 0.9.x's ``Create
+                session fail: {...}``).
+            InvalidStateError: ``session`` uses another transport.
+        """
+        if session.transport is not self:
+            raise InvalidStateError("create_session: the session uses another transport")
+        session_id = await session.create()
+        await self._wait_09x_hooks()  # dispatch_session_created ran
+        return session_id
+
+    async def destroy_session(self, session_id: int) -> None:
+        """Stop routing ``session_id`` here, run `dispatch_session_destroyed` (0.9.x).
+
+        As in 0.9.x, the connection is released (`disconnect`) when it was the
+        last session. It does not send ``destroy``: `JanusSession.destroy` does.
+        """
+        if session_id in self._sessions:
+            self._remove_session(session_id)  # runs dispatch_session_destroyed
+            await self._wait_09x_hooks()
+        else:
+            logger.debug("destroy_session: session %s is not on this transport", session_id)
+            await self.dispatch_session_destroyed(session_id)
+        if not self._sessions:
+            await self.disconnect()
+
+    async def dispatch_session_created(self, session_id: int) -> None:  # noqa: B027
+        """0.9.x hook: a session was created on this transport. Default: nothing.
+
+        Runs (in a task) whenever a session starts using the transport; 0.9.x
+        transports start their per-session receiving there (HTTP long-poll).
+        """
+
+    async def dispatch_session_destroyed(self, session_id: int) -> None:  # noqa: B027
+        """0.9.x hook: a session left this transport. Default: nothing."""

@@ -75,6 +75,8 @@ class JanusTransportHTTP(JanusTransport):
             unanswered keepalive is retried the same way (the session gets
             ``RECONNECTING`` / ``RECONNECTED`` events), and a session given up is
             destroyed on the server (best effort).
+        subprotocol: Ignored (HTTP has no subprotocol); accepted because 0.9.x
+            passed the WebSocket one to whichever transport the URL picked.
 
     Raises:
         ValueError: ``max_events`` is not a positive integer, or ``ssl`` is given
@@ -93,7 +95,9 @@ class JanusTransportHTTP(JanusTransport):
         ssl: _ssl.SSLContext | None = None,
         max_events: int = 10,
         reconnect: ReconnectPolicy | None = None,
+        subprotocol: str | None = None,
     ) -> None:
+        del subprotocol  # accepted for 0.9.x's create_transport(config=...): HTTP has none
         super().__init__(
             base_url.rstrip("/"), api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
         )
@@ -353,3 +357,44 @@ class JanusTransportHTTP(JanusTransport):
         http, self._http = self._http, None
         if http is not None:
             await http.close()
+
+    # ------------------------------------------------------------ 0.9.x API
+    async def session_receive_response(
+        self, session_id: int, destroyed_event: asyncio.Event
+    ) -> None:
+        """Receive ``session_id``'s events until ``destroyed_event`` is set (0.9.x API).
+
+        The transport long-polls by itself for every session that expects events;
+        this makes sure the long-poll of ``session_id`` runs and returns when
+        ``destroyed_event`` is set or the long-poll ends (session gone or closed).
+        """
+        self._events_wanted(session_id)
+        poller = self._pollers.get(session_id)
+        waiter = asyncio.get_running_loop().create_task(destroyed_event.wait())
+        try:
+            waits: set[asyncio.Future[Any]] = {waiter}
+            if poller is not None:
+                waits.add(poller)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            await cancel_and_wait(waiter)
+
+    def session_receive_response_done_cb(
+        self, task: asyncio.Task[Any], context: object = None
+    ) -> None:
+        """Log how a long-poll task ended (0.9.x done-callback; ``context`` is unused)."""
+        _log_task_end(task, "long-poll")
+
+
+def _log_task_end(task: asyncio.Task[Any], what: str) -> None:
+    if task.cancelled():
+        logger.debug("%s task %s ended (cancelled)", what, task.get_name())
+        return
+    if not task.done():
+        logger.debug("%s task %s is still running", what, task.get_name())
+        return
+    exc = task.exception()
+    if exc is not None:
+        logger.warning("%s task %s failed: %r", what, task.get_name(), exc)
+    else:
+        logger.debug("%s task %s ended", what, task.get_name())

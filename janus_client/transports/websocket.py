@@ -188,3 +188,46 @@ class JanusTransportWebsocket(JanusTransport):
                 ws.transport.close()
         if reader is not None and reader is not asyncio.current_task():
             await cancel_and_wait(reader)
+
+    # ------------------------------------------------------------ 0.9.x API
+    @property
+    def ws(self) -> ClientConnection | None:
+        """The `websockets` connection while connected, else None (0.9.x attribute)."""
+        return self._ws
+
+    @property
+    def receive_message_task(self) -> asyncio.Task[None] | None:
+        """The reader task while connected, else None (0.9.x attribute)."""
+        return self._reader
+
+    @property
+    def receive_message_task_started(self) -> asyncio.Event:
+        """An event that is set when the reader runs (0.9.x attribute; a new one each time)."""
+        event = asyncio.Event()
+        if self.receiving_message:
+            event.set()
+        return event
+
+    @property
+    def receiving_message(self) -> bool:
+        """Whether the reader is running (0.9.x attribute)."""
+        return self._reader is not None and not self._reader.done()
+
+    async def receive_message(self) -> None:
+        """Wait until the reader stops, that is until the connection ends (0.9.x API).
+
+        The transport starts its reader when it connects; 0.9.x ran this method as
+        that reader task. Returns at once when not connected.
+        """
+        reader = self._reader
+        if reader is not None and reader is not asyncio.current_task():
+            await asyncio.wait({reader})
+
+    def receive_message_done_cb(self, task: asyncio.Task[Any], context: object = None) -> None:
+        """Log how a reader task ended (0.9.x done-callback; ``context`` is unused)."""
+        if task.cancelled():
+            logger.debug("WebSocket reader %s ended (cancelled)", task.get_name())
+        elif task.done() and task.exception() is not None:
+            logger.warning("WebSocket reader %s failed: %r", task.get_name(), task.exception())
+        else:
+            logger.debug("WebSocket reader %s ended", task.get_name())

@@ -161,7 +161,7 @@ async def test_unknown_session_and_handle(janus_url: str) -> None:
         assert info.value.code == 458
         assert "keepalive" in str(info.value) and "458" in str(info.value)
         with pytest.raises(HandleNotFoundError) as hinfo:
-            await session.send({"janus": "message", "body": {}}, handle_id=99)
+            await session.request({"janus": "message", "body": {}}, handle_id=99)
         assert hinfo.value.code == 459
 
 

@@ -35,7 +35,7 @@ async def test_echo_frames_are_the_ones_sent(janus_url: str) -> None:
         assert reply.data == {"echotest": "event", "result": "ok"}
         await echo.wait_webrtcup(timeout=10)
         assert echo.webrtc_up
-        pc = echo.pc
+        pc = echo.peer
         video_stats: TrackStats = await _stats(pc, "video")
         await video_stats.wait_first_frame(timeout=10)
         await asyncio.sleep(5)
@@ -92,7 +92,7 @@ async def test_twenty_calls_in_a_row(janus_ws_url: str) -> None:
             await echo.attach(session)
             reply = await echo.start(read_counters=True, data_channel=False)
             assert reply.jsep is not None and reply.jsep["type"] == "answer"
-            stats = await _stats(echo.pc, "video")
+            stats = await _stats(echo.peer, "video")
             await stats.wait_first_frame(timeout=10)
             await echo.close_stream()
             await echo.destroy()
@@ -146,4 +146,4 @@ async def test_session_close_closes_peer_connection(janus_ws_url: str) -> None:
     assert echo.peer_connection is None
     await echo.destroy()  # idempotent
     with pytest.raises(InvalidStateError):
-        echo.pc  # noqa: B018
+        echo.peer  # noqa: B018

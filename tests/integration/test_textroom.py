@@ -294,7 +294,7 @@ async def test_data_channel_request_deadlines(janus_ws_url: str) -> None:
     async with _participant(janus_ws_url) as alice:
         room = await alice.create_room()
         await alice.join_room(room, "alice")
-        channel = alice.pc.data_channels[alice.data_channel_label]
+        channel = alice.peer.data_channels[alice.data_channel_label]
         real_send = channel.send
         channel.send = lambda data: None  # frozen: nothing reaches Janus
         try:

@@ -70,7 +70,7 @@ async def test_restart_mid_conversation_loses_nothing(janus_url: str) -> None:
         await bob.join_room(room, "bob")
         to_alice = alice.events(TextRoomMessageEvent)
         to_bob = bob.events(TextRoomMessageEvent)
-        pc = alice.pc
+        pc = alice.peer
         before_local = _ice(pc.pc.localDescription.sdp)
         before_remote = _ice(pc.pc.remoteDescription.sdp)
         restarted = asyncio.Event()
@@ -101,7 +101,7 @@ async def test_restart_mid_conversation_loses_nothing(janus_url: str) -> None:
         assert await texts(to_alice, "b") == [f"b{i}" for i in range(COUNT)]
 
         # Both sides really changed credentials, on the same connection.
-        assert alice.pc is pc and pc.ice_restarts == 1
+        assert alice.peer is pc and pc.ice_restarts == 1
         after_local = _ice(pc.pc.localDescription.sdp)
         after_remote = _ice(pc.pc.remoteDescription.sdp)
         assert after_local != before_local and after_remote != before_remote

@@ -109,8 +109,8 @@ async def test_call_media_set_and_hangup(janus_url: str) -> None:
         await asyncio.gather(alice.wait_webrtcup(), bob.wait_webrtcup())
 
         # Each side receives the other's frames, with the other's numbers.
-        a_stats = await _stats(alice.pc, "video")
-        b_stats = await _stats(bob.pc, "video")
+        a_stats = await _stats(alice.peer, "video")
+        b_stats = await _stats(bob.peer, "video")
         await asyncio.gather(a_stats.wait_first_frame(10), b_stats.wait_first_frame(10))
         a0, b0 = a_stats.frames, b_stats.frames
         await asyncio.sleep(3)
@@ -120,8 +120,8 @@ async def test_call_media_set_and_hangup(janus_url: str) -> None:
         assert max(a_stats.counters) < b_video.frames_sent
         assert len(set(b_stats.counters)) >= 30
         assert max(b_stats.counters) < a_video.frames_sent
-        assert (await _stats(alice.pc, "audio")).frames > 0
-        assert (await _stats(bob.pc, "audio")).frames > 0
+        assert (await _stats(alice.peer, "audio")).frames > 0
+        assert (await _stats(bob.peer, "audio")).frames > 0
 
         # A bitrate cap mid-call: confirmed, and frames keep flowing both ways.
         assert await alice.set_media(bitrate=256_000) is True
@@ -145,7 +145,7 @@ async def test_call_media_set_and_hangup(janus_url: str) -> None:
         assert alice_compat[0] == hangup.result
         assert all(d["event"] == "hangup" and d["username"] == b_name for d in alice_compat)
         with pytest.raises(InvalidStateError):
-            alice.pc  # noqa: B018
+            alice.peer  # noqa: B018
         await alice_events.aclose()
         await alice.destroy()
         await bob.destroy()
@@ -231,11 +231,11 @@ async def test_decline_busy_and_renegotiation(janus_ws_url: str) -> None:
         # Alice renegotiates: Bob answers the update automatically.
         bob_updates: list[dict[str, Any]] = []
         bob.on_event(VideoCallEventType.UPDATE, bob_updates.append)
-        a_stats = await _stats(alice.pc, "video")
+        a_stats = await _stats(alice.peer, "video")
         await a_stats.wait_first_frame(10)
         await alice.renegotiate()
-        assert alice.pc.pc.signalingState == "stable"
-        assert bob.pc.pc.signalingState == "stable"
+        assert alice.peer.pc.signalingState == "stable"
+        assert bob.peer.pc.signalingState == "stable"
         await _until(lambda: bob_updates)
         assert bob_updates[0]["event"] == "update" and bob_updates[0]["jsep"]["type"] == "offer"
         frames = a_stats.frames

@@ -52,7 +52,7 @@ async def _next(stream: Any, kind: VideoRoomEventType, timeout: float = 10.0) ->
 
 
 async def _mid_stats(plugin: JanusVideoRoomPlugin, mid: str, timeout: float = 10.0) -> Any:
-    stats = await _until(lambda: plugin.pc.stats_by_mid.get(mid), timeout, f"track on mid {mid}")
+    stats = await _until(lambda: plugin.peer.stats_by_mid.get(mid), timeout, f"track on mid {mid}")
     await stats.wait_first_frame(timeout=timeout)
     return stats
 
@@ -304,9 +304,9 @@ async def test_publish_subscribe_update_pause_switch(janus_ws_url: str) -> None:
             assert len(set(stats.counters)) >= 50
             assert max(stats.counters) < alice_video.frames_sent
         audio_mid = _sub_mid(sub1, alice_id, "audio")
-        assert audio_mid is not None and sub1.pc.stats_by_mid[audio_mid].frames > 0
-        assert sub2.pc.stats["audio"].frames > 0
-        pc1 = sub1.pc
+        assert audio_mid is not None and sub1.peer.stats_by_mid[audio_mid].frames > 0
+        assert sub2.peer.stats["audio"].frames > 0
+        pc1 = sub1.peer
 
         # Bob joins and publishes 192x144 video in one request.
         bob = await session.attach(JanusVideoRoomPlugin())
@@ -327,7 +327,7 @@ async def test_publish_subscribe_update_pause_switch(janus_ws_url: str) -> None:
         assert updated.type in (VideoRoomEventType.UPDATED, VideoRoomEventType.UPDATING)
         sub1_bob = await _until(lambda: _sub_mid(sub1, bob_id), what="Bob's stream")
         bob_stats = await _mid_stats(sub1, sub1_bob)
-        assert sub1.pc is pc1 and sub1_bob != sub1_alice
+        assert sub1.peer is pc1 and sub1_bob != sub1_alice
         await _until(lambda: bob_stats.frames >= 20, what="20 frames of Bob")
         assert (bob_stats.width, bob_stats.height) == (192, 144)
 

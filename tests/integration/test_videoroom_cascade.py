@@ -330,7 +330,7 @@ async def test_cascade_media_between_two_instances(
         await viewer.wait_webrtcup()
         mid = _sub_mid(viewer, alice_id)
         assert mid is not None
-        stats = await _until(lambda: viewer.pc.stats_by_mid.get(mid), what="video track")
+        stats = await _until(lambda: viewer.peer.stats_by_mid.get(mid), what="video track")
         await stats.wait_first_frame(timeout=10)
         start, counted_from = stats.frames, len(stats.counters)
         await asyncio.sleep(5)

@@ -108,12 +108,36 @@ def test_media_unavailable_names_what() -> None:
     assert "pip install 'janus-client[media]'" in str(exc)
 
 
-def test_plugin_attach_fail_alias() -> None:
-    assert errors.PluginAttachFail is errors.PluginAttachError
-    assert issubclass(errors.PluginAttachFail, errors.PluginAttachError)
-    assert janus_client.PluginAttachFail is errors.PluginAttachError
+def test_plugin_attach_fail_is_the_base_of_every_attach_failure() -> None:
+    assert issubclass(errors.PluginAttachError, errors.PluginAttachFail)
+    assert issubclass(errors.PluginNotFoundError, errors.PluginAttachFail)
+    assert janus_client.PluginAttachFail is errors.PluginAttachFail
     with pytest.raises(errors.PluginAttachFail):
         raise errors.error_for_code(461, "refused")
+    # Any code answered to an attach is also a PluginAttachFail, and keeps its class.
+    exc = errors.error_for_code(403, "Unauthorized request", request="attach")
+    assert isinstance(exc, errors.PluginAttachFail)
+    assert isinstance(exc, errors.UnauthorizedError)
+    assert exc.code == 403
+    created = errors.error_for_code(403, "x", request="create")
+    assert not isinstance(created, errors.PluginAttachFail)
+
+
+def test_0_9_messages_come_first() -> None:
+    from janus_client.protocol import error_from_message
+
+    error = {"code": 460, "reason": "No such plugin 'janus.plugin.nope'"}
+    exc = error_from_message({"janus": "error", "error": error}, request="attach")
+    assert isinstance(exc, errors.PluginNotFoundError)
+    assert str(exc).startswith(f"Fail to attach plugin: {error}")
+    assert "JANUS_ERROR_PLUGIN_NOT_FOUND" in str(exc)
+    error = {"code": 403, "reason": "Unauthorized request (wrong or missing secret/token)"}
+    exc = error_from_message({"janus": "error", "error": error}, request="create")
+    assert str(exc).startswith(f"Create session fail: {error}")
+    # 0.9.x's own constructor form.
+    fail = errors.PluginAttachFail({"janus": "error", "error": error})
+    assert str(fail).startswith(f"Fail to attach plugin: {error}")
+    assert fail.code == 403
 
 
 def test_session_lost_is_invalid_state() -> None:
@@ -150,7 +174,9 @@ def test_error_for_code_known(code: int) -> None:
 @pytest.mark.parametrize("code", [0, 400, 451, 499, 500, 12345])
 def test_error_for_code_unknown_gives_plain_server_error(code: int) -> None:
     exc = errors.error_for_code(code, "weird", request="attach", url="ws://h:8188")
-    assert type(exc) is errors.ServerError
+    assert isinstance(exc, errors.ServerError)
+    assert isinstance(exc, errors.PluginAttachFail)  # answered to an attach
+    assert type(errors.error_for_code(code, "weird", request="info")) is errors.ServerError
     assert exc.code == code
     assert exc.reason == "weird"
     assert exc.code_name == "JANUS_ERROR"
