@@ -17,10 +17,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
-from .errors import HandleNotFoundError, SessionNotFoundError
+from ..errors import HandleNotFoundError, SessionNotFoundError
 
 if TYPE_CHECKING:
-    from .admin import HandleInfo, JanusAdminMonitorClient
+    from .client import JanusAdminMonitorClient
+    from .handles import HandleInfo
 
 __all__ = ["AdminSnapshot", "SessionSnapshot", "take_snapshot", "watch_snapshots"]
 
