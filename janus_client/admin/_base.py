@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from ..config import Timeouts
 from ..errors import InvalidStateError, ServerError
+from ..protocol import build_request
 from ..transports.base import JanusTransport
 from ..transports.websocket import JanusTransportWebsocket
 from ._util import check_id, check_str
@@ -196,14 +197,13 @@ class AdminConnection:
                 f"cannot send {request!r}: the admin client was disconnected (call connect())"
             )
         transport = self._transport
-        msg: dict[str, Any] = {"janus": request, "transaction": transport.new_transaction()}
-        if session_id is not None:
-            msg["session_id"] = session_id
-        if handle_id is not None:
-            msg["handle_id"] = handle_id
-        for key, value in fields.items():
-            if value is not None:
-                msg[key] = value
+        msg = build_request(
+            request,
+            transport.new_transaction(),
+            session_id=session_id,
+            handle_id=handle_id,
+            **fields,
+        )
         if self.admin_secret is not None and request not in _PUBLIC:
             msg["admin_secret"] = self.admin_secret
         try:

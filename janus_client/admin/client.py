@@ -34,6 +34,22 @@ from .snapshot import (
 
 __all__ = ["JanusAdminMonitorClient"]
 
+#: The ``set_*`` requests: the method's argument name, the request's field, and
+#: the reply field that reports the value now in force.
+_SETTINGS: dict[str, tuple[str, str, str]] = {
+    "set_session_timeout": ("session_timeout", "timeout", "timeout"),
+    "set_log_level": ("log_level", "level", "level"),
+    "set_log_timestamps": ("log_timestamps", "timestamps", "log_timestamps"),
+    "set_log_colors": ("log_colors", "colors", "log_colors"),
+    "set_locking_debug": ("locking_debug", "debug", "locking_debug"),
+    "set_refcount_debug": ("refcount_debug", "debug", "refcount_debug"),
+    "set_libnice_debug": ("libnice_debug", "debug", "libnice_debug"),
+    "set_min_nack_queue": ("min_nack_queue", "min_nack_queue", "min_nack_queue"),
+    "set_no_media_timer": ("no_media_timer", "no_media_timer", "no_media_timer"),
+    "set_slowlink_threshold": ("slowlink_threshold", "slowlink_threshold", "slowlink_threshold"),
+    "set_nack_optimizations": ("nack_optimizations", "nack_optimizations", "nack-optimizations"),
+}
+
 
 class JanusAdminMonitorClient(AdminConnection):
     """Client of the Janus Admin/Monitor API.
@@ -109,110 +125,71 @@ class JanusAdminMonitorClient(AdminConnection):
         """Return ``get_status``' raw ``status`` object (the janus-client 0.9.x name)."""
         return (await self.get_status(timeout=timeout)).raw
 
-    async def _set(
-        self, request: str, field_name: str, value: Any, reply_key: str, **kw: Any
-    ) -> Any:
-        body = await self._call(request, {field_name: value}, **kw)
+    async def _set(self, request: str, value: Any, *, timeout: float | None) -> Any:
+        """Send one ``set_*`` request of `_SETTINGS`; return the value Janus reports."""
+        _, field_name, reply_key = _SETTINGS[request]
+        body = await self._call(request, {field_name: value}, timeout=timeout)
         return expect(body, reply_key, request)
+
+    async def _set_flag(self, request: str, value: bool, *, timeout: float | None) -> bool:
+        check_bool(_SETTINGS[request][0], value)
+        return await self._set(request, value, timeout=timeout) is True
+
+    async def _set_number(
+        self, request: str, value: int, *, high: int | None = None, timeout: float | None
+    ) -> int:
+        check_int(_SETTINGS[request][0], value, 0, high)
+        return as_int(await self._set(request, value, timeout=timeout))
 
     async def set_session_timeout(
         self, session_timeout: int, *, timeout: float | None = None
     ) -> int:
         """Set the global session timeout in seconds (0 disables it); return it."""
-        check_int("session_timeout", session_timeout)
-        value = await self._set(
-            "set_session_timeout", "timeout", session_timeout, "timeout", timeout=timeout
-        )
-        return as_int(value)
+        return await self._set_number("set_session_timeout", session_timeout, timeout=timeout)
 
     async def set_log_level(self, log_level: int, *, timeout: float | None = None) -> int:
         """Set the log level (0 none to 7 huge); return it."""
-        check_int("log_level", log_level, 0, 7)
-        return as_int(
-            await self._set("set_log_level", "level", log_level, "level", timeout=timeout)
-        )
+        return await self._set_number("set_log_level", log_level, high=7, timeout=timeout)
 
     async def set_log_timestamps(
         self, log_timestamps: bool, *, timeout: float | None = None
     ) -> bool:
         """Turn timestamps in log lines on or off; return the new setting."""
-        check_bool("log_timestamps", log_timestamps)
-        value = await self._set(
-            "set_log_timestamps", "timestamps", log_timestamps, "log_timestamps", timeout=timeout
-        )
-        return value is True
+        return await self._set_flag("set_log_timestamps", log_timestamps, timeout=timeout)
 
     async def set_log_colors(self, log_colors: bool, *, timeout: float | None = None) -> bool:
         """Turn colours in log lines on or off; return the new setting."""
-        check_bool("log_colors", log_colors)
-        value = await self._set(
-            "set_log_colors", "colors", log_colors, "log_colors", timeout=timeout
-        )
-        return value is True
+        return await self._set_flag("set_log_colors", log_colors, timeout=timeout)
 
     async def set_locking_debug(self, locking_debug: bool, *, timeout: float | None = None) -> bool:
         """Turn live lock debugging on or off; return the new setting."""
-        check_bool("locking_debug", locking_debug)
-        value = await self._set(
-            "set_locking_debug", "debug", locking_debug, "locking_debug", timeout=timeout
-        )
-        return value is True
+        return await self._set_flag("set_locking_debug", locking_debug, timeout=timeout)
 
     async def set_refcount_debug(
         self, refcount_debug: bool, *, timeout: float | None = None
     ) -> bool:
         """Turn live reference counter debugging on or off; return the new setting."""
-        check_bool("refcount_debug", refcount_debug)
-        value = await self._set(
-            "set_refcount_debug", "debug", refcount_debug, "refcount_debug", timeout=timeout
-        )
-        return value is True
+        return await self._set_flag("set_refcount_debug", refcount_debug, timeout=timeout)
 
     async def set_libnice_debug(self, libnice_debug: bool, *, timeout: float | None = None) -> bool:
         """Turn libnice debugging on or off; return the new setting."""
-        check_bool("libnice_debug", libnice_debug)
-        value = await self._set(
-            "set_libnice_debug", "debug", libnice_debug, "libnice_debug", timeout=timeout
-        )
-        return value is True
+        return await self._set_flag("set_libnice_debug", libnice_debug, timeout=timeout)
 
     async def set_min_nack_queue(self, min_nack_queue: int, *, timeout: float | None = None) -> int:
         """Set the minimum NACK queue window in milliseconds; return it."""
-        check_int("min_nack_queue", min_nack_queue)
-        value = await self._set(
-            "set_min_nack_queue",
-            "min_nack_queue",
-            min_nack_queue,
-            "min_nack_queue",
-            timeout=timeout,
-        )
-        return as_int(value)
+        return await self._set_number("set_min_nack_queue", min_nack_queue, timeout=timeout)
 
     async def set_no_media_timer(self, no_media_timer: int, *, timeout: float | None = None) -> int:
         """Set the seconds without media before a ``media`` event reports it; return it."""
-        check_int("no_media_timer", no_media_timer)
-        value = await self._set(
-            "set_no_media_timer",
-            "no_media_timer",
-            no_media_timer,
-            "no_media_timer",
-            timeout=timeout,
-        )
-        return as_int(value)
+        return await self._set_number("set_no_media_timer", no_media_timer, timeout=timeout)
 
     async def set_slowlink_threshold(
         self, slowlink_threshold: int, *, timeout: float | None = None
     ) -> int:
         """Set the NACKs per second that trigger ``slowlink`` (0 disables); return it."""
-        check_int("slowlink_threshold", slowlink_threshold)
-        value = await self._set(
-            "set_slowlink_threshold",
-            "slowlink_threshold",
-            slowlink_threshold,
-            "slowlink_threshold",
-            timeout=timeout,
+        return await self._set_number(
+            "set_slowlink_threshold", slowlink_threshold, timeout=timeout
         )
-        return as_int(value)
 
     async def set_nack_optimizations(
         self, nack_optimizations: bool, *, timeout: float | None = None
@@ -228,15 +205,7 @@ class JanusAdminMonitorClient(AdminConnection):
             nack_optimizations: Whether to enable them.
             timeout: Deadline in seconds.
         """
-        check_bool("nack_optimizations", nack_optimizations)
-        value = await self._set(
-            "set_nack_optimizations",
-            "nack_optimizations",
-            nack_optimizations,
-            "nack-optimizations",
-            timeout=timeout,
-        )
-        return value is True
+        return await self._set_flag("set_nack_optimizations", nack_optimizations, timeout=timeout)
 
     # ------------------------------------------------------------------ tokens
     async def add_token(

@@ -6,26 +6,7 @@ table, core, wire, server); import from there or from `janus_client.testing`.
 
 from __future__ import annotations
 
-from .fake import (
-    DROP,
-    FAKE_ANSWER_SDP,
-    FakeHandle,
-    FakeJanus,
-    FakeRequest,
-    FakeSession,
-    Handler,
-    Reply,
-    ReplyItem,
-)
+from . import fake
+from .fake import *  # noqa: F403  (the same names, from their new home)
 
-__all__ = [
-    "DROP",
-    "FAKE_ANSWER_SDP",
-    "FakeHandle",
-    "FakeJanus",
-    "FakeRequest",
-    "FakeSession",
-    "Handler",
-    "Reply",
-    "ReplyItem",
-]
+__all__ = fake.__all__

@@ -38,20 +38,6 @@ class PortClashError(JanusServerError):
     """A start attempt failed because one of the chosen ports was taken."""
 
 
-def pick_free_ports(count: int, host: str) -> list[int]:
-    """Return ``count`` distinct TCP ports that are free on ``host`` right now."""
-    sockets: list[socket.socket] = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind((host, 0))
-            sockets.append(sock)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 def tcp_accepts(host: str, port: int) -> bool:
     """Tell whether a TCP connection to ``host:port`` succeeds."""
     try:

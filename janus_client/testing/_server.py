@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from janus_client.testing._brokers import free_ports as _pick_free_ports
 from janus_client.testing._jcfg import merge as _merge
 from janus_client.testing._jcfg import render_jcfg
 from janus_client.testing._network import (
@@ -32,7 +33,6 @@ from janus_client.testing._network import (
 from janus_client.testing._process import LIVE_SERVERS as _LIVE_SERVERS
 from janus_client.testing._process import JanusServerError, ProcessControl
 from janus_client.testing._process import listening_ports as _listening_ports
-from janus_client.testing._process import pick_free_ports as _pick_free_ports
 from janus_client.testing._process import tcp_accepts as _tcp_accepts
 
 __all__ = ["JanusServer", "JanusServerError", "find_janus_lib_dir", "render_jcfg"]

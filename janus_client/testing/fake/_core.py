@@ -11,7 +11,7 @@ import hmac
 import inspect
 import random
 from collections import deque
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from aiohttp import web
@@ -41,20 +41,14 @@ class FakeCore:
 
     def __init__(
         self,
-        *,
-        plugins: Iterable[str] = (
-            "janus.plugin.echotest",
-            "janus.plugin.videoroom",
-            "janus.plugin.videocall",
-            "janus.plugin.textroom",
-        ),
-        api_secret: str | None = None,
-        poll_timeout: float = 30.0,
-        session_timeout: float | None = None,
-        reclaim_timeout: float | None = None,
+        plugins: list[str],
+        api_secret: str | None,
+        poll_timeout: float,
+        session_timeout: float | None,
+        reclaim_timeout: float | None,
     ) -> None:
         """Set up the state; see `FakeJanus` for the arguments."""
-        self.plugins: list[str] = list(plugins)
+        self.plugins: list[str] = plugins
         self.api_secret = api_secret
         self.poll_timeout = poll_timeout
         self.session_timeout = session_timeout

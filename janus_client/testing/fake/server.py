@@ -119,11 +119,7 @@ class FakeJanus(FakeWire):
                 Janus default).
         """
         super().__init__(
-            plugins=plugins,
-            api_secret=api_secret,
-            poll_timeout=poll_timeout,
-            session_timeout=session_timeout,
-            reclaim_timeout=reclaim_timeout,
+            list(plugins), api_secret, poll_timeout, session_timeout, reclaim_timeout
         )
 
     # ------------------------------------------------------------------ lifecycle
