@@ -555,13 +555,7 @@ class JanusAdminMonitorClient(AdminConnection):
             PluginNotFoundError: No such plugin (460).
             PluginError: The plugin answered with an error of its own.
         """
-        check_str("plugin", plugin)
-        body = await self._call(
-            "message_plugin",
-            {"plugin": plugin, "request": check_mapping("request", request)},
-            timeout=timeout,
-        )
-        return self._response(body, "message_plugin", plugin, request)
+        return await self._query("message_plugin", "plugin", plugin, request, timeout=timeout)
 
     async def query_transport(
         self,
@@ -576,13 +570,9 @@ class JanusAdminMonitorClient(AdminConnection):
             PluginNotFoundError: No such transport (460).
             PluginError: The transport answered with an error of its own.
         """
-        check_str("transport", transport)
-        body = await self._call(
-            "query_transport",
-            {"transport": transport, "request": check_mapping("request", request)},
-            timeout=timeout,
+        return await self._query(
+            "query_transport", "transport", transport, request, timeout=timeout
         )
-        return self._response(body, "query_transport", transport, request)
 
     async def query_eventhandler(
         self,
@@ -598,13 +588,7 @@ class JanusAdminMonitorClient(AdminConnection):
                 are disabled (460).
             PluginError: The event handler answered with an error of its own.
         """
-        check_str("handler", handler)
-        body = await self._call(
-            "query_eventhandler",
-            {"handler": handler, "request": check_mapping("request", request)},
-            timeout=timeout,
-        )
-        return self._response(body, "query_eventhandler", handler, request)
+        return await self._query("query_eventhandler", "handler", handler, request, timeout=timeout)
 
     async def query_logger(
         self,
@@ -632,13 +616,25 @@ class JanusAdminMonitorClient(AdminConnection):
             UnknownJanusError: The logger takes no queries (490).
             PluginError: The logger answered with an error of its own.
         """
-        check_str("logger", logger)
+        return await self._query("query_logger", "logger", logger, request, timeout=timeout)
+
+    async def _query(
+        self,
+        request_name: str,
+        target_field: str,
+        target: str,
+        request: Mapping[str, Any] | None,
+        *,
+        timeout: float | None,
+    ) -> dict[str, Any]:
+        """Send a plugin/transport/event handler/logger request; return its response."""
+        check_str(target_field, target)
         body = await self._call(
-            "query_logger",
-            {"logger": logger, "request": check_mapping("request", request)},
+            request_name,
+            {target_field: target, "request": check_mapping("request", request)},
             timeout=timeout,
         )
-        return self._response(body, "query_logger", logger, request)
+        return self._response(body, request_name, target, request)
 
     @staticmethod
     def _response(
