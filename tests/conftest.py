@@ -61,27 +61,6 @@ async def no_leaks(request: pytest.FixtureRequest) -> AsyncIterator[None]:
             pytest.fail(f"test left {len(pcs)} peer connection(s) open: {pcs}", pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def media_address(janus_ice_address: str | None) -> Iterator[str]:
-    """Real WebRTC media: aiortc gathers only on the test bed's ICE address."""
-    if janus_ice_address is None:
-        reason = "real media needs the loopback ICE address (root, iproute2)"
-        if os.environ.get("JANUS_CLIENT_REQUIRE_JANUS", "") not in ("", "0"):
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
-    from janus_client import webrtc
-
-    webrtc.set_host_addresses([janus_ice_address])
-    yield janus_ice_address
-    webrtc.set_host_addresses(None)
-
-
-@pytest.fixture(params=["ws", "http"])
-def janus_url(request: pytest.FixtureRequest, janus_ws_url: str, janus_http_url: str) -> str:
-    """The real test Janus' API URL, once per transport."""
-    return janus_ws_url if request.param == "ws" else janus_http_url
-
-
 @pytest.fixture(params=["ws", "http"])
 def kind(request: pytest.FixtureRequest) -> str:
     """Which transport a test runs over (``"ws"`` or ``"http"``), once each."""
@@ -109,3 +88,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         obj = getattr(item, "obj", None)
         if getattr(obj, "is_hypothesis_test", False) and not item.get_closest_marker("property"):
             raise pytest.UsageError(f"{item.nodeid}: a Hypothesis test needs @pytest.mark.property")
+
+
+@pytest.fixture(scope="session")
+def media_address(janus_ice_address: str | None) -> Iterator[str]:
+    """Real WebRTC media: aiortc gathers only on the test bed's ICE address."""
+    if janus_ice_address is None:
+        reason = "real media needs the loopback ICE address (root, iproute2)"
+        if os.environ.get("JANUS_CLIENT_REQUIRE_JANUS", "") not in ("", "0"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    from janus_client import webrtc
+
+    webrtc.set_host_addresses([janus_ice_address])
+    yield janus_ice_address
+    webrtc.set_host_addresses(None)
+
+
+@pytest.fixture(params=["ws", "http"])
+def janus_url(request: pytest.FixtureRequest, janus_ws_url: str, janus_http_url: str) -> str:
+    """The real test Janus' API URL, once per transport."""
+    return janus_ws_url if request.param == "ws" else janus_http_url
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "allow_leaks: skip the task/socket leak check")
