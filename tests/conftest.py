@@ -61,6 +61,35 @@ async def no_leaks(request: pytest.FixtureRequest) -> AsyncIterator[None]:
             pytest.fail(f"test left {len(pcs)} peer connection(s) open: {pcs}", pytrace=False)
 
 
+@pytest.fixture(params=["ws", "http"])
+def kind(request: pytest.FixtureRequest) -> str:
+    """Which transport a test runs over (``"ws"`` or ``"http"``), once each."""
+    return str(request.param)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test with its techniques (markers registered in pyproject.toml).
+
+    ``unit``/``integration`` follow the directory, ``fake`` and ``media`` follow the
+    fixtures a test uses. ``property`` is written on each Hypothesis test; a property
+    test without it is a collection error, so ``-m property`` always selects them all.
+    """
+    for item in items:
+        path = str(item.path)
+        if f"{os.sep}integration{os.sep}" in path:
+            item.add_marker(pytest.mark.integration)
+        elif f"{os.sep}unit{os.sep}" in path:
+            item.add_marker(pytest.mark.unit)
+        names = set(getattr(item, "fixturenames", ()))
+        if names & {"fake_janus", "live"}:
+            item.add_marker(pytest.mark.fake)
+        if "media_address" in names:
+            item.add_marker(pytest.mark.media)
+        obj = getattr(item, "obj", None)
+        if getattr(obj, "is_hypothesis_test", False) and not item.get_closest_marker("property"):
+            raise pytest.UsageError(f"{item.nodeid}: a Hypothesis test needs @pytest.mark.property")
+
+
 @pytest.fixture(scope="session")
 def media_address(janus_ice_address: str | None) -> Iterator[str]:
     """Real WebRTC media: aiortc gathers only on the test bed's ICE address."""

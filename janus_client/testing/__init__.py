@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from ._brokers import BrokerError, MosquittoBroker, RabbitMQBroker
 from ._evh import event_handler_configs
-from ._fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
 from ._network import (
     IceAddressLease,
     acquire_ice_address,
@@ -31,6 +30,7 @@ from ._network import (
 )
 from ._proxy import TcpProxy
 from ._server import JanusServer, JanusServerError
+from .fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
 
 __all__ = [
     "DROP",

@@ -33,7 +33,7 @@ from janus_client.testing._network import acquire_ice_address, ice_address_instr
 from janus_client.testing._server import JanusServer
 
 if TYPE_CHECKING:
-    from janus_client.testing._fake import FakeJanus
+    from janus_client.testing.fake import FakeJanus
 
 try:
     import pytest_asyncio
@@ -214,13 +214,13 @@ def janus_server_factory(
 
 
 async def _fake_janus() -> AsyncIterator[FakeJanus]:
-    """Run an in-process fake Janus (``janus_client.testing._fake.FakeJanus``).
+    """Run an in-process fake Janus (``janus_client.testing.fake.FakeJanus``).
 
     Yields:
         The running ``FakeJanus``; it is closed at teardown.
 
     """
-    from janus_client.testing._fake import FakeJanus  # lazy: only tests that use it pay
+    from janus_client.testing.fake import FakeJanus  # lazy: only tests that use it pay
 
     async with FakeJanus() as fake:
         yield fake

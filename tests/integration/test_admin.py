@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import struct
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import pytest
 
@@ -31,6 +32,7 @@ from janus_client import (
     StatusInfo,
     UnauthorizedError,
 )
+from janus_client.admin import MediumStats
 from janus_client.errors import (
     HandleNotFoundError,
     NotAcceptingSessionsError,
@@ -526,3 +528,126 @@ def test_every_admin_request_has_a_method() -> None:
     assert set(JanusAdminMonitorClient.requests) == set(requests)
     for method in JanusAdminMonitorClient.requests.values():
         assert callable(getattr(JanusAdminMonitorClient, method))
+
+
+# ----------------------------------------------------------------- typed stats, snapshot
+
+
+async def _counters(
+    admin: JanusAdminMonitorClient, sid: int, hid: int, kind: str, least: int
+) -> MediumStats:
+    """Poll handle_info until ``kind`` has carried ``least`` packets each way."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + 15
+    while True:
+        medium = (await admin.handle_info(sid, hid)).medium(kind)
+        assert medium is not None, kind
+        if (medium.packets_in or 0) >= least and (medium.packets_out or 0) >= least:
+            return medium
+        if loop.time() > end:
+            raise AssertionError(f"{kind}: only {medium.packets_in}/{medium.packets_out} packets")
+        await asyncio.sleep(0.2)
+
+
+@pytest.mark.usefixtures("media_address")
+async def test_typed_media_stats_of_a_real_call(
+    admin: JanusAdminMonitorClient, api_url: str, media_address: str
+) -> None:
+    async with JanusSession(api_url) as session:
+        echo = await session.attach(JanusEchoTestPlugin())
+        await echo.start(data_channel=False)
+        await echo.wait_webrtcup()
+        sid, hid = session.session_id, echo.id
+        assert sid is not None
+
+        audio = await _counters(admin, sid, hid, "audio", 20)
+        video = await _counters(admin, sid, hid, "video", 10)
+        info = await admin.handle_info(sid, hid)
+        assert info.ice_state in ("connected", "ready") and info.dtls_state == "connected"
+        assert info.dtls_role in ("active", "passive") and info.srtp_profile
+        # The selected pair, parsed: both ends on the test bed's ICE address.
+        assert info.pair is not None
+        assert info.pair.local.address == media_address
+        assert info.pair.remote.address == media_address
+        assert info.pair.local.protocol == "udp" and 0 < info.pair.remote.port < 65536
+        assert [m.type for m in info.media_stats] == ["audio", "video"]
+        assert (audio.codec, audio.send, audio.recv) == ("opus", True, True)
+        assert video.codec in ("vp8", "vp9", "h264") and video.nacks_enabled is True
+        for medium in (audio, video):
+            # The echo sends back what it receives: counters move both ways.
+            assert medium.bytes_in and medium.bytes_out and medium.bytes_in > medium.packets_in
+            assert medium.ssrc and medium.peer_ssrc
+            assert medium.rtt is not None and medium.rtt >= 0
+            assert medium.nacks_out is not None and medium.nacks_out >= 0
+            assert medium.in_link_quality is not None and 0 <= medium.in_link_quality <= 100
+            assert medium.raw["stats"]["in"]["packets"] == medium.packets_in
+        assert video.nacks_in is not None and video.retransmissions_in is not None
+        # The dict view of 0.9.x is still there, unchanged.
+        assert {m["type"] for m in info.media.values()} == {"audio", "video"}
+        # Counters only grow.
+        later = await _counters(admin, sid, hid, "audio", (audio.packets_in or 0) + 5)
+        assert (later.bytes_in or 0) > (audio.bytes_in or 0)
+        await echo.destroy()
+
+
+async def test_snapshot_and_watch_of_the_real_server(
+    admin: JanusAdminMonitorClient, api_url: str
+) -> None:
+    async with JanusSession(api_url) as one, JanusSession(api_url) as two:
+        a = await one.attach(ECHOTEST)
+        b = await one.attach(VIDEOROOM)
+        c = await two.attach(ECHOTEST)
+        sid1, sid2 = one.session_id, two.session_id
+        assert sid1 is not None and sid2 is not None
+
+        snap = await admin.snapshot()
+        assert {sid1, sid2} <= set(snap.session_ids)
+        first = snap.session(sid1)
+        assert first is not None
+        assert {(h.handle_id, h.plugin) for h in first.handles} == {
+            (a.handle_id, ECHOTEST),
+            (b.handle_id, VIDEOROOM),
+        }
+        assert c.handle_id in {h.handle_id for h in snap.by_plugin(ECHOTEST)}
+        assert all(isinstance(h, HandleInfo) for h in snap.handles())
+
+        # Real races: the second session is destroyed between being listed and being
+        # walked, and a handle detaches between being listed and being asked about.
+        real_list_handles = admin.list_handles
+        real_handle_info = admin.handle_info
+
+        async def list_handles(session_id: int, *, timeout: float | None = None) -> list[int]:
+            if session_id == sid2:
+                await admin.destroy_session(sid2)
+            return await real_list_handles(session_id, timeout=timeout)
+
+        async def handle_info(session_id: int, handle_id: int, **kw: Any) -> HandleInfo:
+            if handle_id == b.handle_id:
+                await admin.detach_handle(session_id, handle_id)
+            return await real_handle_info(session_id, handle_id, **kw)
+
+        admin.list_handles = list_handles  # type: ignore[method-assign]
+        admin.handle_info = handle_info  # type: ignore[method-assign]
+        try:
+            raced = await admin.snapshot(concurrency=1)
+        finally:
+            del admin.list_handles, admin.handle_info
+        assert sid2 in raced.vanished_sessions and sid2 not in raced.session_ids
+        assert (sid1, b.handle_id) in raced.vanished_handles
+        survivor = raced.session(sid1)
+        assert survivor is not None
+        assert [h.handle_id for h in survivor.handles] == [a.handle_id]
+
+        # watch(): a fresh walk each time, the first at once.
+        seen: list[set[int]] = []
+        async with contextlib.aclosing(admin.watch(0.05, plugin_only=True)) as snapshots:
+            async for each in snapshots:
+                seen.append(set(each.session_ids))
+                if len(seen) == 1:
+                    await two.destroy()  # already gone on the server: a clean close
+                    extra = await one.attach(ECHOTEST)
+                if len(seen) == 2:
+                    break
+        assert sid1 in seen[0] and sid1 in seen[1] and sid2 not in seen[1]
+        again = (await admin.snapshot(plugin_only=True)).session(sid1)
+        assert again is not None and extra.handle_id in {h.handle_id for h in again.handles}

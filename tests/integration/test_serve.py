@@ -16,7 +16,7 @@ from janus_client.testing import (
     JanusServer,
     JanusServerError,
     _network,
-    _server,
+    _process,
     acquire_ice_address,
     ice_address_instructions,
 )
@@ -213,7 +213,7 @@ def test_non_root_falls_back_with_one_log_line(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(_network.os, "geteuid", lambda: 1000)
-    monkeypatch.setattr(_server, "_fallback_announced", False)
+    monkeypatch.setattr(_process, "_fallback_announced", False)
     caplog.set_level(logging.WARNING, logger="janus_client.testing")
     address = "127.0.0.96"
     assert address_is_assigned(address) is False

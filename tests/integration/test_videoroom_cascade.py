@@ -92,12 +92,6 @@ def b_ice_address() -> Iterator[str]:
         yield B_ICE_ADDRESS
 
 
-@pytest.fixture(params=["ws", "http"])
-def kind(request: pytest.FixtureRequest) -> str:
-    """Which transport both instances are reached over."""
-    return str(request.param)
-
-
 @pytest.fixture
 def instance_b(
     janus_server_factory: Callable[..., JanusServer], b_ice_address: str, media_address: str

@@ -28,16 +28,13 @@ from janus_client import JanusSession, JanusTransport, SessionState, Timeouts
 from janus_client.handle import JanusHandle
 from janus_client.testing import FakeJanus, FakeRequest
 
+pytestmark = pytest.mark.cancellation
+
 ECHO = "janus.plugin.echotest"
 TIMEOUTS = Timeouts(request=5, close=2)
 MAX_POINTS = 40  # cancellation points tried per walk
 WALK_BUDGET = 6.0  # seconds per walk, whatever the machine's load
 HOLD = 30.0  # a delay the fake never gets to the end of (it stops first)
-
-
-@pytest.fixture(params=["ws", "http"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def url(fake: FakeJanus, kind: str) -> str:
@@ -335,8 +332,6 @@ async def _force_close(sessions: list[JanusSession]) -> None:
         transport._closed = True
         transport._connected = False
         await transport._close_connection()
-
-
 
 
 async def test_walk_destroy_with_its_own_transport(fake_janus: FakeJanus, kind: str) -> None:

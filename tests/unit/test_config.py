@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import math
+from typing import Any
 
 import pytest
+from _strategies import CI, safe_text
+from hypothesis import given
+from hypothesis import strategies as st
 
-from janus_client import Timeouts
+from janus_client import ReconnectPolicy, Timeouts
 
 FIELDS = ("connect", "request", "close", "keepalive", "long_poll")
 
@@ -65,3 +70,46 @@ def test_nan_rejected(field: str) -> None:
 def test_equality() -> None:
     assert Timeouts() == Timeouts()
     assert Timeouts(request=1) != Timeouts()
+
+
+bad_number = (
+    safe_text
+    | st.booleans()
+    | st.none()
+    | st.lists(st.integers(), max_size=2)
+    | st.integers(max_value=0)
+    | st.floats(max_value=0)
+    | st.just(math.inf)
+    | st.just(-math.inf)
+    | st.just(math.nan)
+)
+
+
+@CI
+@given(
+    name=st.sampled_from(["connect", "request", "close", "keepalive", "long_poll"]),
+    value=bad_number,
+)
+@pytest.mark.property
+def test_timeouts_reject_bad_values(name: str, value: Any) -> None:
+    with pytest.raises(ValueError, match=f"Timeouts.{name}"):
+        Timeouts(**{name: value})
+
+
+@CI
+@given(
+    name=st.sampled_from(
+        ["attempts", "initial_delay", "max_delay", "multiplier", "jitter", "deadline"]
+    ),
+    value=safe_text
+    | st.booleans()
+    | st.lists(st.integers(), max_size=1)
+    | st.just(math.nan)
+    | st.just(math.inf)
+    | st.integers(max_value=-1)
+    | st.floats(max_value=-0.001),
+)
+@pytest.mark.property
+def test_reconnect_policy_rejects_bad_values(name: str, value: Any) -> None:
+    with pytest.raises(ValueError, match="ReconnectPolicy"):
+        ReconnectPolicy(**{name: value})

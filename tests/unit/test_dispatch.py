@@ -201,7 +201,18 @@ async def test_no_task_when_idle() -> None:
 
 async def test_drain_when_idle_returns() -> None:
     d: EventDispatcher[Ev] = EventDispatcher("t")
+    seen: list[Ev] = []
+    d.add_callback(seen.append)
+    assert not d.busy
+    # Nothing to deliver: drain returns at once, starts no task, delivers nothing.
+    assert await asyncio.wait_for(d.drain(), 1) is None
+    assert not d.busy
+    assert d._task is None
+    assert seen == []
+    # and the dispatcher still works after an idle drain
+    d.publish(A(1))
     await asyncio.wait_for(d.drain(), 1)
+    assert [e.n for e in seen] == [1]
 
 
 async def test_remove_callback() -> None:

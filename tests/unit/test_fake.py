@@ -14,7 +14,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedError, InvalidStatus
 from websockets.typing import Subprotocol
 
-from janus_client.testing._fake import DROP, FAKE_ANSWER_SDP, FakeJanus, FakeRequest
+from janus_client.testing.fake import DROP, FAKE_ANSWER_SDP, FakeJanus, FakeRequest
 
 ECHO = "janus.plugin.echotest"
 
@@ -893,3 +893,27 @@ async def test_stop_is_idempotent_and_cleans_up(http: aiohttp.ClientSession) -> 
     # It can be started again.
     async with fake, ws_client(fake) as ws2:
         assert (await call(ws2, {"janus": "ping", "transaction": "p"}))["janus"] == "pong"
+
+
+def test_the_verb_table_covers_every_core_verb() -> None:
+    from janus_client.protocol import CORE_REQUESTS
+    from janus_client.testing.fake.verbs import VERBS, Level
+
+    assert set(VERBS) == set(CORE_REQUESTS)
+    assert {verb for verb, (level, _) in VERBS.items() if level is Level.HANDLE} == {
+        "detach",
+        "hangup",
+        "trickle",
+        "message",
+    }
+    assert all(callable(handler) for _, handler in VERBS.values())
+
+
+def test_the_former_import_path_still_works() -> None:
+    import janus_client.testing as testing
+    import janus_client.testing._fake as old
+    import janus_client.testing.fake as new
+
+    for name in new.__all__:
+        assert getattr(old, name) is getattr(new, name), name
+    assert testing.FakeJanus is new.FakeJanus and testing.DROP is new.DROP

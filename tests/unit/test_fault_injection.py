@@ -44,16 +44,13 @@ from janus_client.testing import DROP, FakeJanus, FakeRequest
 from janus_client.transports import base as transport_base
 from janus_client.transports import websocket as ws_module
 
+pytestmark = pytest.mark.fault_injection
+
 ECHO = "janus.plugin.echotest"
 SDP = (
     "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
     "a=ice-ufrag:abcd\r\na=ice-pwd:PWDMARKER0123456789abcdef\r\n"
 )
-
-
-@pytest.fixture(params=["ws", "http"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def url(fake: FakeJanus, kind: str) -> str:
@@ -490,9 +487,7 @@ def test_ssl_with_a_plain_url_is_refused(base: str) -> None:
 
 
 @pytest.mark.parametrize("base", ["wss://127.0.0.1:1", "WSS://127.0.0.1:1", "Wss://127.0.0.1:1"])
-async def test_wss_url_keeps_the_users_context(
-    base: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_wss_url_keeps_the_users_context(base: str, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, Any] = {}
 
     async def fake_connect(uri: str, **kwargs: Any) -> Any:
@@ -656,8 +651,7 @@ async def test_http_keepalive_given_up_destroys_the_session(fake_janus: FakeJanu
         fake_janus.thaw()  # the queued destroy now reaches the server
         await _until(lambda: sid not in fake_janus.sessions)
         assert any(
-            r.get("janus") == "destroy" and r.get("session_id") == sid
-            for r in fake_janus.requests
+            r.get("janus") == "destroy" and r.get("session_id") == sid for r in fake_janus.requests
         )
         await session.destroy()
 

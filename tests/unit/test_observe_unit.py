@@ -240,6 +240,7 @@ bodies = (
 )
 
 
+@pytest.mark.property
 @settings(max_examples=400, deadline=None, derandomize=True, database=None)
 @given(body=bodies)
 def test_fuzzed_bodies_never_break_the_receiver_or_the_view(body: bytes) -> None:

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import copy
 import json
+import math
+from typing import Any
 
 import pytest
+from _strategies import (
+    CI,
+    janus_field,
+    json_values,
+    json_values_nan,
+    safe_text,
+)
+from hypothesis import given
+from hypothesis import strategies as st
 
-from janus_client import errors
+from janus_client import errors, protocol
 from janus_client import protocol as p
 from janus_client.errors import PluginError, ProtocolError, ServerError
-from janus_client.protocol import MessageKind
+from janus_client.protocol import SECRET_KEYS, Incoming, MessageKind, classify, decode, redact
 
 TID = "tx1"
 
@@ -725,3 +736,201 @@ def test_redact_passes_scalars_through() -> None:
     assert p.redact(5) == 5
     assert p.redact(None) is None
     assert p.redact([1, "a"]) == [1, "a"]
+
+
+# ---------------------------------------------------------------------------
+# properties (Hypothesis)
+# ---------------------------------------------------------------------------
+KIND_VALUES = frozenset(k.value for k in MessageKind)
+
+
+def _is_id(value: Any) -> bool:
+    return value is None or type(value) is int
+
+
+# --------------------------------------------------------------------------- decode/classify
+@CI
+@given(st.text())
+@pytest.mark.property
+def test_decode_arbitrary_text_only_raises_protocol_error(data: str) -> None:
+    try:
+        messages = decode(data)
+    except ProtocolError:
+        return
+    assert isinstance(messages, list)
+    assert all(isinstance(m, dict) for m in messages)
+
+
+@CI
+@given(st.binary(max_size=300))
+@pytest.mark.property
+def test_decode_arbitrary_bytes_only_raises_protocol_error(data: bytes) -> None:
+    for raw in (data, bytearray(data)):
+        try:
+            messages = decode(raw)
+        except ProtocolError:
+            continue
+        assert all(isinstance(m, dict) for m in messages)
+
+
+@CI
+@given(json_values_nan)
+@pytest.mark.property
+def test_decode_of_any_json_value(value: Any) -> None:
+    text = json.dumps(value)
+    if isinstance(value, dict):
+        assert decode(text) == [value] or _has_nan(value)
+    elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        assert len(decode(text.encode())) == len(value)
+    else:
+        with pytest.raises(ProtocolError):
+            decode(text)
+
+
+def _has_nan(value: Any) -> bool:
+    """NaN != NaN: a round trip of a value holding NaN compares unequal."""
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, dict):
+        return any(_has_nan(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nan(v) for v in value)
+    return False
+
+
+@CI
+@given(st.sampled_from([10, 200, 500]), st.sampled_from(["[", '{"a":', '{"janus":[']))
+@pytest.mark.property
+def test_decode_of_nested_json_is_a_protocol_error(depth: int, opener: str) -> None:
+    with pytest.raises(ProtocolError):
+        decode(opener * depth)
+
+
+@CI
+@given(json_values_nan)
+@pytest.mark.property
+def test_classify_any_value_only_raises_protocol_error(value: Any) -> None:
+    try:
+        incoming = classify(value)
+    except ProtocolError:
+        return
+    assert isinstance(value, dict)
+    assert isinstance(incoming, Incoming)
+
+
+@CI
+@given(
+    janus=janus_field,
+    transaction=st.none() | safe_text | json_values,
+    session_id=st.none() | st.integers() | json_values,
+    sender=st.none() | st.integers() | json_values,
+    extra=st.dictionaries(safe_text, json_values, max_size=4),
+    omit=st.sets(st.sampled_from(["transaction", "session_id", "sender"])),
+)
+@pytest.mark.property
+def test_classify_of_a_message_with_string_janus(
+    janus: str, transaction: Any, session_id: Any, sender: Any, extra: Any, omit: set[str]
+) -> None:
+    msg: dict[str, Any] = dict(extra)
+    msg["janus"] = janus
+    fields = {"transaction": transaction, "session_id": session_id, "sender": sender}
+    for key, value in fields.items():
+        if key in omit:
+            msg.pop(key, None)
+        else:
+            msg[key] = value
+    sid, snd = msg.get("session_id"), msg.get("sender")
+    if not (_is_id(sid) and _is_id(snd)):
+        with pytest.raises(ProtocolError) as info:
+            classify(msg)
+        assert "session_id" in str(info.value) or "sender" in str(info.value)
+        return
+    incoming = classify(msg)
+    assert incoming.janus == janus
+    assert incoming.kind is (MessageKind(janus) if janus in KIND_VALUES else MessageKind.UNKNOWN)
+    assert incoming.session_id == sid
+    assert incoming.sender == snd
+    tx = msg.get("transaction")
+    assert incoming.transaction == (None if tx is None else str(tx))
+    assert incoming.body is msg
+
+
+# --------------------------------------------------------------------------- redact
+MARK = "S3cr#t:"
+plain_text = safe_text.filter(lambda s: MARK not in s)
+# Keys redact() treats specially besides SECRET_KEYS: SDP bodies and lists of tokens.
+TOKEN_LISTS = frozenset(getattr(protocol, "_TOKEN_LISTS", {"tokens"}))
+SPECIAL_KEYS = SECRET_KEYS | TOKEN_LISTS | {"sdp"}
+plain_keys = plain_text.filter(lambda k: k not in SPECIAL_KEYS)
+plain_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | plain_text
+secret_text = safe_text.map(lambda s: MARK + s)
+secret_payload = st.recursive(
+    secret_text | st.integers(),
+    lambda children: (
+        st.lists(children, min_size=1, max_size=3)
+        | st.dictionaries(plain_keys, children, min_size=1, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _with_secrets(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    plain = st.dictionaries(plain_keys, children, max_size=4)
+    secret = st.dictionaries(st.sampled_from(sorted(SECRET_KEYS)), secret_payload, max_size=3)
+    sdp = st.dictionaries(st.just("sdp"), secret_text, max_size=1)
+    tokens = st.dictionaries(
+        st.sampled_from(sorted(TOKEN_LISTS)), st.lists(secret_text, max_size=3), max_size=2
+    )
+    merged = st.tuples(plain, secret, sdp, tokens).map(
+        lambda parts: {k: v for part in parts for k, v in part.items()}
+    )
+    return st.lists(children, max_size=4) | merged
+
+
+secret_trees = st.recursive(plain_scalars, _with_secrets, max_leaves=30)
+
+
+def _count_secrets(value: Any) -> int:
+    if isinstance(value, str):
+        return int(value.startswith(MARK))
+    if isinstance(value, dict):
+        return sum(_count_secrets(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_count_secrets(v) for v in value)
+    return 0
+
+
+@CI
+@given(secret_trees)
+@pytest.mark.property
+def test_redact_never_leaks_a_secret(value: Any) -> None:
+    original = copy.deepcopy(value)
+    out = redact(value)
+    assert MARK not in repr(out)
+    assert MARK not in json.dumps(out, ensure_ascii=False)
+    assert MARK not in str(out)
+    assert value == original or _has_nan(value)  # the input is left alone
+
+
+@CI
+@given(
+    st.recursive(
+        plain_scalars,
+        lambda ch: st.lists(ch, max_size=4) | st.dictionaries(plain_keys, ch, max_size=4),
+        max_leaves=30,
+    )
+)
+@pytest.mark.property
+def test_redact_keeps_everything_else(value: Any) -> None:
+    out = redact(value)
+    assert out == value or _has_nan(value)
+    if isinstance(value, (dict, list)) and value:
+        assert out is not value  # a copy
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+@pytest.mark.property
+def test_decode_of_deeply_nested_json_is_a_protocol_error(opener: str) -> None:
+    # json.loads raises RecursionError (not a ValueError) past ~1000 levels: 2 KB of data.
+    with pytest.raises(ProtocolError):
+        decode(opener * 2_000)

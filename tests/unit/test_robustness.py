@@ -23,6 +23,8 @@ from janus_client import (
 )
 from janus_client.testing import DROP, FakeJanus, FakeRequest
 
+pytestmark = pytest.mark.robustness
+
 ECHO = "janus.plugin.echotest"
 
 GARBAGE: list[Any] = [
@@ -45,11 +47,6 @@ GARBAGE: list[Any] = [
 ]
 
 
-@pytest.fixture(params=["ws", "http"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 def url(fake: FakeJanus, kind: str) -> str:
     return fake.ws_url if kind == "ws" else fake.http_url
 
@@ -60,8 +57,15 @@ async def test_reader_survives_garbage(fake_janus: FakeJanus, kind: str) -> None
         for item in GARBAGE:
             await fake_janus.push(item, session_id=session.session_id)
         # Garbage shaped like events for our own session and handle, too.
-        await fake_janus.push({"janus": "media", "session_id": session.session_id,
-                               "sender": handle.handle_id, "type": ["bad"], "receiving": "?"})
+        await fake_janus.push(
+            {
+                "janus": "media",
+                "session_id": session.session_id,
+                "sender": handle.handle_id,
+                "type": ["bad"],
+                "receiving": "?",
+            }
+        )
         reply = await handle.send({"audio": True})
         assert reply.kind == "event"
         assert session.transport.connected
@@ -114,8 +118,11 @@ async def test_cancelled_call_removes_its_entry(fake_janus: FakeJanus, kind: str
 
 async def test_event_before_ack_is_not_lost(fake_janus: FakeJanus, kind: str) -> None:
     def event_first(req: FakeRequest) -> list[dict[str, Any]]:
-        event = req.event(ECHO, {"echotest": "event", "result": "first"},
-                          jsep={"type": "answer", "sdp": "v=0\r\n"})
+        event = req.event(
+            ECHO,
+            {"echotest": "event", "result": "first"},
+            jsep={"type": "answer", "sdp": "v=0\r\n"},
+        )
         if kind == "http":  # the POST body is the ack; the event must go to the poll
             return [req.ack(), event]
         return [event, req.ack()]
@@ -190,8 +197,7 @@ async def test_transport_close_fails_pending_calls(fake_janus: FakeJanus, kind: 
 
 async def test_unanswered_keepalive_marks_session_lost(fake_janus: FakeJanus, kind: str) -> None:
     fake_janus.drop("keepalive")
-    session = JanusSession(url(fake_janus, kind),
-                           timeouts=Timeouts(keepalive=0.2, request=0.3))
+    session = JanusSession(url(fake_janus, kind), timeouts=Timeouts(keepalive=0.2, request=0.3))
     handle = await session.attach(ECHO)
     fake_janus.drop("message")
     task = asyncio.create_task(handle.send({"audio": True}, timeout=10))
@@ -212,8 +218,9 @@ async def test_server_timeout_event_marks_session_lost(fake_janus: FakeJanus, ki
     session = JanusSession(url(fake_janus, kind))
     handle = await session.attach(ECHO)
     timeouts = session.events(SessionTimeoutEvent)  # over HTTP this starts the long-poll
-    await fake_janus.push({"janus": "timeout", "session_id": session.session_id},
-                          session_id=session.session_id)
+    await fake_janus.push(
+        {"janus": "timeout", "session_id": session.session_id}, session_id=session.session_id
+    )
     event = await timeouts.get(timeout=5)
     assert event.session_id == session.session_id
     assert session.state is SessionState.LOST

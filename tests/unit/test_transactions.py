@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Hashable
 from typing import Any
 
 import pytest
+from _strategies import (
+    CI,
+    json_values,
+    safe_text,
+)
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from janus_client.protocol import Incoming, MessageKind, classify
-from janus_client.transactions import TransactionTable
+from janus_client.transactions import CallState, TransactionTable
 
 
 def msg(janus: str, transaction: str | None = None, **fields: Any) -> Incoming:
@@ -246,3 +262,191 @@ async def test_duplicate_register_raises() -> None:
     assert table.pending_for("B") == 0
     assert table.resolve(msg("success", "t")) is False
     assert fut.done()
+
+
+# --------------------------------------------------------------------------- TransactionTable
+OWNERS: tuple[Hashable, ...] = ("session-1", "session-2", ("handle", 1), ("handle", 2), None)
+FINAL = {"success", "error", "server_info", "pong"}
+RESOLVE_KINDS = [
+    *FINAL,
+    "ack",
+    "event",
+    "webrtcup",
+    "media",
+    "hangup",
+    "detached",
+    "trickle",
+    "timeout",
+    "keepalive",
+    "brand-new-kind",
+]
+
+
+class _StubTask:
+    """Stands in for the task of a call still sending (CallState only cancels it)."""
+
+    def __init__(self) -> None:
+        self.cancels = 0
+
+    def cancel(self) -> bool:
+        self.cancels += 1
+        return True
+
+
+class _Model:
+    def __init__(
+        self,
+        owner: Hashable,
+        wait_event: bool,
+        future: asyncio.Future[Incoming],
+        stub: _StubTask | None,
+        state: CallState | None,
+    ) -> None:
+        self.owner = owner
+        self.wait_event = wait_event
+        self.future = future
+        self.stub = stub
+        self.state = state
+        self.sending = state is not None
+        self.acked = False
+        self.outcome: tuple[str, Any] | None = None
+        self.expected_cancels = 0
+
+    def decide(self, how: str, value: Any) -> None:
+        if self.outcome is None:
+            self.outcome = (how, value)
+            if self.sending:
+                self.sending = False
+                self.expected_cancels = 1
+
+
+class TableMachine(RuleBasedStateMachine):
+    """Random register / resolve / discard / fail sequences against a simple model."""
+
+    tids = Bundle("tids")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.table = TransactionTable()
+        self.live: dict[str, _Model] = {}
+        self.every: list[_Model] = []
+        self.known: set[str] = set()
+
+    @rule(
+        target=tids,
+        owner=st.sampled_from(OWNERS),
+        wait_event=st.booleans(),
+        sending=st.booleans(),
+    )
+    def register(self, owner: Hashable, wait_event: bool, sending: bool) -> str:
+        tid = self.table.new_id()
+        assert tid not in self.known
+        stub = _StubTask() if sending else None
+        state = CallState(stub) if stub is not None else None  # type: ignore[arg-type]
+        fut = self.table.register(tid, owner, "message", wait_event=wait_event, state=state)
+        model = _Model(owner, wait_event, fut, stub, state)
+        self.live[tid] = model
+        self.every.append(model)
+        self.known.add(tid)
+        return tid
+
+    @rule(tid=tids)
+    def register_again(self, tid: str) -> None:
+        if tid in self.live:
+            with pytest.raises(ValueError, match="already pending"):
+                self.table.register(tid, "intruder", "message")
+
+    @rule(tid=tids)
+    def send_finished(self, tid: str) -> None:
+        model = self.live.get(tid)
+        if model is not None and model.state is not None and model.outcome is None:
+            model.state.sending = False
+            model.sending = False
+
+    @rule(
+        tid=tids | safe_text | st.none(),
+        kind=st.sampled_from(RESOLVE_KINDS),
+        extra=st.dictionaries(
+            st.sampled_from(["data", "plugindata", "error", "jsep"]), json_values, max_size=2
+        ),
+    )
+    def resolve(self, tid: str | None, kind: str, extra: dict[str, Any]) -> None:
+        body: dict[str, Any] = {**extra, "janus": kind}
+        if tid is not None:
+            body["transaction"] = tid
+        msg = classify(body)
+        model = self.live.get(tid) if tid is not None else None
+        routed = self.table.resolve(msg)
+        if model is None:
+            assert routed is (kind not in FINAL and kind != "ack")
+            return
+        if kind == "ack":
+            model.acked = True
+            if not model.wait_event:
+                model.decide("result", msg)
+            assert routed is False
+        elif kind in FINAL:
+            model.decide("result", msg)
+            assert routed is False
+        elif kind == "event":
+            model.decide("result", msg)
+            assert routed is (not model.wait_event)
+        else:
+            assert routed is True
+
+    @rule(tid=consumes(tids) | safe_text)
+    def discard(self, tid: str) -> None:
+        self.table.discard(tid)
+        self.live.pop(tid, None)
+
+    @rule(owner=st.sampled_from(OWNERS))
+    def fail_owner(self, owner: Hashable) -> None:
+        exc = ConnectionError(f"owner {owner} closed")
+        mine = [tid for tid, m in self.live.items() if m.owner == owner]
+        assert self.table.fail_owner(owner, exc) == len(mine)
+        for tid in mine:
+            self.live.pop(tid).decide("error", exc)
+
+    @rule()
+    def fail_all(self) -> None:
+        exc = ConnectionError("connection lost")
+        assert self.table.fail_all(exc) == len(self.live)
+        for model in self.live.values():
+            model.decide("error", exc)
+        self.live.clear()
+
+    @invariant()
+    def consistent(self) -> None:
+        table = self.table
+        assert len(table) == len(self.live)
+        for owner in OWNERS:
+            expected = sum(1 for m in self.live.values() if m.owner == owner)
+            assert table.pending_for(owner) == expected
+        assert table.pending_for("nobody") == 0
+        for tid in self.known:
+            assert (tid in table) is (tid in self.live)
+        for model in self.every:
+            fut = model.future
+            if model.outcome is None:
+                assert not fut.done()
+            elif model.outcome[0] == "result":
+                assert fut.done() and not fut.cancelled()
+                assert fut.exception() is None
+                assert fut.result() is model.outcome[1]  # the first answer, never replaced
+            else:
+                assert fut.done() and fut.exception() is model.outcome[1]
+            if model.stub is not None:
+                assert model.stub.cancels == model.expected_cancels
+
+    def teardown(self) -> None:
+        for model in self.every:
+            if model.future.done() and not model.future.cancelled():
+                model.future.exception()  # retrieved: no "never retrieved" log
+
+
+@pytest.mark.property
+async def test_transaction_table_state_machine() -> None:
+    # The table creates its futures on the running loop: run the machine inside it.
+    run_state_machine_as_test(
+        TableMachine, settings=settings(CI, max_examples=200, stateful_step_count=40)
+    )

@@ -1,0 +1,415 @@
+"""The Janus child process of `JanusServer`: ports, start and stop, pause, its log.
+
+Private to `janus_client.testing`; `JanusServer` is the public face.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, NoReturn
+
+from janus_client.testing._network import (
+    IceAddressLease,
+    acquire_ice_address,
+    address_is_assigned,
+    ice_address_instructions,
+)
+
+logger = logging.getLogger("janus_client.testing")
+
+START_ATTEMPTS = 3
+LOG_TAIL_LINES = 40
+
+
+class JanusServerError(RuntimeError):
+    """Raised when the test Janus cannot be configured, started or queried."""
+
+
+class PortClashError(JanusServerError):
+    """A start attempt failed because one of the chosen ports was taken."""
+
+
+def tcp_accepts(host: str, port: int) -> bool:
+    """Tell whether a TCP connection to ``host:port`` succeeds."""
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def port_free(host: str, port: int) -> bool:
+    """Tell whether nobody listens on ``host:port`` (TIME_WAIT leftovers do not count)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def listening_ports(pid: int) -> set[int] | None:
+    """Return the TCP ports a process listens on, from ``/proc`` (None if unavailable)."""
+    fd_dir = Path(f"/proc/{pid}/fd")
+    inodes: set[str] = set()
+    try:
+        for fd in fd_dir.iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    except OSError:
+        return None
+    ports: set[int] = set()
+    for table in ("tcp", "tcp6"):
+        try:
+            rows = Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == "0A" and fields[9] in inodes:  # 0A = LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+_fallback_announced = False
+
+
+def announce_ice_fallback(address: str) -> None:
+    """Log, once per process, that Janus gathers ICE candidates without restriction."""
+    global _fallback_announced
+    if _fallback_announced:
+        return
+    _fallback_announced = True
+    logger.warning(
+        "ICE address %s is missing and creating it needs root: Janus gathers ICE "
+        "candidates on every interface instead (media may leave loopback); to keep "
+        "it on loopback, %s",
+        address,
+        ice_address_instructions(address),
+    )
+
+
+# Strong references: a started server is never garbage-collected with Janus still running.
+LIVE_SERVERS: set[ProcessControl] = set()
+
+
+@atexit.register
+def _stop_leftover_servers() -> None:
+    """Do not leave Janus processes behind when the interpreter exits."""
+    for server in list(LIVE_SERVERS):
+        with contextlib.suppress(Exception):
+            server.stop(timeout=2.0)
+
+
+class ProcessControl:
+    """Starting, stopping, pausing and killing the Janus process (`JanusServer` is one)."""
+
+    if TYPE_CHECKING:
+        _fixed_ports: dict[str, int]
+        _host: str
+        _ice_address: str | None
+        _wanted_ice_address: str | None
+        _ice_lease: IceAddressLease | None
+        _require_ice: bool
+        _tls: tuple[str, str] | None
+        _workdir: Path | None
+        _temp_workdir: bool
+        _ports: dict[str, int] | None
+        _process: subprocess.Popen[bytes] | None
+        _stdout: IO[bytes] | None
+        _paused: bool
+        _log_offset: int
+
+        @property
+        def config_dir(self) -> Path: ...
+        @property
+        def recordings_dir(self) -> Path: ...
+        @property
+        def log_path(self) -> Path: ...
+        @property
+        def output_path(self) -> Path: ...
+        @property
+        def http_url(self) -> str: ...
+        @property
+        def ws_url(self) -> str: ...
+        @property
+        def running(self) -> bool: ...
+        @property
+        def pid(self) -> int | None: ...
+        def _need_ports(self) -> dict[str, int]: ...
+        def _resolve_binary(self) -> str: ...
+        def _write_configs(self) -> None: ...
+        def _choose_ports(self) -> dict[str, int]: ...
+        def _wait_ready(self, ports: dict[str, int], deadline: float) -> None: ...
+
+    def _provide_ice_address(self) -> None:
+        """Create the wanted ICE address if needed and possible, or fall back."""
+        wanted = self._wanted_ice_address
+        self._ice_address = wanted
+        if wanted is None or self._ice_lease is not None:
+            return
+        if address_is_assigned(wanted) is None:  # no ip tool: cannot tell, use as given
+            return
+        lease = acquire_ice_address(wanted)
+        if lease.address is not None:
+            self._ice_lease = lease
+            return
+        if self._require_ice:
+            raise JanusServerError(
+                f"ICE address {wanted} is not assigned to any interface and creating it "
+                f"needs root: {ice_address_instructions(wanted)}; or pass ice_address=None"
+            )
+        announce_ice_fallback(wanted)
+        self._ice_address = None
+
+    def _release_ice_address(self) -> None:
+        lease, self._ice_lease = self._ice_lease, None
+        if lease is not None:
+            lease.release()
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start Janus and wait until all its TCP listeners answer.
+
+        The first start picks free ports; later starts (after :meth:`kill`
+        or via :meth:`restart`) reuse them. A start that fails because a
+        port was taken meanwhile is retried with new ports (3 attempts).
+
+        Args:
+            timeout: Seconds to wait for each attempt.
+
+        Raises:
+            JanusServerError: If Janus is already running, exits, or does not
+                answer in time; the message carries the tail of its log.
+
+        """
+        if self.running:
+            raise JanusServerError(f"Janus is already running (pid {self.pid})")
+        binary = self._resolve_binary()
+        for path in self._tls or ():
+            if not os.access(path, os.R_OK):
+                raise JanusServerError(f"TLS file {path!r} does not exist or is not readable")
+        fixed_ports = self._ports is not None
+        if not fixed_ports and self._fixed_ports:
+            busy = sorted(
+                f"{name} {port}"
+                for name, port in self._fixed_ports.items()
+                if not port_free(self._host, port)
+            )
+            if busy:
+                raise JanusServerError(
+                    f"port(s) already in use on {self._host}: {', '.join(busy)} "
+                    "(another Janus? choose other ports, or 0 for a free one)"
+                )
+        self._provide_ice_address()
+        LIVE_SERVERS.add(self)  # the ICE address is released at exit at the latest
+        try:
+            self._start_attempts(binary, timeout, fixed_ports)
+        except BaseException:
+            if not self.running:
+                self._release_ice_address()
+            raise
+
+    def _start_attempts(self, binary: str, timeout: float, fixed_ports: bool) -> None:
+        for attempt in range(1, START_ATTEMPTS + 1):
+            if not fixed_ports:
+                self._ports = self._choose_ports()
+            try:
+                self._start_once(binary, timeout)
+                return
+            except PortClashError as exc:
+                logger.warning(
+                    "Janus start attempt %d/%d: %s",
+                    attempt,
+                    START_ATTEMPTS,
+                    str(exc).splitlines()[0],
+                )
+                if attempt == START_ATTEMPTS:
+                    if not fixed_ports:
+                        self._ports = None
+                    raise JanusServerError(str(exc)) from None
+                if fixed_ports:  # e.g. restart(): wait for the other process to let go
+                    time.sleep(0.2 * attempt)
+            except BaseException:
+                if not fixed_ports:
+                    self._ports = None
+                raise
+
+    def _start_once(self, binary: str, timeout: float) -> None:
+        self._write_configs()
+        ports = self._need_ports()
+        argv = [
+            binary,
+            "-F",
+            str(self.config_dir),
+            "-C",
+            str(self.config_dir / "janus.jcfg"),
+            "-L",
+            str(self.log_path),
+            "-N",
+        ]
+        try:
+            self._log_offset = self.log_path.stat().st_size  # Janus appends to its log
+        except FileNotFoundError:
+            self._log_offset = 0
+        self._close_output()
+        self._stdout = open(self.output_path, "ab")  # noqa: SIM115 - closed in _close_output()
+        logger.debug("starting %s", " ".join(argv))
+        started = time.monotonic()
+        self._process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=self._stdout,
+            stderr=subprocess.STDOUT,
+            cwd=self.recordings_dir,
+        )
+        self._paused = False
+        LIVE_SERVERS.add(self)
+        try:
+            self._wait_ready(ports, started + timeout)
+        except BaseException:
+            self._terminate(timeout=2.0)
+            raise
+        logger.info(
+            "Janus pid %d ready in %.0f ms: %s %s (log %s)",
+            self._process.pid,
+            (time.monotonic() - started) * 1000,
+            self.http_url,
+            self.ws_url,
+            self.log_path,
+        )
+
+    def _new_log(self) -> str:
+        """Return what Janus logged since the current start."""
+        try:
+            with open(self.log_path, "rb") as log:
+                log.seek(self._log_offset)
+                return log.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def _fail(self, message: str, ports: dict[str, int]) -> NoReturn:
+        """Stop the half-started process and raise with the end of its log."""
+        self._terminate(timeout=2.0)
+        lines = self._new_log().splitlines()
+        with contextlib.suppress(OSError):
+            out = self.output_path.read_text(errors="replace").strip()
+            if out:
+                lines += ["--- stdout/stderr ---", *out.splitlines()]
+        tail = "\n".join(lines[-LOG_TAIL_LINES:])
+        busy = sorted(name for name, port in ports.items() if not port_free(self._host, port))
+        if busy:
+            raise PortClashError(f"{message}; port(s) in use by another process: {busy}\n{tail}")
+        raise JanusServerError(f"{message}; log tail:\n{tail}")
+
+    def _close_output(self) -> None:
+        if self._stdout is not None:
+            self._stdout.close()
+            self._stdout = None
+
+    def _terminate(self, timeout: float) -> None:
+        """Stop the process (SIGTERM, then SIGKILL) without touching the work directory."""
+        process = self._process
+        if process is not None:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signal.SIGTERM)
+                    process.send_signal(signal.SIGCONT)  # a paused Janus cannot handle SIGTERM
+                try:
+                    process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    logger.warning("Janus pid %d ignored SIGTERM; killing it", process.pid)
+                    with contextlib.suppress(ProcessLookupError):
+                        process.kill()
+                    process.wait()
+            self._process = None
+        self._paused = False
+        self._close_output()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop Janus and clean up; safe to call several times.
+
+        Sends SIGTERM, waits up to ``timeout`` seconds, then SIGKILL. A
+        temporary work directory is removed; a user-given one is kept. A
+        later :meth:`start` picks new ports (and a new temporary directory).
+
+        Args:
+            timeout: Seconds to wait for a clean exit before SIGKILL.
+
+        """
+        self._terminate(timeout)
+        self._release_ice_address()
+        LIVE_SERVERS.discard(self)
+        self._ports = None
+        if self._workdir is not None and self._temp_workdir:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def kill(self) -> None:
+        """Kill Janus with SIGKILL right now and wait for it (for crash tests).
+
+        Ports and work directory are kept: :meth:`start` brings the server
+        back on the same ports.
+        """
+        process = self._process
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            process.wait()
+            self._process = None
+        self._paused = False
+        self._close_output()
+
+    def restart(self, timeout: float = 10.0) -> None:
+        """Stop Janus and start a new process on the same ports.
+
+        All sessions are lost; clients must reconnect.
+
+        Args:
+            timeout: Seconds to wait for the new process to answer.
+
+        """
+        self._terminate(timeout=5.0)
+        self.start(timeout=timeout)
+
+    def pause(self) -> None:
+        """Freeze Janus with SIGSTOP: connections stay open but nothing answers.
+
+        Raises:
+            JanusServerError: If Janus is not running.
+
+        """
+        self._signal(signal.SIGSTOP)
+        self._paused = True
+
+    def resume(self) -> None:
+        """Continue a Janus frozen by :meth:`pause` (SIGCONT).
+
+        Raises:
+            JanusServerError: If Janus is not running.
+
+        """
+        self._signal(signal.SIGCONT)
+        self._paused = False
+
+    @property
+    def paused(self) -> bool:
+        """True between :meth:`pause` and :meth:`resume`."""
+        return self._paused and self.running
+
+    def _signal(self, signum: signal.Signals) -> None:
+        process = self._process
+        if process is None or process.poll() is not None:
+            raise JanusServerError("Janus is not running")
+        process.send_signal(signum)
