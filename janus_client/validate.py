@@ -51,6 +51,7 @@ __all__ = [
     "opt_str",
     "put",
     "put_strings",
+    "typed_body",
 ]
 
 #: A room, participant or publisher id: a number, or a string when Janus runs with
@@ -449,6 +450,30 @@ def put(body: dict[str, Any], /, **fields: tuple[object, type]) -> dict[str, Any
     """
     for key, (value, kind) in fields.items():
         if enforce_typed(value, name=key, kind=kind) is not None:
+            body[key] = value
+    return body
+
+
+def typed_body(spec: Mapping[str, type], /, **values: object) -> dict[str, Any]:
+    """Build a body from keyword values declared in ``spec`` (name → JSON type).
+
+    None values are left out; each other value is checked with `enforce_typed`.
+
+    Args:
+        spec: The declared fields and their types.
+        **values: The values, by field name (every name must be in ``spec``).
+
+    Returns:
+        A new body.
+
+    Raises:
+        TypeError: A value has the wrong type.
+        ValueError: A negative int.
+        KeyError: A name that ``spec`` does not declare (a bug in the caller).
+    """
+    body: dict[str, Any] = {}
+    for key, value in values.items():
+        if enforce_typed(value, name=key, kind=spec[key]) is not None:
             body[key] = value
     return body
 

@@ -24,7 +24,19 @@ if TYPE_CHECKING:
 
     from ..webrtc import JanusPeerConnection
 
-__all__ = ["JanusMediaPlugin", "load_webrtc", "webrtc_state_hint"]
+__all__ = ["MEDIA_SETTINGS", "JanusMediaPlugin", "load_webrtc", "webrtc_state_hint"]
+
+#: The media settings several plugins take (EchoTest, VideoCall), with their JSON
+#: types; a plugin adds its own to build request bodies with ``validate.typed_body``.
+MEDIA_SETTINGS: dict[str, type] = {
+    "audio": bool,
+    "video": bool,
+    "bitrate": int,
+    "record": bool,
+    "filename": str,
+    "substream": int,
+    "temporal": int,
+}
 
 logger = logging.getLogger("janus_client")
 

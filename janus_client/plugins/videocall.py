@@ -34,9 +34,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from ..errors import InvalidStateError, JanusError, ServerError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
-from ..validate import enforce_str
-from .base import typed_fields
-from .media import JanusMediaPlugin, load_webrtc
+from ..validate import enforce_str, typed_body
+from .media import MEDIA_SETTINGS, JanusMediaPlugin, load_webrtc
 from .videocall_events import _PLUGIN, VideoCallError, VideoCallEvent, VideoCallEventType
 
 if TYPE_CHECKING:
@@ -59,31 +58,8 @@ logger = logging.getLogger("janus_client")
 _T = TypeVar("_T")
 
 
-def _set_body(
-    *,
-    audio: bool | None = None,
-    video: bool | None = None,
-    bitrate: int | None = None,
-    record: bool | None = None,
-    filename: str | None = None,
-    substream: int | None = None,
-    temporal: int | None = None,
-    fallback: int | None = None,
-    restart: bool | None = None,
-) -> dict[str, Any]:
-    return typed_fields(
-        (
-            ("audio", audio, bool),
-            ("video", video, bool),
-            ("bitrate", bitrate, int),
-            ("record", record, bool),
-            ("filename", filename, str),
-            ("substream", substream, int),
-            ("temporal", temporal, int),
-            ("fallback", fallback, int),
-            ("restart", restart, bool),
-        )
-    )
+#: The fields of VideoCall's ``set`` request (and of ``call``/``accept``).
+_SET_FIELDS: dict[str, type] = {**MEDIA_SETTINGS, "fallback": int, "restart": bool}
 
 
 def _result(reply: PluginResponse) -> dict[str, Any]:
@@ -376,7 +352,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         """
         del trickle
         enforce_str(username, name="username")
-        settings = _set_body(bitrate=bitrate, record=record, filename=filename)
+        settings = typed_body(_SET_FIELDS, bitrate=bitrate, record=record, filename=filename)
         if self._username is None:
             raise VideoCallError(0, "Must register a username first (register, then call)")
         if self.in_call:
@@ -449,7 +425,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 plugin's code when it refuses (481 if the caller gave up).
         """
         del trickle
-        settings = _set_body(bitrate=bitrate, record=record, filename=filename)
+        settings = typed_body(_SET_FIELDS, bitrate=bitrate, record=record, filename=filename)
         if self._username is None:
             raise VideoCallError(0, "Must register a username first (register, then accept)")
         if self._state != _INCOMING:
@@ -514,7 +490,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         Raises:
             VideoCallError: The plugin refused a setting (474 for a bad value).
         """
-        body = _set_body(
+        body = typed_body(
+            _SET_FIELDS,
             audio=audio,
             video=video,
             bitrate=bitrate,
