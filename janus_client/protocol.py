@@ -31,7 +31,9 @@ __all__ = [
     "detach",
     "encode",
     "error_from_message",
+    "handle_request",
     "hangup",
+    "in_session",
     "info",
     "keepalive",
     "message",
@@ -261,6 +263,35 @@ def build_request(
     for key, value in fields.items():
         if value is not None:
             msg[key] = value
+    if apisecret is not None:
+        msg["apisecret"] = apisecret
+    if token is not None:
+        msg["token"] = token
+    return msg
+
+
+def handle_request(janus: str, handle_id: int, **fields: Any) -> dict[str, Any]:
+    """Build a handle's part of a request: its verb, ``handle_id`` and fields.
+
+    The session completes it with `in_session`; the transport adds the
+    transaction. ``None`` fields are left out.
+    """
+    msg: dict[str, Any] = {"janus": janus, "handle_id": handle_id}
+    for key, value in fields.items():
+        if value is not None:
+            msg[key] = value
+    return msg
+
+
+def in_session(
+    request: Mapping[str, Any],
+    session_id: int,
+    apisecret: str | None = None,
+    token: str | None = None,
+) -> dict[str, Any]:
+    """Return ``request`` completed with a session's fields: ``session_id``, credentials."""
+    msg = dict(request)
+    msg["session_id"] = session_id
     if apisecret is not None:
         msg["apisecret"] = apisecret
     if token is not None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from urllib.parse import urlsplit
 
 from .. import instrument as _instrument
+from .. import protocol as _p
 from .._compat import deadline as _deadline
 from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts, resolve_timeout
@@ -32,7 +33,6 @@ from ..errors import (
     JanusError,
     ProtocolError,
     RequestTimeoutError,
-    SessionLost,
     TransportError,
 )
 from ..events import ConnectionState, ConnectionStateEvent
@@ -42,6 +42,7 @@ from ..transactions import CallState, TransactionTable
 
 if TYPE_CHECKING:
     from ..session import JanusSession
+    from .link import SessionLink
 
 __all__ = ["JanusTransport"]
 
@@ -121,7 +122,7 @@ class JanusTransport(ABC):
         self._reconnect_task: asyncio.Task[None] | None = None
         self._state_callbacks: list[Callable[[ConnectionStateEvent], object]] = []
         self._table = TransactionTable()
-        self._sessions: dict[int, JanusSession] = {}
+        self._sessions: dict[int, SessionLink] = {}
         self._connected = False
         self._closed = False
         self._connect_lock = asyncio.Lock()
@@ -301,7 +302,7 @@ class JanusTransport(ABC):
         self._end_reconnecting(exc)
         self._table.fail_all(exc)
         for session in list(self._sessions.values()):
-            session._connection_lost(exc)
+            session.connection_lost(exc)
         self._sessions.clear()
         self._fail_raw_waiters(exc)
         try:
@@ -332,7 +333,7 @@ class JanusTransport(ABC):
 
     def _lose_sessions(self, exc: BaseException) -> None:
         for session in list(self._sessions.values()):
-            session._connection_lost(exc)
+            session.connection_lost(exc)
         self._sessions.clear()
 
     def _end_reconnecting(self, exc: BaseException | None) -> None:
@@ -389,35 +390,22 @@ class JanusTransport(ABC):
         self._end_reconnecting(failure)
 
     async def _reclaim_sessions(self, attempt: int, limit: float) -> None:
-        for session in list(self._sessions.values()):
-            sid = session.session_id
-            if sid is None:
+        # Each session restores itself (it sends its own ``claim``); requests made
+        # from this task do not wait for the reconnection they are part of.
+        for sid, session in list(self._sessions.items()):
+            if session.session_id is None:
                 continue
-            msg = session._stamp(
-                {"janus": "claim", "transaction": self._table.new_id(), "session_id": sid}
-            )
-            try:
-                await self.request(
-                    msg,
-                    owner=session,
-                    timeout=min(limit, self.timeouts.request),
-                    _during_reconnect=True,
-                )
-            except JanusError as exc:
-                session._notify_state(ConnectionState.LOST, attempt=attempt, error=str(exc))
-                session._connection_lost(
-                    SessionLost(f"session {sid} could not be reclaimed after reconnecting: {exc}")
-                )
-                self._remove_session(sid)
-                continue
-            session._notify_state(ConnectionState.RECONNECTED, attempt=attempt)
+            if not await session.restore(
+                attempt=attempt, timeout=min(limit, self.timeouts.request)
+            ):
+                self.remove_session(sid)
 
     def _notify(
         self, state: ConnectionState, *, attempt: int = 0, error: str | None = None
     ) -> None:
         _instrument.notify_state(self.base_url, state.value)
         for session in list(self._sessions.values()):
-            session._notify_state(state, attempt=attempt, error=error)
+            session.connection_state_changed(state, attempt=attempt, error=error)
         if self._state_callbacks:
             event = ConnectionStateEvent(state=state, attempt=attempt, error=error)
             for callback in list(self._state_callbacks):
@@ -613,7 +601,7 @@ class JanusTransport(ABC):
         if session is None:
             logger.debug("dropping %s for unknown session %s", incoming.janus, sid)
             return
-        session._route(incoming)
+        session.deliver(incoming)
 
     # ---------------------------------------------------------------- requests
     def new_transaction(self) -> str:
@@ -632,7 +620,6 @@ class JanusTransport(ABC):
         owner: Hashable = None,
         wait_event: bool = False,
         timeout: float | None = None,
-        _during_reconnect: bool = False,
     ) -> Incoming:
         """Send a request and wait for its reply, all under one deadline.
 
@@ -640,7 +627,8 @@ class JanusTransport(ABC):
         the reconnection within its deadline.
 
         Args:
-            message: The request, with its ``transaction`` (see `new_transaction`).
+            message: The request; a ``transaction`` is added when it has none (see
+                `new_transaction`).
             owner: Who the pending call belongs to (closing it fails the call).
             wait_event: For plugin messages: wait past the ``ack`` for the event.
             timeout: Deadline in seconds for the whole exchange (default
@@ -660,7 +648,6 @@ class JanusTransport(ABC):
             owner=owner,
             wait_event=wait_event,
             timeout=timeout,
-            _during_reconnect=_during_reconnect,
         )
         if hook is None:
             return await call
@@ -673,13 +660,17 @@ class JanusTransport(ABC):
         owner: Hashable = None,
         wait_event: bool = False,
         timeout: float | None = None,
-        _during_reconnect: bool = False,
     ) -> Incoming:
         verb = message.get("janus", "?")
         timeout = resolve_timeout(timeout, self.timeouts.request)
-        tid = message["transaction"]
+        tid = message.get("transaction")
+        if tid is None:
+            tid = message["transaction"] = self._table.new_id()
         if not self._connected or self._reconnecting is not None:
-            if self._reconnecting is not None and not _during_reconnect:
+            # Requests of the reconnection itself (sessions restoring) go through.
+            if self._reconnecting is not None and asyncio.current_task() is not (
+                self._reconnect_task
+            ):
                 await self._wait_reconnected(timeout)
             if not self._connected:
                 await self.connect()
@@ -775,7 +766,12 @@ class JanusTransport(ABC):
                 waiter.set_exception(exc)
 
     # --------------------------------------------------------------- sessions
-    def _add_session(self, session: JanusSession) -> None:
+    def add_session(self, session: SessionLink) -> None:
+        """Route ``session``'s events here and keep it alive (called by the session).
+
+        Raises:
+            InvalidStateError: Another session with the same id is already here.
+        """
         assert session.session_id is not None
         sid = session.session_id
         if sid in self._sessions and self._sessions[sid] is not session:
@@ -788,12 +784,21 @@ class JanusTransport(ABC):
                 self._keepalive_loop(), name=f"janus-keepalive-{self.base_url}"
             )
 
-    def _remove_session(self, session_id: int) -> None:
+    def remove_session(self, session_id: int) -> None:
+        """Stop routing ``session_id`` here (called by the session; idempotent)."""
         if self._sessions.pop(session_id, None) is not None:
             _instrument.notify_session(None, session_id)
             self._session_removed(session_id)
             if not self._sessions:
                 self._stop_keepalive()
+
+    def want_events(self, session_id: int) -> None:
+        """The session ``session_id`` now expects events (HTTP starts its long-poll)."""
+        self._events_wanted(session_id)
+
+    def fail_calls(self, owner: Hashable, exc: BaseException) -> None:
+        """Fail every pending call of ``owner`` (a session or handle closing) with ``exc``."""
+        self._table.fail_owner(owner, exc)
 
     def _stop_keepalive(self) -> None:
         """Stop the keepalive loop now that no session is left (it is owned by us)."""
@@ -807,7 +812,7 @@ class JanusTransport(ABC):
         task.add_done_callback(self._background.discard)
 
     @property
-    def sessions(self) -> Mapping[int, JanusSession]:
+    def sessions(self) -> Mapping[int, SessionLink]:
         """The sessions currently using this transport, by id (read-only view)."""
         return dict(self._sessions)
 
@@ -835,7 +840,7 @@ class JanusTransport(ABC):
             if self._keepalive_task is asyncio.current_task():
                 self._keepalive_task = None
 
-    async def _keepalive_recover(self, failing: list[JanusSession]) -> None:
+    async def _keepalive_recover(self, failing: list[SessionLink]) -> None:
         """Retry the keepalives of ``failing`` sessions under the `ReconnectPolicy`.
 
         Every retry round also keeps the healthy sessions alive. A session that
@@ -854,7 +859,9 @@ class JanusTransport(ABC):
                 break
             attempt += 1
             for session in failing:
-                session._notify_state(ConnectionState.RECONNECTING, attempt=attempt, error=last)
+                session.connection_state_changed(
+                    ConnectionState.RECONNECTING, attempt=attempt, error=last
+                )
             await asyncio.sleep(delay)
             if not self._connected:
                 return
@@ -866,13 +873,13 @@ class JanusTransport(ABC):
                         session.session_id,
                         attempt,
                     )
-                    session._notify_state(ConnectionState.RECONNECTED, attempt=attempt)
+                    session.connection_state_changed(ConnectionState.RECONNECTED, attempt=attempt)
             failing = [s for s in failing if s in still] + [s for s in still if s not in failing]
             failing = self._still_here(failing)
             if not failing:
                 return
         for session in self._still_here(failing):
-            session._notify_state(ConnectionState.LOST, attempt=attempt, error=last)
+            session.connection_state_changed(ConnectionState.LOST, attempt=attempt, error=last)
             self._give_up_session(
                 session,
                 RequestTimeoutError(
@@ -883,7 +890,7 @@ class JanusTransport(ABC):
                 ),
             )
 
-    def _still_here(self, sessions: list[JanusSession]) -> list[JanusSession]:
+    def _still_here(self, sessions: list[SessionLink]) -> list[SessionLink]:
         """The sessions of ``sessions`` still active on this transport."""
         return [
             s
@@ -891,11 +898,11 @@ class JanusTransport(ABC):
             if not s.closed and s.session_id is not None and self._sessions.get(s.session_id) is s
         ]
 
-    def _give_up_session(self, session: JanusSession, exc: BaseException) -> None:
+    def _give_up_session(self, session: SessionLink, exc: BaseException) -> None:
         """Mark ``session`` lost and ask Janus (best effort, bounded) to destroy it."""
         sid = session.session_id
-        creds = session._stamp({})
-        session._keepalive_failed(exc)
+        creds = session.credentials()
+        session.keepalive_failed(exc)
         if sid is not None:
             self._destroy_later(sid, creds)
 
@@ -903,7 +910,7 @@ class JanusTransport(ABC):
         """Send ``destroy`` for a session given up, in a task the transport owns."""
         if not self._connected or self._closed:
             return
-        msg = {"janus": "destroy", "transaction": self._table.new_id(), "session_id": sid}
+        msg = _p.destroy(self._table.new_id(), sid)
         msg.update(creds)
         task = asyncio.get_running_loop().create_task(
             self._destroy_quietly(msg), name=f"janus-destroy-lost-{sid}"
@@ -919,8 +926,8 @@ class JanusTransport(ABC):
             logger.debug("destroy of lost session %s: %s", msg.get("session_id"), exc)
 
     async def _keepalive_round(
-        self, sessions: list[JanusSession], *, retry: bool = False
-    ) -> list[JanusSession]:
+        self, sessions: list[SessionLink], *, retry: bool = False
+    ) -> list[SessionLink]:
         """Send one keepalive per session; the whole round has one deadline.
 
         The deadline is the keepalive interval (or the request timeout if shorter),
@@ -933,9 +940,9 @@ class JanusTransport(ABC):
             the transport would otherwise give them up.
         """
         retrying = self._retries_keepalives() or retry
-        to_retry: list[JanusSession] = []
+        to_retry: list[SessionLink] = []
         limit = min(self.timeouts.request, self.timeouts.keepalive)
-        waits: list[tuple[JanusSession, str, asyncio.Future[Incoming]]] = []
+        waits: list[tuple[SessionLink, str, asyncio.Future[Incoming]]] = []
         try:
             async with _deadline(limit):
                 for session in sessions:
@@ -943,9 +950,8 @@ class JanusTransport(ABC):
                     if sid is None or session.closed:
                         continue
                     tid = self._table.new_id()
-                    msg = session._stamp(
-                        {"janus": "keepalive", "transaction": tid, "session_id": sid}
-                    )
+                    msg = _p.keepalive(tid, sid)
+                    msg.update(session.credentials())
                     waits.append((session, tid, self._table.register(tid, session, "keepalive")))
                     await self._send(msg)
                 if waits:
@@ -979,7 +985,7 @@ class JanusTransport(ABC):
                 if retrying:
                     to_retry.append(session)
                     continue
-                session._keepalive_failed(
+                session.keepalive_failed(
                     RequestTimeoutError(
                         f"keepalive of session {session.session_id} got no reply from "
                         f"{self.base_url} within {limit:g} s",
@@ -991,11 +997,11 @@ class JanusTransport(ABC):
                 continue
             elif (failure := fut.exception()) is not None:
                 if not isinstance(failure, TransportError):
-                    session._keepalive_failed(failure)
+                    session.keepalive_failed(failure)
                 elif retrying:
                     to_retry.append(session)
             elif fut.result().kind is MessageKind.ERROR:
-                session._keepalive_failed(
+                session.keepalive_failed(
                     error_from_message(fut.result().body, request="keepalive", url=self.base_url)
                 )
         return to_retry
@@ -1142,7 +1148,7 @@ class JanusTransport(ABC):
         last session. It does not send ``destroy``: `JanusSession.destroy` does.
         """
         if session_id in self._sessions:
-            self._remove_session(session_id)  # runs dispatch_session_destroyed
+            self.remove_session(session_id)  # runs dispatch_session_destroyed
             await self._wait_09x_hooks()
         else:
             logger.debug("destroy_session: session %s is not on this transport", session_id)
