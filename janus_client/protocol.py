@@ -25,6 +25,7 @@ __all__ = [
     "build_request",
     "claim",
     "classify",
+    "credentials",
     "create",
     "decode",
     "destroy",
@@ -260,14 +261,24 @@ def build_request(
         msg["session_id"] = session_id
     if handle_id is not None:
         msg["handle_id"] = handle_id
-    for key, value in fields.items():
-        if value is not None:
-            msg[key] = value
-    if apisecret is not None:
-        msg["apisecret"] = apisecret
-    if token is not None:
-        msg["token"] = token
+    msg.update(_given(fields))
+    msg.update(credentials(apisecret, token))
     return msg
+
+
+def _given(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields whose value is not None."""
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def credentials(apisecret: str | None = None, token: str | None = None) -> dict[str, str]:
+    """The credential fields of a request: ``apisecret`` and ``token``, when set."""
+    creds: dict[str, str] = {}
+    if apisecret is not None:
+        creds["apisecret"] = apisecret
+    if token is not None:
+        creds["token"] = token
+    return creds
 
 
 def handle_request(janus: str, handle_id: int, **fields: Any) -> dict[str, Any]:
@@ -276,11 +287,7 @@ def handle_request(janus: str, handle_id: int, **fields: Any) -> dict[str, Any]:
     The session completes it with `in_session`; the transport adds the
     transaction. ``None`` fields are left out.
     """
-    msg: dict[str, Any] = {"janus": janus, "handle_id": handle_id}
-    for key, value in fields.items():
-        if value is not None:
-            msg[key] = value
-    return msg
+    return {"janus": janus, "handle_id": handle_id, **_given(fields)}
 
 
 def in_session(
@@ -290,13 +297,7 @@ def in_session(
     token: str | None = None,
 ) -> dict[str, Any]:
     """Return ``request`` completed with a session's fields: ``session_id``, credentials."""
-    msg = dict(request)
-    msg["session_id"] = session_id
-    if apisecret is not None:
-        msg["apisecret"] = apisecret
-    if token is not None:
-        msg["token"] = token
-    return msg
+    return {**request, "session_id": session_id, **credentials(apisecret, token)}
 
 
 def info(transaction: str) -> dict[str, Any]:

@@ -185,15 +185,12 @@ class JanusSession:
 
     def _stamp(self, msg: dict[str, Any]) -> dict[str, Any]:
         """Add the session's credentials to an outgoing message."""
-        if self.api_secret is not None:
-            msg["apisecret"] = self.api_secret
-        if self.token is not None:
-            msg["token"] = self.token
+        msg.update(self.credentials())
         return msg
 
     def credentials(self) -> dict[str, str]:
         """The ``apisecret`` / ``token`` fields this session stamps on its requests."""
-        return self._stamp({})
+        return _p.credentials(self.api_secret, self.token)
 
     def _require_id(self, what: str, *, closing_ok: bool = False) -> int:
         if self.session_id is not None and (

@@ -391,23 +391,13 @@ class TransportCore(ABC):
             TransportError: The connection is down or dropped during the call.
         """
         hook = _instrument._hook
-        call = self._request(
-            message,
-            owner=owner,
-            wait_event=wait_event,
-            timeout=timeout,
-        )
+        call = self._request(message, owner, wait_event, timeout)
         if hook is None:
             return await call
         return await _instrument.observe_request(hook, str(message.get("janus", "?")), call)
 
     async def _request(
-        self,
-        message: dict[str, Any],
-        *,
-        owner: Hashable = None,
-        wait_event: bool = False,
-        timeout: float | None = None,
+        self, message: dict[str, Any], owner: Hashable, wait_event: bool, timeout: float | None
     ) -> Incoming:
         verb = message.get("janus", "?")
         timeout = resolve_timeout(timeout, self.timeouts.request)
