@@ -8,9 +8,9 @@ and ``events.broadcast = true`` in ``janus.jcfg`` instead.
 """
 
 import asyncio
+import os
 
 import aiohttp
-from _common import setup_media
 
 from janus_client import JanusEchoTestPlugin, JanusSession
 from janus_client.instrument import ClientMetrics, set_client_hook
@@ -23,11 +23,12 @@ from janus_client.observe import (
 )
 from janus_client.observe.prometheus import MetricsServer, make_registry
 from janus_client.testing import JanusServer, event_handler_configs
-from janus_client.webrtc import FrameCounterVideoTrack, ToneAudioTrack
+from janus_client.webrtc import FrameCounterVideoTrack, ToneAudioTrack, set_host_addresses
 
 
 async def main() -> None:
-    setup_media()
+    # Gather ICE candidates only on the loopback address the test bed gives Janus.
+    set_host_addresses([os.environ.get("JANUS_ICE_ADDRESS", "127.0.0.2")])
     # --8<-- [start:receiver]
     metrics = ClientMetrics()  # counts this process' requests, errors, latencies
     set_client_hook(metrics)

@@ -132,7 +132,7 @@ async def echotest_call(
 
 async def client_packet_counts(echo: JanusEchoTestPlugin) -> dict[str, int]:
     """Stop sending, then read aiortc's packet counters by kind and direction."""
-    pc = echo.pc.pc
+    pc = echo.pc
     for sender in pc.getSenders():
         if sender.track is not None:
             sender.replaceTrack(None)
