@@ -247,9 +247,11 @@ class JanusHandle:
             await self._run_close_hooks()
             await self._events.aclose(wait=0.0)
 
-    def _add_close_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
+    def add_close_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``await hook()`` once when the handle closes (plugins close media there)."""
         self._close_hooks.append(hook)
+
+    _add_close_hook = add_close_hook  # the name plugins used before it was public
 
     async def _run_close_hooks(self) -> None:
         hooks, self._close_hooks = self._close_hooks, []

@@ -42,6 +42,7 @@ __all__ = [
     "plugin_data",
     "plugin_error",
     "redact",
+    "reply_id",
     "trickle",
     "trickle_fields",
 ]
@@ -418,6 +419,21 @@ def trickle_fields(
         if not isinstance(item, Mapping):
             raise TypeError(f"candidates[{i}] must be a dict, got {type(item).__name__}")
     return {"candidates": [dict(item) for item in items]}
+
+
+def reply_id(reply: Mapping[str, Any], what: str) -> int:
+    """Return the numeric ``data.id`` of a ``create`` or ``attach`` reply.
+
+    Raises:
+        ProtocolError: The reply has no numeric ``data.id``.
+    """
+    data = reply.get("data")
+    value = data.get("id") if isinstance(data, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProtocolError(
+            f"Janus replied to {what!r} without a numeric data.id: {redact(reply)!r}"
+        )
+    return value
 
 
 def error_from_message(

@@ -24,7 +24,7 @@ from .errors import (
 )
 from .events import ConnectionState, ConnectionStateEvent, JanusEvent, event_from_incoming
 from .message_transaction import MessageTransaction
-from .protocol import CORE_REQUESTS, Incoming, MessageKind, redact
+from .protocol import CORE_REQUESTS, Incoming, MessageKind
 from .transports.base import JanusTransport
 
 if TYPE_CHECKING:
@@ -39,12 +39,8 @@ logger = logging.getLogger("janus_client")
 P = TypeVar("P", bound="JanusPlugin")
 
 # Core requests sent by a handle method rather than a session method of the same name.
-_HANDLE_METHODS = {
-    "detach": "JanusHandle.detach",
-    "hangup": "JanusHandle.hangup",
-    "message": "JanusHandle.send",
-    "trickle": "JanusHandle.trickle",
-}
+_HANDLE_METHODS = {v: f"JanusHandle.{v}" for v in ("detach", "hangup", "trickle")}
+_HANDLE_METHODS["message"] = "JanusHandle.send"
 # Handle requests whose outcome (or consequences) arrive as events.
 _EVENTFUL = frozenset({"message", "trickle", "hangup"})
 
@@ -248,7 +244,7 @@ class JanusSession:
             try:
                 msg = self._stamp(_p.create(transport.new_transaction()))
                 reply = await transport.request(msg, owner=self, timeout=timeout)
-                sid = _reply_id(reply, "create")
+                sid = _p.reply_id(reply.body, "create")
             except BaseException:
                 self._state = SessionState.NEW
                 if self._make_transport is not None and not transport.sessions:
@@ -271,8 +267,8 @@ class JanusSession:
         if self._wants_events:
             self.transport.want_events(sid)
 
-    def _want_events(self) -> None:
-        """Note that events are expected (over HTTP this starts the long-poll)."""
+    def want_events(self) -> None:
+        """Note that events are expected (a listener; over HTTP this starts the long-poll)."""
         self._wants_events = True
         if self._state is SessionState.ACTIVE and self.session_id is not None:
             self.transport.want_events(self.session_id)
@@ -424,15 +420,11 @@ class JanusSession:
         self._release(exc, SessionState.LOST)
 
     async def restore(self, *, attempt: int, timeout: float) -> bool:
-        """Called by the transport after it reconnected: ``claim`` the session again.
-
-        Args:
-            attempt: The reconnect attempt that succeeded (reported in the state event).
-            timeout: Deadline in seconds for the ``claim``.
+        """Called by the transport after reconnect ``attempt``: ``claim`` the session again.
 
         Returns:
-            True when the session is back (``RECONNECTED`` is published), False when
-            Janus refused (``LOST`` is published and the session is lost).
+            True when it is back (``RECONNECTED`` is published); False when Janus
+            refused within ``timeout`` (``LOST`` is published, the session is lost).
         """
         sid = self.session_id
         if sid is None:
@@ -489,18 +481,11 @@ class JanusSession:
         wait_event: bool = False,
         timeout: float | None = None,
     ) -> Incoming:
-        """Send a request a handle has built (its ``janus`` verb, ``handle_id``, fields).
+        """Send a handle's request (`protocol.handle_request`) and return the reply.
 
-        The session adds only its own fields (``session_id``, credentials) and
-        hands it to the transport, which adds the transaction: each layer
-        decorates the request with what it owns. Handle requests that produce
-        events (``message``, ``trickle``, ``hangup``) start event delivery.
-
-        Args:
-            request: Built with `janus_client.protocol.handle_request`.
-            owner: Who the pending call belongs to (closing it fails the call).
-            wait_event: For plugin messages: wait past the ``ack`` for the event.
-            timeout: Deadline in seconds (default ``timeouts.request``).
+        The session adds only its own fields (``session_id``, credentials); the
+        transport adds the transaction. ``owner``, ``wait_event`` and ``timeout``
+        are passed to `JanusTransport.request`.
 
         Raises:
             InvalidStateError: The session is not active (``detach`` is also
@@ -516,23 +501,15 @@ class JanusSession:
             msg, owner=owner, wait_event=wait_event, timeout=timeout
         )
 
-    def want_events(self) -> None:
-        """Note that events are expected (a handle's listener; over HTTP this polls)."""
-        self._want_events()
-
     def handle_closed(
         self,
         handle: JanusHandle,
         exc: BaseException,
         cleanup: Coroutine[Any, Any, None] | None = None,
     ) -> None:
-        """A handle closed: forget it, fail its pending calls with ``exc``.
+        """A handle closed: forget it, fail its calls with ``exc``, run ``cleanup``.
 
-        Args:
-            handle: The handle.
-            exc: What its pending calls fail with.
-            cleanup: Closing work (media) to run in a task the session owns, which
-                `destroy` awaits.
+        ``cleanup`` (closing media) runs in a task the session owns; `destroy` awaits it.
         """
         self._forget_handle(handle)
         self.transport.fail_calls(handle, exc)
@@ -650,7 +627,7 @@ class JanusSession:
         message.pop("session_id", None)
         await self.create()
         sid = self._require_id(str(message["janus"]))
-        self._want_events()
+        self.want_events()
         self._stamp(message)
         return await self.transport.send(message, session_id=sid, handle_id=handle_id)
 
@@ -661,10 +638,8 @@ class JanusSession:
         `JanusPlugin.on_receive`); others become session events. Bad messages are
         logged and dropped.
         """
-        from .protocol import classify
-
         try:
-            incoming = classify(response)
+            incoming = _p.classify(response)
         except JanusError as exc:
             logger.warning("session %s: dropping malformed message: %s", self.session_id, exc)
             return
@@ -758,7 +733,7 @@ class JanusSession:
         transport = self.transport
         msg = self._stamp(_p.attach(transport.new_transaction(), sid, plugin, opaque_id))
         reply = await self._attach_request(msg, timeout)
-        hid = _reply_id(reply, "attach")
+        hid = _p.reply_id(reply.body, "attach")
         make = handle_class if handle_class is not None else self.handle_class
         handle = make(self, hid, plugin, opaque_id=opaque_id, **handle_kwargs)
         if self._state is not SessionState.ACTIVE or self.session_id != sid:
@@ -792,7 +767,7 @@ class JanusSession:
         if call.cancelled() or call.exception() is not None:
             return
         try:
-            hid = _reply_id(call.result(), "attach")
+            hid = _p.reply_id(call.result().body, "attach")
         except JanusError:
             return
         if self._state is not SessionState.ACTIVE or self.session_id != sid:
@@ -811,22 +786,11 @@ class JanusSession:
     # ----------------------------------------------------------------- events
     def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
         """Async iterator over session-level events (such as `SessionTimeoutEvent`)."""
-        self._want_events()
+        self.want_events()
         return self._events.stream(types)
 
     def on_event(self, callback: Callback, *types: type[JanusEvent]) -> None:
         """Call ``callback(event)`` for session-level events (see `events`)."""
-        self._want_events()
+        self.want_events()
         self._events.add_callback(callback, types)
 
-
-def _reply_id(reply: Incoming, what: str) -> int:
-    data = reply.body.get("data")
-    value = data.get("id") if isinstance(data, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int):
-        from .errors import ProtocolError
-
-        raise ProtocolError(
-            f"Janus replied to {what!r} without a numeric data.id: {redact(reply.body)!r}"
-        )
-    return value

@@ -55,3 +55,20 @@ def test_transport_and_handle_use_no_private_name_of_the_session() -> None:
         text = (ROOT / "janus_client" / module).read_text()
         for private in ("session._", "transport._table", "_during_reconnect"):
             assert private not in text, (module, private)
+
+
+def test_transports_write_no_claim_and_no_core_message_inline() -> None:
+    # The session restores itself (it sends `claim`); message shapes come from protocol.py.
+    for path in sorted((ROOT / "janus_client" / "transports").glob("*.py")):
+        text = path.read_text()
+        assert "_p.claim" not in text and '"claim"' not in text, path.name
+        code = [line for line in text.splitlines() if "``" not in line]  # not docstrings
+        assert not [line for line in code if '{"janus": "' in line], path.name
+
+
+def test_core_verbs_are_written_once() -> None:
+    from janus_client.coverage import JANUS_REQUESTS
+    from janus_client.protocol import CORE_REQUESTS
+
+    assert JANUS_REQUESTS["core"] is CORE_REQUESTS
+    assert tuple(JanusSession.requests) == CORE_REQUESTS
