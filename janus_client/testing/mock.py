@@ -144,7 +144,6 @@ class MockTransport(JanusTransport):
         requests: Every request received, in order (copies), for assertions.
     """
 
-    schemes: ClassVar[tuple[str, ...]] = ("mock",)
     _handlers: ClassVar[dict[str, MockHandler]] = {}
 
     def __init__(
@@ -159,8 +158,10 @@ class MockTransport(JanusTransport):
         ssl: object = None,
     ) -> None:
         del ssl
-        if isinstance(handler, str):  # made by the factory from a mock:// URL
-            base_url, handler = handler, MockTransport._handlers.get(handler)
+        if isinstance(handler, str):  # positional base_url, as the factory's form
+            base_url, handler = handler, None
+        if handler is None and base_url is not None:
+            handler = MockTransport._handlers.get(base_url)
         if handler is not None and not callable(handler):
             raise TypeError(f"handler must be callable, got {type(handler).__name__}")
         super().__init__(
@@ -248,4 +249,9 @@ class MockTransport(JanusTransport):
         return success_reply(request)
 
 
-JanusTransport.register_transport(MockTransport)
+def _is_mock_url(base_url: str) -> bool:
+    return base_url.lower().startswith("mock://")
+
+
+# A matcher, not a scheme: the error for an unknown scheme keeps listing the real ones.
+JanusTransport.register_transport(protocol_matcher=_is_mock_url, transport_cls=MockTransport)
