@@ -262,8 +262,10 @@ def build_request(
         msg["session_id"] = session_id
     if handle_id is not None:
         msg["handle_id"] = handle_id
-    msg.update(_given(fields))
-    msg.update(credentials(apisecret, token))
+    if fields:
+        msg.update(_given(fields))
+    if apisecret is not None or token is not None:
+        msg.update(credentials(apisecret, token))
     return msg
 
 
@@ -288,7 +290,10 @@ def handle_request(janus: str, handle_id: int, **fields: Any) -> dict[str, Any]:
     The session completes it with `in_session`; the transport adds the
     transaction. ``None`` fields are left out.
     """
-    return {"janus": janus, "handle_id": handle_id, **_given(fields)}
+    msg: dict[str, Any] = {"janus": janus, "handle_id": handle_id}
+    if fields:
+        msg.update(_given(fields))
+    return msg
 
 
 def in_session(
@@ -298,7 +303,10 @@ def in_session(
     token: str | None = None,
 ) -> dict[str, Any]:
     """Return ``request`` completed with a session's fields: ``session_id``, credentials."""
-    return {**request, "session_id": session_id, **credentials(apisecret, token)}
+    msg = {**request, "session_id": session_id}
+    if apisecret is not None or token is not None:
+        msg.update(credentials(apisecret, token))
+    return msg
 
 
 def info(transaction: str) -> dict[str, Any]:

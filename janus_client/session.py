@@ -181,7 +181,10 @@ class JanusSession:
 
     def _stamp(self, msg: dict[str, Any]) -> dict[str, Any]:
         """Add the session's credentials to an outgoing message."""
-        msg.update(self.credentials())
+        if self.api_secret is not None:
+            msg["apisecret"] = self.api_secret
+        if self.token is not None:
+            msg["token"] = self.token
         return msg
 
     def credentials(self) -> dict[str, str]:
@@ -361,8 +364,8 @@ class JanusSession:
             handle.release(exc)
         self._handles.clear()
         self.transport.fail_calls(self, exc)
-        if self.session_id is not None and self.transport.sessions.get(self.session_id) is self:
-            self.transport.remove_session(self.session_id)
+        if self.session_id is not None:
+            self.transport.remove_session(self.session_id, self)
         self._state = state
         for stream in list(self._events._streams):
             stream._end()

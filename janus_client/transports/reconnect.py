@@ -160,8 +160,13 @@ class ReconnectingTransport(TransportCore):
                 self._keepalive_loop(), name=f"janus-keepalive-{self.base_url}"
             )
 
-    def remove_session(self, session_id: int) -> None:
-        """Stop routing ``session_id`` here (called by the session; idempotent)."""
+    def remove_session(self, session_id: int, session: SessionLink | None = None) -> None:
+        """Stop routing ``session_id`` here (called by the session; idempotent).
+
+        With ``session``, only when that session is the one registered under the id.
+        """
+        if session is not None and self._sessions.get(session_id) is not session:
+            return
         if self._sessions.pop(session_id, None) is not None:
             _instrument.notify_session(None, session_id)
             self._session_removed(session_id)
