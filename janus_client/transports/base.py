@@ -157,7 +157,7 @@ class JanusTransport(ABC):
         if not isinstance(base_url, str):
             raise ValueError(f"base_url must be a URL string, got {base_url!r}")
         # Importing the package registers the built-in transports.
-        from . import http, websocket  # noqa: F401
+        from . import amqp, http, mqtt, unix, websocket  # noqa: F401
 
         scheme = urlsplit(base_url).scheme.lower()
         transport_cls = cls._registry.get(scheme)
