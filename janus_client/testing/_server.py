@@ -1205,6 +1205,7 @@ class JanusServer:
             return
         try:
             from paho.mqtt import client as paho
+            from paho.mqtt.enums import CallbackAPIVersion
         except ImportError as exc:  # pragma: no cover - the mqtt extra is missing
             raise JanusServerError(
                 "mqtt_broker= needs paho-mqtt: pip install 'janus-client[mqtt]'"
@@ -1213,7 +1214,7 @@ class JanusServer:
         answered = threading.Event()
         version = paho.MQTTv5 if self._mqtt_version == "5" else paho.MQTTv311
         client = paho.Client(
-            paho.CallbackAPIVersion.VERSION2,
+            CallbackAPIVersion.VERSION2,
             client_id=f"janus-testbed-probe-{self._broker_tag}",
             protocol=version,
         )

@@ -25,14 +25,15 @@ import socket
 import ssl as _ssl
 import tempfile
 import uuid
+from collections.abc import Hashable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .._compat import deadline as _deadline
 from .._dispatch import cancel_and_wait
-from ..config import ReconnectPolicy, Timeouts
-from ..errors import ConnectError, ConnectionClosedError, JanusError
-from ..protocol import encode
+from ..config import ReconnectPolicy, Timeouts, resolve_timeout
+from ..errors import ConnectError, ConnectionClosedError, JanusError, RequestTimeoutError
+from ..protocol import Incoming, encode
 from .base import JanusTransport
 
 __all__ = ["MAX_REQUEST_BYTES", "JanusTransportUnix", "RequestTooLargeError"]
@@ -94,6 +95,12 @@ class JanusTransportUnix(JanusTransport):
             and ``reclaim_session_timeout`` allows it.
         client_dir: Folder for the client's own DGRAM socket (default: the
             temporary directory).
+        max_in_flight: DGRAM only: how many requests may wait for their reply at
+            once (default 4; None for no limit). Linux queues at most
+            ``net.unix.max_dgram_qlen`` datagrams (10 by default) on the client's
+            socket and Janus drops the replies beyond that, so a burst of
+            concurrent requests would otherwise lose replies. Further calls wait
+            for a free slot within their own deadline.
 
     Raises:
         ValueError: The URL names no absolute path, or ``ssl`` is given.
@@ -111,6 +118,7 @@ class JanusTransportUnix(JanusTransport):
         ssl: _ssl.SSLContext | None = None,
         reconnect: ReconnectPolicy | None = None,
         client_dir: str | os.PathLike[str] | None = None,
+        max_in_flight: int | None = 4,
     ) -> None:
         if ssl is not None:
             raise ValueError("ssl= was given but Unix sockets never use TLS; leave ssl out")
@@ -121,11 +129,67 @@ class JanusTransportUnix(JanusTransport):
         self._sock: socket.socket | None = None
         self._client_path: str | None = None
         self._reader: asyncio.Task[None] | None = None
+        if max_in_flight is not None and (
+            isinstance(max_in_flight, bool)
+            or not isinstance(max_in_flight, int)
+            or max_in_flight < 1
+        ):
+            raise ValueError(
+                f"max_in_flight must be a positive integer or None, got {max_in_flight!r}"
+            )
+        self.max_in_flight = max_in_flight if self.datagram else None
+        self._slots = asyncio.Semaphore(self.max_in_flight) if self.max_in_flight else None
 
     @property
     def client_path(self) -> str | None:
         """The path the client bound (DGRAM only, while connected), else None."""
         return self._client_path
+
+    async def request(
+        self,
+        message: dict[str, Any],
+        *,
+        owner: Hashable = None,
+        wait_event: bool = False,
+        timeout: float | None = None,
+        _during_reconnect: bool = False,
+    ) -> Incoming:
+        """Send a request and wait for its reply (see `JanusTransport.request`).
+
+        Over DGRAM, at most ``max_in_flight`` requests are outstanding at once;
+        the wait for a slot counts against the call's deadline.
+        """
+        slots = self._slots
+        if slots is None:
+            return await super().request(
+                message,
+                owner=owner,
+                wait_event=wait_event,
+                timeout=timeout,
+                _during_reconnect=_during_reconnect,
+            )
+        limit = resolve_timeout(timeout, self.timeouts.request)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        try:
+            await asyncio.wait_for(slots.acquire(), limit)
+        except asyncio.TimeoutError:
+            raise RequestTimeoutError(
+                f"no free request slot on {self.base_url} within {limit:g} s "
+                f"(max_in_flight={self.max_in_flight})",
+                request=str(message.get("janus", "?")),
+                timeout=limit,
+            ) from None
+        try:
+            return await super().request(
+                message,
+                owner=owner,
+                wait_event=wait_event,
+                timeout=max(limit - (loop.time() - start), 0.001),
+                _during_reconnect=_during_reconnect,
+            )
+        finally:
+            slots.release()
 
     async def _open(self) -> None:
         kind = socket.SOCK_DGRAM if self.datagram else socket.SOCK_SEQPACKET
