@@ -1196,11 +1196,17 @@ class JanusServer:
             time.sleep(_POLL_INTERVAL)
 
     def _wait_mqtt(self, deadline: float, ports: dict[str, int]) -> None:
-        """Wait until Janus' MQTT transport answers an admin ``ping`` on its topics.
+        """Wait for the Unix sockets, and until the MQTT transport answers a ``ping``.
 
         Janus connects to the broker in the background after start-up; a
         request published before it subscribed would be lost.
         """
+        if self._unix_sockets:
+            sockets = [self.workdir / "janus-api.sock", self.workdir / "janus-admin.sock"]
+            while not all(path.is_socket() for path in sockets):
+                if time.monotonic() >= deadline:
+                    self._fail("Janus did not create its Unix sockets in time", ports)
+                time.sleep(_POLL_INTERVAL)
         if self._mqtt_broker is None:
             return
         try:

@@ -21,6 +21,7 @@ imported only when a transport is created.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl as _ssl
 import uuid
@@ -129,6 +130,7 @@ class JanusTransportAMQP(JanusTransport):
         self._tls = scheme == "amqps"
         self._connection: Any = None
         self._channel: Any = None
+        self._probing: tuple[bytes, asyncio.Future[None]] | None = None
 
     def __repr__(self) -> str:
         return (
@@ -167,7 +169,7 @@ class JanusTransportAMQP(JanusTransport):
             hint = ""
             if isinstance(exc, pika.exceptions.ChannelNotFoundEntity):
                 hint = " (is Janus' RabbitMQ transport up, with these queue/exchange names?)"
-            elif isinstance(exc, pika.exceptions.ChannelAccessRefused):
+            elif "ACCESS_REFUSED" in str(exc) or "RESOURCE_LOCKED" in str(exc):
                 hint = " (another client consumes that queue: set exchange= to share a broker)"
             raise ConnectError(
                 f"could not connect to RabbitMQ at {self.host}:{self.port} vhost "
@@ -177,8 +179,15 @@ class JanusTransportAMQP(JanusTransport):
         connection.close_callbacks.add(self._on_close)
         self._connection = connection
         self._channel = channel
+        try:
+            await self._probe_janus()
+        except ConnectError:
+            await self._close_connection()
+            raise
 
     async def _on_message(self, message: Any) -> None:
+        if self._probing is not None:
+            self._probe_reply(message.body)
         self._receive(message.body)
 
     def _on_close(self, _sender: Any, exc: BaseException | None) -> None:
@@ -191,9 +200,11 @@ class JanusTransportAMQP(JanusTransport):
             )
         )
 
-    async def _publish(self, body: bytes, correlation: str | None) -> None:
+    async def _publish(
+        self, body: bytes, correlation: str | None, *, probing: bool = False
+    ) -> None:
         channel = self._channel
-        if channel is None or not self._connected:
+        if channel is None or not (self._connected or probing):
             raise ConnectionClosedError(
                 f"RabbitMQ at {self.host}:{self.port} is not connected", url=self.base_url
             )
@@ -227,7 +238,48 @@ class JanusTransportAMQP(JanusTransport):
         except Exception:
             logger.debug("closing the RabbitMQ connection to %s failed", self.host, exc_info=True)
 
+    async def _probe_janus(self) -> None:
+        """Ping Janus until it answers (it may not have subscribed yet), within ``connect``.
+
+        Janus reconnects to a restarted broker on its own, some seconds later;
+        a request sent before that would be lost. Raises `ConnectError` when
+        nothing answers in time (wrong names, or no Janus behind the broker).
+        """
+        loop = asyncio.get_running_loop()
+        tid = f"probe-{uuid.uuid4().hex}"
+        done: asyncio.Future[None] = loop.create_future()
+        self._probing = (tid.encode(), done)
+        end = loop.time() + self.timeouts.connect
+        interval = 0.05
+        probe = {"janus": "ping", "transaction": tid}
+        try:
+            while not done.done():
+                if loop.time() >= end:
+                    raise ConnectError(
+                        f"no Janus answered on the RabbitMQ queue {self.to_janus!r} of "
+                        f"{self.host}:{self.port} within "
+                        f"{self.timeouts.connect:g} s (is Janus up, with these names?)",
+                        url=self.base_url,
+                    )
+                await self._publish(encode(probe).encode(), tid, probing=True)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(
+                        asyncio.shield(done), min(interval, max(end - loop.time(), 0.001))
+                    )
+                interval = min(interval * 2, 0.5)
+        finally:
+            self._probing = None
+
+    def _probe_reply(self, payload: str | bytes | bytearray) -> None:
+        probing = self._probing
+        if probing is None:
+            return
+        data = payload.encode() if isinstance(payload, str) else bytes(payload)
+        if probing[0] in data and not probing[1].done():
+            probing[1].set_result(None)
+
     async def _close_connection(self) -> None:
+        self._probing = None
         connection, self._connection = self._connection, None
         self._channel = None
         if connection is not None:

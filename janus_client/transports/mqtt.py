@@ -36,6 +36,7 @@ from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts
 from ..errors import ConnectError, ConnectionClosedError
 from ..protocol import encode
+from ._inflight import InFlightLimit
 from .base import JanusTransport
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def _truthy(name: str, value: object) -> bool:
 
 
 @JanusTransport.register_transport
-class JanusTransportMQTT(JanusTransport):
+class JanusTransportMQTT(InFlightLimit, JanusTransport):
     """Janus through an MQTT broker (``mqtt://`` or ``mqtts://``), extra ``mqtt``.
 
     Options may also be given in the URL's query string, e.g.
@@ -127,6 +128,11 @@ class JanusTransportMQTT(JanusTransport):
             data) or ``"3.1.1"`` (shared reply topic, filtered).
         admin: Use the Admin API topics by default (`JanusAdminMonitorClient`
             sets it).
+        max_in_flight: How many requests may wait for their reply at once
+            (default 32; None for no limit). Janus' MQTT client buffers at most
+            100 outgoing messages and drops the rest ("Can't publish ... return
+            code: -12" in its log), so a larger burst would lose replies.
+            Further calls wait for a free slot within their own deadline.
 
     Raises:
         ValueError: An option is invalid or unknown.
@@ -150,6 +156,7 @@ class JanusTransportMQTT(JanusTransport):
         qos: int | None = None,
         mqtt_version: str | None = None,
         admin: bool | None = None,
+        max_in_flight: int | None = 32,
     ) -> None:
         parts = urlsplit(base_url)
         scheme = parts.scheme.lower()
@@ -199,6 +206,16 @@ class JanusTransportMQTT(JanusTransport):
         self._client: aiomqtt.Client | None = None
         self._properties: tuple[Any, Any] = (None, None)
         self._reader: asyncio.Task[None] | None = None
+        self._probing: tuple[bytes, asyncio.Future[None]] | None = None
+        if max_in_flight is not None and (
+            isinstance(max_in_flight, bool)
+            or not isinstance(max_in_flight, int)
+            or max_in_flight < 1
+        ):
+            raise ValueError(
+                f"max_in_flight must be a positive integer or None, got {max_in_flight!r}"
+            )
+        self._limit_in_flight(max_in_flight)
 
     def __repr__(self) -> str:
         return (
@@ -252,6 +269,11 @@ class JanusTransportMQTT(JanusTransport):
         self._reader = asyncio.get_running_loop().create_task(
             self._read_loop(client), name=f"janus-mqtt-reader-{self.client_id}"
         )
+        try:
+            await self._probe_janus()
+        except ConnectError:
+            await self._close_connection()
+            raise
 
     async def _read_loop(self, client: aiomqtt.Client) -> None:
         reason = "the broker closed the connection"
@@ -259,6 +281,8 @@ class JanusTransportMQTT(JanusTransport):
             async for message in client.messages:
                 payload = message.payload
                 if isinstance(payload, (bytes, bytearray, str)):
+                    if self._probing is not None:
+                        self._probe_reply(payload)
                     self._receive(payload)
         except self._mqtt.MqttError as exc:
             reason = f"connection lost ({exc})"
@@ -268,9 +292,11 @@ class JanusTransportMQTT(JanusTransport):
             )
         )
 
-    async def _publish(self, payload: str | bytes, correlation: str | None) -> None:
+    async def _publish(
+        self, payload: str | bytes, correlation: str | None, *, probing: bool = False
+    ) -> None:
         client = self._client
-        if client is None or not self._connected:
+        if client is None or not (self._connected or probing):
             raise ConnectionClosedError(
                 f"MQTT broker {self.host}:{self.port} is not connected", url=self.base_url
             )
@@ -282,9 +308,7 @@ class JanusTransportMQTT(JanusTransport):
             if correlation is not None:
                 properties.CorrelationData = correlation.encode()
         try:
-            await client.publish(
-                self.request_topic, payload, qos=self.qos, properties=properties
-            )
+            await client.publish(self.request_topic, payload, qos=self.qos, properties=properties)
         except self._mqtt.MqttError as exc:
             raise ConnectionClosedError(
                 f"MQTT broker {self.host}:{self.port} failed while publishing: {exc}",
@@ -298,7 +322,48 @@ class JanusTransportMQTT(JanusTransport):
     async def _send_raw(self, data: str | bytes) -> None:
         await self._publish(data, None)
 
+    async def _probe_janus(self) -> None:
+        """Ping Janus until it answers (it may not have subscribed yet), within ``connect``.
+
+        Janus reconnects to a restarted broker on its own, some seconds later;
+        a request sent before that would be lost. Raises `ConnectError` when
+        nothing answers in time (wrong names, or no Janus behind the broker).
+        """
+        loop = asyncio.get_running_loop()
+        tid = f"probe-{uuid.uuid4().hex}"
+        done: asyncio.Future[None] = loop.create_future()
+        self._probing = (tid.encode(), done)
+        end = loop.time() + self.timeouts.connect
+        interval = 0.05
+        probe = {"janus": "ping", "transaction": tid}
+        try:
+            while not done.done():
+                if loop.time() >= end:
+                    raise ConnectError(
+                        f"no Janus answered on the MQTT topic {self.request_topic!r} of "
+                        f"{self.host}:{self.port} within "
+                        f"{self.timeouts.connect:g} s (is Janus up, with these names?)",
+                        url=self.base_url,
+                    )
+                await self._publish(encode(probe), tid, probing=True)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(
+                        asyncio.shield(done), min(interval, max(end - loop.time(), 0.001))
+                    )
+                interval = min(interval * 2, 0.5)
+        finally:
+            self._probing = None
+
+    def _probe_reply(self, payload: str | bytes | bytearray) -> None:
+        probing = self._probing
+        if probing is None:
+            return
+        data = payload.encode() if isinstance(payload, str) else bytes(payload)
+        if probing[0] in data and not probing[1].done():
+            probing[1].set_result(None)
+
     async def _close_connection(self) -> None:
+        self._probing = None
         client, self._client = self._client, None
         reader, self._reader = self._reader, None
         if reader is not None and reader is not asyncio.current_task():

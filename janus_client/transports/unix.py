@@ -25,15 +25,15 @@ import socket
 import ssl as _ssl
 import tempfile
 import uuid
-from collections.abc import Hashable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .._compat import deadline as _deadline
 from .._dispatch import cancel_and_wait
-from ..config import ReconnectPolicy, Timeouts, resolve_timeout
-from ..errors import ConnectError, ConnectionClosedError, JanusError, RequestTimeoutError
-from ..protocol import Incoming, encode
+from ..config import ReconnectPolicy, Timeouts
+from ..errors import ConnectError, ConnectionClosedError, JanusError
+from ..protocol import encode
+from ._inflight import InFlightLimit
 from .base import JanusTransport
 
 __all__ = ["MAX_REQUEST_BYTES", "JanusTransportUnix", "RequestTooLargeError"]
@@ -77,7 +77,7 @@ def socket_path_of(url: str) -> str:
 
 
 @JanusTransport.register_transport
-class JanusTransportUnix(JanusTransport):
+class JanusTransportUnix(InFlightLimit, JanusTransport):
     """Janus over a Unix socket: ``unix:///path`` (SEQPACKET) or ``unix+dgram:///path``.
 
     Use the Admin API socket's path (``admin_path`` in Janus' pfunix
@@ -138,58 +138,12 @@ class JanusTransportUnix(JanusTransport):
                 f"max_in_flight must be a positive integer or None, got {max_in_flight!r}"
             )
         self.max_in_flight = max_in_flight if self.datagram else None
-        self._slots = asyncio.Semaphore(self.max_in_flight) if self.max_in_flight else None
+        self._limit_in_flight(self.max_in_flight)
 
     @property
     def client_path(self) -> str | None:
         """The path the client bound (DGRAM only, while connected), else None."""
         return self._client_path
-
-    async def request(
-        self,
-        message: dict[str, Any],
-        *,
-        owner: Hashable = None,
-        wait_event: bool = False,
-        timeout: float | None = None,
-        _during_reconnect: bool = False,
-    ) -> Incoming:
-        """Send a request and wait for its reply (see `JanusTransport.request`).
-
-        Over DGRAM, at most ``max_in_flight`` requests are outstanding at once;
-        the wait for a slot counts against the call's deadline.
-        """
-        slots = self._slots
-        if slots is None:
-            return await super().request(
-                message,
-                owner=owner,
-                wait_event=wait_event,
-                timeout=timeout,
-                _during_reconnect=_during_reconnect,
-            )
-        limit = resolve_timeout(timeout, self.timeouts.request)
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        try:
-            await asyncio.wait_for(slots.acquire(), limit)
-        except asyncio.TimeoutError:
-            raise RequestTimeoutError(
-                f"no free request slot on {self.base_url} within {limit:g} s "
-                f"(max_in_flight={self.max_in_flight})",
-                request=str(message.get("janus", "?")),
-                timeout=limit,
-            ) from None
-        try:
-            return await super().request(
-                message,
-                owner=owner,
-                wait_event=wait_event,
-                timeout=max(limit - (loop.time() - start), 0.001),
-                _during_reconnect=_during_reconnect,
-            )
-        finally:
-            slots.release()
 
     async def _open(self) -> None:
         kind = socket.SOCK_DGRAM if self.datagram else socket.SOCK_SEQPACKET
