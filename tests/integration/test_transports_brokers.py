@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -278,3 +279,43 @@ async def test_broker_down_without_policy_loses_the_session(
         assert session.state is SessionState.LOST
         assert isinstance(session.lost_reason, SessionLost)
         assert "connection lost" in str(session.lost_reason)
+
+
+def test_serve_offers_the_broker_transports() -> None:
+    from test_serve import _ready, _serve
+
+    if MosquittoBroker.find_binary() is None:
+        pytest.skip("mosquitto is not installed")
+    proc = _serve("--transports", "unix,mqtt3", "--plugins", "echotest")
+    try:
+        ready = _ready(proc)
+        urls = [str(ready["unix_url"]), str(ready["mqtt_url"]), str(ready["admin_mqtt_url"])]
+        assert urls[0].startswith("unix://") and "mqtt_version=3.1.1" in urls[1]
+        code = (
+            "import asyncio, sys\n"
+            "from janus_client import JanusSession, JanusAdminMonitorClient\n"
+            "async def main():\n"
+            "    for url in sys.argv[1:3]:\n"
+            "        async with JanusSession(url) as s:\n"
+            "            await s.attach('janus.plugin.echotest')\n"
+            "    async with JanusAdminMonitorClient(sys.argv[3], 'janusoverlord') as a:\n"
+            "        print((await a.ping())['janus'])\n"
+            "asyncio.run(main())\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code, *urls], capture_output=True, text=True, timeout=60
+        )
+        assert out.stdout.strip() == "pong", out.stderr
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert not Path(str(ready["unix_url"])[len("unix://") :]).exists()
+
+
+def test_serve_rejects_unknown_transports() -> None:
+    from test_serve import _serve
+
+    proc = _serve("--transports", "nanomsg")
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "unknown transport(s) nanomsg" in err
