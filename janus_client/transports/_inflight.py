@@ -56,7 +56,10 @@ class InFlightLimit(JanusTransport):
         loop = asyncio.get_running_loop()
         start = loop.time()
         try:
-            await asyncio.wait_for(slots.acquire(), limit)
+            if slots.locked():
+                await asyncio.wait_for(slots.acquire(), limit)
+            else:
+                await slots.acquire()  # free: no waiting, and no task for wait_for
         except asyncio.TimeoutError:
             raise RequestTimeoutError(
                 f"no free request slot on {self.base_url} within {limit:g} s "
