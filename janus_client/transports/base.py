@@ -133,7 +133,7 @@ class JanusTransport(ReconnectingTransport):
         if config:
             kwargs = {**config, **kwargs}
         # Importing the package registers the built-in transports.
-        from . import http, websocket  # noqa: F401
+        from . import amqp, http, mqtt, unix, websocket  # noqa: F401
 
         matched = [tc for matcher, tc in JanusTransport._matchers if matcher(base_url)]
         if len(matched) > 1:
