@@ -117,9 +117,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # ------------------------------------------------------------------ broker transports
-#: The transports beyond WebSocket and HTTP, each against a real Janus: pfunix
-#: SEQPACKET and DGRAM, MQTT 5 and 3.1.1 (through mosquitto), RabbitMQ.
-BROKER_TRANSPORTS = ("unix", "unix+dgram", "mqtt5", "mqtt3", "amqp")
+from brokered import BROKER_TRANSPORTS, brokered_urls  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -164,19 +162,6 @@ def janus_brokered_v311(janus_ice_address: str | None, mosquitto_broker: Any) ->
         yield server
     finally:
         server.stop()
-
-
-def brokered_urls(request: pytest.FixtureRequest, kind: str) -> tuple[str, str]:
-    """The ``(api_url, admin_url)`` of the shared Janus that serves ``kind``."""
-    if kind in ("unix+dgram", "mqtt3"):
-        server = request.getfixturevalue("janus_brokered_v311")
-    else:
-        server = request.getfixturevalue("janus_brokered")
-    if kind.startswith("unix"):
-        return server.unix_url, server.admin_unix_url
-    if kind.startswith("mqtt"):
-        return server.mqtt_url, server.admin_mqtt_url
-    return server.amqp_url, server.admin_amqp_url
 
 
 @pytest.fixture(params=BROKER_TRANSPORTS)

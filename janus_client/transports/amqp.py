@@ -28,6 +28,7 @@ import uuid
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from .. import protocol
 from ..config import ReconnectPolicy, Timeouts
 from ..errors import ConnectError, ConnectionClosedError
 from ..protocol import encode
@@ -251,7 +252,7 @@ class JanusTransportAMQP(JanusTransport):
         self._probing = (tid.encode(), done)
         end = loop.time() + self.timeouts.connect
         interval = 0.05
-        probe = {"janus": "ping", "transaction": tid}
+        probe = protocol.ping(tid)
         try:
             while not done.done():
                 if loop.time() >= end:

@@ -32,6 +32,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .. import protocol
 from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts
 from ..errors import ConnectError, ConnectionClosedError
@@ -335,7 +336,7 @@ class JanusTransportMQTT(InFlightLimit, JanusTransport):
         self._probing = (tid.encode(), done)
         end = loop.time() + self.timeouts.connect
         interval = 0.05
-        probe = {"janus": "ping", "transaction": tid}
+        probe = protocol.ping(tid)
         try:
             while not done.done():
                 if loop.time() >= end:

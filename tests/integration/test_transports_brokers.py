@@ -67,7 +67,7 @@ async def _exchange(session: JanusSession, rounds: int) -> tuple[int, list[Plugi
 async def test_two_clients_on_one_broker_see_nothing_of_each_other(
     request: pytest.FixtureRequest, kind: str
 ) -> None:
-    from conftest import brokered_urls
+    from brokered import brokered_urls
 
     url = brokered_urls(request, kind)[0]
     async with (
@@ -193,7 +193,7 @@ async def test_unix_socket_sees_janus_restart_at_once(
 async def test_request_over_the_limit_is_refused_locally(
     request: pytest.FixtureRequest, kind: str
 ) -> None:
-    from conftest import brokered_urls
+    from brokered import brokered_urls
 
     url = brokered_urls(request, kind)[0]
     async with JanusSession(url) as session:
@@ -209,7 +209,7 @@ async def test_request_over_the_limit_is_refused_locally(
 
 
 async def test_dgram_client_path_is_private_and_removed(request: pytest.FixtureRequest) -> None:
-    from conftest import brokered_urls
+    from brokered import brokered_urls
 
     url = brokered_urls(request, "unix+dgram")[0]
     first = JanusTransport.create_transport(url)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import BROKER_TRANSPORTS, brokered_urls
+from brokered import BROKER_TRANSPORTS, brokered_urls
 from test_admin import (  # noqa: F401 - collected again with this module's fixtures
     admin,
     test_destroy_session,
