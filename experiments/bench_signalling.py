@@ -11,9 +11,13 @@ Starts its own Janus on loopback (``JanusServer``) and measures, in one run:
 2. RSS and asyncio task growth with 100 / 1000 open sessions on one transport,
    each measured in a fresh interpreter (a child process of this script).
 
+With ``--brokers`` it measures instead, against raw clients on the same broker and
+Janus: cycles per second over Unix sockets (SEQPACKET), MQTT 5, MQTT 3.1.1 and
+RabbitMQ, and the p50 request latency over MQTT 5 with the recommended settings.
+
 Usage::
 
-    python experiments/bench_signalling.py [--quick] [--json]
+    python experiments/bench_signalling.py [--quick] [--json] [--brokers]
 
 Only 127.0.0.1 is contacted. Every loop is bounded in count, every phase in time.
 The exit code is 0 even when a target is missed (PASS/FAIL is printed).
@@ -757,10 +761,294 @@ def run_bench(cfg_name: str) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------- broker transports
+# ``--brokers``: the Unix-socket, MQTT and RabbitMQ transports against raw clients
+# that speak to the same Janus through the same broker, in the same run.
+BROKER_KINDS = ("unix", "mqtt5", "mqtt3", "amqp")
+BROKER_CYCLES = {"quick": 100, "full": 300}
+BROKER_ROUNDS = {"quick": 5, "full": 9}
+LATENCY_TARGET_MS = 2.0
+
+
+class _RawBase:
+    """A raw client: send one JSON request, wait for the reply with its transaction."""
+
+    def __init__(self) -> None:
+        self.waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.counter = itertools.count()
+
+    def feed(self, data: bytes | str) -> None:
+        msg = json.loads(data)
+        if msg.get("janus") == "ack":
+            return
+        fut = self.waiters.pop(str(msg.get("transaction")), None)
+        if fut is not None and not fut.done():
+            fut.set_result(msg)
+
+    async def send(self, payload: bytes, tid: str) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    async def call(self, body: dict[str, Any]) -> dict[str, Any]:
+        tid = f"r{next(self.counter)}"
+        body["transaction"] = tid
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.waiters[tid] = fut
+        await self.send(json.dumps(body).encode(), tid)
+        return _checked(await asyncio.wait_for(fut, REQUEST_TIMEOUT), tid)
+
+    async def cycle(self) -> None:
+        sid = (await self.call({"janus": "create"}))["data"]["id"]
+        hid = (await self.call({"janus": "attach", "session_id": sid, "plugin": PLUGIN}))[
+            "data"
+        ]["id"]
+        await self.call({"janus": "detach", "session_id": sid, "handle_id": hid})
+        await self.call({"janus": "destroy", "session_id": sid})
+
+
+class _RawUnix(_RawBase):
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        import socket
+
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.connect(path)
+        self.sock.setblocking(False)
+        self.reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self) -> None:
+        loop = asyncio.get_running_loop()
+        while data := await loop.sock_recv(self.sock, 1 << 20):
+            self.feed(data)
+
+    async def send(self, payload: bytes, tid: str) -> None:
+        await asyncio.get_running_loop().sock_sendall(self.sock, payload)
+
+    async def close(self) -> None:
+        self.reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.reader
+        self.sock.close()
+
+
+class _RawMQTT(_RawBase):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        from urllib.parse import parse_qs, urlsplit
+
+        parts = urlsplit(url)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 1883
+        self.v5 = query.get("mqtt_version") == "5"
+        self.request_topic, self.reply_topic = query["request_topic"], query["reply_topic"]
+        self.response_topic = f"{self.reply_topic}/raw-{os.getpid()}"
+
+    async def open(self) -> None:
+        import socket as _socket
+
+        import aiomqtt
+
+        self.client = aiomqtt.Client(
+            self.host,
+            self.port,
+            protocol=aiomqtt.ProtocolVersion.V5 if self.v5 else aiomqtt.ProtocolVersion.V311,
+            socket_options=[(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)],
+        )
+        await self.client.__aenter__()
+        await self.client.subscribe(self.response_topic if self.v5 else self.reply_topic)
+        self.reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self) -> None:
+        async for message in self.client.messages:
+            if isinstance(message.payload, (bytes, str)):
+                self.feed(message.payload)
+
+    async def send(self, payload: bytes, tid: str) -> None:
+        properties = None
+        if self.v5:
+            from paho.mqtt.packettypes import PacketTypes
+            from paho.mqtt.properties import Properties
+
+            properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+            properties.ResponseTopic = self.response_topic
+            properties.CorrelationData = tid.encode()
+        await self.client.publish(self.request_topic, payload, qos=0, properties=properties)
+
+    async def close(self) -> None:
+        self.reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.reader
+        await self.client.__aexit__(None, None, None)
+
+
+class _RawAMQP(_RawBase):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        from urllib.parse import parse_qs, urlsplit
+
+        parts = urlsplit(url)
+        self.query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        self.url = f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
+
+    async def open(self) -> None:
+        import aio_pika
+
+        self.aio_pika = aio_pika
+        self.connection = await aio_pika.connect(self.url)
+        self.channel = await self.connection.channel(publisher_confirms=False)
+        queue = await self.channel.declare_queue("", exclusive=True, auto_delete=True)
+        await queue.bind(self.query["exchange"], routing_key=self.query["from_janus"])
+        await queue.consume(self._on_message, no_ack=True)
+
+    async def _on_message(self, message: Any) -> None:
+        self.feed(message.body)
+
+    async def send(self, payload: bytes, tid: str) -> None:
+        await self.channel.default_exchange.publish(
+            self.aio_pika.Message(payload, correlation_id=tid),
+            routing_key=self.query["to_janus"],
+        )
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+
+async def _raw_client(kind: str, url: str) -> Any:
+    if kind == "unix":
+        return _RawUnix(url[len("unix://") :])
+    client: Any = _RawMQTT(url) if kind.startswith("mqtt") else _RawAMQP(url)
+    await client.open()
+    return client
+
+
+async def _lib_cycle(transport: JanusTransport) -> None:
+    session = JanusSession(transport=transport)
+    await session.create()
+    handle = await session.attach(PLUGIN)
+    await handle.detach()
+    await session.destroy()
+
+
+async def _broker_throughput(kind: str, url: str, cycles: int, rounds: int) -> dict[str, Any]:
+    transport = JanusTransport.create_transport(url)
+    await transport.connect()
+    raw = await _raw_client(kind, url)
+    lib_rates: list[float] = []
+    raw_rates: list[float] = []
+    try:
+        for _ in range(10):  # warm-up
+            await _lib_cycle(transport)
+            await raw.cycle()
+        for r in range(rounds):
+            order = [("lib", lib_rates), ("raw", raw_rates)]
+            if r % 2:
+                order.reverse()
+            for name, rates in order:
+                start = time.perf_counter()
+                for _ in range(cycles):
+                    if name == "lib":
+                        await _lib_cycle(transport)
+                    else:
+                        await raw.cycle()
+                rates.append(cycles / (time.perf_counter() - start))
+    finally:
+        await raw.close()
+        await transport.close()
+    lib, base = statistics.median(lib_rates), statistics.median(raw_rates)
+    return {"kind": kind, "lib": lib, "raw": base, "ratio": lib / base}
+
+
+async def _mqtt_latency(url: str, count: int) -> dict[str, float]:
+    """p50/p90 of single requests over MQTT (create, attach, message, detach, destroy)."""
+    samples: list[float] = []
+    async with JanusTransport.create_transport(url) as transport:
+        for _ in range(count):
+            session = JanusSession(transport=transport)
+            t0 = time.perf_counter()
+            await session.create()
+            t1 = time.perf_counter()
+            handle = await session.attach(PLUGIN)
+            t2 = time.perf_counter()
+            await handle.send({"audio": True})
+            t3 = time.perf_counter()
+            await handle.detach()
+            t4 = time.perf_counter()
+            await session.destroy()
+            t5 = time.perf_counter()
+            samples += [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4]
+    samples.sort()
+    return {
+        "p50_ms": 1000 * samples[len(samples) // 2],
+        "p90_ms": 1000 * samples[int(len(samples) * 0.9)],
+        "requests": float(len(samples)),
+    }
+
+
+def run_broker_bench(cfg_name: str) -> dict[str, Any]:
+    from janus_client.testing._brokers import MosquittoBroker, RabbitMQBroker
+
+    cycles, rounds = BROKER_CYCLES[cfg_name], BROKER_ROUNDS[cfg_name]
+    rows: list[dict[str, Any]] = []
+    with MosquittoBroker() as mqtt, RabbitMQBroker() as rabbit:
+        log(f"brokers up: {mqtt.url} {rabbit.url}")
+        main = JanusServer(
+            ice_address=None,
+            plugins=[PLUGIN],
+            unix_sockets=True,
+            mqtt_broker=mqtt.url,
+            mqtt_version="5",
+            rabbitmq_broker=rabbit.url,
+        )
+        v311 = JanusServer(
+            ice_address=None, plugins=[PLUGIN], mqtt_broker=mqtt.url, mqtt_version="3.1.1"
+        )
+        with main, v311:
+            urls = {
+                "unix": main.unix_url,
+                "mqtt5": main.mqtt_url,
+                "mqtt3": v311.mqtt_url,
+                "amqp": main.amqp_url,
+            }
+            for kind in BROKER_KINDS:
+                url = urls[kind]
+                assert url is not None
+                log(f"throughput over {kind} ...")
+                rows.append(asyncio.run(_broker_throughput(kind, url, cycles, rounds)))
+            assert main.mqtt_url is not None
+            latency = asyncio.run(_mqtt_latency(main.mqtt_url, 60 if cfg_name == "quick" else 200))
+    return {"cycles": cycles, "rounds": rounds, "rows": rows, "mqtt_latency": latency}
+
+
+def print_broker_table(result: dict[str, Any]) -> None:
+    print(
+        f"\nBroker transports: create->attach->detach->destroy cycles/s, median of "
+        f"{result['rounds']} interleaved rounds of {result['cycles']} sequential cycles"
+    )
+    print(f"{'transport':<10} {'janus_client':>13} {'raw client':>11} {'ratio':>7}  target")
+    for row in result["rows"]:
+        verdict = "PASS" if row["ratio"] >= TARGET_RATIO else "FAIL"
+        print(
+            f"{row['kind']:<10} {row['lib']:>13.1f} {row['raw']:>11.1f} {row['ratio']:>7.2f}  "
+            f">= {TARGET_RATIO} {verdict}"
+        )
+    lat = result["mqtt_latency"]
+    verdict = "PASS" if lat["p50_ms"] <= LATENCY_TARGET_MS else "FAIL"
+    print(
+        f"MQTT 5 request latency (QoS 0 client, mosquitto set_tcp_nodelay, Janus QoS 1): "
+        f"p50 {lat['p50_ms']:.2f} ms, p90 {lat['p90_ms']:.2f} ms over {lat['requests']:.0f} "
+        f"requests; target p50 <= {LATENCY_TARGET_MS} ms {verdict}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short run (~30 s)")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    parser.add_argument(
+        "--brokers",
+        action="store_true",
+        help="benchmark the unix, MQTT (5 and 3.1.1) and RabbitMQ transports instead "
+        "(starts mosquitto and RabbitMQ)",
+    )
     parser.add_argument(
         "--mem-child", nargs=3, metavar=("KIND", "N", "URL"), help=argparse.SUPPRESS
     )
@@ -774,6 +1062,13 @@ def main() -> int:
         print(json.dumps(asyncio.run(_mem_child(kind, int(count), url))))
         return 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run finally: stop Janus
+    if args.brokers:
+        brokers = run_broker_bench("quick" if args.quick else "full")
+        if args.json:
+            print(json.dumps(brokers, indent=2))
+        else:
+            print_broker_table(brokers)
+        return 0
     result = run_bench("quick" if args.quick else "full")
     if args.json:
         print(json.dumps(result, indent=2))

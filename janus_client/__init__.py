@@ -100,7 +100,15 @@ from .plugins.videoroom import (
 )
 from .plugins.videoroom_cascade import CascadedPublisher, cascade_publisher
 from .session import JanusSession, SessionState
-from .transports import JanusTransport, JanusTransportHTTP, JanusTransportWebsocket
+from .transports import (
+    JanusTransport,
+    JanusTransportAMQP,
+    JanusTransportHTTP,
+    JanusTransportMQTT,
+    JanusTransportUnix,
+    JanusTransportWebsocket,
+    RequestTooLargeError,
+)
 
 logging.getLogger("janus_client").addHandler(logging.NullHandler())
 
@@ -141,7 +149,10 @@ __all__ = [
     "JanusSession",
     "JanusTextRoomPlugin",
     "JanusTransport",
+    "JanusTransportAMQP",
     "JanusTransportHTTP",
+    "JanusTransportMQTT",
+    "JanusTransportUnix",
     "JanusTransportWebsocket",
     "JanusVideoCallPlugin",
     "JanusVideoRoomPlugin",
@@ -181,6 +192,7 @@ __all__ = [
     "TextRoomMessageEvent",
     "TextRoomStateError",
     "Timeouts",
+    "RequestTooLargeError",
     "TransportError",
     "TrickleEvent",
     "UnauthorizedError",

@@ -157,6 +157,45 @@ class _Stop(Exception):
     """Raised in the main thread by the SIGTERM/SIGHUP handler of ``serve``."""
 
 
+SERVE_TRANSPORTS = ("unix", "mqtt", "mqtt3", "rabbitmq")
+
+
+def _serve_transports(text: str) -> tuple[str, ...]:
+    """Parse --transports: a comma-separated subset of `SERVE_TRANSPORTS`."""
+    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in SERVE_TRANSPORTS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown transport(s) {', '.join(unknown)}; choose from {', '.join(SERVE_TRANSPORTS)}"
+        )
+    if "mqtt" in names and "mqtt3" in names:
+        raise argparse.ArgumentTypeError("give mqtt (MQTT 5) or mqtt3 (MQTT 3.1.1), not both")
+    return names
+
+
+def _start_brokers(names: tuple[str, ...], stack: contextlib.ExitStack) -> dict[str, Any]:
+    """Start the brokers --transports needs; they stop when ``stack`` closes."""
+    from .testing._brokers import BrokerError, MosquittoBroker, RabbitMQBroker
+    from .testing._server import JanusServerError
+
+    options: dict[str, Any] = {"unix_sockets": "unix" in names}
+    try:
+        if "mqtt" in names or "mqtt3" in names:
+            mqtt = MosquittoBroker()
+            stack.callback(mqtt.stop)
+            mqtt.start()
+            options["mqtt_broker"] = mqtt.url
+            options["mqtt_version"] = "3.1.1" if "mqtt3" in names else "5"
+        if "rabbitmq" in names:
+            rabbit = RabbitMQBroker()
+            stack.callback(rabbit.stop)
+            rabbit.start()
+            options["rabbitmq_broker"] = rabbit.url
+    except BrokerError as exc:
+        raise JanusServerError(str(exc)) from exc
+    return options
+
+
 def _serve(args: argparse.Namespace, out: Output) -> int:
     """Run ``janus-client serve``: a local Janus until Ctrl-C or SIGTERM."""
     from .testing import JanusServerError
@@ -176,10 +215,13 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
     admin_secret = args.admin_secret or SERVE_ADMIN_SECRET
     server = None
     reason = "interrupted"
+    brokers = contextlib.ExitStack()
     try:
         try:
+            extra = _start_brokers(args.transports, brokers)
             server = _start_local(
                 args,
+                **extra,
                 ports=ports,
                 admin_secret=admin_secret,
                 api_secret=args.api_secret,
@@ -205,6 +247,26 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
             "ice_created": server.ice_created,
             "workdir": str(server.workdir),
         }
+        more = {
+            "unix_url": server.unix_url,
+            "admin_unix_url": server.admin_unix_url,
+            "mqtt_url": server.mqtt_url,
+            "admin_mqtt_url": server.admin_mqtt_url,
+            "amqp_url": server.amqp_url,
+            "admin_amqp_url": server.admin_amqp_url,
+        }
+        ready.update({k: v for k, v in more.items() if v is not None})
+        labels = {
+            "unix_url": "Janus API, Unix:",
+            "admin_unix_url": "Admin API, Unix:",
+            "mqtt_url": "Janus API, MQTT:",
+            "admin_mqtt_url": "Admin API, MQTT:",
+            "amqp_url": "Janus API, RabbitMQ:",
+            "admin_amqp_url": "Admin API, RabbitMQ:",
+        }
+        more_lines = "".join(
+            f"  {labels[k]:<22}{v}\n" for k, v in more.items() if v is not None
+        )
         env = {
             "JANUS_URL": server.ws_url,
             "JANUS_ADMIN_URL": server.admin_http_url,
@@ -226,7 +288,8 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
                 f"  Janus API, HTTP:      {r['http_url']}\n"
                 f"  Admin API, WebSocket: {r['admin_ws_url']}\n"
                 f"  Admin API, HTTP:      {r['admin_http_url']}\n"
-                f"  admin secret:         {admin_secret}\n"
+                + more_lines
+                + f"  admin secret:         {admin_secret}\n"
                 + (f"  api secret:           {args.api_secret}\n" if args.api_secret else "")
                 + f"  ICE address:          {ice}\n"
                 f"  log:                  {server.log_path}\n"
@@ -254,6 +317,8 @@ def _serve(args: argparse.Namespace, out: Output) -> int:
                 for line in server.read_log().splitlines()[-10:]:
                     print(f"  {line}", file=sys.stderr)
             server.stop()
+        brokers.close()
+        if server is not None:
             out.result(
                 {"event": "stopped", "reason": reason},
                 lambda v: f"stopped ({v['reason']}); removed the work folder"
@@ -953,6 +1018,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--workdir",
         help="keep config, log and recordings in this folder (default: a temporary "
         "folder, removed on exit)",
+    )
+    p.add_argument(
+        "--transports",
+        type=_serve_transports,
+        default=(),
+        metavar="LIST",
+        help="also offer these Janus transports, comma-separated: unix (Unix sockets in the "
+        "work folder), mqtt (starts its own mosquitto; add mqtt3 for MQTT 3.1.1 instead of "
+        "5), rabbitmq (starts its own RabbitMQ, about 5 s); e.g. mqtt,rabbitmq,unix",
     )
     p.set_defaults(func=None)
 

@@ -17,23 +17,13 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from .protocol import CORE_REQUESTS
+
 __all__ = ["CLIENTS", "JANUS_REQUESTS", "Coverage", "coverage_table", "missing"]
 
 #: Every request Janus 1.1.2's source handles, per API (see the module docstring).
 JANUS_REQUESTS: dict[str, tuple[str, ...]] = {
-    "core": (
-        "info",
-        "ping",
-        "create",
-        "claim",
-        "keepalive",
-        "destroy",
-        "attach",
-        "detach",
-        "hangup",
-        "message",
-        "trickle",
-    ),
+    "core": CORE_REQUESTS,
     "admin": (
         "info",
         "ping",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from ._dispatch import Callback, EventDispatcher, EventStream
 from .config import resolve_timeout
@@ -15,20 +15,17 @@ from .protocol import (
     Incoming,
     MessageKind,
     RedactedReprDict,
+    handle_request,
     plugin_data,
     plugin_error,
     trickle_fields,
 )
-
-if TYPE_CHECKING:
-    from .session import JanusSession
+from .session import JanusSession
 
 __all__ = ["JanusHandle", "PluginResponse"]
 
 logger = logging.getLogger("janus_client")
 
-# Requests whose outcome (or consequences) arrive as events.
-_EVENTFUL = frozenset({"message", "trickle", "hangup"})
 
 
 @dataclass(frozen=True)
@@ -127,21 +124,13 @@ class JanusHandle:
         self, janus: str, *, wait_event: bool = False, timeout: float | None = None, **fields: Any
     ) -> Incoming:
         self._check_open(janus)
-        session = self.session
-        sid = session._require_id(janus, closing_ok=janus == "detach")
-        if janus in _EVENTFUL and not session._wants_events:
-            session._want_events()
-        transport = session.transport
-        msg = session._stamp(
-            {
-                "janus": janus,
-                "transaction": transport.new_transaction(),
-                "session_id": sid,
-                "handle_id": self.handle_id,
-                **fields,
-            }
+        # The handle adds its own fields only; the session adds its own and sends.
+        return await self.session.send_request(
+            handle_request(janus, self.handle_id, **fields),
+            owner=self,
+            wait_event=wait_event,
+            timeout=timeout,
         )
-        return await transport.request(msg, owner=self, wait_event=wait_event, timeout=timeout)
 
     # -------------------------------------------------------------- requests
     async def send(
@@ -258,9 +247,11 @@ class JanusHandle:
             await self._run_close_hooks()
             await self._events.aclose(wait=0.0)
 
-    def _add_close_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
+    def add_close_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``await hook()`` once when the handle closes (plugins close media there)."""
         self._close_hooks.append(hook)
+
+    _add_close_hook = add_close_hook  # the name plugins used before it was public
 
     async def _run_close_hooks(self) -> None:
         hooks, self._close_hooks = self._close_hooks, []
@@ -280,12 +271,10 @@ class JanusHandle:
             return
         self._closed = True
         self._close_reason = exc
-        self.session._forget_handle(self)
-        self.session.transport._table.fail_owner(self, exc)
         for stream in list(self._events._streams):
             stream._end()
-        if run_hooks and self._close_hooks:
-            self.session._spawn_cleanup(self._run_close_hooks())
+        cleanup = self._run_close_hooks() if run_hooks and self._close_hooks else None
+        self.session.handle_closed(self, exc, cleanup)
 
     async def _aclose_events(self) -> None:
         await self._events.aclose(wait=0.0)
@@ -300,7 +289,7 @@ class JanusHandle:
                 print(event.data)
             ```
         """
-        self.session._want_events()
+        self.session.want_events()
         return self._events.stream(types)
 
     def on_event(self, callback: Callback, *types: type[JanusEvent]) -> None:
@@ -309,14 +298,22 @@ class JanusHandle:
         The callback may be a coroutine function; it runs outside the reader, so it
         may await requests. An exception it raises is logged and stops nothing.
         """
-        self.session._want_events()
+        self.session.want_events()
         self._events.add_callback(callback, types)
 
     def remove_callback(self, callback: Callback) -> None:
         """Stop calling a callback added with `on_event`."""
         self._events.remove_callback(callback)
 
-    def _deliver(self, incoming: Incoming) -> None:
+    def release(self, exc: BaseException) -> None:
+        """Drop the handle's local state without telling Janus (its session closed).
+
+        Pending calls fail with ``exc``; close hooks run in a task the session owns.
+        """
+        self._release(exc)
+
+    def deliver(self, incoming: Incoming) -> None:
+        """Called by the session: publish one incoming message of this handle as an event."""
         event = event_from_incoming(incoming)
         if event is None:
             logger.debug("handle %s: ignoring %s", self.handle_id, incoming.janus)
@@ -324,3 +321,7 @@ class JanusHandle:
         self._events.publish(event)
         if isinstance(event, DetachedEvent):
             self._release(InvalidStateError(f"handle {self.handle_id} was detached by Janus"))
+
+
+# The session (the layer below) makes handles of this class in `JanusSession.attach`.
+JanusSession.handle_class = JanusHandle

@@ -147,7 +147,7 @@ def notify_state(url: str, state: str) -> None:
         _safe(hook.connection_state, url, state)
 
 
-def notify_session(session: JanusSession | None, session_id: int) -> None:
+def notify_session(session: Any, session_id: int) -> None:
     """Report a session opened (``session`` given) or closed (None)."""
     hook = _hook
     if hook is not None:

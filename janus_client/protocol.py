@@ -25,13 +25,16 @@ __all__ = [
     "build_request",
     "claim",
     "classify",
+    "credentials",
     "create",
     "decode",
     "destroy",
     "detach",
     "encode",
     "error_from_message",
+    "handle_request",
     "hangup",
+    "in_session",
     "info",
     "keepalive",
     "message",
@@ -39,6 +42,7 @@ __all__ = [
     "plugin_data",
     "plugin_error",
     "redact",
+    "reply_id",
     "trickle",
     "trickle_fields",
 ]
@@ -258,13 +262,50 @@ def build_request(
         msg["session_id"] = session_id
     if handle_id is not None:
         msg["handle_id"] = handle_id
-    for key, value in fields.items():
-        if value is not None:
-            msg[key] = value
+    if fields:
+        msg.update(_given(fields))
+    if apisecret is not None or token is not None:
+        msg.update(credentials(apisecret, token))
+    return msg
+
+
+def _given(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields whose value is not None."""
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def credentials(apisecret: str | None = None, token: str | None = None) -> dict[str, str]:
+    """The credential fields of a request: ``apisecret`` and ``token``, when set."""
+    creds: dict[str, str] = {}
     if apisecret is not None:
-        msg["apisecret"] = apisecret
+        creds["apisecret"] = apisecret
     if token is not None:
-        msg["token"] = token
+        creds["token"] = token
+    return creds
+
+
+def handle_request(janus: str, handle_id: int, **fields: Any) -> dict[str, Any]:
+    """Build a handle's part of a request: its verb, ``handle_id`` and fields.
+
+    The session completes it with `in_session`; the transport adds the
+    transaction. ``None`` fields are left out.
+    """
+    msg: dict[str, Any] = {"janus": janus, "handle_id": handle_id}
+    if fields:
+        msg.update(_given(fields))
+    return msg
+
+
+def in_session(
+    request: Mapping[str, Any],
+    session_id: int,
+    apisecret: str | None = None,
+    token: str | None = None,
+) -> dict[str, Any]:
+    """Return ``request`` completed with a session's fields: ``session_id``, credentials."""
+    msg = {**request, "session_id": session_id}
+    if apisecret is not None or token is not None:
+        msg.update(credentials(apisecret, token))
     return msg
 
 
@@ -386,6 +427,21 @@ def trickle_fields(
         if not isinstance(item, Mapping):
             raise TypeError(f"candidates[{i}] must be a dict, got {type(item).__name__}")
     return {"candidates": [dict(item) for item in items]}
+
+
+def reply_id(reply: Mapping[str, Any], what: str) -> int:
+    """Return the numeric ``data.id`` of a ``create`` or ``attach`` reply.
+
+    Raises:
+        ProtocolError: The reply has no numeric ``data.id``.
+    """
+    data = reply.get("data")
+    value = data.get("id") if isinstance(data, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProtocolError(
+            f"Janus replied to {what!r} without a numeric data.id: {redact(reply)!r}"
+        )
+    return value
 
 
 def error_from_message(

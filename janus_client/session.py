@@ -6,9 +6,10 @@ import asyncio
 import enum
 import logging
 import ssl as _ssl
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Hashable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
+from . import protocol as _p
 from ._dispatch import Callback, EventDispatcher, EventStream
 from .config import ReconnectPolicy, Timeouts, resolve_timeout
 from .errors import (
@@ -22,20 +23,26 @@ from .errors import (
     TransportError,
 )
 from .events import ConnectionState, ConnectionStateEvent, JanusEvent, event_from_incoming
-from .handle import JanusHandle
 from .message_transaction import MessageTransaction
-from .plugins.base import JanusPlugin
-from .protocol import Incoming, MessageKind, redact
+from .protocol import CORE_REQUESTS, Incoming, MessageKind
 from .transports.base import JanusTransport
 
 if TYPE_CHECKING:
+    from .handle import JanusHandle
     from .health import HealthResult
+    from .plugins.base import JanusPlugin
 
 __all__ = ["JanusSession", "PluginAttachFail", "SessionState"]
 
 logger = logging.getLogger("janus_client")
 
 P = TypeVar("P", bound="JanusPlugin")
+
+# Core requests sent by a handle method rather than a session method of the same name.
+_HANDLE_METHODS = {v: f"JanusHandle.{v}" for v in ("detach", "hangup", "trickle")}
+_HANDLE_METHODS["message"] = "JanusHandle.send"
+# Handle requests whose outcome (or consequences) arrive as events.
+_EVENTFUL = frozenset({"message", "trickle", "hangup"})
 
 
 class SessionState(str, enum.Enum):
@@ -88,18 +95,11 @@ class JanusSession:
 
     #: Core API requests and the methods that send them (see `janus_client.coverage`).
     requests: ClassVar[dict[str, str]] = {
-        "info": "info",
-        "ping": "ping",
-        "create": "create",
-        "claim": "claim",
-        "keepalive": "keepalive",
-        "destroy": "destroy",
-        "attach": "attach",
-        "detach": "JanusHandle.detach",
-        "hangup": "JanusHandle.hangup",
-        "message": "JanusHandle.send",
-        "trickle": "JanusHandle.trickle",
+        verb: _HANDLE_METHODS.get(verb, verb) for verb in CORE_REQUESTS
     }
+
+    #: The handle class `attach` makes (set by `janus_client.handle`, the layer above).
+    handle_class: ClassVar[type[JanusHandle]]
 
     def __init__(
         self,
@@ -187,6 +187,10 @@ class JanusSession:
             msg["token"] = self.token
         return msg
 
+    def credentials(self) -> dict[str, str]:
+        """The ``apisecret`` / ``token`` fields this session stamps on its requests."""
+        return _p.credentials(self.api_secret, self.token)
+
     def _require_id(self, what: str, *, closing_ok: bool = False) -> int:
         if self.session_id is not None and (
             self._state is SessionState.ACTIVE
@@ -241,12 +245,12 @@ class JanusSession:
             transport = self.transport
             self._state = SessionState.CREATING
             try:
-                msg = self._stamp({"janus": "create", "transaction": transport.new_transaction()})
+                msg = self._stamp(_p.create(transport.new_transaction()))
                 reply = await transport.request(msg, owner=self, timeout=timeout)
-                sid = _reply_id(reply, "create")
+                sid = _p.reply_id(reply.body, "create")
             except BaseException:
                 self._state = SessionState.NEW
-                if self._make_transport is not None and not transport._sessions:
+                if self._make_transport is not None and not transport.sessions:
                     # Nothing uses the connection this session opened: close it now
                     # (no "Unclosed client session" later) and start afresh next time.
                     await asyncio.shield(transport.close())
@@ -262,15 +266,15 @@ class JanusSession:
         self._lost_reason = None
         if self._events._closed:
             self._events = EventDispatcher("session")
-        self.transport._add_session(self)
+        self.transport.add_session(self)
         if self._wants_events:
-            self.transport._events_wanted(sid)
+            self.transport.want_events(sid)
 
-    def _want_events(self) -> None:
-        """Note that events are expected (over HTTP this starts the long-poll)."""
+    def want_events(self) -> None:
+        """Note that events are expected (a listener; over HTTP this starts the long-poll)."""
         self._wants_events = True
         if self._state is SessionState.ACTIVE and self.session_id is not None:
-            self.transport._events_wanted(self.session_id)
+            self.transport.want_events(self.session_id)
 
     async def claim(self, session_id: int | None = None, *, timeout: float | None = None) -> int:
         """Take over a session with ``claim``, so that its events come to this connection.
@@ -291,13 +295,11 @@ class JanusSession:
             raise TypeError(f"session_id must be an int, got {type(sid).__name__}")
         async with self._create_lock:
             transport = self.transport
-            msg = self._stamp(
-                {"janus": "claim", "transaction": transport.new_transaction(), "session_id": sid}
-            )
+            msg = self._stamp(_p.claim(transport.new_transaction(), sid))
             await transport.request(msg, owner=self, timeout=timeout)
             if self.session_id != sid or self._state is not SessionState.ACTIVE:
                 if self._state is SessionState.ACTIVE and self.session_id is not None:
-                    self.transport._remove_session(self.session_id)
+                    self.transport.remove_session(self.session_id)
                 self._activate(sid)
             return sid
 
@@ -347,12 +349,10 @@ class JanusSession:
                 *(h.detach(timeout=limit / 2) for h in handles), return_exceptions=True
             )
         transport = self.transport
-        transport._remove_session(sid)
+        transport.remove_session(sid)
         if not transport.connected:
             return
-        msg = self._stamp(
-            {"janus": "destroy", "transaction": transport.new_transaction(), "session_id": sid}
-        )
+        msg = self._stamp(_p.destroy(transport.new_transaction(), sid))
         try:
             await transport.request(msg, owner=self, timeout=max(end - loop.time(), 0.001))
         except (SessionNotFoundError, TransportError) as exc:
@@ -361,11 +361,11 @@ class JanusSession:
     def _release(self, exc: BaseException, state: SessionState) -> None:
         """Release local state at once: handles, pending calls, routing."""
         for handle in list(self._handles.values()):
-            handle._release(exc)
+            handle.release(exc)
         self._handles.clear()
-        self.transport._table.fail_owner(self, exc)
-        if self.session_id is not None and self.transport._sessions.get(self.session_id) is self:
-            self.transport._remove_session(self.session_id)
+        self.transport.fail_calls(self, exc)
+        if self.session_id is not None:
+            self.transport.remove_session(self.session_id, self)
         self._state = state
         for stream in list(self._events._streams):
             stream._end()
@@ -383,8 +383,12 @@ class JanusSession:
         if self._owns_transport:
             await self.transport.close()
 
-    def _connection_lost(self, exc: BaseException) -> None:
-        """Called by the transport: the connection dropped or Janus forgot the session."""
+    # ------------------------------------------ the transport's seam (SessionLink)
+    def connection_lost(self, exc: BaseException) -> None:
+        """Called by the transport: the connection dropped or Janus forgot the session.
+
+        The session is marked lost (`SessionState.LOST`) and its pending calls fail.
+        """
         if self._state is not SessionState.ACTIVE:
             return
         reason = (
@@ -396,16 +400,18 @@ class JanusSession:
             reason.__cause__ = exc
         self._mark_lost(reason)
 
-    def _notify_state(
+    def connection_state_changed(
         self, state: ConnectionState, *, attempt: int = 0, error: str | None = None
     ) -> None:
+        """Called by the transport: publish a `ConnectionStateEvent` to the session's events."""
         self._events.publish(
             ConnectionStateEvent(
                 session_id=self.session_id, state=state, attempt=attempt, error=error
             )
         )
 
-    def _keepalive_failed(self, exc: BaseException) -> None:
+    def keepalive_failed(self, exc: BaseException) -> None:
+        """Called by the transport: a keepalive failed; Janus errors and timeouts lose it."""
         if isinstance(exc, (SessionNotFoundError, RequestTimeoutError, ServerError)):
             self._mark_lost(SessionLost(f"keepalive of session {self.session_id} failed: {exc}"))
 
@@ -416,8 +422,32 @@ class JanusSession:
         self._lost_reason = exc
         self._release(exc, SessionState.LOST)
 
+    async def restore(self, *, attempt: int, timeout: float) -> bool:
+        """Called by the transport after reconnect ``attempt``: ``claim`` the session again.
+
+        Returns:
+            True when it is back (``RECONNECTED`` is published); False when Janus
+            refused within ``timeout`` (``LOST`` is published, the session is lost).
+        """
+        sid = self.session_id
+        if sid is None:
+            return True
+        transport = self.transport
+        msg = self._stamp(_p.claim(transport.new_transaction(), sid))
+        try:
+            await transport.request(msg, owner=self, timeout=timeout)
+        except JanusError as exc:
+            self.connection_state_changed(ConnectionState.LOST, attempt=attempt, error=str(exc))
+            self.connection_lost(
+                SessionLost(f"session {sid} could not be reclaimed after reconnecting: {exc}")
+            )
+            return False
+        self.connection_state_changed(ConnectionState.RECONNECTED, attempt=attempt)
+        return True
+
     # ---------------------------------------------------------------- routing
-    def _route(self, incoming: Incoming) -> None:
+    def deliver(self, incoming: Incoming) -> None:
+        """Called by the transport: route a message of this session to its handle or events."""
         if incoming.kind is MessageKind.TIMEOUT:
             event = event_from_incoming(incoming)
             if event is not None:
@@ -435,7 +465,7 @@ class JanusSession:
             if handle is None:
                 logger.debug("session %s: event for unknown handle %s", self.session_id, sender)
                 return
-            handle._deliver(incoming)
+            handle.deliver(incoming)
             return
         event = event_from_incoming(incoming)
         if event is not None:
@@ -445,6 +475,50 @@ class JanusSession:
         if self._handles.get(handle.handle_id) is handle:
             del self._handles[handle.handle_id]
 
+    # ----------------------------------------------- the handle's seam (one call)
+    async def send_request(
+        self,
+        request: dict[str, Any],
+        *,
+        owner: Hashable = None,
+        wait_event: bool = False,
+        timeout: float | None = None,
+    ) -> Incoming:
+        """Send a handle's request (`protocol.handle_request`) and return the reply.
+
+        The session adds only its own fields (``session_id``, credentials); the
+        transport adds the transaction. ``owner``, ``wait_event`` and ``timeout``
+        are passed to `JanusTransport.request`.
+
+        Raises:
+            InvalidStateError: The session is not active (``detach`` is also
+                accepted while it closes).
+            SessionLost: The session was lost.
+        """
+        verb = request["janus"]
+        sid = self._require_id(verb, closing_ok=verb == "detach")
+        if verb in _EVENTFUL and not self._wants_events:
+            self.want_events()
+        msg = _p.in_session(request, sid, self.api_secret, self.token)
+        return await self.transport.request(
+            msg, owner=owner, wait_event=wait_event, timeout=timeout
+        )
+
+    def handle_closed(
+        self,
+        handle: JanusHandle,
+        exc: BaseException,
+        cleanup: Coroutine[Any, Any, None] | None = None,
+    ) -> None:
+        """A handle closed: forget it, fail its calls with ``exc``, run ``cleanup``.
+
+        ``cleanup`` (closing media) runs in a task the session owns; `destroy` awaits it.
+        """
+        self._forget_handle(handle)
+        self.transport.fail_calls(handle, exc)
+        if cleanup is not None:
+            self._spawn_cleanup(cleanup)
+
     # --------------------------------------------------------------- requests
     async def info(self, *, timeout: float | None = None) -> dict[str, Any]:
         """Return the server's ``info`` (version, plugins, transports, ...).
@@ -452,7 +526,7 @@ class JanusSession:
         Needs no session: it does not create one.
         """
         transport = self.transport
-        msg = self._stamp({"janus": "info", "transaction": transport.new_transaction()})
+        msg = self._stamp(_p.info(transport.new_transaction()))
         reply = await transport.request(msg, owner=self, timeout=timeout)
         return reply.body
 
@@ -461,7 +535,7 @@ class JanusSession:
         transport = self.transport
         loop = asyncio.get_running_loop()
         start = loop.time()
-        msg = self._stamp({"janus": "ping", "transaction": transport.new_transaction()})
+        msg = self._stamp(_p.ping(transport.new_transaction()))
         await transport.request(msg, owner=self, timeout=timeout)
         return loop.time() - start
 
@@ -479,9 +553,7 @@ class JanusSession:
         """Send one ``keepalive`` now (the transport also sends them periodically)."""
         sid = self._require_id("keepalive")
         transport = self.transport
-        msg = self._stamp(
-            {"janus": "keepalive", "transaction": transport.new_transaction(), "session_id": sid}
-        )
+        msg = self._stamp(_p.keepalive(transport.new_transaction(), sid))
         try:
             await transport.request(msg, owner=self, timeout=timeout)
         except SessionNotFoundError as exc:
@@ -558,7 +630,7 @@ class JanusSession:
         message.pop("session_id", None)
         await self.create()
         sid = self._require_id(str(message["janus"]))
-        self._want_events()
+        self.want_events()
         self._stamp(message)
         return await self.transport.send(message, session_id=sid, handle_id=handle_id)
 
@@ -569,14 +641,12 @@ class JanusSession:
         `JanusPlugin.on_receive`); others become session events. Bad messages are
         logged and dropped.
         """
-        from .protocol import classify
-
         try:
-            incoming = classify(response)
+            incoming = _p.classify(response)
         except JanusError as exc:
             logger.warning("session %s: dropping malformed message: %s", self.session_id, exc)
             return
-        self._route(incoming)
+        self.deliver(incoming)
 
     async def attach_plugin(self, plugin: JanusPlugin) -> int:
         """Attach ``plugin`` and return the handle id (0.9.x API).
@@ -587,7 +657,7 @@ class JanusSession:
             PluginAttachFail: Janus refused the attach (every code, including 460
                 for an unknown plugin).
         """
-        if not isinstance(plugin, JanusPlugin):
+        if isinstance(plugin, str) or not callable(getattr(plugin, "attach", None)):
             raise TypeError(f"plugin must be a JanusPlugin, got {type(plugin).__name__}")
         if not plugin.attached:
             await plugin.attach(self)
@@ -603,11 +673,11 @@ class JanusSession:
             InvalidStateError: The plugin is not attached (``Plugin not properly
                 initialized``).
         """
-        handle = plugin_handle._handle if isinstance(plugin_handle, JanusPlugin) else None
-        if handle is None or handle.closed:
+        if not getattr(plugin_handle, "attached", False):
             raise InvalidStateError("Plugin not properly initialized: it is not attached")
+        handle = plugin_handle.handle
         self._forget_handle(handle)
-        handle._release(InvalidStateError(f"handle {handle.handle_id} was detached"))
+        handle.release(InvalidStateError(f"handle {handle.handle_id} was detached"))
 
     @overload
     async def attach(
@@ -642,10 +712,11 @@ class JanusSession:
         Raises:
             PluginNotFoundError: Janus has no such plugin.
         """
-        if isinstance(plugin, JanusPlugin):
+        if not isinstance(plugin, str) and callable(getattr(plugin, "attach", None)):
             await plugin.attach(self, opaque_id=opaque_id, timeout=timeout)
             return plugin
-        return await self._attach_handle(plugin, opaque_id=opaque_id, timeout=timeout)
+        name: Any = plugin  # anything else is refused (ValueError) there
+        return await self._attach_handle(name, opaque_id=opaque_id, timeout=timeout)
 
     async def _attach_handle(
         self,
@@ -653,7 +724,7 @@ class JanusSession:
         *,
         opaque_id: str | None = None,
         timeout: float | None = None,
-        handle_class: type[JanusHandle] = JanusHandle,
+        handle_class: type[JanusHandle] | None = None,
         **handle_kwargs: Any,
     ) -> JanusHandle:
         if not isinstance(plugin, str) or not plugin:
@@ -663,21 +734,13 @@ class JanusSession:
         await self.create(timeout=timeout)
         sid = self._require_id("attach")
         transport = self.transport
-        msg = self._stamp(
-            {
-                "janus": "attach",
-                "transaction": transport.new_transaction(),
-                "session_id": sid,
-                "plugin": plugin,
-            }
-        )
-        if opaque_id is not None:
-            msg["opaque_id"] = opaque_id
+        msg = self._stamp(_p.attach(transport.new_transaction(), sid, plugin, opaque_id))
         reply = await self._attach_request(msg, timeout)
-        hid = _reply_id(reply, "attach")
-        handle = handle_class(self, hid, plugin, opaque_id=opaque_id, **handle_kwargs)
+        hid = _p.reply_id(reply.body, "attach")
+        make = handle_class if handle_class is not None else self.handle_class
+        handle = make(self, hid, plugin, opaque_id=opaque_id, **handle_kwargs)
         if self._state is not SessionState.ACTIVE or self.session_id != sid:
-            handle._release(InvalidStateError("the session closed while attaching"))
+            handle.release(InvalidStateError("the session closed while attaching"))
             raise InvalidStateError(f"session {sid} closed while attaching {plugin}")
         self._handles[hid] = handle
         return handle
@@ -707,21 +770,14 @@ class JanusSession:
         if call.cancelled() or call.exception() is not None:
             return
         try:
-            hid = _reply_id(call.result(), "attach")
+            hid = _p.reply_id(call.result().body, "attach")
         except JanusError:
             return
         if self._state is not SessionState.ACTIVE or self.session_id != sid:
             return  # the session is gone on the server, and its handles with it
         logger.debug("session %s: detaching handle %s (its attach was cancelled)", sid, hid)
         transport = self.transport
-        detach = self._stamp(
-            {
-                "janus": "detach",
-                "transaction": transport.new_transaction(),
-                "session_id": sid,
-                "handle_id": hid,
-            }
-        )
+        detach = self._stamp(_p.detach(transport.new_transaction(), sid, hid))
         self._spawn_cleanup(self._request_quietly(detach))
 
     async def _request_quietly(self, msg: dict[str, Any]) -> None:
@@ -733,22 +789,11 @@ class JanusSession:
     # ----------------------------------------------------------------- events
     def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
         """Async iterator over session-level events (such as `SessionTimeoutEvent`)."""
-        self._want_events()
+        self.want_events()
         return self._events.stream(types)
 
     def on_event(self, callback: Callback, *types: type[JanusEvent]) -> None:
         """Call ``callback(event)`` for session-level events (see `events`)."""
-        self._want_events()
+        self.want_events()
         self._events.add_callback(callback, types)
 
-
-def _reply_id(reply: Incoming, what: str) -> int:
-    data = reply.body.get("data")
-    value = data.get("id") if isinstance(data, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int):
-        from .errors import ProtocolError
-
-        raise ProtocolError(
-            f"Janus replied to {what!r} without a numeric data.id: {redact(reply.body)!r}"
-        )
-    return value

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
@@ -113,3 +114,57 @@ def janus_url(request: pytest.FixtureRequest, janus_ws_url: str, janus_http_url:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "allow_leaks: skip the task/socket leak check")
+
+
+# ------------------------------------------------------------------ broker transports
+from brokered import BROKER_TRANSPORTS, brokered_urls  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def janus_brokered(
+    janus_ice_address: str | None, mosquitto_broker: Any, rabbitmq_broker: Any
+) -> Iterator[Any]:
+    """One Janus for the session with pfunix (SEQPACKET), MQTT 5 and RabbitMQ enabled."""
+    from janus_client.testing import JanusServer
+    from janus_client.testing.pytest_plugin import _require_janus
+
+    _require_janus()
+    server = JanusServer(
+        ice_address=janus_ice_address,
+        unix_sockets=True,
+        mqtt_broker=mosquitto_broker.url,
+        mqtt_version="5",
+        rabbitmq_broker=rabbitmq_broker.url,
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def janus_brokered_v311(janus_ice_address: str | None, mosquitto_broker: Any) -> Iterator[Any]:
+    """One Janus for the session with pfunix (DGRAM) and MQTT 3.1.1 enabled."""
+    from janus_client.testing import JanusServer
+    from janus_client.testing.pytest_plugin import _require_janus
+
+    _require_janus()
+    server = JanusServer(
+        ice_address=janus_ice_address,
+        unix_sockets=True,
+        unix_socket_type="SOCK_DGRAM",
+        mqtt_broker=mosquitto_broker.url,
+        mqtt_version="3.1.1",
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=BROKER_TRANSPORTS)
+def janus_broker_url(request: pytest.FixtureRequest) -> str:
+    """A real Janus' API URL, once per transport beyond WebSocket and HTTP."""
+    return brokered_urls(request, str(request.param))[0]

@@ -19,6 +19,8 @@ logger = logging.getLogger("janus_client")
 
 #: The WebSocket subprotocol of the Admin API.
 ADMIN_SUBPROTOCOL = "janus-admin-protocol"
+# Broker transports, whose default topics / queues differ for the Admin API.
+_BROKER_SCHEMES = ("mqtt", "mqtts", "amqp", "amqps")
 
 # Requests Janus answers without the admin secret.
 _PUBLIC = frozenset({"info", "ping"})
@@ -90,6 +92,8 @@ class AdminConnection:
         kwargs: dict[str, Any] = {"timeouts": self._timeouts, "ssl": self._ssl}
         if urlsplit(self.base_url).scheme.lower() in JanusTransportWebsocket.schemes:
             kwargs["subprotocol"] = ADMIN_SUBPROTOCOL
+        elif urlsplit(self.base_url).scheme.lower() in _BROKER_SCHEMES:
+            kwargs["admin"] = True  # the admin topics / queues by default
         return JanusTransport.create_transport(self.base_url, self.api_secret, self.token, **kwargs)
 
     def __repr__(self) -> str:

@@ -2,6 +2,8 @@
 
 * `JanusServer` starts a real local Janus (the ``janus`` binary) with a generated
   configuration, on loopback and free ports, and stops it cleanly.
+* `MockTransport` calls a function you write with each request and returns
+  its reply: unit tests of your code with no socket and no Janus.
 * `FakeJanus` is an in-process fake Janus for cases a real server cannot produce:
   malformed messages, dropped or delayed replies, abrupt closes, half-open lines.
 * `TcpProxy` forwards a loopback port to Janus and can cut, freeze (half-open)
@@ -31,9 +33,18 @@ from ._network import (
 from ._proxy import TcpProxy
 from ._server import JanusServer, JanusServerError
 from .fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
+from .mock import (
+    NO_REPLY,
+    MockHandler,
+    MockTransport,
+    error_reply,
+    plugin_reply,
+    success_reply,
+)
 
 __all__ = [
     "DROP",
+    "NO_REPLY",
     "BrokerError",
     "FakeHandle",
     "FakeJanus",
@@ -42,13 +53,18 @@ __all__ = [
     "IceAddressLease",
     "JanusServer",
     "JanusServerError",
+    "MockHandler",
+    "MockTransport",
     "MosquittoBroker",
     "RabbitMQBroker",
     "TcpProxy",
     "acquire_ice_address",
     "ensure_ice_address",
     "ice_address_instructions",
+    "error_reply",
     "event_handler_configs",
     "patch_aioice_host_addresses",
+    "plugin_reply",
     "remove_ice_address",
+    "success_reply",
 ]

@@ -314,6 +314,7 @@ class RabbitMQBroker(_Broker):
     def __init__(self, host: str = "127.0.0.1", *, script: str = _RABBITMQ_SCRIPT) -> None:
         super().__init__(host)
         self._script = script
+        self._kept_ports: tuple[int, int, int] | None = None
 
     @staticmethod
     def find_binary(script: str = _RABBITMQ_SCRIPT) -> str | None:
@@ -354,7 +355,8 @@ class RabbitMQBroker(_Broker):
             )
         base = Path(tempfile.mkdtemp(prefix="janus-client-rabbitmq-"))
         self._dir = base
-        amqp, dist, epmd_port = free_ports(3, self.host)
+        amqp, dist, epmd_port = self._kept_ports or tuple(free_ports(3, self.host))
+        self._kept_ports = (amqp, dist, epmd_port)
         node = f"jc{os.getpid()}x{amqp}@localhost"
         (base / "rabbitmq-env.conf").write_text("")
         (base / "enabled_plugins").write_text("[].\n")
@@ -388,3 +390,15 @@ class RabbitMQBroker(_Broker):
         self._wait_port(amqp, timeout)
         self._port = amqp
         logger.info("rabbitmq started on %s:%d", self.host, amqp)
+
+    def restart(self, timeout: float = 40.0) -> None:
+        """Stop the broker and start a fresh one on the same ports (clients are cut).
+
+        The new broker starts empty (queues and exchanges are gone).
+
+        Args:
+            timeout: Seconds to wait for the AMQP port.
+
+        """
+        self.stop()
+        self.start(timeout)

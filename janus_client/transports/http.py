@@ -242,7 +242,7 @@ class JanusTransportHTTP(JanusTransport):
                 "maxev": str(self.max_events),
                 "rid": str(int(time.time() * 1000)),
             }
-            creds = session._stamp({})
+            creds = session.credentials()
             params.update({k: str(v) for k, v in creds.items()})
             started = loop.time()
             problem: str
@@ -260,7 +260,7 @@ class JanusTransportHTTP(JanusTransport):
                     session_id, status, body, loop.time() - started
                 )
                 if lost is not None:
-                    session._connection_lost(lost)
+                    session.connection_lost(lost)
                     return
                 if not problem:
                     if failures:
@@ -288,7 +288,7 @@ class JanusTransportHTTP(JanusTransport):
             if delay is None or now - failures_since + delay > budget:
                 # Janus may still hold the session (only its long-poll fails): free it.
                 self._destroy_later(session_id, creds)
-                session._connection_lost(
+                session.connection_lost(
                     ConnectionClosedError(
                         f"long-poll of session {session_id} at {url} kept failing for "
                         f"{now - failures_since:.1f} s ({failures} attempt(s)): {problem}",

@@ -354,7 +354,8 @@ async def test_connect_error_names_url() -> None:
 
 
 def test_unknown_scheme() -> None:
-    with pytest.raises(ValueError, match="accepted schemes: http, https, ws, wss"):
+    schemes = r"amqp, amqps, http, https, mqtt, mqtts, unix, unix\+dgram, ws, wss"
+    with pytest.raises(ValueError, match=f"accepted schemes: {schemes}"):
         JanusSession("ftp://127.0.0.1/janus")
 
 

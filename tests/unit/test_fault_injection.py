@@ -41,7 +41,7 @@ from janus_client.logs import RedactingFilter, RedactingLoggerAdapter, redact_te
 from janus_client.plugins.videoroom import VideoRoomEvent
 from janus_client.protocol import encode, redact
 from janus_client.testing import DROP, FakeJanus, FakeRequest
-from janus_client.transports import base as transport_base
+from janus_client.transports import core as transport_core
 from janus_client.transports import websocket as ws_module
 
 pytestmark = pytest.mark.fault_injection
@@ -228,7 +228,7 @@ async def test_cancel_at_the_deadline_is_a_cancellation(
             "Python 3.10 cannot count cancellations: a caller's cancel in the same loop "
             "iteration as the deadline, while the POST is in flight, looks like the library's"
         )
-    real_expire = transport_base._expire
+    real_expire = transport_core._expire
 
     def expire_and_cancel(future: asyncio.Future[Any], state: Any) -> None:
         # The caller cancels its task in the same callback as the library's timer.
@@ -241,12 +241,12 @@ async def test_cancel_at_the_deadline_is_a_cancellation(
     async with JanusSession(url(fake_janus, kind)) as session:
         handle = await session.attach(ECHO)
         fake_janus.on_request("message", lambda req: DROP)
-        monkeypatch.setattr(transport_base, "_expire", expire_and_cancel)
+        monkeypatch.setattr(transport_core, "_expire", expire_and_cancel)
         task = asyncio.create_task(handle.send({"audio": True}, timeout=0.1))
         with pytest.raises(asyncio.CancelledError):
             await task
         assert task.cancelled()
-        monkeypatch.setattr(transport_base, "_expire", real_expire)
+        monkeypatch.setattr(transport_core, "_expire", real_expire)
         assert session.transport.pending_count == 0
         # The library's own deadline alone is still a timeout, with a balanced count.
         task = asyncio.create_task(handle.send({"audio": True}, timeout=0.1))
