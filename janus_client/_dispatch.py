@@ -46,6 +46,13 @@ class EventStream(Generic[E]):
         if not self._types or isinstance(event, self._types):
             self._queue.put_nowait(event)
 
+    def offer(self, event: object) -> None:
+        """Queue ``event`` as if its owner had published it (if it has the stream's types).
+
+        Owners use it to replay events they kept before the stream existed.
+        """
+        self._offer(event)
+
     def _end(self) -> None:
         if not self._closed:
             self._closed = True

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import enum
 import inspect
 import logging
+from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from .._dispatch import Callback, EventStream
+from .._dispatch import Callback, EventDispatcher, EventStream
 from ..errors import InvalidStateError, MediaUnavailableError, PluginError
-from ..events import JanusEvent
+from ..events import JanusEvent, PluginEvent
 from ..handle import JanusHandle, PluginResponse
+from ..validate import enforce_typed
+from ._compat_events import CompatHandler, split_on_event_args
 
 if TYPE_CHECKING:
     from aiortc import RTCConfiguration, RTCPeerConnection
@@ -45,13 +49,8 @@ def typed_fields(fields: Iterable[tuple[str, object, type]]) -> dict[str, Any]:
     """
     body: dict[str, Any] = {}
     for key, value, kind in fields:
-        if value is None:
-            continue
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise TypeError(f"{key} must be {kind.__name__}, got {type(value).__name__}")
-        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-            raise ValueError(f"{key} must not be negative, got {value}")
-        body[key] = value
+        if enforce_typed(value, name=key, kind=kind) is not None:
+            body[key] = value
     return body
 
 
@@ -80,6 +79,16 @@ class JanusPlugin:
     name: str = ""
     #: The exception class raised for this plugin's errors.
     error_class: ClassVar[type[PluginError]] = PluginError
+    #: The plugin's typed event class: plugin events are turned into it with its
+    #: ``from_plugin_event`` classmethod before anyone sees them (None: no conversion).
+    event_class: ClassVar[Any] = None
+    #: The plugin's event-type enum: its members (or their string values) select
+    #: events of that ``type`` in `on_event`.
+    event_types: ClassVar[type[enum.Enum] | None] = None
+    #: How many events the plugin keeps from attach until the first `events` call
+    #: (they are replayed to that stream); older ones are dropped and counted in
+    #: `events_dropped`.
+    event_buffer: ClassVar[int] = 256
 
     def __init__(
         self, pc_config: RTCConfiguration | None = None, *, name: str | None = None
@@ -91,7 +100,10 @@ class JanusPlugin:
         _check_pc_config(pc_config)
         self._pc_config = pc_config
         self._handle: JanusHandle | None = None
-        self._callbacks: list[tuple[Any, Callback]] = []
+        self._callbacks: list[tuple[tuple[Any, ...], Callback]] = []
+        self._hub: EventDispatcher[JanusEvent] | None = None
+        self._backlog: deque[JanusEvent] | None = None
+        self._dropped = 0
         self._pc: JanusPeerConnection | None = None
         self._last_pc: JanusPeerConnection | None = None
 
@@ -141,6 +153,11 @@ class JanusPlugin:
         return handle.handle_id if handle is not None and not handle.closed else None
 
     @property
+    def handle_id(self) -> int | None:
+        """The handle id, or None when not attached (the name handles and events use)."""
+        return self.id
+
+    @property
     def session(self) -> JanusSession:
         """The session the plugin is attached to."""
         return self.handle.session
@@ -165,9 +182,28 @@ class JanusPlugin:
             name, opaque_id=opaque_id, timeout=timeout, error_class=self.error_class
         )
         self._handle = handle
+        self._hub = EventDispatcher(f"{type(self).__name__}-{handle.handle_id}")
+        self._backlog = deque()
+        self._dropped = 0
         session._register_plugin(handle.handle_id, self)
         handle.on_event(self._dispatch)
         handle._add_close_hook(self._close_media)
+        handle._add_close_hook(self._close_events)
+
+    async def _close_events(self) -> None:
+        """End the plugin's event streams when its handle closes."""
+        hub, self._hub = self._hub, None
+        self._backlog = None
+        if hub is not None:
+            await hub.aclose()
+
+    async def __aenter__(self) -> JanusPlugin:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Leaving ``async with plugin:`` releases it (`destroy`)."""
+        if self._handle is not None and not self._handle.closed:
+            await self.destroy()
 
     async def destroy(self, *, timeout: float | None = None) -> None:
         """Release the plugin: close its media, then detach its handle (idempotent)."""
@@ -348,31 +384,99 @@ class JanusPlugin:
 
     # ----------------------------------------------------------------- events
     def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
-        """Async iterator over the handle's events; see `JanusHandle.events`."""
-        return self.handle.events(*types)
+        """Async iterator over this plugin's events (optionally of the given classes).
 
-    def on_event(self, event_type: Any, handler: Callback | None = None) -> None:
-        """Register a callback for events, before or after attaching.
+        Events come typed (the plugin's `event_class` where it has one), after the
+        plugin has acted on them. The first call also yields the events that arrived
+        since attach (up to `event_buffer` of them; see `events_dropped`), so none is
+        lost between ``attach``/``join`` and the first ``events()``.
 
-        Call it as ``on_event(handler)`` for every event, or
-        ``on_event(EventClassOrType, handler)`` for one kind: an event class such
-        as `WebRTCUpEvent`, or a plugin's event-type enum value (for example
-        ``VideoCallEventType.INCOMINGCALL``). Handlers may be coroutine functions;
-        an exception they raise is logged and stops nothing.
+        Raises:
+            InvalidStateError: Not attached.
         """
-        if handler is None:
-            handler, event_type = event_type, None
-        if not callable(handler):
-            raise TypeError(f"handler must be callable, got {handler!r}")
-        self._callbacks.append((event_type, handler))
+        self.handle  # noqa: B018 - raises InvalidStateError when not attached
+        hub = self._hub
+        if hub is None:  # pragma: no cover - set by attach
+            hub = self._hub = EventDispatcher(type(self).__name__)
+        stream = hub.stream(types)
+        backlog, self._backlog = self._backlog, None
+        for event in backlog or ():
+            stream.offer(event)
+        return stream
 
-    def _matches(self, event_type: Any, event: JanusEvent) -> bool:
-        """Whether ``event`` is of ``event_type``; subclasses add their enum types."""
-        if event_type is None:
+    @property
+    def events_dropped(self) -> int:
+        """How many events the attach-time buffer dropped (it keeps `event_buffer`)."""
+        return self._dropped
+
+    def on_event(self, event_type: Any, handler: Any = None, *types: Any) -> None:
+        """Call ``callback(event)`` for each event, or for the given kinds only.
+
+        The order is the one of `JanusHandle.on_event` and `JanusSession.on_event`:
+        callback first, then any number of kinds, each an event class (such as
+        `WebRTCUpEvent`) or a member of the plugin's `event_types` enum (or its
+        string value), matched against the typed event's ``type``. Callbacks may be
+        coroutine functions; an exception they raise is logged and stops nothing.
+        They may be added before attaching.
+
+        janus-client 0.9.x's ``on_event(EventType, handler)`` still works (hence
+        the parameter names, kept for 0.9.x keyword calls): with an enum member (or
+        its string) the handler gets the event's 0.9.x dict.
+
+        Raises:
+            TypeError: The callback is not callable, or a kind is not an event class
+                or event type.
+            ValueError: A string that names none of the plugin's event types.
+        """
+        args = (event_type,) if handler is None else (event_type, handler)
+        callback, kinds, old_order = split_on_event_args(args[0], args[1:] + types)
+        if not callable(callback):
+            raise TypeError(f"handler must be callable, got {callback!r}")
+        selectors = tuple(self._selector(kind) for kind in kinds)
+        if old_order and any(isinstance(kind, enum.Enum) for kind in selectors):
+            callback = CompatHandler(callback)
+        self._callbacks.append((selectors, callback))
+
+    def remove_callback(self, callback: Callback) -> None:
+        """Stop calling a callback added with `on_event` (0.9.x handlers too)."""
+        self._callbacks = [
+            (kinds, cb)
+            for kinds, cb in self._callbacks
+            if cb != callback and getattr(cb, "handler", None) != callback
+        ]
+
+    def _selector(self, kind: Any) -> Any:
+        enum_cls = self.event_types
+        if isinstance(kind, type) or (enum_cls is not None and isinstance(kind, enum_cls)):
+            return kind
+        if isinstance(kind, str) and enum_cls is not None:
+            try:
+                return enum_cls(kind)
+            except ValueError:
+                label = enum_cls.__name__.removesuffix("EventType")
+                raise ValueError(f"unknown {label} event type {kind!r}") from None
+        return kind  # 0.9.x code may pass any marker: it matches no event
+
+    def _matches(self, kinds: tuple[Any, ...], event: JanusEvent) -> bool:
+        """Whether ``event`` is of one of ``kinds`` (every event when there are none)."""
+        if not kinds:
             return True
-        if isinstance(event_type, type):
-            return isinstance(event, event_type)
+        for kind in kinds:
+            if isinstance(kind, type):
+                if isinstance(event, kind):
+                    return True
+            elif isinstance(kind, enum.Enum) and getattr(event, "type", None) is kind:
+                return True
         return False
+
+    def _typed(self, event: JanusEvent) -> JanusEvent:
+        """Turn a generic plugin event into the plugin's `event_class`, if it has one."""
+        cls = self.event_class
+        if cls is not None and isinstance(event, PluginEvent) and not isinstance(event, cls):
+            convert = getattr(cls, "from_plugin_event", None)
+            if convert is not None:
+                return convert(event) or event
+        return event
 
     async def _process_event(self, event: JanusEvent) -> None:
         """Hook for subclasses: update state from an event (runs before callbacks)."""
@@ -381,12 +485,28 @@ class JanusPlugin:
         """0.9.x hook: called with the raw message of every event. Default: nothing."""
 
     async def _dispatch(self, event: JanusEvent) -> None:
+        event = self._typed(event)
         try:
             await self._process_event(event)
         except Exception:
             logger.exception("%s failed to process %r", type(self).__name__, event)
-        for event_type, handler in list(self._callbacks):
-            if not self._matches(event_type, event):
+        self._publish(event)
+        await self._run_callbacks(event)
+        try:
+            await self.on_receive(event.raw)
+        except Exception:
+            logger.exception("%s.on_receive raised", type(self).__name__)
+
+    async def _run_callbacks(self, event: JanusEvent, *, by_type_only: bool = False) -> None:
+        """Run the `on_event` callbacks that match ``event``.
+
+        With ``by_type_only``, only those registered for an event-type enum member
+        (VideoRoom runs them on its request replies too, as 0.9.x did).
+        """
+        for kinds, handler in list(self._callbacks):
+            if by_type_only and not any(isinstance(kind, enum.Enum) for kind in kinds):
+                continue
+            if not self._matches(kinds, event):
                 continue
             try:
                 result = handler(event)
@@ -394,7 +514,15 @@ class JanusPlugin:
                     await result
             except Exception:
                 logger.exception("event handler %r of %s raised", handler, type(self).__name__)
-        try:
-            await self.on_receive(event.raw)
-        except Exception:
-            logger.exception("%s.on_receive raised", type(self).__name__)
+
+    def _publish(self, event: JanusEvent) -> None:
+        """Give ``event`` to the plugin's streams and to the attach-time buffer."""
+        hub = self._hub
+        if hub is not None:
+            hub.publish(event)
+        backlog = self._backlog
+        if backlog is not None:
+            if len(backlog) >= self.event_buffer:
+                backlog.popleft()
+                self._dropped += 1
+            backlog.append(event)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import JanusError, PluginError
 from ..handle import PluginResponse
-from .base import typed_fields
-from .media import JanusMediaPlugin, load_webrtc
+from ..validate import typed_body
+from .media import MEDIA_SETTINGS, JanusMediaPlugin, load_webrtc
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack
@@ -28,33 +28,13 @@ class EchoTestError(PluginError):
     }
 
 
-def _settings(
-    *,
-    audio: bool | None = None,
-    video: bool | None = None,
-    bitrate: int | None = None,
-    record: bool | None = None,
-    filename: str | None = None,
-    substream: int | None = None,
-    temporal: int | None = None,
-    audiocodec: str | None = None,
-    videocodec: str | None = None,
-    videoprofile: str | None = None,
-) -> dict[str, Any]:
-    return typed_fields(
-        (
-            ("audio", audio, bool),
-            ("video", video, bool),
-            ("bitrate", bitrate, int),
-            ("record", record, bool),
-            ("filename", filename, str),
-            ("substream", substream, int),
-            ("temporal", temporal, int),
-            ("audiocodec", audiocodec, str),
-            ("videocodec", videocodec, str),
-            ("videoprofile", videoprofile, str),
-        )
-    )
+#: The fields of EchoTest's one request.
+_SETTINGS: dict[str, type] = {
+    **MEDIA_SETTINGS,
+    "audiocodec": str,
+    "videocodec": str,
+    "videoprofile": str,
+}
 
 
 class JanusEchoTestPlugin(JanusMediaPlugin):
@@ -117,7 +97,8 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
             MediaUnavailableError: The ``media`` extra is not installed.
             EchoTestError: The plugin refused the request.
         """
-        body = _settings(
+        body = typed_body(
+            _SETTINGS,
             audio=audio,
             video=video,
             bitrate=bitrate,
@@ -183,7 +164,8 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
             temporal: Temporal layer to receive back (0-2).
             timeout: Deadline in seconds.
         """
-        body = _settings(
+        body = typed_body(
+            _SETTINGS,
             audio=audio,
             video=video,
             bitrate=bitrate,

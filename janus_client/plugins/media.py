@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import JanusError, MediaUnavailableError
 from ..events import HangupEvent, JanusEvent, PluginEvent, WebRTCUpEvent
+from ..validate import enforce_timeout
 from .base import JanusPlugin
 
 if TYPE_CHECKING:
@@ -23,7 +24,19 @@ if TYPE_CHECKING:
 
     from ..webrtc import JanusPeerConnection
 
-__all__ = ["JanusMediaPlugin", "load_webrtc"]
+__all__ = ["MEDIA_SETTINGS", "JanusMediaPlugin", "load_webrtc", "webrtc_state_hint"]
+
+#: The media settings several plugins take (EchoTest, VideoCall), with their JSON
+#: types; a plugin adds its own to build request bodies with ``validate.typed_body``.
+MEDIA_SETTINGS: dict[str, type] = {
+    "audio": bool,
+    "video": bool,
+    "bitrate": int,
+    "record": bool,
+    "filename": str,
+    "substream": int,
+    "temporal": int,
+}
 
 logger = logging.getLogger("janus_client")
 
@@ -37,6 +50,41 @@ def load_webrtc() -> ModuleType:
     except ImportError as exc:  # pragma: no cover - defensive
         raise MediaUnavailableError() from exc
     return webrtc
+
+
+def webrtc_state_hint(peer: Any) -> str:
+    """Describe how far a peer connection got, with a hint on what to check.
+
+    Args:
+        peer: Our `JanusPeerConnection`, or None when no media was started.
+
+    Returns:
+        One sentence for an error message (no SDP, no candidates' addresses).
+    """
+    if peer is None:
+        return "no peer connection was started (start media first)"
+    pc = peer.pc
+    dtls = sorted(
+        {
+            str(getattr(t.receiver.transport, "state", "?"))
+            for t in pc.getTransceivers()
+            if t.receiver.transport is not None
+        }
+        | ({str(pc.sctp.transport.state)} if pc.sctp is not None else set())
+    )
+    state = (
+        f"ICE gathering {pc.iceGatheringState}, ICE {pc.iceConnectionState}, "
+        f"DTLS {'/'.join(dtls) or 'none'}, connection {pc.connectionState}"
+    )
+    if pc.iceConnectionState not in ("connected", "completed"):
+        hint = (
+            "ICE did not connect: check the address Janus advertises in its candidates "
+            "(nat_1_1_mapping, ice_ignore_list, the interface it binds) is reachable "
+            "from here, and the STUN/TURN servers in pc_config"
+        )
+    else:
+        hint = "ICE connected but DTLS did not complete: check Janus' DTLS certificate and log"
+    return f"reached {state}; {hint}"
 
 
 class JanusMediaPlugin(JanusPlugin):
@@ -69,19 +117,29 @@ class JanusMediaPlugin(JanusPlugin):
         self._last_pc = None
         return pc
 
-    async def wait_webrtcup(self, timeout: float | None = 10.0) -> None:
+    async def wait_webrtcup(self, timeout: float | None = None) -> None:
         """Wait until Janus reports the peer connection up (``webrtcup``).
 
         Returns at once if it is already up.
 
+        Args:
+            timeout: Seconds to wait; None means the session's ``Timeouts.connect``
+                (setting up ICE and DTLS is opening a connection).
+
         Raises:
-            TimeoutError: Not up within ``timeout`` seconds.
+            TimeoutError: Not up within ``timeout`` seconds. The message says how
+                far our side got (ICE gathering and connection state, DTLS state)
+                and what to check (the ICE address Janus advertises, STUN).
         """
+        limit = enforce_timeout(timeout)
+        if limit is None:
+            limit = self.session.timeouts.connect if self.attached else 10.0
         try:
-            await asyncio.wait_for(self._webrtcup.wait(), timeout)
+            await asyncio.wait_for(self._webrtcup.wait(), limit)
         except asyncio.TimeoutError:
             raise TimeoutError(
-                f"{type(self).__name__}: no webrtcup from Janus within {timeout} s"
+                f"{type(self).__name__}: no webrtcup from Janus within {limit:g} s; "
+                f"{webrtc_state_hint(self._pc)}"
             ) from None
 
     @property

@@ -30,27 +30,50 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import functools
 import json
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._dispatch import Callback
-from ..config import resolve_timeout
 from ..errors import (
-    CompatPluginError,
     InvalidStateError,
     JanusError,
     RequestTimeoutError,
     ServerError,
 )
-from ..events import JanusEvent, PluginEvent
+from ..events import PluginEvent
 from ..protocol import Incoming, MessageKind, redact
 from ..transactions import TransactionTable
-from .media import JanusMediaPlugin, load_webrtc
+from ..validate import (
+    RoomId,
+    enforce_bool,
+    enforce_id,
+    enforce_str,
+    enforce_strings,
+    enforce_timeout,
+    opt_id,
+    opt_str,
+    put_strings,
+)
+from .media import load_webrtc
+from .textroom_events import (
+    _EVENT_CLASSES,
+    _PLUGIN,
+    TextRoomAnnouncementEvent,
+    TextRoomDestroyedEvent,
+    TextRoomEditedEvent,
+    TextRoomError,
+    TextRoomErrorEvent,
+    TextRoomEvent,
+    TextRoomEventType,
+    TextRoomJoinEvent,
+    TextRoomKickedEvent,
+    TextRoomLeaveEvent,
+    TextRoomMessageEvent,
+    TextRoomStateError,
+)
+from .textroom_rooms import _TextRoomRooms
 
 if TYPE_CHECKING:
     from aiortc import RTCConfiguration, RTCDataChannel
@@ -76,291 +99,8 @@ __all__ = [
 
 logger = logging.getLogger("janus_client")
 
-_PLUGIN = "janus.plugin.textroom"
-
-#: A room id: a number, or a string when Janus runs with ``string_ids``.
-RoomId = int | str
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
-# ------------------------------------------------------------------------ errors
-class TextRoomError(CompatPluginError):
-    """An error reported by the TextRoom plugin (``JANUS_TEXTROOM_ERROR_*``).
-
-    Raised for errors Janus answers, over the Janus API or the data channel, with
-    the plugin's code; and with code ``0`` for requests refused before reaching
-    Janus, as janus-client 0.9.x did. Both construction forms work:
-
-    ```python
-    TextRoomError("No such room (1234)", code=417)   # library form
-    TextRoomError(417, "No such room (1234)")        # 0.9.x form
-    ```
-
-    Attributes:
-        error_code: The code (0.9.x name of `code`; 0 when there is none).
-        error_message: The error text (0.9.x name of `reason`).
-    """
-
-    plugin_package: ClassVar[str] = _PLUGIN
-    plugin_label: ClassVar[str] = "TextRoom"
-    code_names: ClassVar[dict[int, str]] = {
-        411: "JANUS_TEXTROOM_ERROR_NO_MESSAGE",
-        412: "JANUS_TEXTROOM_ERROR_INVALID_JSON",
-        413: "JANUS_TEXTROOM_ERROR_MISSING_ELEMENT",
-        414: "JANUS_TEXTROOM_ERROR_INVALID_ELEMENT",
-        415: "JANUS_TEXTROOM_ERROR_INVALID_REQUEST",
-        416: "JANUS_TEXTROOM_ERROR_ALREADY_SETUP",
-        417: "JANUS_TEXTROOM_ERROR_NO_SUCH_ROOM",
-        418: "JANUS_TEXTROOM_ERROR_ROOM_EXISTS",
-        419: "JANUS_TEXTROOM_ERROR_UNAUTHORIZED",
-        420: "JANUS_TEXTROOM_ERROR_USERNAME_EXISTS",
-        421: "JANUS_TEXTROOM_ERROR_ALREADY_IN_ROOM",
-        422: "JANUS_TEXTROOM_ERROR_NOT_IN_ROOM",
-        423: "JANUS_TEXTROOM_ERROR_NO_SUCH_USER",
-        499: "JANUS_TEXTROOM_ERROR_UNKNOWN_ERROR",
-    }
-
-
-class TextRoomStateError(TextRoomError, InvalidStateError):
-    """A request this object cannot make now (no data channel, already set up, ...).
-
-    It is both a `TextRoomError` with code ``0`` (as janus-client 0.9.x raised, for
-    example ``"DataChannel not established"``) and an `InvalidStateError`.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(0, message)
-
-
-# ------------------------------------------------------------------------ events
-class TextRoomEventType(str, enum.Enum):
-    """The kinds of TextRoom events (the ``textroom`` field of data-channel messages).
-
-    Use them with ``plugin.on_event(TextRoomEventType.MESSAGE, handler)``: as in
-    janus-client 0.9.x the handler gets the message's dict.
-    """
-
-    #: Someone joined a room we are in (we get our own join too).
-    JOIN = "join"
-    #: Someone left a room we are in.
-    LEAVE = "leave"
-    #: Someone (possibly us) was kicked out of a room we were in.
-    KICKED = "kicked"
-    #: A room we were in (or that we destroyed) was destroyed.
-    DESTROYED = "destroyed"
-    #: A public message or a whisper.
-    MESSAGE = "message"
-    #: A message from the room itself (sent with the room secret).
-    ANNOUNCEMENT = "announcement"
-    #: An error that answers no pending request (a late reply, for instance).
-    ERROR = "error"
-    #: A room was edited (Janus 1.1.2 does not notify participants of edits).
-    EDITED = "edited"
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomEvent(JanusEvent):
-    """Base of the TextRoom events, which arrive on the data channel.
-
-    Attributes:
-        type: The kind of event.
-        room: The room it concerns.
-        data: The message as Janus sent it (the 0.9.x handler payload).
-    """
-
-    type: TextRoomEventType
-    room: RoomId | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def compat_dict(self) -> dict[str, Any]:
-        """Return the dict janus-client 0.9.x gave event handlers: the message itself."""
-        return dict(self.data)
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomMessageEvent(TextRoomEvent):
-    """A message in a room: public, or a whisper (private) to us.
-
-    Messages of the room's history, sent when we join, arrive as these events too,
-    before `JanusTextRoomPlugin.join_room` returns.
-
-    Attributes:
-        sender: Who sent it (the message's ``from``).
-        to: For a whisper, our username in the room; None for a public message.
-        text: The text.
-        date: When Janus received it (``"2024-01-31T12:00:00+0000"``).
-        whisper: Whether it is a private message.
-        display: The sender's display name, when Janus gives it (history).
-    """
-
-    type: TextRoomEventType = TextRoomEventType.MESSAGE
-    sender: str | None = None
-    to: str | None = None
-    text: str = ""
-    date: str | None = None
-    whisper: bool = False
-    display: str | None = None
-
-    @property
-    def from_(self) -> str | None:
-        """Who sent the message (same as `sender`)."""
-        return self.sender
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomAnnouncementEvent(TextRoomEvent):
-    """An announcement: a message from the room itself.
-
-    Attributes:
-        text: The text.
-        date: When Janus received it.
-    """
-
-    type: TextRoomEventType = TextRoomEventType.ANNOUNCEMENT
-    text: str = ""
-    date: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomJoinEvent(TextRoomEvent):
-    """A participant joined a room we are in (our own join included).
-
-    Attributes:
-        username: Who joined.
-        display: Their display name, if they gave one.
-    """
-
-    type: TextRoomEventType = TextRoomEventType.JOIN
-    username: str | None = None
-    display: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomLeaveEvent(TextRoomEvent):
-    """A participant left a room we are in.
-
-    Attributes:
-        username: Who left.
-    """
-
-    type: TextRoomEventType = TextRoomEventType.LEAVE
-    username: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomKickedEvent(TextRoomEvent):
-    """A participant was kicked out of a room we were in (possibly us).
-
-    Attributes:
-        username: Who was kicked.
-    """
-
-    type: TextRoomEventType = TextRoomEventType.KICKED
-    username: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomDestroyedEvent(TextRoomEvent):
-    """A room we were in, or that we destroyed, no longer exists.
-
-    Delivered once per destruction (Janus sends the destroying participant two).
-    """
-
-    type: TextRoomEventType = TextRoomEventType.DESTROYED
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomEditedEvent(TextRoomEvent):
-    """A room was edited (not sent to participants by Janus 1.1.2; parsed if it comes)."""
-
-    type: TextRoomEventType = TextRoomEventType.EDITED
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextRoomErrorEvent(TextRoomEvent):
-    """An error on the data channel that answers none of our pending requests.
-
-    Attributes:
-        code: The ``error_code``.
-        reason: The ``error`` text.
-        transaction: The transaction it names, if any (a request that timed out).
-    """
-
-    type: TextRoomEventType = TextRoomEventType.ERROR
-    code: int | None = None
-    reason: str | None = None
-    transaction: str | None = None
-
-
-_EVENT_CLASSES: dict[str, type[TextRoomEvent]] = {
-    "message": TextRoomMessageEvent,
-    "announcement": TextRoomAnnouncementEvent,
-    "join": TextRoomJoinEvent,
-    "leave": TextRoomLeaveEvent,
-    "kicked": TextRoomKickedEvent,
-    "destroyed": TextRoomDestroyedEvent,
-    "edited": TextRoomEditedEvent,
-    "error": TextRoomErrorEvent,
-}
-
-
-def _opt_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _room_of(value: Any) -> RoomId | None:
-    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    return None
-
-
-# -------------------------------------------------------------------- validation
-def _check_room(name: str, value: object) -> RoomId:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"{name} must be an int or a str, got {type(value).__name__}")
-    if isinstance(value, int) and value <= 0:
-        raise ValueError(f"{name} must be positive, got {value}")
-    if isinstance(value, str) and not value:
-        raise ValueError(f"{name} must not be empty")
-    return value
-
-
-def _check_str(name: str, value: object, *, optional: bool = False, empty: bool = False) -> None:
-    if value is None and optional:
-        return
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-    if not value and not empty:
-        raise ValueError(f"{name} must not be empty")
-
-
-def _check_bool(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-
-
-def _check_names(name: str, value: object) -> list[str]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"{name} must be a list of str, got {type(value).__name__}")
-    items = list(value)
-    for i, item in enumerate(items):
-        if not isinstance(item, str) or not item:
-            raise TypeError(f"{name}[{i}] must be a non-empty str, got {item!r}")
-    return items
-
-
-def _check_timeout(value: object) -> None:
-    resolve_timeout(value, 1.0)  # raises TypeError / ValueError naming ``timeout``
-
-
-def _put(body: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    """Add the fields that are not None (validated as optional non-empty strings)."""
-    for key, value in fields.items():
-        if value is not None:
-            _check_str(key, value)
-            body[key] = value
-    return body
 
 
 def _expire(future: asyncio.Future[Incoming], verb: str, limit: float) -> None:
@@ -374,25 +114,8 @@ def _expire(future: asyncio.Future[Incoming], verb: str, limit: float) -> None:
         )
 
 
-class _CompatHandler:
-    """Calls a 0.9.x-style handler with the event's dict instead of the event."""
-
-    __slots__ = ("handler",)
-
-    def __init__(self, handler: Callback) -> None:
-        self.handler = handler
-
-    def __call__(self, event: JanusEvent) -> object:
-        if not isinstance(event, TextRoomEvent):  # pragma: no cover - filtered by _matches
-            return None
-        return self.handler(event.compat_dict())
-
-    def __repr__(self) -> str:
-        return repr(self.handler)
-
-
 # ------------------------------------------------------------------------ plugin
-class JanusTextRoomPlugin(JanusMediaPlugin):
+class JanusTextRoomPlugin(_TextRoomRooms):
     """Client of ``janus.plugin.textroom``: text rooms over a WebRTC data channel.
 
     Call `setup` once after attaching: it negotiates the peer connection and opens
@@ -415,6 +138,8 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
 
     name = _PLUGIN
     error_class = TextRoomError
+    event_class = TextRoomEvent
+    event_types = TextRoomEventType
     #: The TextRoom requests and the methods that send them.
     requests: ClassVar[dict[str, str]] = {
         "setup": "setup",
@@ -464,7 +189,7 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         return len(self._transactions)
 
     def _limit(self, timeout: float | None) -> float:
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         return float(timeout) if timeout is not None else self.session.timeouts.request
 
     # ------------------------------------------------------------------ setup
@@ -669,7 +394,7 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             if "error_code" not in msg:
                 return None
             cls = TextRoomErrorEvent  # errors also come as {"textroom": "event", ...}
-        room = _room_of(msg.get("room"))
+        room = opt_id(msg.get("room"))
         handle = self._handle
         common: dict[str, Any] = {
             "room": room,
@@ -684,28 +409,28 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             if whisper and room is not None:
                 me = self._rooms.get(room) or self._joining.get(room)
             return TextRoomMessageEvent(
-                sender=_opt_str(msg.get("from")),
+                sender=opt_str(msg.get("from")),
                 to=me,
-                text=_opt_str(msg.get("text")) or "",
-                date=_opt_str(msg.get("date")),
+                text=opt_str(msg.get("text")) or "",
+                date=opt_str(msg.get("date")),
                 whisper=whisper,
-                display=_opt_str(msg.get("display")),
+                display=opt_str(msg.get("display")),
                 **common,
             )
         if cls is TextRoomAnnouncementEvent:
             return TextRoomAnnouncementEvent(
-                text=_opt_str(msg.get("text")) or "", date=_opt_str(msg.get("date")), **common
+                text=opt_str(msg.get("text")) or "", date=opt_str(msg.get("date")), **common
             )
         if cls is TextRoomJoinEvent:
             return TextRoomJoinEvent(
-                username=_opt_str(msg.get("username")),
-                display=_opt_str(msg.get("display")),
+                username=opt_str(msg.get("username")),
+                display=opt_str(msg.get("display")),
                 **common,
             )
         if cls is TextRoomLeaveEvent:
-            return TextRoomLeaveEvent(username=_opt_str(msg.get("username")), **common)
+            return TextRoomLeaveEvent(username=opt_str(msg.get("username")), **common)
         if cls is TextRoomKickedEvent:
-            username = _opt_str(msg.get("username"))
+            username = opt_str(msg.get("username"))
             if room is not None and username is not None and self._rooms.get(room) == username:
                 del self._rooms[room]
             return TextRoomKickedEvent(username=username, **common)
@@ -725,8 +450,8 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             code = msg.get("error_code")
             return TextRoomErrorEvent(
                 code=code if isinstance(code, int) and not isinstance(code, bool) else None,
-                reason=_opt_str(msg.get("error")),
-                transaction=_opt_str(msg.get("transaction")),
+                reason=opt_str(msg.get("error")),
+                transaction=opt_str(msg.get("transaction")),
                 **common,
             )
         return cls(**common)
@@ -736,7 +461,15 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
         channel = self._channel
         if channel is None or channel.readyState != "open":
-            raise TextRoomStateError("DataChannel not established")
+            # The message is 0.9.x's; the note (shown in tracebacks) says what to do.
+            if channel is None:
+                hint = "call `await plugin.setup()` after attach, before TextRoom requests"
+            else:
+                hint = f"the data channel is {channel.readyState}: call `plugin.restart()`"
+            error = TextRoomStateError("DataChannel not established", hint=hint)
+            if hasattr(error, "add_note"):  # Python 3.11+
+                error.add_note(hint)
+            raise error
         return channel
 
     def _send(self, channel: RTCDataChannel, msg: dict[str, Any]) -> None:
@@ -771,7 +504,7 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         if not isinstance(body, Mapping):
             raise TypeError(f"body must be a dict, got {type(body).__name__}")
         verb = body.get("textroom")
-        _check_str("body['textroom']", verb)
+        enforce_str(verb, name="body['textroom']")
         fields = {k: v for k, v in body.items() if k not in ("textroom", "transaction")}
         return await self._dc_request(str(verb), fields, timeout)
 
@@ -835,10 +568,12 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             TextRoomError: Refused: no such room (417), wrong PIN or token (419),
                 username taken (420), already in the room (421), ...
         """
-        room = _check_room("room", room)
-        _check_str("username", username)
-        _check_bool("history", history)
-        fields = _put({"room": room, "username": username}, display=display, pin=pin, token=token)
+        room = enforce_id(room, name="room")
+        enforce_str(username, name="username")
+        enforce_bool(history, name="history")
+        fields = put_strings(
+            {"room": room, "username": username}, display=display, pin=pin, token=token
+        )
         fields["history"] = history
         self._joining[room] = username
         try:
@@ -857,7 +592,7 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
         Raises:
             TextRoomError: Not in that room (422), no such room (417), ...
         """
-        room = _check_room("room", room)
+        room = enforce_id(room, name="room")
         await self._dc_request("leave", {"room": room}, timeout)
         self._rooms.pop(room, None)
 
@@ -888,298 +623,28 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             TextRoomError: Refused: not in the room (422), no such room (417), ...
             TextRoomStateError: No open data channel.
         """
-        room = _check_room("room", room)
-        _check_str("text", text, empty=True)
-        _check_bool("ack", ack)
+        room = enforce_id(room, name="room")
+        enforce_str(text, name="text", empty=True)
+        enforce_bool(ack, name="ack")
         fields: dict[str, Any] = {"room": room, "text": text, "ack": ack}
         if to is not None and tos is not None:
             raise ValueError("give either to or tos, not both")
         if to is not None:
-            _check_str("to", to)
+            enforce_str(to, name="to")
             fields["to"] = to
         elif tos is not None:
-            names = _check_names("tos", tos)
+            names = enforce_strings(tos, name="tos")
             if not names:
                 raise ValueError("tos must name at least one username")
             fields["tos"] = names
         if ack:
             await self._dc_request("message", fields, timeout)
             return
-        _check_timeout(timeout)
+        enforce_timeout(timeout)
         channel = self._require_channel()
         self._send(
             channel, {"textroom": "message", "transaction": self._transactions.new_id(), **fields}
         )
-
-    # ------------------------------------------------------- room management
-    async def create_room(
-        self,
-        room: RoomId | None = None,
-        description: str | None = None,
-        secret: str | None = None,
-        pin: str | None = None,
-        is_private: bool = True,
-        history: int = 0,
-        post: str | None = None,
-        admin_key: str | None = None,
-        permanent: bool = False,
-        timeout: float | None = None,
-    ) -> RoomId:
-        """Create a room (``create``, over the Janus API).
-
-        Args:
-            room: The id to give it (None: Janus picks one).
-            description: A name for the room.
-            secret: The password needed to edit or destroy it, announce or kick.
-            pin: The password needed to join it.
-            is_private: Keep it out of `list_rooms`.
-            history: How many messages to keep and send to those who join.
-            post: An HTTP backend Janus posts every message to.
-            admin_key: The plugin's admin key, when Janus is configured with one.
-            permanent: Also save it in the plugin's configuration file.
-            timeout: Deadline in seconds.
-
-        Returns:
-            The room id.
-
-        Raises:
-            TextRoomError: Refused: the room exists (418), wrong admin key (419), ...
-        """
-        body: dict[str, Any] = {"request": "create"}
-        if room is not None:
-            body["room"] = _check_room("room", room)
-        _put(body, description=description, secret=secret, pin=pin, post=post)
-        _put(body, admin_key=admin_key)
-        _check_bool("is_private", is_private)
-        body["is_private"] = is_private
-        if isinstance(history, bool) or not isinstance(history, int):
-            raise TypeError(f"history must be an int, got {type(history).__name__}")
-        if history < 0:
-            raise ValueError(f"history must not be negative, got {history}")
-        if history:
-            body["history"] = history
-        _check_bool("permanent", permanent)
-        if permanent:
-            body["permanent"] = True
-        _check_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        created = _room_of(data.get("room"))
-        if created is None:
-            raise TextRoomError(0, f"Janus created a room without an id: {data!r}")
-        return created
-
-    async def edit_room(
-        self,
-        room: RoomId,
-        secret: str | None = None,
-        *,
-        new_description: str | None = None,
-        new_secret: str | None = None,
-        new_pin: str | None = None,
-        new_is_private: bool | None = None,
-        new_post: str | None = None,
-        permanent: bool = False,
-        timeout: float | None = None,
-    ) -> None:
-        """Change a room's description, secret, PIN, privacy or backend (``edit``).
-
-        Janus 1.1.2 does not notify the room's participants.
-
-        Raises:
-            ValueError: Nothing to change.
-            TextRoomError: Refused: no such room (417), wrong secret (419), ...
-        """
-        body: dict[str, Any] = {"request": "edit", "room": _check_room("room", room)}
-        _put(body, secret=secret)
-        before = len(body)
-        _put(body, new_description=new_description, new_secret=new_secret, new_pin=new_pin)
-        _put(body, new_post=new_post)
-        if new_is_private is not None:
-            _check_bool("new_is_private", new_is_private)
-            body["new_is_private"] = new_is_private
-        if len(body) == before:
-            raise ValueError("edit_room needs at least one new_* setting")
-        _check_bool("permanent", permanent)
-        if permanent:
-            body["permanent"] = True
-        _check_timeout(timeout)
-        await self.request(body, timeout=timeout)
-
-    async def destroy_room(
-        self,
-        room: RoomId,
-        secret: str | None = None,
-        permanent: bool = False,
-        timeout: float | None = None,
-    ) -> None:
-        """Destroy a room (``destroy``, over the Janus API).
-
-        Its participants get a `TextRoomDestroyedEvent`, and so do we when our
-        data channel is set up.
-
-        Raises:
-            TextRoomError: Refused: no such room (417), wrong secret (419), ...
-        """
-        room = _check_room("room", room)
-        body = _put({"request": "destroy", "room": room}, secret=secret)
-        _check_bool("permanent", permanent)
-        if permanent:
-            body["permanent"] = True
-        _check_timeout(timeout)
-        if room in self._rooms:
-            # Janus will notify us twice: as a participant and as the requester.
-            self._extra_destroyed[room] = self._extra_destroyed.get(room, 0) + 1
-        try:
-            await self.request(body, timeout=timeout)
-        except BaseException:
-            left = self._extra_destroyed.get(room, 0) - 1
-            if left > 0:
-                self._extra_destroyed[room] = left
-            else:
-                self._extra_destroyed.pop(room, None)
-            raise
-
-    async def exists(self, room: RoomId, timeout: float | None = None) -> bool:
-        """Return whether a room exists (``exists``)."""
-        body = {"request": "exists", "room": _check_room("room", room)}
-        _check_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        return data.get("exists") is True
-
-    async def list_rooms(
-        self, admin_key: str | None = None, timeout: float | None = None
-    ) -> list[dict[str, Any]]:
-        """Return the public rooms (``list``).
-
-        Each room is Janus' dict: ``room``, ``description``, ``pin_required``,
-        ``num_participants``, ``history``.
-        """
-        body = _put({"request": "list"}, admin_key=admin_key)
-        _check_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        rooms = data.get("list")
-        return list(rooms) if isinstance(rooms, list) else []
-
-    async def list_participants(
-        self, room: RoomId, timeout: float | None = None
-    ) -> list[dict[str, Any]]:
-        """Return the participants of a room (``listparticipants``): ``username``, ``display``.
-
-        Raises:
-            TextRoomError: No such room (417).
-        """
-        body = {"request": "listparticipants", "room": _check_room("room", room)}
-        _check_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        participants = data.get("participants")
-        return list(participants) if isinstance(participants, list) else []
-
-    async def allowed(
-        self,
-        room: RoomId,
-        action: str,
-        allowed: Iterable[str] | None = None,
-        secret: str | None = None,
-        timeout: float | None = None,
-    ) -> list[str]:
-        """Manage the tokens that may join a room (``allowed``).
-
-        Args:
-            room: The room.
-            action: ``"enable"`` or ``"disable"`` the token check, or ``"add"`` or
-                ``"remove"`` tokens.
-            allowed: The tokens to add or remove (needed for those actions).
-            secret: The room secret, if it has one.
-            timeout: Deadline in seconds.
-
-        Returns:
-            The complete list of allowed tokens after the change.
-
-        Raises:
-            TextRoomError: Refused: no such room (417), wrong secret (419), ...
-        """
-        body: dict[str, Any] = {"request": "allowed", "room": _check_room("room", room)}
-        if action not in ("enable", "disable", "add", "remove"):
-            raise ValueError(f"action must be enable, disable, add or remove, got {action!r}")
-        body["action"] = action
-        if allowed is not None:
-            body["allowed"] = _check_names("allowed", allowed)
-        elif action in ("add", "remove"):
-            raise ValueError(f"action {action!r} needs the allowed tokens")
-        _put(body, secret=secret)
-        _check_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        tokens = data.get("allowed")
-        return [t for t in tokens if isinstance(t, str)] if isinstance(tokens, list) else []
-
-    async def kick_participant(
-        self,
-        room: RoomId,
-        username: str,
-        secret: str | None = None,
-        timeout: float | None = None,
-        *,
-        data_channel: bool = False,
-    ) -> None:
-        """Kick a participant out of a room (``kick``).
-
-        Everyone in the room, the kicked participant included, gets a
-        `TextRoomKickedEvent`. It may join again unless its token is removed with
-        `allowed`.
-
-        Args:
-            room: The room.
-            username: Who to kick.
-            secret: The room secret, if it has one.
-            timeout: Deadline in seconds.
-            data_channel: Send it over the data channel instead of the Janus API.
-
-        Raises:
-            TextRoomError: Refused: no such user (423), wrong secret (419), ...
-        """
-        room = _check_room("room", room)
-        _check_str("username", username)
-        _check_bool("data_channel", data_channel)
-        fields = _put({"room": room, "username": username}, secret=secret)
-        if data_channel:
-            await self._dc_request("kick", fields, timeout)
-            return
-        _check_timeout(timeout)
-        await self.request({"request": "kick", **fields}, timeout=timeout)
-
-    async def send_announcement(
-        self,
-        room: RoomId,
-        text: str,
-        secret: str | None = None,
-        timeout: float | None = None,
-        *,
-        data_channel: bool = False,
-    ) -> None:
-        """Send an announcement: a message from the room itself (``announcement``).
-
-        Everyone in the room gets a `TextRoomAnnouncementEvent`; it also goes into
-        the room's history.
-
-        Args:
-            room: The room.
-            text: The text.
-            secret: The room secret, if it has one.
-            timeout: Deadline in seconds.
-            data_channel: Send it over the data channel instead of the Janus API.
-
-        Raises:
-            TextRoomError: Refused: no such room (417), wrong secret (419), ...
-        """
-        room = _check_room("room", room)
-        _check_str("text", text, empty=True)
-        _check_bool("data_channel", data_channel)
-        fields = _put({"room": room, "text": text}, secret=secret)
-        if data_channel:
-            await self._dc_request("announcement", fields, timeout)
-            return
-        _check_timeout(timeout)
-        await self.request({"request": "announcement", **fields}, timeout=timeout)
 
     # ------------------------------------------------------------ 0.9.x API
     def check_error_in_response(self, response: dict[str, Any]) -> None:
@@ -1224,38 +689,3 @@ class JanusTextRoomPlugin(JanusMediaPlugin):
             raise TextRoomError(exc.code, exc.reason) from exc
         self.check_error_in_response(reply.raw)
         return reply.raw
-
-    # ------------------------------------------------------------------ events
-    def on_event(self, event_type: Any, handler: Callback | None = None) -> None:
-        """Register a callback, for every event or for one kind.
-
-        * ``on_event(handler)``: every event of the handle, typed.
-        * ``on_event(TextRoomMessageEvent, handler)`` (or any event class): those.
-        * ``on_event(TextRoomEventType.MESSAGE, handler)`` (or the string
-          ``"message"``): as in janus-client 0.9.x, ``handler`` gets the message's
-          dict (``{"textroom": "message", "room": ..., "from": ..., ...}``).
-
-        Handlers may be coroutine functions; an exception they raise is logged.
-
-        Raises:
-            ValueError: A string that names no TextRoom event.
-        """
-        if handler is None or event_type is None or isinstance(event_type, type):
-            super().on_event(event_type, handler)
-            return
-        if isinstance(event_type, str) and not isinstance(event_type, TextRoomEventType):
-            try:
-                event_type = TextRoomEventType(event_type)
-            except ValueError:
-                raise ValueError(f"unknown TextRoom event type {event_type!r}") from None
-        if not callable(handler):
-            raise TypeError(f"handler must be callable, got {handler!r}")
-        if isinstance(event_type, TextRoomEventType):
-            super().on_event(event_type, _CompatHandler(handler))
-            return
-        super().on_event(event_type, handler)
-
-    def _matches(self, event_type: Any, event: JanusEvent) -> bool:
-        if isinstance(event_type, TextRoomEventType):
-            return isinstance(event, TextRoomEvent) and event.type is event_type
-        return super()._matches(event_type, event)

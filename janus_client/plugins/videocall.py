@@ -26,19 +26,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from .._dispatch import Callback, EventDispatcher, EventStream
-from ..errors import CompatPluginError, InvalidStateError, JanusError, ServerError
+from ..errors import InvalidStateError, JanusError, ServerError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
-from .base import typed_fields
-from .media import JanusMediaPlugin, load_webrtc
+from ..validate import enforce_str, typed_body
+from .media import MEDIA_SETTINGS, JanusMediaPlugin, load_webrtc
+from .videocall_events import _PLUGIN, VideoCallError, VideoCallEvent, VideoCallEventType
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack, RTCConfiguration
@@ -56,165 +54,12 @@ __all__ = [
 
 logger = logging.getLogger("janus_client")
 
-_PLUGIN = "janus.plugin.videocall"
 
 _T = TypeVar("_T")
 
 
-class VideoCallError(CompatPluginError):
-    """An error reported by the VideoCall plugin (``JANUS_VIDEOCALL_ERROR_*``).
-
-    Raised with the plugin's code for errors Janus reports, and with code ``0`` for
-    requests refused before reaching Janus (not registered, no call to accept, ...),
-    as janus-client 0.9.x did. Both construction forms work:
-
-    ```python
-    VideoCallError("Username 'x' doesn't exist", code=478)   # library form
-    VideoCallError(478, "Username 'x' doesn't exist")        # 0.9.x form
-    ```
-
-    Attributes:
-        error_code: The code (0.9.x name of `code`; 0 when there is none).
-        error_message: The error text (0.9.x name of `reason`).
-    """
-
-    plugin_package: ClassVar[str] = _PLUGIN
-    plugin_label: ClassVar[str] = "VideoCall"
-    code_names: ClassVar[dict[int, str]] = {
-        470: "JANUS_VIDEOCALL_ERROR_NO_MESSAGE",
-        471: "JANUS_VIDEOCALL_ERROR_INVALID_JSON",
-        472: "JANUS_VIDEOCALL_ERROR_INVALID_REQUEST",
-        473: "JANUS_VIDEOCALL_ERROR_REGISTER_FIRST",
-        474: "JANUS_VIDEOCALL_ERROR_INVALID_ELEMENT",
-        475: "JANUS_VIDEOCALL_ERROR_MISSING_ELEMENT",
-        476: "JANUS_VIDEOCALL_ERROR_USERNAME_TAKEN",
-        477: "JANUS_VIDEOCALL_ERROR_ALREADY_REGISTERED",
-        478: "JANUS_VIDEOCALL_ERROR_NO_SUCH_USERNAME",
-        479: "JANUS_VIDEOCALL_ERROR_USE_ECHO_TEST",
-        480: "JANUS_VIDEOCALL_ERROR_ALREADY_IN_CALL",
-        481: "JANUS_VIDEOCALL_ERROR_NO_CALL",
-        482: "JANUS_VIDEOCALL_ERROR_MISSING_SDP",
-        483: "JANUS_VIDEOCALL_ERROR_INVALID_SDP",
-        499: "JANUS_VIDEOCALL_ERROR_UNKNOWN_ERROR",
-    }
-
-
-class VideoCallEventType(str, enum.Enum):
-    """The kinds of VideoCall events (``result.event`` in the plugin's data).
-
-    Use them with ``plugin.on_event(VideoCallEventType.INCOMINGCALL, handler)``.
-    """
-
-    REGISTERED = "registered"
-    CALLING = "calling"
-    INCOMINGCALL = "incomingcall"
-    ACCEPTED = "accepted"
-    UPDATE = "update"
-    HANGUP = "hangup"
-    SET = "set"
-    #: The simulcast substream or temporal layer we receive changed.
-    SIMULCAST = "simulcast"
-    #: Janus saw many losses on what it sends us (``current-bitrate`` is given).
-    SLOW_LINK = "slow_link"
-
-
-@dataclass(frozen=True, kw_only=True)
-class VideoCallEvent(PluginEvent):
-    """A VideoCall plugin event, typed.
-
-    It is a `PluginEvent`, so ``data`` and ``jsep`` are there as Janus sent them.
-
-    Attributes:
-        type: The kind of event.
-        username: The ``username`` of the result: the caller for ``incomingcall``,
-            the callee for ``accepted``, who hung up for ``hangup``.
-        reason: The ``reason`` of a ``hangup``.
-        result: The ``result`` object of the plugin's data.
-    """
-
-    type: VideoCallEventType
-    username: str | None = None
-    reason: str | None = None
-    result: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_plugin_event(cls, event: PluginEvent) -> VideoCallEvent | None:
-        """Return the typed form of a VideoCall plugin event, or None if it has none.
-
-        Events without a known ``result.event`` (replies to ``list``, errors) have
-        no typed form.
-        """
-        result = event.data.get("result")
-        if not isinstance(result, dict):
-            return None
-        try:
-            kind = VideoCallEventType(result.get("event"))
-        except ValueError:
-            return None
-        username = result.get("username")
-        reason = result.get("reason")
-        return cls(
-            type=kind,
-            username=username if isinstance(username, str) else None,
-            reason=reason if isinstance(reason, str) else None,
-            result=dict(result),
-            plugin=event.plugin,
-            data=event.data,
-            jsep=event.jsep,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
-        )
-
-    def compat_dict(self) -> dict[str, Any]:
-        """Return the dict janus-client 0.9.x gave event handlers.
-
-        That is a copy of ``result``, plus the ``jsep`` for ``incomingcall`` and
-        ``update`` events that carry one.
-        """
-        out = dict(self.result)
-        if self.jsep is not None and self.type in (
-            VideoCallEventType.INCOMINGCALL,
-            VideoCallEventType.UPDATE,
-        ):
-            out["jsep"] = dict(self.jsep)
-        return out
-
-
-def _set_body(
-    *,
-    audio: bool | None = None,
-    video: bool | None = None,
-    bitrate: int | None = None,
-    record: bool | None = None,
-    filename: str | None = None,
-    substream: int | None = None,
-    temporal: int | None = None,
-    fallback: int | None = None,
-    restart: bool | None = None,
-) -> dict[str, Any]:
-    return typed_fields(
-        (
-            ("audio", audio, bool),
-            ("video", video, bool),
-            ("bitrate", bitrate, int),
-            ("record", record, bool),
-            ("filename", filename, str),
-            ("substream", substream, int),
-            ("temporal", temporal, int),
-            ("fallback", fallback, int),
-            ("restart", restart, bool),
-        )
-    )
-
-
-def _check_username(username: object) -> str:
-    if not isinstance(username, str):
-        raise TypeError(f"username must be a string, got {type(username).__name__}")
-    if not username:
-        raise ValueError("username must not be empty")
-    return username
+#: The fields of VideoCall's ``set`` request (and of ``call``/``accept``).
+_SET_FIELDS: dict[str, type] = {**MEDIA_SETTINGS, "fallback": int, "restart": bool}
 
 
 def _result(reply: PluginResponse) -> dict[str, Any]:
@@ -263,6 +108,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
 
     name = _PLUGIN
     error_class = VideoCallError
+    event_class = VideoCallEvent
+    event_types = VideoCallEventType
     #: The VideoCall requests and the methods that send them.
     requests: ClassVar[dict[str, str]] = {
         "list": "list_users",
@@ -281,7 +128,6 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         self._incoming_offer: dict[str, Any] | None = None
         self._pending_settings: dict[str, Any] = {}
         self._changed = asyncio.Event()
-        self._hub: EventDispatcher[JanusEvent] | None = None
         self._renegotiations = 0
         self._reason_rank = -1
         # Whether Janus has a PeerConnection for this handle that it has not yet
@@ -408,9 +254,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             PluginNotFoundError: The server does not have the VideoCall plugin.
         """
         await super().attach(session, opaque_id=opaque_id, timeout=timeout)
-        handle = self.handle
-        self._hub = EventDispatcher(f"videocall-{handle.handle_id}")
-        handle._add_close_hook(self._handle_closed)
+        self.handle._add_close_hook(self._handle_closed)
 
     async def _handle_closed(self) -> None:
         # Janus forgets the username and ends the call with the handle.
@@ -419,9 +263,6 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         if self.in_call:
             await self._end_call("handle closed")
         self._notify()  # waiters raise InvalidStateError
-        hub, self._hub = self._hub, None
-        if hub is not None:
-            await hub.aclose()
 
     # --------------------------------------------------------------- requests
     async def list_users(self, timeout: float | None = None) -> list[str]:
@@ -446,7 +287,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             VideoCallError: Code 476 if the name is taken; code 0 if this plugin is
                 already registered.
         """
-        _check_username(username)
+        enforce_str(username, name="username")
         if self._username is not None:
             raise VideoCallError(
                 0, f"Already registered as '{self._username}' (one username per handle)"
@@ -510,8 +351,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             MediaUnavailableError: The ``media`` extra is not installed.
         """
         del trickle
-        _check_username(username)
-        settings = _set_body(bitrate=bitrate, record=record, filename=filename)
+        enforce_str(username, name="username")
+        settings = typed_body(_SET_FIELDS, bitrate=bitrate, record=record, filename=filename)
         if self._username is None:
             raise VideoCallError(0, "Must register a username first (register, then call)")
         if self.in_call:
@@ -584,7 +425,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 plugin's code when it refuses (481 if the caller gave up).
         """
         del trickle
-        settings = _set_body(bitrate=bitrate, record=record, filename=filename)
+        settings = typed_body(_SET_FIELDS, bitrate=bitrate, record=record, filename=filename)
         if self._username is None:
             raise VideoCallError(0, "Must register a username first (register, then accept)")
         if self._state != _INCOMING:
@@ -649,7 +490,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         Raises:
             VideoCallError: The plugin refused a setting (474 for a bad value).
         """
-        body = _set_body(
+        body = typed_body(
+            _SET_FIELDS,
             audio=audio,
             video=video,
             bitrate=bitrate,
@@ -808,82 +650,17 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         # The answer to a renegotiation offer goes back with a "set" request.
         return {"request": "set"}
 
-    # ---------------------------------------------------------------- events
-    def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
-        """Async iterator over this plugin's events (optionally of the given classes).
-
-        VideoCall events come as `VideoCallEvent`, after this object has acted on
-        them (a ``hangup`` has closed the peer connection, ...):
-
-        ```python
-        async for event in plugin.events(VideoCallEvent):
-            if event.type is VideoCallEventType.INCOMINGCALL: ...
-        ```
-
-        Raises:
-            InvalidStateError: Not attached.
-        """
-        self.handle  # noqa: B018 - raises InvalidStateError when not attached
-        hub = self._hub
-        if hub is None:  # pragma: no cover - set by attach
-            hub = self._hub = EventDispatcher("videocall")
-        return hub.stream(types)
-
-    def on_event(self, event_type: Any, handler: Callback | None = None) -> None:
-        """Register a callback, for every event or for one kind.
-
-        * ``on_event(handler)``: every event (typed as in `events`).
-        * ``on_event(VideoCallEvent, handler)`` (or any event class): those events.
-        * ``on_event(VideoCallEventType.INCOMINGCALL, handler)`` (or the string
-          ``"incomingcall"``): as in janus-client 0.9.x, ``handler`` gets one dict,
-          `VideoCallEvent.compat_dict`.
-
-        Handlers may be coroutine functions; an exception they raise is logged.
-
-        Raises:
-            ValueError: A string that names no VideoCall event.
-        """
-        if handler is None or isinstance(event_type, type) or event_type is None:
-            super().on_event(event_type, handler)
-            return
-        if isinstance(event_type, str):
-            try:
-                event_type = VideoCallEventType(event_type)
-            except ValueError:
-                raise ValueError(f"unknown VideoCall event type {event_type!r}") from None
-        if not callable(handler):
-            raise TypeError(f"handler must be callable, got {handler!r}")
-        if isinstance(event_type, VideoCallEventType):
-            super().on_event(event_type, _CompatHandler(handler))
-            return
-        super().on_event(event_type, handler)
-
-    def _matches(self, event_type: Any, event: JanusEvent) -> bool:
-        if isinstance(event_type, VideoCallEventType):
-            return isinstance(event, VideoCallEvent) and event.type is event_type
-        return super()._matches(event_type, event)
-
-    async def _dispatch(self, event: JanusEvent) -> None:
-        if isinstance(event, PluginEvent) and not isinstance(event, VideoCallEvent):
-            event = VideoCallEvent.from_plugin_event(event) or event
-        await super()._dispatch(event)
-
     async def _process_event(self, event: JanusEvent) -> None:
-        try:
-            if isinstance(event, VideoCallEvent):
-                await self._process_videocall(event)
-            elif isinstance(event, HangupEvent):
-                # Our peer connection closed (ours failed, or Janus closed it). The
-                # plugin's hangup event, when there is one, has the better reason.
-                self._janus_pc = False
-                self._notify()
-                await self._end_call(event.reason, rank=_REASON_CORE)
-            else:
-                await super()._process_event(event)
-        finally:
-            hub = self._hub
-            if hub is not None:
-                hub.publish(event)
+        if isinstance(event, VideoCallEvent):
+            await self._process_videocall(event)
+        elif isinstance(event, HangupEvent):
+            # Our peer connection closed (ours failed, or Janus closed it). The
+            # plugin's hangup event, when there is one, has the better reason.
+            self._janus_pc = False
+            self._notify()
+            await self._end_call(event.reason, rank=_REASON_CORE)
+        else:
+            await super()._process_event(event)
 
     async def _process_videocall(self, event: VideoCallEvent) -> None:
         kind = event.type
@@ -946,20 +723,3 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 await self.message({"request": "set", **settings})
             except JanusError as exc:
                 logger.warning("VideoCall: applying %s after acceptance failed: %s", settings, exc)
-
-
-class _CompatHandler:
-    """Calls a 0.9.x-style handler with the event's dict instead of the event."""
-
-    __slots__ = ("handler",)
-
-    def __init__(self, handler: Callback) -> None:
-        self.handler = handler
-
-    def __call__(self, event: JanusEvent) -> object:
-        if not isinstance(event, VideoCallEvent):  # pragma: no cover - filtered by _matches
-            return None
-        return self.handler(event.compat_dict())
-
-    def __repr__(self) -> str:
-        return repr(self.handler)

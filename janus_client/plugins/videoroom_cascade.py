@@ -32,15 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import JanusError
+from ..validate import RoomId, enforce_id, enforce_str, enforce_timeout, enforce_typed
 from .videoroom import (
     JanusVideoRoomPlugin,
-    RoomId,
     VideoRoomRemotePublisher,
     VideoRoomStream,
-    _check,
-    _check_id,
-    _check_text,
-    _check_timeout,
     remote_streams,
 )
 
@@ -215,27 +211,29 @@ async def cascade_publisher(
     for name, plugin in (("source", source), ("target", target)):
         if not isinstance(plugin, JanusVideoRoomPlugin):
             raise TypeError(f"{name} must be a JanusVideoRoomPlugin, got {type(plugin).__name__}")
-    a_room = _check_id("room_id", room_id)
-    b_room = _check_id("target_room_id", target_room_id) if target_room_id is not None else a_room
-    pid = _check_id("publisher_id", publisher_id)
+    a_room = enforce_id(room_id, name="room_id")
+    b_room = (
+        enforce_id(target_room_id, name="target_room_id") if target_room_id is not None else a_room
+    )
+    pid = enforce_id(publisher_id, name="publisher_id")
     items = remote_streams(streams)
     if iface is None and host is None:
         raise ValueError("give iface (B's address for the remote publisher) or host")
     for name, text in (("iface", iface), ("host", host), ("remote_id", remote_id)):
         if text is not None:
-            _check_text(name, text)
+            enforce_str(text, name=name)
     if remote_publisher_id is not None:
-        _check_id("remote_publisher_id", remote_publisher_id)
+        enforce_id(remote_publisher_id, name="remote_publisher_id")
     for name, value in (
         ("display", display),
         ("source_secret", source_secret),
         ("target_secret", target_secret),
         ("admin_key", admin_key),
     ):
-        _check(name, value, str)
+        enforce_typed(value, name=name, kind=str)
     if remote_id is None:
         remote_id = f"janus-client-{uuid.uuid4().hex[:12]}"
-    _check_timeout(timeout)
+    enforce_timeout(timeout)
     remote = await target.add_remote_publisher(
         b_room,
         items,
