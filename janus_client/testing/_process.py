@@ -392,6 +392,7 @@ class ProcessControl:
         """
         self._signal(signal.SIGSTOP)
         self._paused = True
+        self._wait_stopped(True)
 
     def resume(self) -> None:
         """Continue a Janus frozen by :meth:`pause` (SIGCONT).
@@ -402,11 +403,39 @@ class ProcessControl:
         """
         self._signal(signal.SIGCONT)
         self._paused = False
+        self._wait_stopped(False)
 
     @property
     def paused(self) -> bool:
         """True between :meth:`pause` and :meth:`resume`."""
         return self._paused and self.running
+
+    def _wait_stopped(self, stopped: bool, timeout: float = 2.0) -> None:
+        """Wait until every thread of Janus is (or is no longer) stopped.
+
+        A signal is delivered asynchronously: without this wait, a request sent
+        right after `pause` could still be answered by a thread not yet stopped.
+        Where ``/proc`` is unreadable, this returns at once.
+        """
+        process = self._process
+        if process is None:
+            return
+        tasks = Path(f"/proc/{process.pid}/task")
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                threads = list(tasks.iterdir())
+            except OSError:
+                return
+            states = []
+            for task in threads:
+                try:  # "pid (comm) state ...": the state follows the last ")"
+                    states.append((task / "stat").read_text().rsplit(")", 1)[1].split()[0])
+                except (OSError, IndexError):
+                    continue  # a thread that just ended
+            if states and all((state in "Tt") == stopped for state in states):
+                return
+            time.sleep(0.005)
 
     def _signal(self, signum: signal.Signals) -> None:
         process = self._process
