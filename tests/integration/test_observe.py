@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from janus_client import JanusAdminMonitorClient, JanusEchoTestPlugin, JanusSession
+from janus_client import HangupEvent, JanusAdminMonitorClient, JanusEchoTestPlugin, JanusSession
 from janus_client.instrument import ClientMetrics, set_client_hook
 from janus_client.observe import (
     CoreServerEvent,
@@ -125,7 +125,11 @@ async def echotest_call(
         if schema is not None and admin is not None:
             async with JanusAdminMonitorClient(admin, "janusoverlord") as client:
                 await client.custom_event(schema, {"hello": 1, "handle": hid})
-        await echo.close_stream()
+        async with echo.events(HangupEvent) as hangups:
+            await echo.close_stream()
+            # Janus tells its event handlers of the PeerConnection's hang-up when it
+            # sends us this core event; a session destroyed before then can lose it.
+            await hangups.get(timeout=10)
         await echo.destroy()
     return sid, hid, counts
 
