@@ -21,17 +21,16 @@ imported only when a transport is created.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import ssl as _ssl
 import uuid
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from .. import protocol
 from ..config import ReconnectPolicy, Timeouts
 from ..errors import ConnectError, ConnectionClosedError
 from ..protocol import encode
+from ._probe import BrokerProbe
 from .base import JanusTransport
 from .mqtt import _truthy, import_extra, url_options
 
@@ -44,7 +43,7 @@ _QUERY_OPTIONS = ("to_janus", "from_janus", "exchange", "reply_queue", "admin")
 
 
 @JanusTransport.register_transport
-class JanusTransportAMQP(JanusTransport):
+class JanusTransportAMQP(BrokerProbe, JanusTransport):
     """Janus through a RabbitMQ broker (``amqp://`` or ``amqps://``), extra ``rabbitmq``.
 
     Options may also be given in the URL's query string, e.g.
@@ -131,7 +130,7 @@ class JanusTransportAMQP(JanusTransport):
         self._tls = scheme == "amqps"
         self._connection: Any = None
         self._channel: Any = None
-        self._probing: tuple[bytes, asyncio.Future[None]] | None = None
+        self._probing = None
 
     def __repr__(self) -> str:
         return (
@@ -239,45 +238,11 @@ class JanusTransportAMQP(JanusTransport):
         except Exception:
             logger.debug("closing the RabbitMQ connection to %s failed", self.host, exc_info=True)
 
-    async def _probe_janus(self) -> None:
-        """Ping Janus until it answers (it may not have subscribed yet), within ``connect``.
+    def _probe_where(self) -> str:
+        return f"the RabbitMQ queue {self.to_janus!r} of {self.host}:{self.port}"
 
-        Janus reconnects to a restarted broker on its own, some seconds later;
-        a request sent before that would be lost. Raises `ConnectError` when
-        nothing answers in time (wrong names, or no Janus behind the broker).
-        """
-        loop = asyncio.get_running_loop()
-        tid = f"probe-{uuid.uuid4().hex}"
-        done: asyncio.Future[None] = loop.create_future()
-        self._probing = (tid.encode(), done)
-        end = loop.time() + self.timeouts.connect
-        interval = 0.05
-        probe = protocol.ping(tid)
-        try:
-            while not done.done():
-                if loop.time() >= end:
-                    raise ConnectError(
-                        f"no Janus answered on the RabbitMQ queue {self.to_janus!r} of "
-                        f"{self.host}:{self.port} within "
-                        f"{self.timeouts.connect:g} s (is Janus up, with these names?)",
-                        url=self.base_url,
-                    )
-                await self._publish(encode(probe).encode(), tid, probing=True)
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(
-                        asyncio.shield(done), min(interval, max(end - loop.time(), 0.001))
-                    )
-                interval = min(interval * 2, 0.5)
-        finally:
-            self._probing = None
-
-    def _probe_reply(self, payload: str | bytes | bytearray) -> None:
-        probing = self._probing
-        if probing is None:
-            return
-        data = payload.encode() if isinstance(payload, str) else bytes(payload)
-        if probing[0] in data and not probing[1].done():
-            probing[1].set_result(None)
+    async def _send_probe(self, probe: dict[str, Any], tid: str) -> None:
+        await self._publish(encode(probe).encode(), tid, probing=True)
 
     async def _close_connection(self) -> None:
         self._probing = None

@@ -32,12 +32,12 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .. import protocol
 from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts
 from ..errors import ConnectError, ConnectionClosedError
 from ..protocol import encode
 from ._inflight import InFlightLimit
+from ._probe import BrokerProbe
 from .base import JanusTransport
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def _truthy(name: str, value: object) -> bool:
 
 
 @JanusTransport.register_transport
-class JanusTransportMQTT(InFlightLimit, JanusTransport):
+class JanusTransportMQTT(InFlightLimit, BrokerProbe, JanusTransport):
     """Janus through an MQTT broker (``mqtt://`` or ``mqtts://``), extra ``mqtt``.
 
     Options may also be given in the URL's query string, e.g.
@@ -207,7 +207,7 @@ class JanusTransportMQTT(InFlightLimit, JanusTransport):
         self._client: aiomqtt.Client | None = None
         self._properties: tuple[Any, Any] = (None, None)
         self._reader: asyncio.Task[None] | None = None
-        self._probing: tuple[bytes, asyncio.Future[None]] | None = None
+        self._probing = None
         if max_in_flight is not None and (
             isinstance(max_in_flight, bool)
             or not isinstance(max_in_flight, int)
@@ -323,45 +323,11 @@ class JanusTransportMQTT(InFlightLimit, JanusTransport):
     async def _send_raw(self, data: str | bytes) -> None:
         await self._publish(data, None)
 
-    async def _probe_janus(self) -> None:
-        """Ping Janus until it answers (it may not have subscribed yet), within ``connect``.
+    def _probe_where(self) -> str:
+        return f"the MQTT topic {self.request_topic!r} of {self.host}:{self.port}"
 
-        Janus reconnects to a restarted broker on its own, some seconds later;
-        a request sent before that would be lost. Raises `ConnectError` when
-        nothing answers in time (wrong names, or no Janus behind the broker).
-        """
-        loop = asyncio.get_running_loop()
-        tid = f"probe-{uuid.uuid4().hex}"
-        done: asyncio.Future[None] = loop.create_future()
-        self._probing = (tid.encode(), done)
-        end = loop.time() + self.timeouts.connect
-        interval = 0.05
-        probe = protocol.ping(tid)
-        try:
-            while not done.done():
-                if loop.time() >= end:
-                    raise ConnectError(
-                        f"no Janus answered on the MQTT topic {self.request_topic!r} of "
-                        f"{self.host}:{self.port} within "
-                        f"{self.timeouts.connect:g} s (is Janus up, with these names?)",
-                        url=self.base_url,
-                    )
-                await self._publish(encode(probe), tid, probing=True)
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(
-                        asyncio.shield(done), min(interval, max(end - loop.time(), 0.001))
-                    )
-                interval = min(interval * 2, 0.5)
-        finally:
-            self._probing = None
-
-    def _probe_reply(self, payload: str | bytes | bytearray) -> None:
-        probing = self._probing
-        if probing is None:
-            return
-        data = payload.encode() if isinstance(payload, str) else bytes(payload)
-        if probing[0] in data and not probing[1].done():
-            probing[1].set_result(None)
+    async def _send_probe(self, probe: dict[str, Any], tid: str) -> None:
+        await self._publish(encode(probe), tid, probing=True)
 
     async def _close_connection(self) -> None:
         self._probing = None
