@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ._serve import serve_app
+
 try:
     from prometheus_client import CollectorRegistry
     from prometheus_client.core import (
@@ -269,18 +271,7 @@ class MetricsServer:
             return
         app = web.Application()
         app.router.add_get("/metrics", self._metrics)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        addresses = runner.addresses
-        if addresses:
-            self.port = int(addresses[0][1])
-        self._runner = runner
+        self._runner, self.port = await serve_app(app, self.host, self.port)
 
     async def close(self) -> None:
         """Stop listening (idempotent)."""

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from aiohttp import WSMsgType, web
 
+from ._serve import serve_app
 from .events import (
     MASK_NAMES,
     EventType,
@@ -134,18 +135,7 @@ class _AiohttpSource(EventSource):
         raise NotImplementedError
 
     async def _start(self) -> None:
-        runner = web.AppRunner(self._app(), access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        addresses = runner.addresses
-        if addresses:
-            self.port = int(addresses[0][1])
-        self._runner = runner
+        self._runner, self.port = await serve_app(self._app(), self.host, self.port)
 
     async def _stop(self) -> None:
         runner, self._runner = self._runner, None
