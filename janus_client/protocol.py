@@ -11,6 +11,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import PluginError, ProtocolError, ServerError, add_09x_prefix, error_for_code
 
@@ -533,6 +534,20 @@ _TOKEN_LISTS = frozenset({"tokens", "allowed"})
 
 def _is_sdp(text: str) -> bool:
     return text.startswith("v=0") and ("\n" in text[:8] or len(text) == 3)
+
+
+def url_without_password(url: str) -> str:
+    """Return ``url`` with the password of its user part replaced by ``***``.
+
+    For URLs that carry broker credentials (``amqp://user:pass@host/``): what
+    the library logs, shows in ``repr()`` and puts in error messages.
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    name = user.split(":", 1)[0]
+    return urlunsplit((parts.scheme, f"{name}:***@{host}", parts.path, parts.query, parts.fragment))
 
 
 def redact(value: Any) -> Any:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from ..config import Timeouts
 from ..errors import InvalidStateError, ServerError
-from ..protocol import build_request
+from ..protocol import build_request, url_without_password
 from ..transports.base import JanusTransport
 from ..transports.websocket import JanusTransportWebsocket
 from ._util import check_id, check_str
@@ -98,7 +98,7 @@ class AdminConnection:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else ("open" if self.connected else "idle")
-        return f"<JanusAdminMonitorClient {self.base_url} {state}>"
+        return f"<JanusAdminMonitorClient {url_without_password(self.base_url)} {state}>"
 
     # -------------------------------------------------------------- lifecycle
     @property
@@ -128,7 +128,7 @@ class AdminConnection:
             self._transport = self._new_transport()
         self._closed = False
         await self._transport.connect()
-        logger.debug("admin client connected to %s", self.base_url)
+        logger.debug("admin client connected to %s", url_without_password(self.base_url))
 
     async def disconnect(self) -> None:
         """Close the connection (idempotent); `connect` opens a new one.

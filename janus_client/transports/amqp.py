@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..config import ReconnectPolicy, Timeouts
 from ..errors import ConnectError, ConnectionClosedError
-from ..protocol import encode
+from ..protocol import encode, url_without_password
 from ._probe import BrokerProbe
 from .base import JanusTransport
 from .mqtt import _truthy, import_extra, url_options
@@ -95,14 +95,16 @@ class JanusTransportAMQP(BrokerProbe, JanusTransport):
     ) -> None:
         parts = urlsplit(base_url)
         scheme = parts.scheme.lower()
+        shown = url_without_password(base_url)  # what logs and errors show
         if ssl is not None and scheme == "amqp":
             raise ValueError(
-                f"ssl= was given but {base_url!r} uses amqp://, which never uses TLS; "
+                f"ssl= was given but {shown!r} uses amqp://, which never uses TLS; "
                 "use amqps:// or leave ssl out"
             )
         super().__init__(
-            base_url, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
+            shown, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
         )
+        self._connect_url = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
         self._pika: Any = import_extra("aio_pika", "rabbitmq", scheme)
         query = url_options(base_url, _QUERY_OPTIONS)
         is_admin = _truthy("admin", admin if admin is not None else query.get("admin", False))
@@ -123,7 +125,7 @@ class JanusTransportAMQP(BrokerProbe, JanusTransport):
             else self.from_janus
         )
         if parts.hostname is None:
-            raise ValueError(f"{base_url!r} names no broker host")
+            raise ValueError(f"{shown!r} names no broker host")
         self.host = parts.hostname
         self.port = parts.port or (5671 if scheme == "amqps" else 5672)
         self.vhost = unquote(parts.path[1:]) if len(parts.path) > 1 else "/"
@@ -139,8 +141,7 @@ class JanusTransportAMQP(BrokerProbe, JanusTransport):
         )
 
     def _pika_url(self) -> str:
-        parts = urlsplit(self.base_url)
-        return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
+        return self._connect_url
 
     async def _open(self) -> None:
         pika = self._pika

@@ -35,7 +35,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts
 from ..errors import ConnectError, ConnectionClosedError
-from ..protocol import encode
+from ..protocol import encode, url_without_password
 from ._inflight import InFlightLimit
 from ._probe import BrokerProbe
 from .base import JanusTransport
@@ -80,7 +80,8 @@ def url_options(url: str, names: tuple[str, ...]) -> dict[str, str]:
     for key, values in parse_qs(urlsplit(url).query, keep_blank_values=True).items():
         if key not in names:
             raise ValueError(
-                f"unknown option {key!r} in {url!r}; known options: {', '.join(names)}"
+                f"unknown option {key!r} in {url_without_password(url)!r}; "
+                f"known options: {', '.join(names)}"
             )
         found[key] = values[-1]
     return found
@@ -161,13 +162,14 @@ class JanusTransportMQTT(InFlightLimit, BrokerProbe, JanusTransport):
     ) -> None:
         parts = urlsplit(base_url)
         scheme = parts.scheme.lower()
+        shown = url_without_password(base_url)  # what logs and errors show
         if ssl is not None and scheme == "mqtt":
             raise ValueError(
-                f"ssl= was given but {base_url!r} uses mqtt://, which never uses TLS; "
+                f"ssl= was given but {shown!r} uses mqtt://, which never uses TLS; "
                 "use mqtts:// or leave ssl out"
             )
         super().__init__(
-            base_url, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
+            shown, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
         )
         self._mqtt: Any = import_extra("aiomqtt", "mqtt", scheme)
         query = url_options(base_url, _QUERY_OPTIONS)
@@ -198,7 +200,7 @@ class JanusTransportMQTT(InFlightLimit, BrokerProbe, JanusTransport):
             f"{self.reply_topic}/{self.client_id}" if version == "5" else None
         )
         if parts.hostname is None:
-            raise ValueError(f"{base_url!r} names no broker host")
+            raise ValueError(f"{shown!r} names no broker host")
         self.host = parts.hostname
         self.port = parts.port or (8883 if scheme == "mqtts" else 1883)
         self._username = unquote(parts.username) if parts.username else None
