@@ -17,7 +17,7 @@ One `JanusAudioBridgePlugin` object is one Janus handle, in at most one room:
 Events (`AudioBridgeEvent`, typed by `AudioBridgeEventType`) say who joined, left,
 was kicked or (un)muted, who talks (rooms with ``audiolevel_event``), which
 announcement plays, and whether the room was destroyed; the object keeps
-`participants`, `muted` and `room_id` up to date from them.
+`room_participants`, `muted` and `room_id` up to date from them.
 
 Examples:
     ```python
@@ -26,7 +26,7 @@ Examples:
     room = (await bridge.create_room(sampling_rate=48000)).room
     joined = await bridge.join(room, display="alice", tracks=[ToneAudioTrack()])
     await bridge.wait_webrtcup()
-    print(bridge.participants, bridge.audio_level)
+    print(bridge.room_participants, bridge.audio_level)
     ```
 """
 

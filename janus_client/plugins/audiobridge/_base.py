@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any
 
+from ...errors import JanusError
 from ...events import HangupEvent, JanusEvent
 from ...handle import PluginResponse
 from ...validate import RoomId
@@ -84,7 +86,7 @@ class _AudioBridgeBase(RoomManagement, JanusMediaPlugin):
         return self._room_muted
 
     @property
-    def participants(self) -> dict[RoomId, AudioBridgeParticipant]:
+    def room_participants(self) -> dict[RoomId, AudioBridgeParticipant]:
         """The other participants of our room, by id, kept up to date by the events."""
         return dict(self._participants)
 
@@ -145,7 +147,7 @@ class _AudioBridgeBase(RoomManagement, JanusMediaPlugin):
         self._room = event.room
         self._participant_id = event.id
         self._display = display
-        self._participants = {p.id: p for p in event.participants}
+        self._participants = {p.id: p for p in event.participants if p.id is not None}
         self._rtp = event.rtp
 
     async def _process_event(self, event: JanusEvent) -> None:
@@ -170,13 +172,18 @@ class _AudioBridgeBase(RoomManagement, JanusMediaPlugin):
                         self._muted = p.muted
                     if p.display is not None:
                         self._display = p.display
-                else:
+                elif p.id is not None:
                     known[p.id] = p
         elif kind in (_Kind.LEAVING, _Kind.KICKED) and event.id != self._participant_id:
             if event.id is not None:
                 known.pop(event.id, None)
         elif kind in (_Kind.KICKED, _Kind.KICKED_ALL, _Kind.DESTROYED):
             logger.info("AudioBridge: out of room %s (%s)", self._room, kind.value)
+            if kind is not _Kind.DESTROYED and self._rtp is not None and self.attached:
+                # Janus kicks by closing the PeerConnection, which a plain-RTP
+                # participant does not have: it would stay in the room. Leave.
+                with contextlib.suppress(JanusError):
+                    await self.message({"request": "leave"})
             self._reset()
             await self._close_pc()
         elif kind in (_Kind.TALKING, _Kind.STOPPED_TALKING) and event.id in known:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from ...errors import InvalidStateError, PluginError
 from ...events import PluginEvent
 from ...validate import RoomId, opt_bool, opt_id, opt_int, opt_str
+from ..rooms import Participant, RoomInfo
 
 __all__ = [
     "AudioBridgeError",
@@ -125,7 +126,7 @@ _EVENT_KEYS: tuple[tuple[str, AudioBridgeEventType], ...] = (
 
 
 @dataclass(frozen=True, kw_only=True)
-class AudioBridgeParticipant:
+class AudioBridgeParticipant(Participant):
     """A participant of a room, as ``joined``, ``event`` and ``listparticipants`` list it.
 
     Attributes:
@@ -138,22 +139,16 @@ class AudioBridgeParticipant:
         raw: The participant object as Janus sent it.
     """
 
-    id: RoomId
-    display: str | None = None
     setup: bool | None = None
     muted: bool | None = None
     talking: bool | None = None
     spatial_position: int | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AudioBridgeParticipant | None:
-        """Build a participant from its JSON object (None when it has no id)."""
-        pid = opt_id(data.get("id"))
-        if pid is None:
-            return None
+    def from_data(cls, data: Mapping[str, Any]) -> AudioBridgeParticipant:
+        """Build a participant from its JSON object."""
         return cls(
-            id=pid,
+            id=opt_id(data.get("id")),
             display=opt_str(data.get("display")),
             setup=opt_bool(data.get("setup")),
             muted=opt_bool(data.get("muted")),
@@ -167,8 +162,8 @@ def participants_of(value: Any) -> tuple[AudioBridgeParticipant, ...]:
     """Read a ``participants`` array (entries without an id are skipped)."""
     if not isinstance(value, list):
         return ()
-    found = (AudioBridgeParticipant.from_dict(p) for p in value if isinstance(p, Mapping))
-    return tuple(p for p in found if p is not None)
+    found = (AudioBridgeParticipant.from_data(p) for p in value if isinstance(p, Mapping))
+    return tuple(p for p in found if p.id is not None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -341,57 +336,48 @@ class AudioBridgeRoomCreated:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AudioBridgeRoom:
+class AudioBridgeRoom(RoomInfo):
     """A room as ``list`` describes it.
 
     Attributes:
         room: The room id.
         description: Its pretty name.
         pin_required: Whether joining needs a PIN.
+        num_participants: How many participants it has.
         sampling_rate: The mixer's sampling rate (Hz).
         spatial_audio: Whether the mix is stereo with spatial positions.
         record: Whether the mix is being recorded.
         muted: Whether the room is muted.
-        num_participants: How many participants it has.
         raw: The room object as Janus sent it.
     """
 
-    room: RoomId
-    description: str | None = None
-    pin_required: bool = False
     sampling_rate: int | None = None
-    spatial_audio: bool = False
-    record: bool = False
-    muted: bool = False
-    num_participants: int = 0
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    spatial_audio: bool | None = None
+    record: bool | None = None
+    muted: bool | None = None
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AudioBridgeRoom | None:
-        """Build it from one ``list`` entry (None when it has no room id)."""
-        room = opt_id(data.get("room"))
-        if room is None:
-            return None
+    def from_data(cls, data: Mapping[str, Any]) -> AudioBridgeRoom:
+        """Build it from one ``list`` entry."""
         return cls(
-            room=room,
+            room=opt_id(data.get("room")),
             description=opt_str(data.get("description")),
-            pin_required=data.get("pin_required") is True,
+            pin_required=opt_bool(data.get("pin_required")),
+            num_participants=opt_int(data.get("num_participants")),
             sampling_rate=opt_int(data.get("sampling_rate")),
-            spatial_audio=data.get("spatial_audio") is True,
-            record=data.get("record") is True,
-            muted=data.get("muted") is True,
-            num_participants=opt_int(data.get("num_participants")) or 0,
+            spatial_audio=opt_bool(data.get("spatial_audio")),
+            record=opt_bool(data.get("record")),
+            muted=opt_bool(data.get("muted")),
             raw=dict(data),
         )
 
 
-def rooms_of(data: Mapping[str, Any]) -> list[AudioBridgeRoom]:
+def rooms_of(data: Mapping[str, Any]) -> tuple[AudioBridgeRoom, ...]:
     """Read the ``list`` reply's rooms."""
     value = data.get("list")
     if not isinstance(value, list):
-        return []
-    found = (AudioBridgeRoom.from_dict(r) for r in value if isinstance(r, Mapping))
-    return [r for r in found if r is not None]
+        return ()
+    return tuple(AudioBridgeRoom.from_data(r) for r in value if isinstance(r, Mapping))
 
 
 @dataclass(frozen=True, kw_only=True)

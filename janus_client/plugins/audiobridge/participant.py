@@ -76,7 +76,7 @@ class _Participant(_AudioBridgeBase):
     @sends("join")
     async def join(
         self,
-        room_id: RoomId,
+        room: RoomId,
         *,
         display: str | None = None,
         participant_id: RoomId | None = None,
@@ -117,7 +117,7 @@ class _Participant(_AudioBridgeBase):
         (``allow_rtp_participants``).
 
         Args:
-            room_id: The room.
+            room: The room.
             display: Our display name.
             participant_id: The id to take (Janus picks one when None).
             pin: The room's PIN, when it has one.
@@ -153,10 +153,12 @@ class _Participant(_AudioBridgeBase):
         """
         body: dict[str, Any] = {
             "request": "join",
-            "room": enforce_id(room_id, name="room_id", string_ids=self.string_ids),
+            "room": enforce_id(room, name="room", string_ids=self.string_ids),
         }
         if participant_id is not None:
-            body["id"] = enforce_id(participant_id, name="participant_id", string_ids=self.string_ids)
+            body["id"] = enforce_id(
+                participant_id, name="participant_id", string_ids=self.string_ids
+            )
         put_strings(body, pin=pin, token=token, secret=secret)
         if codec is not None:
             if codec not in _CODECS:
@@ -187,7 +189,7 @@ class _Participant(_AudioBridgeBase):
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
         if self._room is not None:
             raise AudioBridgeStateError(
-                f"cannot join room {room_id!r}: this handle is in room {self._room!r} "
+                f"cannot join room {room!r}: this handle is in room {self._room!r} "
                 "(use changeroom, or leave first)"
             )
         if rtp is not None:
@@ -305,7 +307,7 @@ class _Participant(_AudioBridgeBase):
     @sends("changeroom")
     async def changeroom(
         self,
-        room_id: RoomId,
+        room: RoomId,
         *,
         display: str | None = None,
         participant_id: RoomId | None = None,
@@ -325,7 +327,7 @@ class _Participant(_AudioBridgeBase):
         new one sees us join, and we get ``roomchanged``.
 
         Args:
-            room_id: The room to move to.
+            room: The room to move to.
             display: Our display name there (default: the current one).
             participant_id: The id to take there (Janus picks one when None).
             pin: The new room's PIN, when it has one.
@@ -347,10 +349,12 @@ class _Participant(_AudioBridgeBase):
         """
         body: dict[str, Any] = {
             "request": "changeroom",
-            "room": enforce_id(room_id, name="room_id", string_ids=self.string_ids),
+            "room": enforce_id(room, name="room", string_ids=self.string_ids),
         }
         if participant_id is not None:
-            body["id"] = enforce_id(participant_id, name="participant_id", string_ids=self.string_ids)
+            body["id"] = enforce_id(
+                participant_id, name="participant_id", string_ids=self.string_ids
+            )
         put_strings(body, pin=pin, token=token, secret=secret)
         if display is None:
             display = self._display

@@ -35,10 +35,10 @@ class _Rooms(_AudioBridgeBase):
     """The AudioBridge's synchronous requests."""
 
     # ------------------------------------------------------------------ rooms
-    @request("create", keys={"room_id": "room"}, result=AudioBridgeRoomCreated.from_data)
+    @request("create", result=AudioBridgeRoomCreated.from_data)
     async def create_room(
         self,
-        room_id: RoomId | None = None,
+        room: RoomId | None = None,
         *,
         description: str | None = None,
         secret: Secret | None = None,
@@ -72,7 +72,7 @@ class _Rooms(_AudioBridgeBase):
         negotiated but no talking events, no recording, WebRTC participants only).
 
         Args:
-            room_id: The id to give it; Janus picks one when None.
+            room: The id to give it; Janus picks one when None.
             description: A pretty name.
             secret: The password to edit or destroy it, mute, kick, forward, play files.
             pin: The password to join it.
@@ -108,10 +108,12 @@ class _Rooms(_AudioBridgeBase):
         ...
 
     @request("list", result=rooms_of)
-    async def list_rooms(
+    async def rooms(
         self, *, admin_key: Secret | None = None, timeout: float | None = None
-    ) -> list[AudioBridgeRoom]:
-        """Return the public rooms (``list``; private ones too with the ``admin_key``).
+    ) -> tuple[AudioBridgeRoom, ...]:
+        """Return the rooms, typed (``list``; private ones too with the ``admin_key``).
+
+        `list_rooms` returns the same as Janus' dicts.
 
         Args:
             admin_key: The plugin's ``admin_key``, to see private rooms.
@@ -121,16 +123,17 @@ class _Rooms(_AudioBridgeBase):
 
     @request(
         "listparticipants",
-        keys={"room_id": "room"},
-        result=lambda data: list(participants_of(data.get("participants"))),
+        result=lambda data: participants_of(data.get("participants")),
     )
-    async def list_participants(
-        self, room_id: RoomId, *, timeout: float | None = None
-    ) -> list[AudioBridgeParticipant]:
-        """Return the participants of a room (``listparticipants``).
+    async def participants(
+        self, room: RoomId, *, timeout: float | None = None
+    ) -> tuple[AudioBridgeParticipant, ...]:
+        """Return the participants of a room, typed (``listparticipants``).
+
+        `list_participants` returns the same as Janus' dicts.
 
         Args:
-            room_id: The room.
+            room: The room.
             timeout: Deadline in seconds.
 
         Raises:
@@ -139,14 +142,14 @@ class _Rooms(_AudioBridgeBase):
         ...
 
     # -------------------------------------------------------------- moderation
-    @request("kick_all", keys={"room_id": "room"}, result=_ok)
+    @request("kick_all", result=_ok)
     async def kick_all(
-        self, room_id: RoomId, *, secret: Secret | None = None, timeout: float | None = None
+        self, room: RoomId, *, secret: Secret | None = None, timeout: float | None = None
     ) -> None:
         """Kick every participant out of a room (``kick_all``); each gets ``kicked_all``.
 
         Args:
-            room_id: The room.
+            room: The room.
             secret: The room's secret, when it has one.
             timeout: Deadline in seconds.
 
@@ -155,10 +158,10 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("mute", keys={"room_id": "room", "participant_id": "id"}, result=_ok)
+    @request("mute", keys={"participant_id": "id"}, result=_ok)
     async def mute(
         self,
-        room_id: RoomId,
+        room: RoomId,
         participant_id: RoomId,
         *,
         secret: Secret | None = None,
@@ -169,7 +172,7 @@ class _Rooms(_AudioBridgeBase):
         Everybody in the room gets a ``participants`` event with it ``muted``.
 
         Args:
-            room_id: The room.
+            room: The room.
             participant_id: The participant.
             secret: The room's secret, when it has one.
             timeout: Deadline in seconds.
@@ -179,10 +182,10 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("unmute", keys={"room_id": "room", "participant_id": "id"}, result=_ok)
+    @request("unmute", keys={"participant_id": "id"}, result=_ok)
     async def unmute(
         self,
-        room_id: RoomId,
+        room: RoomId,
         participant_id: RoomId,
         *,
         secret: Secret | None = None,
@@ -191,7 +194,7 @@ class _Rooms(_AudioBridgeBase):
         """Unmute a participant (``unmute``): its audio is mixed again.
 
         Args:
-            room_id: The room.
+            room: The room.
             participant_id: The participant.
             secret: The room's secret, when it has one.
             timeout: Deadline in seconds.
@@ -201,29 +204,29 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("mute_room", keys={"room_id": "room"}, result=_ok)
+    @request("mute_room", result=_ok)
     async def mute_room(
-        self, room_id: RoomId, *, secret: Secret | None = None, timeout: float | None = None
+        self, room: RoomId, *, secret: Secret | None = None, timeout: float | None = None
     ) -> None:
         """Mute the whole room (``mute_room``), except participants that joined with its secret.
 
         Everybody gets a ``room_muted`` event.
 
         Args:
-            room_id: The room.
+            room: The room.
             secret: The room's secret, when it has one.
             timeout: Deadline in seconds.
         """
         ...
 
-    @request("unmute_room", keys={"room_id": "room"}, result=_ok)
+    @request("unmute_room", result=_ok)
     async def unmute_room(
-        self, room_id: RoomId, *, secret: Secret | None = None, timeout: float | None = None
+        self, room: RoomId, *, secret: Secret | None = None, timeout: float | None = None
     ) -> None:
         """Unmute the whole room (``unmute_room``).
 
         Args:
-            room_id: The room.
+            room: The room.
             secret: The room's secret, when it has one.
             timeout: Deadline in seconds.
         """
@@ -242,10 +245,10 @@ class _Rooms(_AudioBridgeBase):
         ...
 
     # --------------------------------------------------------------- recording
-    @request("enable_recording", keys={"room_id": "room"}, result=lambda d: d.get("record") is True)
+    @request("enable_recording", result=lambda d: d.get("record") is True)
     async def enable_recording(
         self,
-        room_id: RoomId,
+        room: RoomId,
         record: bool,
         *,
         record_file: str | None = None,
@@ -256,7 +259,7 @@ class _Rooms(_AudioBridgeBase):
         """Start or stop recording the room's mix into a .wav file (``enable_recording``).
 
         Args:
-            room_id: The room.
+            room: The room.
             record: Start (True) or stop (False).
             record_file: The file name (relative to ``record_dir`` when given).
             record_dir: The folder, as Janus sees it (created if missing).
@@ -268,10 +271,10 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("enable_mjrs", keys={"room_id": "room"}, result=_ok)
+    @request("enable_mjrs", result=_ok)
     async def enable_mjrs(
         self,
-        room_id: RoomId,
+        room: RoomId,
         mjrs: bool,
         *,
         mjrs_dir: str | None = None,
@@ -281,7 +284,7 @@ class _Rooms(_AudioBridgeBase):
         """Start or stop recording each participant to its own .mjr file (``enable_mjrs``).
 
         Args:
-            room_id: The room.
+            room: The room.
             mjrs: Start (True) or stop (False).
             mjrs_dir: The folder for the files, as Janus sees it.
             secret: The room's secret, when it has one.
@@ -290,10 +293,10 @@ class _Rooms(_AudioBridgeBase):
         ...
 
     # -------------------------------------------------------------- forwarders
-    @request("rtp_forward", keys={"room_id": "room"}, result=AudioBridgeForwarder.from_dict)
+    @request("rtp_forward", result=AudioBridgeForwarder.from_dict)
     async def rtp_forward(
         self,
-        room_id: RoomId,
+        room: RoomId,
         host: str,
         port: int,
         *,
@@ -312,7 +315,7 @@ class _Rooms(_AudioBridgeBase):
         """Forward the room's mix as plain RTP (or SRTP) to ``host:port`` (``rtp_forward``).
 
         Args:
-            room_id: The room.
+            room: The room.
             host: Where to send the RTP.
             port: The UDP port there.
             codec: ``opus`` (default), ``pcma`` or ``pcmu``.
@@ -332,10 +335,10 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("stop_rtp_forward", keys={"room_id": "room"}, result=_ok)
+    @request("stop_rtp_forward", result=_ok)
     async def stop_rtp_forward(
         self,
-        room_id: RoomId,
+        room: RoomId,
         stream_id: int,
         *,
         secret: Secret | None = None,
@@ -345,7 +348,7 @@ class _Rooms(_AudioBridgeBase):
         """Stop a forwarder (``stop_rtp_forward``).
 
         Args:
-            room_id: The room.
+            room: The room.
             stream_id: The forwarder's id (from `rtp_forward`).
             secret: The room's secret, when it has one.
             admin_key: The ``admin_key``, when the plugin locks forwarding with it.
@@ -353,24 +356,24 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("listforwarders", keys={"room_id": "room"}, result=forwarders_of)
+    @request("listforwarders", result=forwarders_of)
     async def list_forwarders(
-        self, room_id: RoomId, *, secret: Secret | None = None, timeout: float | None = None
+        self, room: RoomId, *, secret: Secret | None = None, timeout: float | None = None
     ) -> list[AudioBridgeForwarder]:
         """Return the room's forwarders (``listforwarders``).
 
         Args:
-            room_id: The room.
+            room: The room.
             secret: The room's secret, when it has one.
             timeout: Deadline in seconds.
         """
         ...
 
     # ---------------------------------------------------------------- playback
-    @request("play_file", keys={"room_id": "room"}, result=lambda d: str(d.get("file_id", "")))
+    @request("play_file", result=lambda d: str(d.get("file_id", "")))
     async def play_file(
         self,
-        room_id: RoomId,
+        room: RoomId,
         filename: str,
         *,
         file_id: str | None = None,
@@ -386,7 +389,7 @@ class _Rooms(_AudioBridgeBase):
         ``announcement-stopped``.
 
         Args:
-            room_id: The room.
+            room: The room.
             filename: The .opus file, as a path on Janus' machine.
             file_id: An id for the playback (Janus picks one when None).
             loop: Play it again and again until `stop_file`.
@@ -400,10 +403,10 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("is_playing", keys={"room_id": "room"}, result=lambda d: d.get("playing") is True)
+    @request("is_playing", result=lambda d: d.get("playing") is True)
     async def is_playing(
         self,
-        room_id: RoomId,
+        room: RoomId,
         file_id: str,
         *,
         secret: Secret | None = None,
@@ -413,7 +416,7 @@ class _Rooms(_AudioBridgeBase):
         """Return whether a playback is still going on (``is_playing``).
 
         Args:
-            room_id: The room.
+            room: The room.
             file_id: The playback's id (from `play_file`).
             secret: The room's secret, when it has one.
             admin_key: The ``admin_key``, when the plugin locks playback with it.
@@ -421,10 +424,10 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("stop_file", keys={"room_id": "room"}, result=_ok)
+    @request("stop_file", result=_ok)
     async def stop_file(
         self,
-        room_id: RoomId,
+        room: RoomId,
         file_id: str,
         *,
         secret: Secret | None = None,
@@ -434,7 +437,7 @@ class _Rooms(_AudioBridgeBase):
         """Stop a playback (``stop_file``).
 
         Args:
-            room_id: The room.
+            room: The room.
             file_id: The playback's id (from `play_file`).
             secret: The room's secret, when it has one.
             admin_key: The ``admin_key``, when the plugin locks playback with it.
