@@ -619,8 +619,8 @@ async def test_plain_rtp_participant_is_mixed(janus_ws_url: str, tmp_path: Path)
 
 
 @media
-async def test_changeroom_moves_the_media(janus_ws_url: str) -> None:
-    async with JanusSession(janus_ws_url) as session:
+async def test_changeroom_moves_the_media(janus_url: str) -> None:
+    async with JanusSession(janus_url) as session:
         admin = await session.attach(JanusAudioBridgePlugin())
         first = (await admin.create_room(secret=SECRET, sampling_rate=48000)).room
         second = (await admin.create_room(secret=SECRET, sampling_rate=48000)).room
