@@ -1,0 +1,80 @@
+"""Transcode-free recording (`PassthroughRecorder`) against the real Janus."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import av
+import pytest
+
+from janus_client import JanusEchoTestPlugin, JanusSession
+from janus_client.recording import PassthroughRecorder
+from janus_client.webrtc import FrameCounterVideoTrack, MediaRecorder, ToneAudioTrack
+
+pytestmark = pytest.mark.usefixtures("media_address")
+
+
+def _probe(path: Path) -> dict[str, tuple[str, int, float]]:
+    """Per stream kind: codec, packets (frames) and duration in seconds, by demuxing."""
+    found: dict[str, tuple[str, int, float]] = {}
+    with av.open(str(path)) as container:
+        streams = {s.index: s for s in container.streams}
+        counts = dict.fromkeys(streams, 0)
+        first: dict[int, float] = {}
+        last: dict[int, float] = {}
+        for packet in container.demux():
+            if packet.size == 0 or packet.pts is None:
+                continue
+            index = packet.stream.index
+            counts[index] += 1
+            t = float(packet.pts * packet.time_base)
+            first.setdefault(index, t)
+            last[index] = t
+        for index, stream in streams.items():
+            span = last.get(index, 0.0) - first.get(index, 0.0)
+            found[stream.type] = (stream.codec_context.name, counts[index], span)
+    return found
+
+
+def _decoded_video_frames(path: Path) -> int:
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+@pytest.mark.parametrize(
+    ("suffix", "videocodec", "expected"),
+    [(".mkv", None, "vp8"), (".webm", None, "vp8"), (".mp4", "h264", "h264")],
+)
+async def test_echotest_records_without_reencoding(
+    janus_ws_url: str, tmp_path: Path, suffix: str, videocodec: str | None, expected: str
+) -> None:
+    target = tmp_path / f"echo{suffix}"
+    async with JanusSession(janus_ws_url) as session:
+        echo = await session.attach(JanusEchoTestPlugin())
+        video = FrameCounterVideoTrack(640, 480, fps=30)
+        await echo.start(
+            tracks=[ToneAudioTrack(), video], record_to=str(target), videocodec=videocodec
+        )
+        await echo.wait_webrtcup()
+        recorder = echo.peer.recorder
+        assert isinstance(recorder, PassthroughRecorder)
+        await asyncio.sleep(4)
+        await echo.close_stream()
+    info = {t.kind: t for t in recorder.tracks}
+    assert info["video"].codec == expected and info["audio"].codec == "opus"
+    assert (info["video"].width, info["video"].height) == (640, 480)
+    assert info["video"].frames_received >= 60, info["video"]
+    probe = _probe(target)
+    codec, frames, span = probe["video"]
+    assert codec == expected
+    received = info["video"].frames_received
+    # Every received frame is in the file (the first is a keyframe: none skipped).
+    assert abs(frames - received) <= 0.02 * received, (frames, received)
+    assert frames == info["video"].frames_written
+    # The timestamps say how long it lasted: frames at 30 fps.
+    assert span == pytest.approx((frames - 1) / 30, rel=0.1), (span, frames)
+    assert _decoded_video_frames(target) == frames
+    acodec, aframes, aspan = probe["audio"]
+    assert acodec == "opus" and aframes == info["audio"].frames_written
+    assert aspan == pytest.approx(span, abs=0.5)
