@@ -78,3 +78,62 @@ async def test_echotest_records_without_reencoding(
     acodec, aframes, aspan = probe["audio"]
     assert acodec == "opus" and aframes == info["audio"].frames_written
     assert aspan == pytest.approx(span, abs=0.5)
+
+
+async def test_videoroom_subscriber_records_without_reencoding(
+    janus_ws_url: str, tmp_path: Path
+) -> None:
+    from janus_client import JanusVideoRoomPlugin
+
+    async with JanusSession(janus_ws_url) as session:
+        admin = await session.attach(JanusVideoRoomPlugin())
+        room = await admin.create_room(description="recording", publishers=2)
+        pub = await session.attach(JanusVideoRoomPlugin())
+        await pub.join_as_publisher(room, display="pub")
+        await pub.publish(tracks=[ToneAudioTrack(), FrameCounterVideoTrack(640, 480, fps=30)])
+        await pub.wait_webrtcup()
+        # One subscriber records to a path, one to a recorder object (0.9.x call).
+        first = tmp_path / "sub.mkv"
+        sub1 = await session.attach(JanusVideoRoomPlugin())
+        await sub1.join_as_subscriber(room, [{"feed": pub.publisher_id}], record_to=str(first))
+        second = tmp_path / "sub.webm"
+        given = PassthroughRecorder(second)
+        sub2 = await session.attach(JanusVideoRoomPlugin())
+        await sub2.subscribe_to_publisher(room, pub.publisher_id, recorder=given)  # type: ignore[arg-type]
+        await sub1.wait_webrtcup()
+        await sub2.wait_webrtcup()
+        await asyncio.sleep(4)
+        recorder = sub1.peer.recorder
+        assert isinstance(recorder, PassthroughRecorder)
+        assert sub2.peer.recorder is given
+        await sub1.leave()
+        await sub2.leave()
+        await pub.leave()
+        await admin.destroy_room(room)
+    for path, rec in ((first, recorder), (second, given)):
+        info = {t.kind: t for t in rec.tracks}
+        video = info["video"]
+        assert video.codec == "vp8" and (video.width, video.height) == (640, 480)
+        assert video.frames_received >= 60, video
+        codec, frames, span = _probe(path)["video"]
+        assert codec == "vp8"
+        assert abs(frames - video.frames_received) <= 0.02 * video.frames_received
+        assert span == pytest.approx((frames - 1) / 30, rel=0.1), (span, frames)
+        assert _decoded_video_frames(path) == frames
+        assert _probe(path)["audio"][1] == info["audio"].frames_written > 0
+
+
+async def test_codec_the_file_cannot_take_falls_back_to_media_recorder(
+    janus_ws_url: str, tmp_path: Path
+) -> None:
+    # aiortc sends VP8, which MP4 does not take: record_to re-encodes, as before.
+    target = tmp_path / "echo.mp4"
+    async with JanusSession(janus_ws_url) as session:
+        echo = await session.attach(JanusEchoTestPlugin())
+        await echo.start(record_to=str(target), data_channel=False)
+        await echo.wait_webrtcup()
+        assert isinstance(echo.peer.recorder, MediaRecorder)
+        await asyncio.sleep(2)
+        await echo.close_stream()
+    assert _decoded_video_frames(target) >= 20
+    assert _probe(target)["video"][0] == "h264"  # MediaRecorder's MP4 encoder
