@@ -74,7 +74,8 @@ async def test_echotest_records_without_reencoding(
     assert frames == info["video"].frames_written
     # The timestamps say how long it lasted: frames at 30 fps.
     assert span == pytest.approx((frames - 1) / 30, rel=0.1), (span, frames)
-    assert _decoded_video_frames(target) == frames
+    # A frame damaged in transit is written as received; the decoder may skip it.
+    assert abs(_decoded_video_frames(target) - frames) <= 0.02 * frames
     acodec, aframes, aspan = probe["audio"]
     assert acodec == "opus" and aframes == info["audio"].frames_written
     assert aspan == pytest.approx(span, abs=0.5)
@@ -119,7 +120,7 @@ async def test_videoroom_subscriber_records_without_reencoding(
         assert codec == "vp8"
         assert abs(frames - video.frames_received) <= 0.02 * video.frames_received
         assert span == pytest.approx((frames - 1) / 30, rel=0.1), (span, frames)
-        assert _decoded_video_frames(path) == frames
+        assert abs(_decoded_video_frames(path) - frames) <= 0.02 * frames
         assert _probe(path)["audio"][1] == info["audio"].frames_written > 0
 
 
@@ -137,3 +138,36 @@ async def test_codec_the_file_cannot_take_falls_back_to_media_recorder(
         await echo.close_stream()
     assert _decoded_video_frames(target) >= 20
     assert _probe(target)["video"][0] == "h264"  # MediaRecorder's MP4 encoder
+
+
+def test_cli_echotest_record_writes_without_reencoding(
+    janus_ws_url: str, media_address: str, tmp_path: Path
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JANUS_")}
+    env.update(PYTHONPATH=str(root), JANUS_ICE_ADDRESS=media_address)
+
+    def echotest(target: Path, *more: str) -> dict[str, object]:
+        run = subprocess.run(
+            [sys.executable, "-m", "janus_client", "echotest", "--url", janus_ws_url,
+             "--seconds", "2", "--record", str(target), "--json", *more],
+            capture_output=True, text=True, timeout=120, env=env, check=False,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        summary = json.loads(run.stdout)
+        assert isinstance(summary, dict)
+        return summary
+
+    kept = echotest(tmp_path / "echo.mkv")
+    assert kept["recorder"] == "PassthroughRecorder"
+    frames = kept["video_frames_recorded"]
+    assert isinstance(frames, int) and frames >= 45, kept
+    assert _probe(tmp_path / "echo.mkv")["video"][0] == "vp8"
+    again = echotest(tmp_path / "again.mkv", "--transcode")
+    assert again["recorder"] == "MediaRecorder"
+    assert _probe(tmp_path / "again.mkv")["video"][0] == "h264"  # Matroska's default encoder
