@@ -62,14 +62,19 @@ async def publish(url: str, room: int) -> None:
 
 
 # --------------------------------------------------------------- recording
-def file_frames(path: Path) -> int:
-    """Video packets (frames) in a recorded file, by demuxing; -1 if unreadable."""
+def file_frames(path: Path) -> tuple[int, float]:
+    """Video packets (frames) in a recorded file and the seconds their timestamps span."""
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
-            return sum(1 for p in container.demux(stream) if p.size)
+            times = [
+                float(p.pts * p.time_base)
+                for p in container.demux(stream)
+                if p.size and p.pts is not None
+            ]
     except (av.FFmpegError, IndexError, OSError):
-        return -1
+        return -1, 0.0
+    return len(times), (max(times) - min(times)) if times else 0.0
 
 
 async def record(
@@ -79,7 +84,6 @@ async def record(
     label = "media_recorder" if transcode else "passthrough"
     async with JanusSession(url) as session:
         subs: list[JanusVideoRoomPlugin] = []
-        began = time.monotonic()
         paths = [folder / f"{label}-{i}.webm" for i in range(count)]
         for path in paths:
             sub = await session.attach(JanusVideoRoomPlugin())
@@ -96,10 +100,9 @@ async def record(
         recorders = [sub.peer.recorder for sub in subs]
         for sub in subs:
             await sub.leave()
-        span = time.monotonic() - began
     files = []
     for path, recorder in zip(paths, recorders, strict=True):
-        in_file = file_frames(path)
+        in_file, span = file_frames(path)
         received = None
         if isinstance(recorder, PassthroughRecorder):
             video = next(t for t in recorder.tracks if t.kind == "video")
@@ -109,8 +112,9 @@ async def record(
                 "file": path.name,
                 "frames_in_file": in_file,
                 "frames_received": received,
-                # Frames per second of the subscription's life (joins are staggered).
-                "file_fps": round(in_file / span, 1),
+                "file_seconds": round(span, 2),
+                # Frames per second of the file's timestamps: 30 when nothing is missing.
+                "file_fps": round((in_file - 1) / span, 1) if span > 0 else 0.0,
             }
         )
         path.unlink(missing_ok=True)
