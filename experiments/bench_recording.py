@@ -103,15 +103,16 @@ async def record(
     files = []
     for path, recorder in zip(paths, recorders, strict=True):
         in_file, span = file_frames(path)
-        received = None
+        received = skipped = None
         if isinstance(recorder, PassthroughRecorder):
             video = next(t for t in recorder.tracks if t.kind == "video")
-            received = video.frames_received
+            received, skipped = video.frames_received, video.frames_skipped
         files.append(
             {
                 "file": path.name,
                 "frames_in_file": in_file,
                 "frames_received": received,
+                "frames_skipped_before_keyframe": skipped,
                 "file_seconds": round(span, 2),
                 # Frames per second of the file's timestamps: 30 when nothing is missing.
                 "file_fps": round((in_file - 1) / span, 1) if span > 0 else 0.0,
