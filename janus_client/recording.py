@@ -34,6 +34,7 @@ records with aiortc's `MediaRecorder` instead (re-encoding), as before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import queue
@@ -610,7 +611,9 @@ class PassthroughRecorder:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        if self._container is None and any(state.began for state in self._tracks):
+        if self._container is None and any(
+            state.began and state.info.error is None for state in self._tracks
+        ):
             self._open()
         container, self._container = self._container, None
         if container is not None:
@@ -732,30 +735,43 @@ class PassthroughRecorder:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        try:
-            container = av.open(self.file, mode="w", format=self.format)
-        except (av.FFmpegError, OSError) as exc:
-            for state in self._tracks:
-                state.info.error = f"opening the file failed: {exc}"
-            logger.error("recorder: opening the file failed: %s", exc)
-            self._stopped = True
-            for state in self._tracks:
-                self._uninstall(state)
-            return
         for state in self._tracks:
-            if state.info.error is not None:
-                continue
-            if not state.began:
+            if state.info.error is None and not state.began:
                 state.info.error = f"no frame within {self.start_timeout:g} s of the first"
                 logger.warning("recorder: %s track left out: %s", state.info.kind, state.info.error)
                 self._uninstall(state)
-                continue
-            state.stream = self._add_stream(container, state)
+        writing = [state for state in self._tracks if state.info.error is None]
+        if not writing:
+            return
+        # The header is written with the first packets (PyAV takes the H.264
+        # parameter sets Matroska needs from them), so a file that cannot be
+        # written may only fail there: `_write` then calls `_fail`.
+        try:
+            container = av.open(self.file, mode="w", format=self.format)
+            for state in writing:
+                state.stream = self._add_stream(container, state)
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            self._fail(f"opening the file failed: {exc}")
+            return
         self._container = container
-        for state in self._tracks:
+        for state in writing:
             pending, state.pending = state.pending, []
             for data, pts, keyframe in pending:
                 self._write(state, data, pts, keyframe)
+
+    def _fail(self, error: str) -> None:
+        """Give up the file: every track not yet failed gets ``error``."""
+        logger.error("recorder: %s", error)
+        for state in self._tracks:
+            if state.info.error is None:
+                state.info.error = error
+            state.stream = None
+            state.pending.clear()
+            self._uninstall(state)
+        container, self._container = self._container, None
+        if container is not None:
+            with contextlib.suppress(av.FFmpegError, OSError):
+                container.close()
 
     def _add_stream(self, container: Any, state: _Track) -> Any:
         info = state.info
@@ -782,7 +798,10 @@ class PassthroughRecorder:
         try:
             self._container.mux(packet)
         except av.FFmpegError as exc:
-            logger.warning("recorder: writing a %s frame failed: %s", state.info.kind, exc)
+            if isinstance(exc, OSError) or not any(s.info.frames_written for s in self._tracks):
+                self._fail(f"writing the file failed: {exc}")
+            else:
+                logger.warning("recorder: writing a %s frame failed: %s", state.info.kind, exc)
             return
         state.info.frames_written += 1
         if keyframe:

@@ -357,3 +357,39 @@ def test_recorder_arguments(tmp_path: Path) -> None:
     assert "matroska" in repr(recorder) and "new" in repr(recorder)
     with pytest.raises(TypeError, match="add_receiver"):
         recorder.addTrack(RemoteStreamTrack(kind="video"))
+
+
+async def test_a_codec_the_file_cannot_take_is_reported_not_written(tmp_path: Path) -> None:
+    transport = FakeDtlsTransport()
+    video = await _receiver(H264, transport)
+    audio = await _receiver(OPUS, transport)
+    recorder = PassthroughRecorder(tmp_path / "a.webm")  # WebM takes no H.264
+    recorder.add_receiver(video)
+    recorder.add_receiver(audio)
+    await recorder.start()
+    await Sender(H264, video).send(3)
+    await Sender(OPUS, audio).send(20)
+    await recorder.stop()
+    await video.stop()
+    await audio.stop()
+    tracks = {t.kind: t for t in recorder.tracks}
+    assert tracks["video"].error is not None and "H264" in tracks["video"].error
+    assert tracks["video"].frames_written == 0
+    # The audio jitter buffer keeps 4 frames back.
+    assert tracks["audio"].frames_written == tracks["audio"].frames_received == 16
+    assert set(_file_frames(tmp_path / "a.webm")) == {"audio"}
+
+
+async def test_a_file_that_cannot_be_opened_is_reported(tmp_path: Path) -> None:
+    transport = FakeDtlsTransport()
+    receiver = await _receiver(VP8, transport)
+    recorder = PassthroughRecorder(tmp_path / "missing" / "a.mkv")
+    recorder.add_receiver(receiver)
+    await recorder.start()
+    await Sender(VP8, receiver).send(3)
+    await recorder.stop()
+    await receiver.stop()
+    (track,) = recorder.tracks
+    assert track.error is not None and "the file failed" in track.error
+    assert track.frames_written == 0 and not recorder.opened
+    assert isinstance(receiver._RTCRtpReceiver__decoder_queue, queue.Queue)
