@@ -171,3 +171,38 @@ def test_cli_echotest_record_writes_without_reencoding(
     again = echotest(tmp_path / "again.mkv", "--transcode")
     assert again["recorder"] == "MediaRecorder"
     assert _probe(tmp_path / "again.mkv")["video"][0] == "h264"  # Matroska's default encoder
+
+
+async def test_videocall_records_both_sides_without_reencoding(
+    janus_ws_url: str, tmp_path: Path
+) -> None:
+    import secrets
+
+    from janus_client import JanusVideoCallPlugin
+
+    a_name, b_name = f"rec-a-{secrets.token_hex(3)}", f"rec-b-{secrets.token_hex(3)}"
+    async with JanusSession(janus_ws_url) as session:
+        alice = await session.attach(JanusVideoCallPlugin())
+        bob = await session.attach(JanusVideoCallPlugin())
+        await alice.register(a_name)
+        await bob.register(b_name)
+        a_file, b_file = tmp_path / "alice.webm", tmp_path / "bob.mkv"
+        tracks = [ToneAudioTrack(), FrameCounterVideoTrack(320, 240, fps=30)]
+        await alice.call(b_name, tracks=tracks, recorder=str(a_file))
+        await bob.wait_incoming_call(timeout=10)
+        tracks = [ToneAudioTrack(880), FrameCounterVideoTrack(320, 240, fps=30)]
+        await bob.accept(tracks=tracks, recorder=str(b_file))
+        await alice.wait_accepted(timeout=10)
+        await asyncio.gather(alice.wait_webrtcup(), bob.wait_webrtcup())
+        await asyncio.sleep(3)
+        recorders = [alice.peer.recorder, bob.peer.recorder]
+        await alice.hangup()
+        await alice.destroy()
+        await bob.destroy()
+    for path, recorder in zip((a_file, b_file), recorders, strict=True):
+        assert isinstance(recorder, PassthroughRecorder)
+        video = next(t for t in recorder.tracks if t.kind == "video")
+        assert (video.width, video.height) == (320, 240)
+        codec, frames, _ = _probe(path)["video"]
+        assert codec == "vp8" and frames >= 45
+        assert abs(frames - video.frames_received) <= 0.02 * video.frames_received
