@@ -19,12 +19,14 @@ async def main(target: Path) -> None:
     async with JanusSession(JANUS_URL) as session:
         echo = JanusEchoTestPlugin()
         await echo.attach(session)
+        # --8<-- [start:record]
         # A .mkv (or .webm) path: the frames are written as they arrive, not decoded.
         await echo.start(record_to=str(target), data_channel=False)
         await echo.wait_webrtcup(timeout=10)
         await asyncio.sleep(3)
-        recorder = echo.peer.recorder
+        recorder = echo.peer.recorder  # chosen once the codecs are negotiated
         await echo.close_stream()  # closes the peer connection and finishes the file
+        # --8<-- [end:record]
     print(f"recorded with {type(recorder).__name__}:")
     for track in recorder.tracks:
         print(f"  {track.kind}: {track.codec}, {track.frames_written} of "
