@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .errors import JanusError, MediaUnavailableError
+from .errors import InvalidStateError, JanusError, MediaUnavailableError
 
 try:
     import aiortc
@@ -535,10 +535,13 @@ class PassthroughRecorder:
     @property
     def tracks(self) -> list[RecordedTrack]:
         """One `RecordedTrack` per added receiver, in the order they were added."""
+        self._update_durations()
+        return [state.info for state in self._tracks]
+
+    def _update_durations(self) -> None:
         for state in self._tracks:
             if state.first_pts is not None and state.last_pts is not None:
                 state.info.duration = (state.last_pts - state.first_pts) / state.clock
-        return [state.info for state in self._tracks]
 
     @property
     def opened(self) -> bool:
@@ -555,8 +558,6 @@ class PassthroughRecorder:
             RecordingUnsupportedError: The installed aiortc hides its encoded frames.
             InvalidStateError: The recorder was stopped.
         """
-        from .errors import InvalidStateError
-
         if self._stopped:
             raise InvalidStateError("the recorder is stopped")
         _check_receiver(receiver)
@@ -621,7 +622,7 @@ class PassthroughRecorder:
                 container.close()
             except av.FFmpegError as exc:
                 logger.warning("recorder: finishing %s failed: %s", self.format, exc)
-        self.tracks  # noqa: B018 - updates the durations
+        self._update_durations()
 
     # ------------------------------------------------------------- internals
     def _install(self, state: _Track) -> None:

@@ -205,4 +205,9 @@ async def test_videocall_records_both_sides_without_reencoding(
         assert (video.width, video.height) == (320, 240)
         codec, frames, _ = _probe(path)["video"]
         assert codec == "vp8" and frames >= 45
-        assert abs(frames - video.frames_received) <= 0.02 * video.frames_received
+        # The callee's side may get delta frames first (Janus relays once both are
+        # up): they are skipped until the keyframe the recorder asks for; all the
+        # frames from there on are in the file.
+        assert frames == video.frames_written == video.frames_received - video.frames_skipped
+        assert video.frames_skipped <= 15, video
+        assert video.frames_skipped == 0 or video.keyframe_requests >= 1
