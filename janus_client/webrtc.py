@@ -1,13 +1,15 @@
 """WebRTC media for plugin handles: peer connections, media sources and sinks.
 
-This is the only module of janus-client that imports aiortc and av, which come with
-the ``media`` extra (``pip install 'janus-client[media]'``). Without them, importing
-this module raises `MediaUnavailableError` with that hint; signalling works anyway.
+This module and `janus_client.recording` are the only ones of janus-client that
+import aiortc and av, which come with the ``media`` extra (``pip install
+'janus-client[media]'``). Without them, importing this module raises
+`MediaUnavailableError` with that hint; signalling works anyway.
 
 * `JanusPeerConnection` wraps one `aiortc.RTCPeerConnection` per handle: offers and
   answers with the complete SDP (aiortc gathers before it returns, so no trickle is
   needed), answers renegotiation offers, collects remote tracks and data channels,
-  feeds recorders and sinks, and closes everything it owns.
+  feeds recorders (`PassthroughRecorder` without re-encoding, or `MediaRecorder`)
+  and sinks, and closes everything it owns.
 * `MediaPlayer` (files, devices) and `MediaRecorder` as in janus-client 0.9.x; the
   player never keeps the process alive at exit.
 * Synthetic sources for tests and demos: `FrameCounterVideoTrack` stamps a frame
