@@ -203,10 +203,10 @@ def test_audiobridge_commands(janus_ws_url: str, media_address: str, tmp_path: P
     env = {k: v for k, v in os.environ.items() if not k.startswith("JANUS_")}
     env["JANUS_ICE_ADDRESS"] = media_address
     opus = tmp_path / "speech.opus"
-    _opus_file(opus, seconds=12)
+    _opus_file(opus, seconds=20)  # longer than the listener stays
     speaker = subprocess.Popen(  # plays the file into the room
         [sys.executable, "-m", "janus_client", "audiobridge", "join", "777002", "--create",
-         "--play", str(opus), "--seconds", "8", "--json", "--url", janus_ws_url],
+         "--play", str(opus), "--seconds", "60", "--json", "--url", janus_ws_url],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     try:
@@ -229,11 +229,12 @@ def test_audiobridge_commands(janus_ws_url: str, media_address: str, tmp_path: P
         assert summary["room"] == 777002 and summary["frames"] > 0
         assert summary["peak_rms"] > 1000
     finally:
+        speaker.terminate()  # SIGTERM: the command leaves the room and ends (130)
         speaker.wait(timeout=30)
         assert speaker.stdout is not None and speaker.stderr is not None
         speaker.stdout.close()
         speaker.stderr.close()
-    assert speaker.returncode == 0
+    assert speaker.returncode == 130
     run = cli("audiobridge", "rooms", "--url", janus_ws_url)
     assert run.returncode == 0 and "777002: 'room 777002' 48000 Hz, 0 participant(s)" in run.stdout
     run = cli("audiobridge", "join", "--url", janus_ws_url)
