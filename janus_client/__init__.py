@@ -62,6 +62,12 @@ from .events import (
 )
 from .handle import JanusHandle, PluginResponse
 from .logs import RedactingFilter, RedactingLoggerAdapter
+from .plugins.audiobridge import (
+    AudioBridgeError,
+    AudioBridgeEvent,
+    AudioBridgeEventType,
+    JanusAudioBridgePlugin,
+)
 from .plugins.base import JanusPlugin
 from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
 from .plugins.media import JanusMediaPlugin
@@ -126,6 +132,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AudioBridgeError",
+    "AudioBridgeEvent",
+    "AudioBridgeEventType",
     "CascadedPublisher",
     "ComponentInfo",
     "ConnectError",
@@ -140,6 +149,7 @@ __all__ = [
     "HangupEvent",
     "InvalidStateError",
     "JanusAdminMonitorClient",
+    "JanusAudioBridgePlugin",
     "JanusEchoTestPlugin",
     "JanusError",
     "JanusEvent",

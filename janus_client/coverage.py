@@ -118,6 +118,35 @@ JANUS_REQUESTS: dict[str, tuple[str, ...]] = {
         "ack",
         "restart",
     ),
+    "janus.plugin.audiobridge": (
+        "create",
+        "edit",
+        "destroy",
+        "enable_recording",
+        "enable_mjrs",
+        "list",
+        "exists",
+        "allowed",
+        "mute",
+        "unmute",
+        "mute_room",
+        "unmute_room",
+        "kick",
+        "kick_all",
+        "listparticipants",
+        "resetdecoder",
+        "rtp_forward",
+        "stop_rtp_forward",
+        "listforwarders",
+        "play_file",
+        "is_playing",
+        "stop_file",
+        "join",
+        "configure",
+        "changeroom",
+        "leave",
+        "hangup",
+    ),
 }
 
 #: The client class of each API, as "module:Class" (imported lazily).
@@ -128,6 +157,7 @@ CLIENTS: dict[str, str] = {
     "janus.plugin.videocall": "janus_client.plugins.videocall:JanusVideoCallPlugin",
     "janus.plugin.videoroom": "janus_client.plugins.videoroom:JanusVideoRoomPlugin",
     "janus.plugin.textroom": "janus_client.plugins.textroom:JanusTextRoomPlugin",
+    "janus.plugin.audiobridge": "janus_client.plugins.audiobridge:JanusAudioBridgePlugin",
 }
 
 

@@ -23,12 +23,14 @@ import asyncio
 import fractions
 import logging
 import math
+import operator
 import secrets
 import string
 import threading
 import time
 import weakref
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -376,9 +378,25 @@ class TrackStats:
             of arrival (only when ``read_counters`` is on).
         width: Width of the latest video frame.
         height: Height of the latest video frame.
+        measure_level: For audio, whether the level of each frame is measured
+            (`rms`, `sum_squares`, `samples`); off by default (it costs CPU).
+        sum_squares: With ``measure_level``: the sum of the squared s16 samples
+            received so far (all channels).
+        samples: With ``measure_level``: how many samples that sum covers; the RMS
+            between two readings is ``sqrt(Δsum_squares / Δsamples)``.
     """
 
-    def __init__(self, kind: str, *, read_counters: bool = False, mid: str | None = None) -> None:
+    #: How many recent frames `rms` averages over (20 ms each: 0.5 s).
+    LEVEL_WINDOW = 25
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        read_counters: bool = False,
+        mid: str | None = None,
+        measure_level: bool = False,
+    ) -> None:
         self.kind = kind
         self.mid = mid
         self.frames = 0
@@ -388,6 +406,10 @@ class TrackStats:
         self.read_counters = read_counters
         self.width = 0
         self.height = 0
+        self.measure_level = measure_level and kind == "audio"
+        self.sum_squares = 0
+        self.samples = 0
+        self._recent: deque[tuple[int, int]] = deque(maxlen=self.LEVEL_WINDOW)
         self._first = asyncio.Event()
 
     def _add(self, frame: Any) -> None:
@@ -403,6 +425,20 @@ class TrackStats:
                 number = read_frame_counter(frame)
                 if number is not None:
                     self.counters.append(number)
+        elif self.measure_level:
+            squares, count = _s16_squares(frame)
+            self.sum_squares += squares
+            self.samples += count
+            self._recent.append((squares, count))
+
+    @property
+    def rms(self) -> float:
+        """RMS of the latest half second of audio (s16 scale, 0 to 32768; 0 if none).
+
+        Only measured for audio stats created with ``measure_level``.
+        """
+        count = sum(n for _, n in self._recent)
+        return math.sqrt(sum(s for s, _ in self._recent) / count) if count else 0.0
 
     async def wait_first_frame(self, timeout: float = 10.0) -> float:
         """Wait for the first frame; return its `time.monotonic` time."""
@@ -416,6 +452,19 @@ class TrackStats:
             return 0.0
         span = self.last_frame_at - self.first_frame_at
         return (self.frames - 1) / span if span > 0 else 0.0
+
+
+def _s16_squares(frame: Any) -> tuple[int, int]:
+    """Return the sum of the squared samples of a packed s16 audio frame, and their count."""
+    if frame.format.name != "s16":  # planar or float: measure the first plane as s16p
+        if frame.format.name != "s16p":
+            return 0, 0
+        count = frame.samples
+    else:
+        count = frame.samples * len(frame.layout.channels)
+    samples = array("h")
+    samples.frombytes(bytes(frame.planes[0])[: 2 * count])
+    return sum(map(operator.mul, samples, samples)), len(samples)
 
 
 # ----------------------------------------------------------------- peer connection
@@ -461,6 +510,7 @@ class JanusPeerConnection:
         record_to: Where to record the remote tracks: a file path, a
             `janus_client.recording.PassthroughRecorder`, a `MediaRecorder`, or None.
         read_counters: Decode `FrameCounterVideoTrack` numbers from received video.
+        measure_levels: Measure the level of received audio (`TrackStats.rms`).
         transcode: For a ``record_to`` path: False (the default) writes the
             encoded media as received with `PassthroughRecorder` when the file's
             container takes the negotiated codecs (VP8/VP9/H.264 and Opus in
@@ -486,6 +536,7 @@ class JanusPeerConnection:
         *,
         record_to: str | MediaRecorder | PassthroughRecorder | None = None,
         read_counters: bool = False,
+        measure_levels: bool = False,
         transcode: bool = False,
     ) -> None:
         self.pc = RTCPeerConnection(
@@ -496,6 +547,9 @@ class JanusPeerConnection:
         self._track_stats: list[tuple[MediaStreamTrack, TrackStats]] = []
         self.data_channels: dict[str, RTCDataChannel] = {}
         self.read_counters = read_counters
+        #: Measure the level of received audio (`TrackStats.rms`); may be set before
+        #: the tracks arrive.
+        self.measure_levels = measure_levels
         # A path without transcode=True: the recorder is chosen once the codecs
         # are negotiated (`_start_recorder`); the tracks wait in _record_pending.
         self._record_path = record_to if isinstance(record_to, str) and not transcode else None
@@ -716,7 +770,12 @@ class JanusPeerConnection:
             if not self._applying:  # otherwise `apply` starts it after the last track
                 self._spawn(self._start_recorder())
             return
-        stats = TrackStats(track.kind, read_counters=self.read_counters, mid=self.mid_of(track))
+        stats = TrackStats(
+            track.kind,
+            read_counters=self.read_counters,
+            mid=self.mid_of(track),
+            measure_level=self.measure_levels,
+        )
         self.stats[track.kind] = stats
         self._track_stats.append((track, stats))
         self._spawn(self._consume(track, stats))
