@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._common import Subcommands, UsageError, add_command, rooms_text, session
+from ._common import Subcommands, UsageError, add_command, listing, rooms_text, session
 from ._output import Output
 
 __all__ = ["cmd_videoroom", "register"]
@@ -21,13 +21,11 @@ async def _request(args: argparse.Namespace, body: dict[str, Any]) -> dict[str, 
 
 
 def _participants_text(people: list[dict[str, Any]]) -> str:
-    return (
-        "\n".join(
-            f"{p.get('id')}: {p.get('display', '')!r}"
-            f"{' (publisher)' if p.get('publisher') else ''}"
-            for p in people
-        )
-        or "no participants"
+    return listing(
+        people,
+        lambda p: f"{p.get('id')}: {p.get('display', '')!r}"
+        f"{' (publisher)' if p.get('publisher') else ''}",
+        "no participants",
     )
 
 

@@ -39,6 +39,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "pip install 'janus-client[metrics]'"
     ) from exc
 
+from .._lifecycle import AsyncContext
 from ..instrument import LATENCY_BUCKETS, ClientMetrics
 from ._labels import MAX_LABEL_VALUES, media_label
 from ._labels import capped as _capped
@@ -241,7 +242,7 @@ def make_registry(
     return registry
 
 
-class MetricsServer:
+class MetricsServer(AsyncContext):
     """Serve ``/metrics`` for a registry with aiohttp, in the running event loop.
 
     Args:
@@ -279,9 +280,3 @@ class MetricsServer:
         if runner is not None:
             await runner.cleanup()
 
-    async def __aenter__(self) -> MetricsServer:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()

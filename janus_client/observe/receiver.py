@@ -25,11 +25,12 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from aiohttp import WSMsgType, web
 
+from .._lifecycle import AsyncContext
 from ._serve import serve_app
 from .events import (
     MASK_NAMES,
@@ -39,9 +40,6 @@ from .events import (
     decode_payload,
     parse_events,
 )
-
-if TYPE_CHECKING:
-    from types import TracebackType
 
 __all__ = [
     "EventSource",
@@ -506,7 +504,7 @@ def _mask_types(types: Iterable[EventType | int | str] | None) -> frozenset[int]
     return frozenset(out)
 
 
-class JanusEventReceiver:
+class JanusEventReceiver(AsyncContext):
     """One async iterator over the events of any number of event-handler sources.
 
     Example:
@@ -602,18 +600,6 @@ class JanusEventReceiver:
             source._receiver = None
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(_CLOSED)
-
-    async def __aenter__(self) -> JanusEventReceiver:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     def feed(self, payload: Any, *, decoded: bool = False) -> int:
         """Hand one received message to the receiver (what sources call).

@@ -25,8 +25,10 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import IO
+
+from janus_client._lifecycle import SyncContext
+from janus_client.testing._process import tcp_accepts
 
 __all__ = ["BrokerError", "MosquittoBroker", "RabbitMQBroker", "free_ports"]
 
@@ -73,15 +75,7 @@ def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
             sock.close()
 
 
-def _accepts(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-class _Broker:
+class _Broker(SyncContext):
     """Shared life cycle: a temp dir, child processes, readiness by TCP port."""
 
     name = "broker"
@@ -133,7 +127,7 @@ class _Broker:
         while time.monotonic() < deadline:
             if any(p.poll() is not None for p in self._procs):
                 break
-            if _accepts(self.host, port):
+            if tcp_accepts(self.host, port):
                 return
             time.sleep(_POLL)
         tail = self.read_output()[-2000:]
@@ -185,18 +179,6 @@ class _Broker:
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
-
-    def __enter__(self) -> _Broker:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         state = f"port={self._port}" if self._port is not None else "stopped"
