@@ -189,11 +189,13 @@ def listing(items: Iterable[Any], line: Callable[[Any], str], empty: str) -> str
     return "\n".join(line(item) for item in items) or empty
 
 
+def _room_line(room: dict[str, Any]) -> str:
+    return (
+        f"{room.get('room')}: {room.get('description', '')!r} "
+        f"{room.get('num_participants', 0)} participant(s)"
+    )
+
+
 def rooms_text(rooms: list[dict[str, Any]]) -> str:
     """One line per room of a plugin's ``list`` answer: id, description, participants."""
-    return listing(
-        rooms,
-        lambda r: f"{r.get('room')}: {r.get('description', '')!r} "
-        f"{r.get('num_participants', 0)} participant(s)",
-        "no rooms",
-    )
+    return listing(rooms, _room_line, "no rooms")

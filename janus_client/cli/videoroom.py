@@ -20,13 +20,9 @@ async def _request(args: argparse.Namespace, body: dict[str, Any]) -> dict[str, 
         await janus.destroy()
 
 
-def _participants_text(people: list[dict[str, Any]]) -> str:
-    return listing(
-        people,
-        lambda p: f"{p.get('id')}: {p.get('display', '')!r}"
-        f"{' (publisher)' if p.get('publisher') else ''}",
-        "no participants",
-    )
+def _participant_line(person: dict[str, Any]) -> str:
+    publisher = " (publisher)" if person.get("publisher") else ""
+    return f"{person.get('id')}: {person.get('display', '')!r}{publisher}"
 
 
 async def cmd_videoroom(args: argparse.Namespace, out: Output) -> int:
@@ -54,7 +50,10 @@ async def cmd_videoroom(args: argparse.Namespace, out: Output) -> int:
         out.result(data, lambda d: f"destroyed room {d.get('room')}")
     else:
         data = await _request(args, {"request": "listparticipants", "room": _room(args)})
-        out.result(data.get("participants", []), _participants_text)
+        out.result(
+            data.get("participants", []),
+            lambda people: listing(people, _participant_line, "no participants"),
+        )
     return 0
 
 

@@ -23,7 +23,7 @@ import contextlib
 import hmac
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -58,6 +58,15 @@ logger = logging.getLogger("janus_client.observe")
 WSEVH_SUBPROTOCOL = "janus-event-handlers"
 
 Listener = Callable[[ServerEvent], object]
+
+
+@contextlib.contextmanager
+def _extra_needed(user: str, package: str, extra: str) -> Iterator[None]:
+    """Turn the ImportError of an optional dependency into the install hint."""
+    try:
+        yield
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(f"{user} needs {package}: pip install 'janus-client[{extra}]'") from exc
 
 
 @dataclass
@@ -316,12 +325,8 @@ class MqttEventSource(EventSource):
         return f"mqtt://{self.host}:{self.port}{topic}"
 
     async def _start(self) -> None:
-        try:
+        with _extra_needed("MqttEventSource", "aiomqtt", "mqtt"):
             import aiomqtt
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "MqttEventSource needs aiomqtt: pip install 'janus-client[mqtt]'"
-            ) from exc
         loop = asyncio.get_running_loop()
         self._ready = loop.create_future()
 
@@ -418,12 +423,8 @@ class RabbitMQEventSource(EventSource):
         return f"amqp://{host}{port}{parts.path or '/'}?queue={self.queue}"
 
     async def _start(self) -> None:
-        try:
+        with _extra_needed("RabbitMQEventSource", "aio-pika", "rabbitmq"):
             import aio_pika
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "RabbitMQEventSource needs aio-pika: pip install 'janus-client[rabbitmq]'"
-            ) from exc
         connection = await aio_pika.connect_robust(self._url)
         try:
             channel = await connection.channel()
