@@ -13,10 +13,9 @@ from ._common import (
     Subcommands,
     UsageError,
     add_command,
-    load_media,
     session,
-    setup_media,
 )
+from ._media import load_media, setup_media
 from ._output import Output, json_line
 
 if TYPE_CHECKING:
