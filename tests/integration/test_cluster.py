@@ -1,0 +1,246 @@
+"""The cluster client against three real Janus servers on loopback.
+
+Each server has its own ports and its own ICE address (127.0.0.41-43, each on
+a veth link the test bed creates and removes). Rooms span the three servers
+through VideoRoom cascading; one server is SIGKILLed and restarted; 2,000
+concurrent creates go through a rate limit, counted at a proxy in front of
+Janus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from janus_client import JanusSession, VideoRoomEvent, VideoRoomEventType
+from janus_client.cluster import (
+    BreakerEvent,
+    BreakerPolicy,
+    BreakerState,
+    JanusCluster,
+    RateLimit,
+    RoomMember,
+)
+from janus_client.testing import CountingProxy, JanusServer, JanusServerError
+
+ICE = ("127.0.0.41", "127.0.0.42", "127.0.0.43")
+INTERVAL = 1.0  # health interval of the failover test
+
+
+async def _until(check: Callable[[], Any], timeout: float = 15.0, what: str = "it") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} within {timeout} s")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def three(media_address: str) -> Iterator[list[JanusServer]]:
+    """Three Janus servers, each with its own ports and ICE address."""
+    from janus_client import webrtc
+
+    if not os.access("/usr/bin/janus", os.X_OK) and not any(
+        os.access(os.path.join(p, "janus"), os.X_OK) for p in os.environ["PATH"].split(":")
+    ):
+        pytest.skip("no janus binary")
+    servers: list[JanusServer] = []
+    try:
+        for address in ICE:
+            server = JanusServer(ice_address=address, require_ice=True, plugins=["videoroom"])
+            servers.append(server)
+            server.start()
+    except JanusServerError as exc:
+        for server in servers:
+            server.stop()
+        reason = f"three ICE addresses are needed: {exc}"
+        if os.environ.get("JANUS_CLIENT_REQUIRE_JANUS", "") not in ("", "0"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    webrtc.set_host_addresses(list(ICE))
+    try:
+        yield servers
+    finally:
+        webrtc.set_host_addresses([media_address])
+        for server in servers:
+            server.stop()
+
+
+def _video_mid(viewer: Any, feed: Any) -> str | None:
+    for stream in viewer.streams:
+        if stream.feed_id == feed and stream.type == "video" and stream.active is not False:
+            return str(stream.mid)
+    return None
+
+
+async def test_three_publishers_six_subscribers_over_three_servers(
+    three: list[JanusServer],
+) -> None:
+    from janus_client.webrtc import FrameCounterVideoTrack
+
+    urls = [s.ws_url for s in three]
+    assert len({s.ice_address for s in three}) == 3
+    async with JanusCluster(urls, health_interval=5) as cluster:
+        room = await cluster.videoroom(4201, description="spanning")
+        publishers: list[RoomMember] = []
+        tracks = []
+        for i, url in enumerate(urls):
+            member = await room.join(f"pub-{i}", receive=False, server=url)
+            track = FrameCounterVideoTrack(160, 120, fps=20)
+            await member.handle.publish(tracks=[track])
+            await member.handle.wait_webrtcup()
+            publishers.append(member)
+            tracks.append(track)
+        ids = [p.publisher_id for p in publishers]
+        await _until(lambda: len(room.publishers) == 3, what="3 publishers known to the room")
+        assert room.publishers == {pid: url for pid, url in zip(ids, urls, strict=True)}
+        assert room.cascades() == {}  # nobody receives yet: nothing is cascaded
+
+        subscribers: list[RoomMember] = []
+        for i in range(6):
+            member = await room.join(f"sub-{i}", server=urls[i % 3])
+            subscribers.append(member)
+        # Each publisher is cascaded to the two other servers (they have receivers).
+        cascades = room.cascades()
+        for pid, url in zip(ids, urls, strict=True):
+            assert sorted(cascades[pid]) == sorted(u for u in urls if u != url)
+        viewers = []
+        for member in subscribers:
+            # The usual VideoRoom events show every publisher, whatever its server.
+            await _until(
+                lambda m=member: set(ids) <= set(m.publishers), what="all publishers in events"
+            )
+            viewer = await member.subscribe([{"feed": pid} for pid in ids], read_counters=True)
+            await viewer.wait_webrtcup()
+            viewers.append(viewer)
+        stats = []
+        for viewer in viewers:
+            for pid in ids:
+                mid = await _until(lambda v=viewer, p=pid: _video_mid(v, p), what="a video mid")
+                track_stats = await _until(
+                    lambda v=viewer, m=mid: v.peer.stats_by_mid.get(m), what="video stats"
+                )
+                await track_stats.wait_first_frame(timeout=15)
+                stats.append(track_stats)
+        start = [(s.frames, len(s.counters)) for s in stats]
+        await asyncio.sleep(5)
+        for (frames, counted), track_stats in zip(start, stats, strict=True):
+            assert track_stats.frames - frames >= 50, track_stats.frames - frames
+            counters = track_stats.counters[counted:]
+            assert len(set(counters)) >= 50
+            assert counters == sorted(counters), "frames out of order"
+        # Publishers leave: their cascades go.
+        for member in publishers:
+            await member.leave()
+        await _until(lambda: room.cascades() == {}, what="cascades torn down")
+        for member in subscribers:
+            await member.leave()
+        await room.close()
+        assert room.servers == []
+
+
+async def test_a_dead_server_leaves_the_rotation_and_comes_back(
+    three: list[JanusServer],
+) -> None:
+    from janus_client.webrtc import FrameCounterVideoTrack
+
+    urls = [s.ws_url for s in three]
+    victim = three[2]
+    events: list[BreakerEvent] = []
+    cluster = JanusCluster(
+        urls,
+        health_interval=INTERVAL,
+        breaker=BreakerPolicy(failure_threshold=2, reset_timeout=1.0),
+    )
+    cluster.on_event(events.append)
+    async with cluster:
+        room = await cluster.videoroom(4202)
+        pubs = []
+        for i, url in enumerate(urls):
+            member = await room.join(f"pub-{i}", receive=False, server=url)
+            await member.handle.publish(tracks=[FrameCounterVideoTrack(160, 120, fps=10)])
+            pubs.append(member)
+        ids = [p.publisher_id for p in pubs]
+        watchers = [await room.join(f"watch-{i}", server=url) for i, url in enumerate(urls)]
+        for watcher, own in zip(watchers, ids, strict=True):
+            others = set(ids) - {own}
+            await _until(lambda w=watcher, o=others: o <= set(w.publishers), what="cascades")
+        streams = [w.handle.events(VideoRoomEvent) for w in watchers[:2]]
+
+        killed_at = time.monotonic()
+        victim.kill()
+        opened = await _until(
+            lambda: next(
+                (e for e in events if e.url == urls[2] and e.new is BreakerState.OPEN), None
+            ),
+            what="the breaker opening",
+        )
+        assert opened.at - killed_at <= 2 * INTERVAL, opened.at - killed_at
+        # Its publisher leaves the other servers' rooms: their participants see it go.
+        for stream in streams:
+            deadline = time.monotonic() + 10
+            while True:
+                event = await stream.get(timeout=max(deadline - time.monotonic(), 0.01))
+                if (
+                    isinstance(event, VideoRoomEvent)
+                    and event.type in (VideoRoomEventType.LEAVING, VideoRoomEventType.UNPUBLISHED)
+                    and event.id == ids[2]
+                ):
+                    break
+            await stream.aclose()
+        for watcher in watchers[:2]:
+            await _until(lambda w=watcher: ids[2] not in w.publishers, what="the publisher gone")
+        assert ids[2] not in room.publishers and urls[2] not in room.cascades().get(ids[0], [])
+        # New sessions go to the survivors.
+        fresh = [await cluster.session() for _ in range(6)]
+        assert {cluster.server_of(s).url for s in fresh} == set(urls[:2])
+        for session in fresh:
+            await session.destroy()
+
+        # Restart: back into rotation, and a new publisher there is seen everywhere.
+        victim.start()
+        await _until(
+            lambda: cluster.server(urls[2]).breaker.state is BreakerState.CLOSED,
+            what="the breaker closing",
+        )
+        assert [e.new for e in events if e.url == urls[2]][-2:] == [
+            BreakerState.HALF_OPEN,
+            BreakerState.CLOSED,
+        ]
+        placed = [await cluster.session() for _ in range(6)]
+        assert urls[2] in {cluster.server_of(s).url for s in placed}
+        for session in placed:
+            await session.destroy()
+        newcomer = await room.join("pub-again", receive=False, server=urls[2])
+        await newcomer.handle.publish(tracks=[FrameCounterVideoTrack(160, 120, fps=10)])
+        for watcher in watchers[:2]:
+            await _until(
+                lambda w=watcher: newcomer.publisher_id in w.publishers, what="the newcomer"
+            )
+        await room.close()
+
+
+async def test_rate_limit_bounds_what_janus_sees(three: list[JanusServer]) -> None:
+    async with CountingProxy(three[0].ws_url) as proxy:
+        async with JanusCluster(
+            [proxy.url], limits=RateLimit(max_in_flight=200), health_interval=5
+        ) as cluster:
+            proxy.reset()
+            sessions: list[JanusSession] = await asyncio.gather(
+                *(cluster.session(timeout=60) for _ in range(2000))
+            )
+            assert len({s.session_id for s in sessions}) == 2000
+            assert proxy.requests["create"] == 2000
+            assert 1 < proxy.peak_outstanding <= 200, proxy.peak_outstanding
+            assert cluster.status()[0].peak_in_flight == 200
+            await asyncio.gather(*(s.destroy(timeout=60) for s in sessions))
+            assert proxy.peak_outstanding <= 200
+            assert proxy.outstanding == 0
