@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -25,6 +26,7 @@ from janus_client.cluster import (
     JanusCluster,
     RateLimit,
     RoomMember,
+    ServerSpec,
 )
 from janus_client.testing import CountingProxy, JanusServer, JanusServerError
 
@@ -48,10 +50,11 @@ def three(media_address: str) -> Iterator[list[JanusServer]]:
     """Three Janus servers, each with its own ports and ICE address."""
     from janus_client import webrtc
 
-    if not os.access("/usr/bin/janus", os.X_OK) and not any(
-        os.access(os.path.join(p, "janus"), os.X_OK) for p in os.environ["PATH"].split(":")
-    ):
-        pytest.skip("no janus binary")
+    if shutil.which("janus") is None:
+        reason = "the Janus binary is not on PATH"
+        if os.environ.get("JANUS_CLIENT_REQUIRE_JANUS", "") not in ("", "0"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
     servers: list[JanusServer] = []
     try:
         for address in ICE:
@@ -229,18 +232,45 @@ async def test_a_dead_server_leaves_the_rotation_and_comes_back(
 
 
 async def test_rate_limit_bounds_what_janus_sees(three: list[JanusServer]) -> None:
-    async with CountingProxy(three[0].ws_url) as proxy:
-        async with JanusCluster(
+    async with (
+        CountingProxy(three[0].ws_url) as proxy,
+        JanusCluster(
             [proxy.url], limits=RateLimit(max_in_flight=200), health_interval=5
-        ) as cluster:
-            proxy.reset()
-            sessions: list[JanusSession] = await asyncio.gather(
-                *(cluster.session(timeout=60) for _ in range(2000))
-            )
-            assert len({s.session_id for s in sessions}) == 2000
-            assert proxy.requests["create"] == 2000
-            assert 1 < proxy.peak_outstanding <= 200, proxy.peak_outstanding
-            assert cluster.status()[0].peak_in_flight == 200
-            await asyncio.gather(*(s.destroy(timeout=60) for s in sessions))
-            assert proxy.peak_outstanding <= 200
-            assert proxy.outstanding == 0
+        ) as cluster,
+    ):
+        proxy.reset()
+        sessions: list[JanusSession] = await asyncio.gather(
+            *(cluster.session(timeout=60) for _ in range(2000))
+        )
+        assert len({s.session_id for s in sessions}) == 2000
+        assert proxy.requests["create"] == 2000
+        assert 1 < proxy.peak_outstanding <= 200, proxy.peak_outstanding
+        assert cluster.status()[0].peak_in_flight == 200
+        await asyncio.gather(*(s.destroy(timeout=60) for s in sessions))
+        assert proxy.peak_outstanding <= 200
+        assert proxy.outstanding == 0
+
+
+async def test_least_loaded_counts_other_clients_through_the_admin_api(
+    three: list[JanusServer],
+) -> None:
+    a, b = three[0], three[1]
+    specs = [
+        ServerSpec(s.ws_url, admin_url=s.admin_http_url, admin_secret=s.admin_secret)
+        for s in (a, b)
+    ]
+    # Another client (not the cluster) holds 5 sessions on A.
+    async with JanusSession(a.http_url) as first:
+        others = [first] + [JanusSession(transport=first.transport) for _ in range(4)]
+        for session in others[1:]:
+            await session.create()
+        async with JanusCluster(specs, health_interval=5) as cluster:
+            assert repr(specs[0]).count(a.admin_secret) == 0  # the secret stays out of repr
+            loads = {st.url: st.load for st in cluster.status()}
+            assert loads[a.ws_url] >= 5 and loads[b.ws_url] < 5, loads
+            placed = [await cluster.session() for _ in range(4)]
+            assert {cluster.server_of(s).url for s in placed} == {b.ws_url}
+            for session in placed:
+                await session.destroy()
+        for session in others[1:]:
+            await session.destroy()
