@@ -127,6 +127,36 @@ class RoomMember:
         """The room's publishers as this member sees them (other servers' included)."""
         return self.handle.publishers
 
+    async def wait_publisher(self, publisher_id: Any, timeout: float = 10.0) -> VideoRoomPublisher:
+        """Wait until the member sees a publisher (of any server) in the room; return it.
+
+        Args:
+            publisher_id: The publisher's id.
+            timeout: Seconds to wait.
+
+        Raises:
+            TimeoutError: It did not appear in time.
+            EOFError: The member's handle closed meanwhile.
+        """
+        found = self.handle.publishers.get(publisher_id)
+        if found is not None:
+            return found
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        stream = self.handle.events(VideoRoomEvent)
+        try:
+            while True:
+                found = self.handle.publishers.get(publisher_id)
+                if found is not None:
+                    return found
+                left = end - loop.time()
+                if left <= 0:
+                    raise TimeoutError(f"publisher {publisher_id} not seen within {timeout:g} s")
+                with contextlib.suppress(TimeoutError):
+                    await stream.get(timeout=left)
+        finally:
+            await stream.aclose()
+
     async def subscribe(
         self, streams: Iterable[Mapping[str, Any]], **options: Any
     ) -> JanusVideoRoomPlugin:
