@@ -5,12 +5,17 @@ Starts three Janus servers on loopback (``JanusServer``, each with its own ports
 and ICE address, 127.0.0.51-53) and measures, in one run:
 
 1. **Placement overhead**: 3,000 sessions created through `JanusCluster.session`
-   (least-loaded over the three servers) against 3,000 direct sessions
-   (``JanusSession(transport=...).create()`` on one server's shared transport),
-   sequentially and 100 at a time. Cluster and direct blocks alternate (A/B,
-   then B/A) over several rounds; the median rate of each is reported and the
-   ratio cluster / direct (target: at least 0.9). Sessions are destroyed
-   between blocks (not timed).
+   (least-loaded) against 3,000 direct sessions
+   (``JanusSession(transport=...).create()`` on plain shared transports),
+   sequentially and 100 at a time, in three pairings: the cluster over the
+   three servers vs direct sessions on one server (the issue's comparison);
+   the cluster over the three vs direct sessions spread round-robin over the
+   same three (placement and guard cost alone, with the same sockets and
+   Janus processes on both sides); a cluster of one server vs direct on it.
+   Cluster and direct blocks of 300 sessions alternate (A/B, then B/A); the
+   wall time and this process's CPU time per session are summed per side,
+   and the ratio direct / cluster is printed (target: at least 0.9). Sessions
+   are destroyed between blocks (not timed).
 2. **Publish to first frame**: in a `ClusterVideoRoom`, a publisher on server 1
    and two receiving members, one on server 1 and one on server 2 (whose copy
    is a cascaded remote publisher). From just before ``publish`` to the first
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import statistics
 import sys
@@ -40,6 +46,7 @@ from janus_client.testing import JanusServer
 
 ICE = ("127.0.0.51", "127.0.0.52", "127.0.0.53")
 SESSIONS = 3000
+BLOCK = 300  # sessions per timed block; blocks alternate cluster / direct
 CONCURRENCY = 100
 TARGET_RATIO = 0.9
 PHASE_TIMEOUT = 180.0
@@ -67,51 +74,68 @@ async def _destroy(sessions: list[JanusSession]) -> None:
         await asyncio.gather(*(s.destroy() for s in sessions[first : first + 200]))
 
 
-async def placement(urls: list[str], rounds: int, count: int, label: str) -> dict[str, Any]:
-    """Cluster over ``urls`` against direct sessions on ``urls[0]``, interleaved."""
+async def placement(
+    urls: list[str], count: int, label: str, direct_urls: list[str]
+) -> dict[str, Any]:
+    """Cluster over ``urls`` against direct sessions on ``direct_urls``, interleaved.
+
+    Direct sessions go round-robin over one plain transport per URL of
+    ``direct_urls``.
+
+    ``count`` sessions per side and mode, in blocks of `BLOCK` that alternate
+    between the two sides (A/B, then B/A), so that the machine's noise hits
+    both alike. Wall time and this process's CPU time are summed per side.
+    """
     results: dict[str, Any] = {}
     async with JanusCluster(urls, health_interval=30) as cluster:
-        direct = JanusTransport.create_transport(urls[0])
+        directs = [JanusTransport.create_transport(url) for url in direct_urls]
+        turn = itertools.cycle(directs)
         try:
 
             async def via_cluster() -> JanusSession:
                 return await cluster.session()
 
             async def direct_one() -> JanusSession:
-                session = JanusSession(transport=direct)
+                session = JanusSession(transport=next(turn))
                 await session.create()
                 return session
 
             for mode, concurrency in (("sequential", 1), ("concurrent", CONCURRENCY)):
-                rates: dict[str, list[float]] = {"cluster": [], "direct": []}
-                # Warm up both paths (connections, caches).
-                for make in (via_cluster, direct_one):
-                    _, warm = await _create_many(make, 60, concurrency if concurrency > 1 else 1)
+                wall = {"cluster": 0.0, "direct": 0.0}
+                cpu = {"cluster": 0.0, "direct": 0.0}
+                for make in (via_cluster, direct_one):  # warm up both paths
+                    _, warm = await _create_many(make, 100, concurrency)
                     await _destroy(warm)
-                for r in range(rounds):
+                blocks = count // BLOCK
+                for r in range(blocks):
                     order = [("cluster", via_cluster), ("direct", direct_one)]
                     if r % 2:
                         order.reverse()
+                    kept: dict[str, list[JanusSession]] = {"cluster": [], "direct": []}
                     for name, make in order:
+                        cpu_start = time.process_time()
                         elapsed, made = await asyncio.wait_for(
-                            _create_many(make, count, concurrency), PHASE_TIMEOUT
+                            _create_many(make, BLOCK, concurrency), PHASE_TIMEOUT
                         )
-                        if name == "cluster":
-                            spread = [st.sessions for st in cluster.status()]
-                            log(f"  {mode} round {r}: cluster spread {spread}")
-                        rates[name].append(count / elapsed)
+                        cpu[name] += time.process_time() - cpu_start
+                        wall[name] += elapsed
+                        kept[name] = made
+                    for made in kept.values():
                         await _destroy(made)
-                cluster_rate = statistics.median(rates["cluster"])
-                direct_rate = statistics.median(rates["direct"])
+                made_count = blocks * BLOCK
                 results[f"{label}, {mode}"] = {
-                    "cluster_sessions_per_s": round(cluster_rate, 1),
-                    "direct_sessions_per_s": round(direct_rate, 1),
-                    "ratio": round(cluster_rate / direct_rate, 3),
-                    "cluster_us_per_session": round(1e6 / cluster_rate, 1),
-                    "direct_us_per_session": round(1e6 / direct_rate, 1),
+                    "sessions": made_count,
+                    "cluster_us_per_session": round(wall["cluster"] / made_count * 1e6, 1),
+                    "direct_us_per_session": round(wall["direct"] / made_count * 1e6, 1),
+                    "ratio": round(wall["direct"] / wall["cluster"], 3),
+                    "cluster_cpu_us_per_session": round(cpu["cluster"] / made_count * 1e6, 1),
+                    "direct_cpu_us_per_session": round(cpu["direct"] / made_count * 1e6, 1),
+                    "cpu_ratio": round(cpu["direct"] / cpu["cluster"], 3),
                 }
+                log(f"  {label}, {mode}: {results[f'{label}, {mode}']}")
         finally:
-            await direct.close()
+            for direct in directs:
+                await direct.close()
     return results
 
 
@@ -168,19 +192,22 @@ async def main_async(quick: bool) -> dict[str, Any]:
             server.start()
         webrtc.set_host_addresses(list(ICE))
         urls = [s.ws_url for s in servers]
-        rounds = 3 if quick else 5
+        count = 1200 if quick else SESSIONS
         log("placement overhead ...")
-        place = await placement(urls, rounds, SESSIONS, "3 servers")
-        # The same through a cluster of one server: the guard and placement cost
-        # alone, with no spreading over more Janus processes to help.
-        place.update(await placement(urls[:1], rounds, SESSIONS, "1 server"))
+        # The issue's comparison: 3 servers placed by the cluster vs one server.
+        place = await placement(urls, count, "3 servers vs direct on 1", urls[:1])
+        # Placement and guard cost alone: the same three servers, direct
+        # sessions spread round-robin over plain transports to them.
+        place.update(await placement(urls, count, "3 servers vs direct on 3", urls))
+        # And through a cluster of that one server.
+        place.update(await placement(urls[:1], count, "1 server vs direct on 1", urls[:1]))
         log("publish -> first frame ...")
         frames = await first_frames(urls, 3 if quick else 5)
     finally:
         webrtc.set_host_addresses(None)
         for server in servers:
             server.stop()
-    return {"sessions": SESSIONS, "servers": 3, "placement": place, "first_frame": frames}
+    return {"sessions": count, "servers": 3, "placement": place, "first_frame": frames}
 
 
 def main() -> None:
@@ -192,15 +219,16 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"Placement of {SESSIONS} sessions by JanusCluster vs direct sessions on one server")
+    count = results["sessions"]
+    print(f"Placement by JanusCluster vs direct sessions on one server ({count} each)")
     for mode, row in results["placement"].items():
         verdict = "PASS" if row["ratio"] >= TARGET_RATIO else "FAIL"
         print(
-            f"  {mode:<24} cluster {row['cluster_sessions_per_s']:>7.1f}/s "
-            f"({row['cluster_us_per_session']:.0f} us)  "
-            f"direct {row['direct_sessions_per_s']:>7.1f}/s "
-            f"({row['direct_us_per_session']:.0f} us)  ratio {row['ratio']:.3f}  "
-            f"(target >= {TARGET_RATIO}) {verdict}"
+            f"  {mode:<32} per session: cluster {row['cluster_us_per_session']:>6.0f} us, "
+            f"direct {row['direct_us_per_session']:>6.0f} us, ratio {row['ratio']:.3f} "
+            f"(target >= {TARGET_RATIO}) {verdict}; client CPU: cluster "
+            f"{row['cluster_cpu_us_per_session']:.0f} us, direct "
+            f"{row['direct_cpu_us_per_session']:.0f} us, ratio {row['cpu_ratio']:.3f}"
         )
     frames = results["first_frame"]
     print(f"Publish -> first frame at a subscriber (median of {frames['rounds']} rounds)")
