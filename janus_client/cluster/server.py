@@ -60,6 +60,11 @@ class ServerSpec:
         admin_secret: The Admin API secret (not shown by repr).
         transport_options: Extra arguments for the transport class (for example
             ``{"reconnect": ReconnectPolicy()}``).
+        load_source: A function returning how many sessions the server has
+            (every client's), asked at each health check: for example
+            ``lambda: len(view.sessions)`` for a `janus_client.observe.LiveView`
+            fed by the event receiver. Like ``admin_url``, it makes
+            least-loaded placement count other clients' sessions.
         cascade_address: The address of this server that the others send
             cascaded RTP to (its remote publishers' sockets bind to it); default:
             the URL's host.
@@ -71,6 +76,7 @@ class ServerSpec:
     admin_url: str | None = None
     admin_secret: str | None = field(default=None, repr=False)
     transport_options: Mapping[str, Any] = field(default_factory=dict)
+    load_source: Callable[[], int] | None = field(default=None, compare=False)
     cascade_address: str | None = None
 
     def __post_init__(self) -> None:
@@ -83,6 +89,8 @@ class ServerSpec:
             raise TypeError(f"limits must be a RateLimit, got {type(self.limits).__name__}")
         if self.admin_url is not None and self.admin_secret is None:
             raise ValueError("admin_url needs admin_secret")
+        if self.load_source is not None and not callable(self.load_source):
+            raise TypeError("load_source must be callable")
 
 
 @dataclass(frozen=True)
@@ -346,8 +354,14 @@ class ClusterServer:
             self.latency = await asyncio.wait_for(self._probe.ping(timeout=timeout), timeout)
             if self._admin is not None:
                 ids = await asyncio.wait_for(self._admin.list_sessions(timeout=timeout), timeout)
-                self._admin_sessions = len(ids)
-                self._live_at_admin = self.sessions
+                self._external(len(ids))
+            elif self.spec.load_source is not None:
+                try:
+                    count = int(self.spec.load_source())
+                except Exception:
+                    logger.exception("cluster: load_source of %s raised", self.url)
+                else:
+                    self._external(count)
         except (JanusError, OSError, asyncio.TimeoutError) as exc:
             self.breaker.record_failure(f"health check: {type(exc).__name__}: {exc}")
             return False
@@ -355,6 +369,11 @@ class ClusterServer:
             _probing.reset(token)
         self.breaker.record_success()
         return True
+
+    def _external(self, count: int) -> None:
+        """Every client's sessions on the server, counted elsewhere (admin API, events)."""
+        self._admin_sessions = count
+        self._live_at_admin = self.sessions
 
     def status(self) -> ServerStatus:
         """A snapshot of the server (see `ServerStatus`)."""

@@ -275,3 +275,21 @@ async def test_rate_limit_at_the_transport() -> None:
             assert len({s.session_id for s in sessions}) == 40
             for session in sessions:
                 await session.destroy()
+
+
+async def test_load_source_counts_other_clients() -> None:
+    async with FakeJanus() as a, FakeJanus() as b:
+        elsewhere = {"count": 50}
+        specs = [ServerSpec(a.ws_url, load_source=lambda: elsewhere["count"]), b.ws_url]
+        async with JanusCluster(specs, health_interval=5) as cluster:
+            assert [st.load for st in cluster.status()] == [50, 0]
+            placed = [await cluster.session() for _ in range(5)]
+            assert {cluster.server_of(s).url for s in placed} == {b.ws_url}
+            elsewhere["count"] = 0
+            await cluster.check_now()
+            more = [await cluster.session() for _ in range(6)]
+            assert {cluster.server_of(s).url for s in more} == {a.ws_url, b.ws_url}
+            for session in placed + more:
+                await session.destroy()
+    with pytest.raises(TypeError, match="load_source"):
+        ServerSpec("ws://x", load_source=5)  # type: ignore[arg-type]
