@@ -26,14 +26,15 @@ __all__ = [
     "Placeable",
     "RoundRobin",
     "Sticky",
+    "Weighted",
     "policy_from_name",
     "rendezvous_rank",
     "rendezvous_score",
 ]
 
 
-class Placeable(Protocol):
-    """What a policy needs to know about a server."""
+class Weighted(Protocol):
+    """What rendezvous hashing needs to know about a server."""
 
     @property
     def url(self) -> str:
@@ -43,12 +44,17 @@ class Placeable(Protocol):
     def weight(self) -> float:
         """Its share of the sessions relative to the others (positive)."""
 
+
+class Placeable(Weighted, Protocol):
+    """What a policy needs to know about a server."""
+
     @property
     def load(self) -> int:
         """Sessions it has now (including placements under way)."""
 
 
 S = TypeVar("S", bound=Placeable)
+W = TypeVar("W", bound=Weighted)
 
 
 class PlacementPolicy(ABC):
@@ -142,7 +148,7 @@ def rendezvous_score(key: str, url: str, weight: float = 1.0) -> float:
     return weight / -math.log(unit)
 
 
-def rendezvous_rank(key: str, servers: Sequence[S]) -> list[S]:
+def rendezvous_rank(key: str, servers: Sequence[W]) -> list[W]:
     """Return ``servers`` by their rendezvous score for ``key``, best first.
 
     Removing a server from ``servers`` leaves the order of the others as it
