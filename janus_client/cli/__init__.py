@@ -82,6 +82,7 @@ COMMANDS: tuple[str, ...] = (
     "textroom",
     "admin",
     "observe",  # health, events
+    "cluster",  # cluster status, cluster place
 )
 
 # The former name (the CLI tests import it).

@@ -10,8 +10,11 @@ Janus.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -274,3 +277,35 @@ async def test_least_loaded_counts_other_clients_through_the_admin_api(
                 await session.destroy()
         for session in others[1:]:
             await session.destroy()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "janus_client", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_cluster_command(three: list[JanusServer]) -> None:
+    live = [s.ws_url for s in three[:2]]
+    dead = "ws://127.0.0.1:9"  # discard port: nothing listens
+    run = _cli("cluster", "status", *live, "--json")
+    assert run.returncode == 0, run.stderr
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["url"] for r in rows] == live
+    assert all(r["state"] == "closed" and r["latency_ms"] > 0 for r in rows)
+    run = _cli("cluster", "status", *live, dead)
+    assert run.returncode == 1, run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 3 and "closed" in lines[0] and "open" in lines[2]
+    assert "ConnectError" in lines[2]
+    assert _cli("cluster", "status", dead).returncode == 3
+    run = _cli("cluster", "place", "--key", "room-7", *live, f"{dead}=3", "--json")
+    assert run.returncode == 0, run.stderr
+    ranked = [json.loads(line) for line in run.stdout.splitlines()]
+    assert sorted(r["url"] for r in ranked) == sorted([*live, dead])
+    assert [r["rank"] for r in ranked] == [1, 2, 3]
+    assert ranked[0]["score"] >= ranked[1]["score"] >= ranked[2]["score"]

@@ -23,7 +23,7 @@ def test_registered_modules_add_their_commands_in_order() -> None:
     names = list(sub.choices)  # type: ignore[union-attr]
     assert names == [
         "serve", "info", "ping", "echotest", "videocall", "videoroom", "textroom", "admin",
-        "health", "events",
+        "health", "events", "cluster",
     ]
     for name in cli.COMMANDS:
         assert callable(importlib.import_module(f"janus_client.cli.{name}").register)
@@ -38,6 +38,9 @@ def test_registered_modules_add_their_commands_in_order() -> None:
         (["admin", "handles", "--admin-url", "http://127.0.0.1:9/admin"], "a session id"),
         (["textroom", "join", "5", "--url", "ws://127.0.0.1:9"], "--username"),
         (["info", "--url", "tcp://127.0.0.1:9"], "the scheme must be"),
+        (["cluster", "place", "ws://127.0.0.1:9"], "needs --key"),
+        (["cluster", "status", "ws://127.0.0.1:9", "--failures", "0"], "--failures"),
+        (["cluster", "status", "ws://127.0.0.1:9", "ws://127.0.0.1:9"], "twice"),
     ],
 )
 def test_usage_checks_run_before_connecting(
