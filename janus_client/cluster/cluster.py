@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..config import Timeouts, resolve_timeout
-from ..errors import JanusError, ServerError, TransportError
+from ..errors import JanusError, RequestTimeoutError, ServerError, TransportError
 from ..session import JanusSession
 from .breaker import BreakerEvent, BreakerPolicy, BreakerState
 from .errors import NoServerAvailableError
@@ -242,7 +242,7 @@ class JanusCluster:
             server.pending += 1
             try:
                 await session.create(timeout=timeout)
-            except (TransportError, ServerError) as exc:
+            except (TransportError, RequestTimeoutError, ServerError) as exc:
                 if isinstance(exc, ServerError) and exc.code in (403, 405):
                     raise
                 tried.append(f"{server.url}: {exc}")
@@ -289,7 +289,11 @@ class JanusCluster:
             if ready:
                 for server in ready:
                     server.breaker.poll()
-                results = await asyncio.gather(*(s.check(self.health_timeout) for s in ready))
+                try:
+                    results = await asyncio.gather(*(s.check(self.health_timeout) for s in ready))
+                except Exception:  # a bug must not end the health checks
+                    logger.exception("cluster: health check failed unexpectedly")
+                    results = [False] * len(ready)
                 now = loop.time()
                 for server, ok in zip(ready, results, strict=True):
                     if ok:

@@ -290,19 +290,21 @@ class ClusterVideoRoom:
                 key if key is not None else str(self.room_id), timeout=timeout
             )
             place = self.cluster.server_of(session)
+        counted: _Site | None = None
         try:
             async with self._lock:
                 site = await self._site(place, timeout)
                 if receive:
                     site.receivers += 1
+                    counted = site
                     if site.receivers == 1:
                         await self._feed(site)
             handle = JanusVideoRoomPlugin()
             await session.attach(handle)
             await handle.join_as_publisher(self.room_id, display=display, timeout=timeout)
         except BaseException:
-            if receive and place in self._sites:
-                self._sites[place].receivers -= 1
+            if counted is not None:
+                counted.receivers -= 1
             with contextlib.suppress(JanusError):
                 await session.destroy()
             raise
