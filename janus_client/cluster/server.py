@@ -15,13 +15,13 @@ import asyncio
 import contextvars
 import logging
 import time
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from ..admin import JanusAdminMonitorClient
 from ..config import Timeouts, resolve_timeout
-from ..errors import JanusError, RequestTimeoutError, TransportError
+from ..errors import JanusError, RequestTimeoutError, ServerError, TransportError
 from ..events import ConnectionState, ConnectionStateEvent
 from ..protocol import Incoming, url_without_password
 from ..session import JanusSession
@@ -169,14 +169,33 @@ class GuardedTransport(JanusTransport):
             RequestTimeoutError: No slot or token in time, or no reply in time.
         """
         server = self.cluster_server
-        parent = super().request
-        if server is None:
-            return await parent(message, owner=owner, wait_event=wait_event, timeout=timeout)
-
-        def call(limit: float) -> Awaitable[Incoming]:
-            return parent(message, owner=owner, wait_event=wait_event, timeout=limit)
-
-        return await server.guarded(str(message.get("janus", "?")), timeout, call)
+        if server is None or _probing.get():
+            return await super().request(
+                message, owner=owner, wait_event=wait_event, timeout=timeout
+            )
+        verb = str(message.get("janus", "?"))
+        gate = server.admit(verb)
+        if gate is not None:
+            limit = resolve_timeout(timeout, self.timeouts.request)
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            await gate.acquire(limit, verb=verb)
+            timeout = max(limit - (loop.time() - start), 0.001)
+        try:
+            reply = await super().request(
+                message, owner=owner, wait_event=wait_event, timeout=timeout
+            )
+        except (TransportError, RequestTimeoutError) as exc:
+            server.failed(verb, exc)
+            raise
+        except ServerError:
+            server.answered()
+            raise
+        finally:
+            if gate is not None:
+                gate.release()
+        server.answered()
+        return reply
 
 
 _GUARDED: dict[type[JanusTransport], type[GuardedTransport]] = {}
@@ -299,40 +318,30 @@ class ClusterServer:
         return not self.draining and self.breaker.allows_placement()
 
     # --------------------------------------------------------------- guard
-    async def guarded(
-        self, verb: str, timeout: float | None, call: Callable[[float], Awaitable[Incoming]]
-    ) -> Incoming:
-        """Run one request through the breaker and the gate (see `GuardedTransport`)."""
-        limit = resolve_timeout(timeout, self.transport.timeouts.request)
-        if _probing.get():
-            return await call(limit)
-        if not self.breaker.allows_calls():
+    def admit(self, verb: str) -> RequestGate | None:
+        """Check the breaker before a request; return the gate to pass, if any.
+
+        Raises:
+            CircuitOpenError: The breaker is open.
+        """
+        breaker = self.breaker
+        if breaker.state is not BreakerState.CLOSED and not breaker.allows_calls():
             raise CircuitOpenError(
                 f"{verb!r} to {self.url} not sent: its circuit breaker is open "
-                f"({self.breaker.last_error}); the cluster probes it again later",
+                f"({breaker.last_error}); the cluster probes it again later",
                 url=self.url,
             )
-        if not self._gated:
-            return await self._observe(verb, call(limit))
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        await self.gate.acquire(limit, verb=verb)
-        try:
-            left = max(limit - (loop.time() - start), 0.001)
-            return await self._observe(verb, call(left))
-        finally:
-            self.gate.release()
+        return self.gate if self._gated else None
 
-    async def _observe(self, verb: str, call: Awaitable[Incoming]) -> Incoming:
-        try:
-            reply = await call
-        except (TransportError, RequestTimeoutError) as exc:
-            if verb != "keepalive":  # a dying line fails every keepalive: count it once
-                self.breaker.record_failure(f"{verb}: {exc}")
-            raise
+    def failed(self, verb: str, exc: BaseException) -> None:
+        """A request got no answer (transport error or timeout): tell the breaker."""
+        if verb != "keepalive":  # a dying line fails every keepalive: count it once
+            self.breaker.record_failure(f"{verb}: {exc}")
+
+    def answered(self) -> None:
+        """A request was answered (an error reply counts too: the server is up)."""
         if self.breaker.failures:
             self.breaker.record_success()
-        return reply
 
     def _connection_changed(self, event: ConnectionStateEvent) -> None:
         if event.state in (ConnectionState.DISCONNECTED, ConnectionState.LOST):
