@@ -143,6 +143,13 @@ async def test_three_publishers_six_subscribers_over_three_servers(
             counters = track_stats.counters[counted:]
             assert len(set(counters)) >= 50
             assert counters == sorted(counters), "frames out of order"
+        # The last receivers of server 0 leave: nothing is cascaded there any more,
+        # the other servers keep their cascades.
+        for member in (subscribers[0], subscribers[3]):
+            await member.leave()
+        cascades = room.cascades()
+        assert all(urls[0] not in targets for targets in cascades.values()), cascades
+        assert sorted(cascades[ids[0]]) == sorted(urls[1:])
         # Publishers leave: their cascades go.
         for member in publishers:
             await member.leave()
