@@ -188,6 +188,10 @@ async def test_a_dead_server_leaves_the_rotation_and_comes_back(
         for watcher, own in zip(watchers, ids, strict=True):
             others = set(ids) - {own}
             await _until(lambda w=watcher, o=others: o <= set(w.publishers), what="cascades")
+        # A subscription on server 0 to server 2's publisher (its cascaded copy).
+        viewer = await watchers[0].subscribe([{"feed": ids[2]}])
+        await viewer.wait_webrtcup()
+        assert _video_mid(viewer, ids[2]) is not None
         streams = [w.handle.events(VideoRoomEvent) for w in watchers[:2]]
 
         killed_at = time.monotonic()
@@ -213,6 +217,8 @@ async def test_a_dead_server_leaves_the_rotation_and_comes_back(
             await stream.aclose()
         for watcher in watchers[:2]:
             await _until(lambda w=watcher: ids[2] not in w.publishers, what="the publisher gone")
+        # The subscription loses the dead server's streams (Janus renegotiates).
+        await _until(lambda: _video_mid(viewer, ids[2]) is None, what="the stream removed")
         assert ids[2] not in room.publishers and urls[2] not in room.cascades().get(ids[0], [])
         # New sessions go to the survivors.
         fresh = [await cluster.session() for _ in range(6)]
