@@ -27,7 +27,7 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -41,7 +41,7 @@ from ..plugins.videoroom import (
     VideoRoomPublisher,
 )
 from ..plugins.videoroom_cascade import CascadedPublisher, cascade_publisher
-from ..session import JanusSession
+from ..session import JanusSession, SessionState
 from .breaker import BreakerEvent, BreakerState
 from .server import ClusterServer
 
@@ -229,6 +229,8 @@ class ClusterVideoRoom:
         self._cascades: dict[tuple[Any, ClusterServer], CascadedPublisher] = {}
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._stale: list[tuple[ClusterServer, Any, str]] = []
+        self._created_on: set[ClusterServer] = set()
         self._closed = False
 
     def __repr__(self) -> str:
@@ -350,10 +352,11 @@ class ClusterVideoRoom:
             await session.attach(site.control)
             try:
                 await site.control.create_room(self.room_id, timeout=timeout, **self.options)
-                site.created_room = True
+                self._created_on.add(server)
             except VideoRoomError as exc:
                 if exc.code != 427:  # 427: it exists already; use it
                     raise
+            site.created_room = server in self._created_on
             await session.attach(site.monitor)
             site.monitor.on_event(self._monitor_event(site), VideoRoomEvent)
             await site.monitor.join_as_publisher(
@@ -486,16 +489,58 @@ class ClusterVideoRoom:
 
     # ------------------------------------------------------------- failures
     def server_changed(self, event: BreakerEvent) -> None:
-        """The cluster tells of a breaker change (an open breaker drops the server here)."""
-        if event.new is not BreakerState.OPEN or self._closed:
+        """The cluster tells of a breaker change.
+
+        An open breaker drops the server from the room (see the module docstring);
+        a breaker that closes again on a server whose members' sessions survived
+        (it was frozen or overloaded, not restarted) brings it back: its
+        publishers are cascaded again and it receives the others'.
+        """
+        if self._closed:
             return
-        for server, site in list(self._sites.items()):
-            if server.url == event.url and site.alive:
-                task = asyncio.get_running_loop().create_task(
-                    self._server_lost(site), name=f"janus-cluster-room-{self.room_id}-lost"
-                )
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+        if event.new is BreakerState.OPEN:
+            for server, site in list(self._sites.items()):
+                if server.url == event.url and site.alive:
+                    self._spawn(self._server_lost(site), "lost")
+        elif event.new is BreakerState.CLOSED:
+            for server in self.cluster.servers:
+                if server.url == event.url and server not in self._sites:
+                    self._spawn(self._server_back(server), "back")
+
+    def _spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        task = asyncio.get_running_loop().create_task(
+            work, name=f"janus-cluster-room-{self.room_id}-{what}"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _server_back(self, server: ClusterServer) -> None:
+        async with self._lock:
+            if self._closed or server in self._sites:
+                return
+            stale = [item for item in self._stale if item[0] is server]
+            self._stale = [item for item in self._stale if item[0] is not server]
+            alive = [
+                m
+                for m in self._members
+                if m.server is server and m.session.state is SessionState.ACTIVE
+            ]
+            if not alive:  # restarted: its rooms and sessions are gone; wait for a join
+                return
+            try:
+                site = await self._site(server, None)
+            except JanusError as exc:
+                logger.warning("cluster room %s: back on %s: %s", self.room_id, server.url, exc)
+                return
+            for _, pid, remote_id in stale:  # forwarders left there while it was cut off
+                with contextlib.suppress(JanusError):
+                    await site.control.unpublish_remotely(
+                        self.room_id, pid, remote_id, secret=self._secret
+                    )
+            site.receivers = sum(1 for m in alive if m.receive)
+            if site.receivers:
+                await self._feed(site)
+        logger.info("cluster room %s: %s is back", self.room_id, server.url)
 
     async def _server_lost(self, site: _Site) -> None:
         async with self._lock:
@@ -507,6 +552,8 @@ class ClusterVideoRoom:
                 del self._origin[pid]
                 self._streams.pop(pid, None)
             for key in [k for k in self._cascades if k[0] in lost or k[1] is site.server]:
+                if key[0] in lost:  # its origin may still forward: undo that if it returns
+                    self._stale.append((site.server, key[0], self._cascades[key].remote_id))
                 await self._stop(key)
             del self._sites[site.server]
             with contextlib.suppress(JanusError):

@@ -324,3 +324,54 @@ def test_cluster_command(three: list[JanusServer]) -> None:
     assert sorted(r["url"] for r in ranked) == sorted([*live, dead])
     assert [r["rank"] for r in ranked] == [1, 2, 3]
     assert ranked[0]["score"] >= ranked[1]["score"] >= ranked[2]["score"]
+
+
+async def test_a_frozen_server_comes_back_with_its_cascades(three: list[JanusServer]) -> None:
+    from janus_client import JanusVideoRoomPlugin
+    from janus_client.webrtc import FrameCounterVideoTrack
+
+    urls = [s.ws_url for s in three[:2]]
+    frozen = three[1]
+    events: list[BreakerEvent] = []
+    cluster = JanusCluster(
+        urls,
+        health_interval=INTERVAL,
+        health_timeout=0.3,
+        breaker=BreakerPolicy(failure_threshold=2, reset_timeout=1.0),
+    )
+    cluster.on_event(events.append)
+    async with cluster:
+        room = await cluster.videoroom(4203)
+        here = await room.join("here", server=urls[0])
+        there = await room.join("there", server=urls[1])  # receives too
+        publisher = await room.join("pub", receive=False, server=urls[1])
+        await publisher.handle.publish(tracks=[FrameCounterVideoTrack(160, 120, fps=10)])
+        pid = publisher.publisher_id
+        await here.wait_publisher(pid)
+        await _until(lambda: room.cascades() == {pid: [urls[0]]}, what="the cascade")
+
+        frozen.pause()  # SIGSTOP: the connection stays, nothing answers
+        try:
+            await _until(
+                lambda: cluster.server(urls[1]).breaker.state is BreakerState.OPEN,
+                what="the breaker opening",
+            )
+            # Server 0's room no longer shows the publisher of the frozen server.
+            await _until(lambda: pid not in here.publishers, what="the publisher gone")
+        finally:
+            frozen.resume()
+        await _until(
+            lambda: cluster.server(urls[1]).breaker.state is BreakerState.CLOSED,
+            what="the breaker closing",
+        )
+        states = [e.new for e in events if e.url == urls[1]]
+        assert states[-3:] == [BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED]
+        # Its sessions survived: the room cascades its publisher again.
+        await here.wait_publisher(pid, timeout=15)
+        await _until(lambda: room.cascades() == {pid: [urls[0]]}, what="the cascade again")
+        assert there.session.state.value == "active"
+        # The forwarder left behind while it was cut off was removed: one remotization.
+        async with JanusSession(urls[1]) as look:
+            probe = await look.attach(JanusVideoRoomPlugin())
+            assert len(await probe.list_remotes(4203, pid)) == 1
+        await room.close()
