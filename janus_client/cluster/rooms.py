@@ -10,8 +10,9 @@ the room *remotizes* it: on each other server that has receiving members
 steps. Receiving members on any server thus see every publisher of the room
 through the usual VideoRoom events and subscribe to it by its id.
 
-The room tears a remotization down when its publisher unpublishes or
-leaves, when the last receiving member of the target server leaves, and when
+When the publisher's streams change (new descriptions, ...), the remote
+copies are updated (``update_remote_publisher``). The room tears a
+remotization down when its publisher unpublishes or leaves, when the last receiving member of the target server leaves, and when
 either server's breaker opens (the other servers' participants then see the
 publishers of a dead server leave).
 
@@ -39,6 +40,7 @@ from ..plugins.videoroom import (
     VideoRoomEvent,
     VideoRoomEventType,
     VideoRoomPublisher,
+    remote_streams,
 )
 from ..plugins.videoroom_cascade import CascadedPublisher, cascade_publisher
 from ..session import JanusSession, SessionState
@@ -68,6 +70,14 @@ def _cascade_address(server: ClusterServer) -> tuple[str | None, str | None]:
     except ValueError:
         return None, address  # a name: bind every interface, send to the name
     return address, address
+
+
+def _changed(old: Iterable[Any], new: Iterable[Any]) -> bool:
+    """Whether a publisher's streams differ in what its remote copies show."""
+    try:
+        return remote_streams(old) != remote_streams(new)
+    except (ValueError, TypeError):
+        return False
 
 
 class _Site:
@@ -392,8 +402,23 @@ class ClusterVideoRoom:
             return  # our remote copy of another server's publisher
         if not publisher.streams or publisher.dummy:
             return
+        known = self._streams.get(pid) if origin is site else None
         self._origin[pid] = site
         self._streams[pid] = publisher.streams
+        if known is not None and _changed(known, publisher.streams):
+            # New descriptions, a stream disabled or added: tell the remote copies.
+            for key, cascade in list(self._cascades.items()):
+                if key[0] == pid:
+                    try:
+                        await cascade.update(publisher.streams)
+                    except (JanusError, ValueError, TypeError) as exc:
+                        logger.warning(
+                            "cluster room %s: updating publisher %s on %s: %s",
+                            self.room_id,
+                            pid,
+                            key[1].url,
+                            exc,
+                        )
         for target in list(self._sites.values()):
             if target is not site and target.alive and target.receivers > 0:
                 await self._cascade(pid, site, target)

@@ -349,6 +349,16 @@ async def test_a_frozen_server_comes_back_with_its_cascades(three: list[JanusSer
         pid = publisher.publisher_id
         await here.wait_publisher(pid)
         await _until(lambda: room.cascades() == {pid: [urls[0]]}, what="the cascade")
+        # A change of the publisher's streams reaches its remote copy.
+        mid = next(st.mid for st in here.publishers[pid].streams if st.type == "video")
+        await publisher.handle.configure(descriptions=[{"mid": mid, "description": "camera"}])
+
+        def described() -> bool:
+            seen = here.publishers.get(pid)
+            stream = seen.stream(mid) if seen is not None and mid is not None else None
+            return stream is not None and stream.description == "camera"
+
+        await _until(described, what="the new description on the other server")
 
         frozen.pause()  # SIGSTOP: the connection stays, nothing answers
         try:
