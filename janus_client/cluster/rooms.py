@@ -12,8 +12,9 @@ through the usual VideoRoom events and subscribe to it by its id.
 
 When the publisher's streams change (new descriptions, ...), the remote
 copies are updated (``update_remote_publisher``). The room tears a
-remotization down when its publisher unpublishes or leaves, when the last receiving member of the target server leaves, and when
-either server's breaker opens (the other servers' participants then see the
+remotization down when its publisher unpublishes or leaves, when the last
+receiving member of the target server leaves, and when either server's
+breaker opens (the other servers' participants then see the
 publishers of a dead server leave).
 
 How the room learns: on each server it uses, it keeps one session (not
