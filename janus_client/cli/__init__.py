@@ -84,6 +84,7 @@ COMMANDS: tuple[str, ...] = (
     "audiobridge",
     "admin",
     "observe",  # health, events
+    "cluster",  # cluster status, cluster place
 )
 
 # The former name (the CLI tests import it).
