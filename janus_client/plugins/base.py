@@ -190,17 +190,17 @@ class JanusPlugin:
         name = self.name
         if not isinstance(name, str) or not name:
             raise ValueError(f"{type(self).__name__} needs a plugin name (set `name`)")
-        handle = await session._attach_handle(
+        handle = await session.attach_handle(
             name, opaque_id=opaque_id, timeout=timeout, error_class=self.error_class
         )
         self._handle = handle
         self._hub = EventDispatcher(f"{type(self).__name__}-{handle.handle_id}")
         self._backlog = deque()
         self._dropped = 0
-        session._register_plugin(handle.handle_id, self)
+        session.register_plugin(handle.handle_id, self)
         handle.on_event(self._dispatch)
-        handle._add_close_hook(self._close_media)
-        handle._add_close_hook(self._close_events)
+        handle.add_close_hook(self._close_media)
+        handle.add_close_hook(self._close_events)
 
     async def _close_events(self) -> None:
         """End the plugin's event streams when its handle closes."""

@@ -386,7 +386,7 @@ class JanusTextRoomPlugin(_TextRoomRooms):
             return
         handle = self._handle
         if handle is not None and not handle.closed:
-            handle._events.publish(event)
+            handle.publish(event)
 
     def _event(self, msg: dict[str, Any], verb: Any) -> TextRoomEvent | None:
         cls = _EVENT_CLASSES.get(verb) if isinstance(verb, str) else None

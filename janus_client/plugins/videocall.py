@@ -254,7 +254,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             PluginNotFoundError: The server does not have the VideoCall plugin.
         """
         await super().attach(session, opaque_id=opaque_id, timeout=timeout)
-        self.handle._add_close_hook(self._handle_closed)
+        self.handle.add_close_hook(self._handle_closed)
 
     async def _handle_closed(self) -> None:
         # Janus forgets the username and ends the call with the handle.

@@ -228,7 +228,7 @@ class _VideoRoomBase(JanusMediaPlugin):
         """
         await super().attach(session, opaque_id=opaque_id, timeout=timeout)
         self._reset()
-        self.handle._add_close_hook(self._handle_closed)
+        self.handle.add_close_hook(self._handle_closed)
 
     async def _handle_closed(self) -> None:
         # Janus drops the participant or subscription with the handle.
