@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from .._dispatch import Callback, EventDispatcher, EventStream
+from ..config import Timeouts, resolve_timeout
 from ..errors import InvalidStateError, MediaUnavailableError, PluginError
 from ..events import JanusEvent, PluginEvent
 from ..handle import JanusHandle, PluginResponse
@@ -333,6 +334,13 @@ class JanusPlugin:
         from aiortc import RTCSessionDescription
 
         await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
+
+    def _deadline(
+        self, timeout: float | None, kind: Literal["connect", "request", "close"] = "request"
+    ) -> float:
+        """Check a ``timeout=`` argument; None gives the session's `Timeouts` ``kind``."""
+        timeouts = self.session.timeouts if self.attached else Timeouts()
+        return resolve_timeout(timeout, getattr(timeouts, kind))
 
     # --------------------------------------------------------------- requests
     async def message(

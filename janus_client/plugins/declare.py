@@ -44,6 +44,7 @@ Annotations understood (``X | None`` makes any of them optional):
 |---|---|
 | `RoomId` (an int or a str) | `enforce_id` (honours the plugin's ``string_ids``) |
 | `bool`, `float`, `str` | `enforce_bool`, `enforce_float`, `enforce_str` (empty allowed) |
+| `NonEmpty` | a non-empty ``str`` |
 | `int` | `enforce_int`, non-negative; ``Annotated[int, Range(lo, hi)]`` for others |
 | `Secret` | `enforce_secret`: the value never appears in an error |
 | ``list[str]``, ``Sequence[str]``, ``Iterable[str]`` | `enforce_strings` |
@@ -51,6 +52,7 @@ Annotations understood (``X | None`` makes any of them optional):
 | ``list[dict[str, Any]]``, ``Sequence[Mapping[str, Any]]`` | `enforce_objects` |
 | ``Literal["a", "b"]`` | one of the values |
 | `Any` | a JSON value |
+| ``Annotated[T, Check(func)]`` | ``func(value, name)``: the parameter's own check |
 
 Hand-written methods (negotiation, JSEP, local state) that send requests are marked
 with `sends`, which only records their coverage and docs rows.
@@ -82,6 +84,8 @@ from ..validate import (
 )
 
 __all__ = [
+    "Check",
+    "NonEmpty",
     "Range",
     "RequestSpec",
     "Secret",
@@ -124,6 +128,27 @@ class Range:
     low: int | None = 0
     high: int | None = None
 
+
+@dataclass(frozen=True)
+class Check:
+    """A parameter's own check: ``Annotated[T, Check(func, "label")]``.
+
+    ``func(value, name)`` checks the value (raising `TypeError` or `ValueError`
+    that name the parameter) and returns what to send; it replaces the check the
+    annotation would give, for values the table above does not cover (lists of
+    streams with required keys, dataclasses turned into dicts, ...).
+
+    Attributes:
+        func: The check: ``(value, parameter name) -> value to send``.
+        label: How the docs' coverage table shows the parameter's type.
+    """
+
+    func: Callable[[Any, str], Any]
+    label: str = "any"
+
+
+#: A ``str`` parameter that must not be empty (a name, a host, a username).
+NonEmpty = Annotated[str, Check(lambda value, name: enforce_str(value, name=name), "non-empty str")]
 
 #: A checker: ``(value, plugin) -> value to send``.
 Checker = Callable[[Any, Any], Any]
@@ -176,6 +201,7 @@ class RequestSpec:
         fixed: Constant body entries.
         result: The reply converter (``data -> value``), or None for the data dict.
         check: A last check of the whole body (for rules between parameters), or None.
+        bare: The body carries no ``request`` field (EchoTest's one unnamed request).
     """
 
     def __init__(
@@ -188,8 +214,10 @@ class RequestSpec:
         fixed: Mapping[str, Any],
         result: Callable[[dict[str, Any]], Any] | None,
         check: Callable[[dict[str, Any]], None] | None = None,
+        bare: bool = False,
     ) -> None:
         self.request = request
+        self.bare = bare
         self.check = check
         self.method = func.__name__
         self.mode: Mode = mode
@@ -299,7 +327,7 @@ class RequestSpec:
             else:
                 raise TypeError(f"{self.method}() got an unexpected keyword argument {name!r}")
         timeout = enforce_timeout(values.pop("timeout", None))
-        body: dict[str, Any] = {"request": self.request}
+        body: dict[str, Any] = {} if self.bare else {"request": self.request}
         body.update(self.fixed)
         for info in params:
             if info.name in values:
@@ -309,6 +337,8 @@ class RequestSpec:
             else:
                 value = info.default
             if value is None:
+                if info.required:
+                    raise TypeError(f"{info.name} is required, got None")
                 continue
             body[info.key] = info.check(value, plugin)
         for name, value in settings.items():
@@ -370,6 +400,10 @@ def _checker(annotation: Any, name: str) -> tuple[Checker, str]:
     if typing.get_origin(annotation) is Annotated:
         base, *meta = typing.get_args(annotation)
         annotation, metadata = base, tuple(meta)
+    own = next((m for m in metadata if isinstance(m, Check)), None)
+    if own is not None:
+        func = own.func
+        return (lambda v, _p: func(v, name)), own.label
     if any(m is _SECRET for m in metadata):
         return (lambda v, _p: enforce_secret(v, name=name, optional=False)), "secret"
     origin = typing.get_origin(annotation)
@@ -443,6 +477,7 @@ def request(
     fixed: Mapping[str, Any] | None = None,
     result: Callable[[dict[str, Any]], Any] | None = None,
     check: Callable[[dict[str, Any]], None] | None = None,
+    bare: bool = False,
 ) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
     """Declare a plugin request; the decorated method's body is replaced.
 
@@ -457,6 +492,9 @@ def request(
             data dict).
         check: Called with the checked body before sending, for rules that tie
             parameters together; it raises `ValueError` or `TypeError`.
+        bare: Send the parameters without a ``request`` field (for a plugin whose
+            one request has no name, as EchoTest's); ``name`` then only labels
+            the coverage row.
 
     Returns:
         The decorator.
@@ -467,7 +505,14 @@ def request(
 
     def decorate(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         spec = RequestSpec(
-            name, func, mode=mode, keys=keys or {}, fixed=fixed or {}, result=result, check=check
+            name,
+            func,
+            mode=mode,
+            keys=keys or {},
+            fixed=fixed or {},
+            result=result,
+            check=check,
+            bare=bare,
         )
 
         @functools.wraps(func)

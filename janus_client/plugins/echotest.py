@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from ..errors import JanusError, PluginError
 from ..handle import PluginResponse
-from ..validate import typed_body
+from ..validate import opt_str, typed_body
+from .declare import Range, request, sends
 from .media import MEDIA_SETTINGS, JanusMediaPlugin, load_webrtc
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack
 
-__all__ = ["EchoTestError", "JanusEchoTestPlugin"]
+__all__ = ["EchoTestError", "EchoTestResult", "JanusEchoTestPlugin"]
 
 
 class EchoTestError(PluginError):
@@ -37,6 +39,35 @@ _SETTINGS: dict[str, type] = {
 }
 
 
+@dataclass(frozen=True)
+class EchoTestResult:
+    """What the EchoTest answers a request (``{"echotest": "event", "result": "ok"}``).
+
+    Attributes:
+        result: The ``result`` field (``"ok"``).
+        data: The plugin's data as Janus sent it.
+        raw: The same data (every typed result keeps it in ``raw``).
+    """
+
+    result: str | None
+    data: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def raw(self) -> Mapping[str, Any]:
+        """The plugin's data as Janus sent it."""
+        return self.data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> EchoTestResult:
+        """Read the plugin's reply data."""
+        return cls(result=opt_str(data.get("result")), data=dict(data))
+
+
+def _some_setting(body: dict[str, Any]) -> None:
+    if not body:
+        raise ValueError("configure needs at least one setting")
+
+
 class JanusEchoTestPlugin(JanusMediaPlugin):
     """Client of ``janus.plugin.echotest``: media and data sent are echoed back.
 
@@ -56,9 +87,8 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
 
     name = "janus.plugin.echotest"
     error_class = EchoTestError
-    #: The EchoTest's one (unnamed) request: `start` with an offer, `configure` without.
-    requests: ClassVar[dict[str, str]] = {"message": "configure"}
 
+    @sends("message")
     async def start(
         self,
         play_from: str | None = None,
@@ -140,6 +170,9 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
             raise
         return reply
 
+    @request(
+        "message", mode="async", bare=True, check=_some_setting, result=EchoTestResult.from_data
+    )
     async def configure(
         self,
         *,
@@ -148,11 +181,14 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
         bitrate: int | None = None,
         record: bool | None = None,
         filename: str | None = None,
-        substream: int | None = None,
-        temporal: int | None = None,
+        substream: Annotated[int, Range(0, 2)] | None = None,
+        temporal: Annotated[int, Range(0, 2)] | None = None,
         timeout: float | None = None,
-    ) -> PluginResponse:
+    ) -> EchoTestResult:
         """Change the running echo: what to echo, bitrate cap, recording, simulcast layer.
+
+        EchoTest's one request has no name: its body is the settings alone (`start`
+        sends the same request with our offer).
 
         Args:
             audio: Echo audio back or not.
@@ -163,20 +199,14 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
             substream: Simulcast substream to receive back (0-2).
             temporal: Temporal layer to receive back (0-2).
             timeout: Deadline in seconds.
+
+        Returns:
+            The plugin's answer (``result == "ok"``).
+
+        Raises:
+            ValueError: No setting given.
         """
-        body = typed_body(
-            _SETTINGS,
-            audio=audio,
-            video=video,
-            bitrate=bitrate,
-            record=record,
-            filename=filename,
-            substream=substream,
-            temporal=temporal,
-        )
-        if not body:
-            raise ValueError("configure needs at least one setting")
-        return await self.message(body, timeout=timeout)
+        ...
 
     async def send_data(self, data: str | bytes) -> None:
         """Send a message on the data channel (Janus echoes text back)."""
@@ -184,9 +214,13 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
         await pc.wait_data_channel_open()
         pc.send_data(data)
 
-    async def receive_data(self, timeout: float = 10.0) -> str | bytes:
-        """Return the next message received on the data channel."""
-        return await self.peer.receive_data(timeout)
+    async def receive_data(self, timeout: float | None = None) -> str | bytes:
+        """Return the next message received on the data channel.
+
+        Args:
+            timeout: Seconds to wait (None: the session's ``Timeouts.request``).
+        """
+        return await self.peer.receive_data(self._deadline(timeout))
 
     async def close_stream(self, *, timeout: float | None = None) -> None:
         """End the echo call: close the peer connection and hang up (idempotent)."""

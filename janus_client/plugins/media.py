@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import JanusError, MediaUnavailableError
 from ..events import HangupEvent, JanusEvent, PluginEvent, WebRTCUpEvent
-from ..validate import enforce_timeout
 from .base import JanusPlugin
 
 if TYPE_CHECKING:
@@ -131,9 +130,7 @@ class JanusMediaPlugin(JanusPlugin):
                 far our side got (ICE gathering and connection state, DTLS state)
                 and what to check (the ICE address Janus advertises, STUN).
         """
-        limit = enforce_timeout(timeout)
-        if limit is None:
-            limit = self.session.timeouts.connect if self.attached else 10.0
+        limit = self._deadline(timeout, "connect")
         try:
             await asyncio.wait_for(self._webrtcup.wait(), limit)
         except asyncio.TimeoutError:

@@ -33,7 +33,7 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import (
@@ -50,13 +50,14 @@ from ..validate import (
     enforce_bool,
     enforce_id,
     enforce_str,
-    enforce_strings,
     enforce_timeout,
     opt_id,
     opt_str,
     put_strings,
 )
+from .declare import NonEmpty, RequestSpec, request, sends
 from .media import load_webrtc
+from .rooms import _nothing
 from .textroom_events import (
     _EVENT_CLASSES,
     _PLUGIN,
@@ -103,6 +104,13 @@ logger = logging.getLogger("janus_client")
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
+def _check_whisper(body: dict[str, Any]) -> None:
+    if "to" in body and "tos" in body:
+        raise ValueError("give either to or tos, not both")
+    if "tos" in body and not body["tos"]:
+        raise ValueError("tos must name at least one username")
+
+
 def _expire(future: asyncio.Future[Incoming], verb: str, limit: float) -> None:
     if not future.done():
         future.set_exception(
@@ -140,25 +148,6 @@ class JanusTextRoomPlugin(_TextRoomRooms):
     error_class = TextRoomError
     event_class = TextRoomEvent
     event_types = TextRoomEventType
-    #: The TextRoom requests and the methods that send them.
-    requests: ClassVar[dict[str, str]] = {
-        "setup": "setup",
-        "create": "create_room",
-        "edit": "edit_room",
-        "destroy": "destroy_room",
-        "list": "list_rooms",
-        "listparticipants": "list_participants",
-        "exists": "exists",
-        "allowed": "allowed",
-        "kick": "kick_participant",
-        "announcement": "send_announcement",
-        "join": "join_room",
-        "leave": "leave_room",
-        "message": "send_message",
-        # The answer to Janus' offer: sent by setup (and by restart) with our JSEP.
-        "ack": "setup",
-        "restart": "restart",
-    }
     #: The label of the data channel we open (the one janus.js opens too).
     data_channel_label: ClassVar[str] = "JanusDataChannel"
 
@@ -173,8 +162,11 @@ class JanusTextRoomPlugin(_TextRoomRooms):
 
     # ------------------------------------------------------------------ state
     @property
-    def rooms(self) -> dict[RoomId, str]:
-        """The rooms we are in, each with our username there (a copy)."""
+    def joined_rooms(self) -> dict[RoomId, str]:
+        """The rooms we are in, each with our username there (a copy).
+
+        (`rooms` is the typed list of the server's rooms, as on every room plugin.)
+        """
         return dict(self._rooms)
 
     @property
@@ -193,7 +185,8 @@ class JanusTextRoomPlugin(_TextRoomRooms):
         return float(timeout) if timeout is not None else self.session.timeouts.request
 
     # ------------------------------------------------------------------ setup
-    async def setup(self, timeout: float | None = 30.0) -> None:
+    @sends("setup", "ack")
+    async def setup(self, timeout: float | None = None) -> None:
         """Negotiate the peer connection and open the data channel (``setup``).
 
         Janus sends an offer with a data channel m-line; we answer it (``ack``),
@@ -207,7 +200,8 @@ class JanusTextRoomPlugin(_TextRoomRooms):
 
         Args:
             timeout: Deadline in seconds for the whole setup (None: the session's
-                request timeout).
+                ``Timeouts.connect`` plus ``Timeouts.request``: a request, then ICE,
+                DTLS and SCTP).
 
         Raises:
             TextRoomStateError: Already set up, with the data channel still there.
@@ -216,8 +210,10 @@ class JanusTextRoomPlugin(_TextRoomRooms):
             RequestTimeoutError: Not done in time.
             MediaUnavailableError: The ``media`` extra is not installed.
         """
-        limit = self._limit(timeout)
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
+        limit = self._limit(timeout)
+        if timeout is None:
+            limit += self.session.timeouts.connect
         channel = self._channel
         if self._setting_up or (channel is not None and channel.readyState != "closed"):
             raise TextRoomStateError("the TextRoom peer connection is already set up")
@@ -275,6 +271,7 @@ class JanusTextRoomPlugin(_TextRoomRooms):
                 await self.handle.hangup(timeout=self.session.timeouts.close)
             raise
 
+    @sends("restart")
     async def restart(self, timeout: float | None = None) -> None:
         """Restart ICE on the data channel's peer connection (``restart``).
 
@@ -536,6 +533,7 @@ class JanusTextRoomPlugin(_TextRoomRooms):
         return data
 
     # ------------------------------------------------------- room membership
+    @sends("join")
     async def join_room(
         self,
         room: RoomId,
@@ -586,6 +584,7 @@ class JanusTextRoomPlugin(_TextRoomRooms):
         participants = reply.get("participants")
         return list(participants) if isinstance(participants, list) else []
 
+    @sends("leave")
     async def leave_room(self, room: RoomId, timeout: float | None = None) -> None:
         """Leave a room over the data channel (``leave``).
 
@@ -596,12 +595,13 @@ class JanusTextRoomPlugin(_TextRoomRooms):
         await self._dc_request("leave", {"room": room}, timeout)
         self._rooms.pop(room, None)
 
+    @request("message", result=_nothing, check=_check_whisper)
     async def send_message(
         self,
         room: RoomId,
         text: str,
-        to: str | None = None,
-        tos: Iterable[str] | None = None,
+        to: NonEmpty | None = None,
+        tos: list[str] | None = None,
         ack: bool = True,
         timeout: float | None = None,
     ) -> None:
@@ -623,28 +623,27 @@ class JanusTextRoomPlugin(_TextRoomRooms):
             TextRoomError: Refused: not in the room (422), no such room (417), ...
             TextRoomStateError: No open data channel.
         """
-        room = enforce_id(room, name="room")
-        enforce_str(text, name="text", empty=True)
-        enforce_bool(ack, name="ack")
-        fields: dict[str, Any] = {"room": room, "text": text, "ack": ack}
-        if to is not None and tos is not None:
-            raise ValueError("give either to or tos, not both")
-        if to is not None:
-            enforce_str(to, name="to")
-            fields["to"] = to
-        elif tos is not None:
-            names = enforce_strings(tos, name="tos")
-            if not names:
-                raise ValueError("tos must name at least one username")
-            fields["tos"] = names
-        if ack:
-            await self._dc_request("message", fields, timeout)
-            return
-        enforce_timeout(timeout)
-        channel = self._require_channel()
-        self._send(
-            channel, {"textroom": "message", "transaction": self._transactions.new_id(), **fields}
-        )
+        ...
+
+    async def _send_declared(
+        self, spec: RequestSpec, body: dict[str, Any], *, timeout: float | None
+    ) -> dict[str, Any]:
+        """Send a declared request over the data channel or the Janus API.
+
+        ``message`` always goes over the data channel, ``kick`` and ``announcement``
+        when called with ``data_channel=True``; the others over the Janus API.
+        """
+        over_channel = body.pop("data_channel", False) is True
+        if not over_channel and spec.request != "message":
+            return await super()._send_declared(spec, body, timeout=timeout)
+        fields = {key: value for key, value in body.items() if key != "request"}
+        if fields.get("ack") is False:  # not acknowledged: send, do not wait
+            self._limit(timeout)
+            channel = self._require_channel()
+            tid = self._transactions.new_id()
+            self._send(channel, {"textroom": spec.request, "transaction": tid, **fields})
+            return {}
+        return await self._dc_request(spec.request, fields, timeout)
 
     # ------------------------------------------------------------ 0.9.x API
     def check_error_in_response(self, response: dict[str, Any]) -> None:

@@ -29,12 +29,13 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import InvalidStateError, JanusError, ServerError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
 from ..validate import enforce_str, typed_body
+from .declare import request, sends
 from .media import MEDIA_SETTINGS, JanusMediaPlugin, load_webrtc
 from .videocall_events import _PLUGIN, VideoCallError, VideoCallEvent, VideoCallEventType
 
@@ -62,9 +63,24 @@ _T = TypeVar("_T")
 _SET_FIELDS: dict[str, type] = {**MEDIA_SETTINGS, "fallback": int, "restart": bool}
 
 
+def _users(data: dict[str, Any]) -> list[str]:
+    result = data.get("result")
+    users = result.get("list") if isinstance(result, dict) else None
+    return [u for u in users if isinstance(u, str)] if isinstance(users, list) else []
+
+
 def _result(reply: PluginResponse) -> dict[str, Any]:
     result = reply.data.get("result")
     return result if isinstance(result, dict) else {}
+
+
+def _media_args(player: Any, play_from: Any, recorder: Any, record_to: Any) -> tuple[Any, Any]:
+    """Merge the 0.9.x ``player``/``recorder`` with ``play_from``/``record_to``."""
+    if player is not None and play_from is not None:
+        raise TypeError("give play_from or its 0.9.x name player, not both")
+    if recorder is not None and record_to is not None:
+        raise TypeError("give record_to or its 0.9.x name recorder, not both")
+    return (play_from if player is None else player), (record_to if recorder is None else recorder)
 
 
 #: How long `call` waits for Janus to report the previous PeerConnection closed.
@@ -110,15 +126,6 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
     error_class = VideoCallError
     event_class = VideoCallEvent
     event_types = VideoCallEventType
-    #: The VideoCall requests and the methods that send them.
-    requests: ClassVar[dict[str, str]] = {
-        "list": "list_users",
-        "register": "register",
-        "call": "call",
-        "accept": "accept",
-        "set": "set_media",
-        "hangup": "hangup",
-    }
 
     def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
         super().__init__(pc_config, **kwargs)
@@ -265,16 +272,19 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         self._notify()  # waiters raise InvalidStateError
 
     # --------------------------------------------------------------- requests
+    @request("list", mode="async", result=_users)
     async def list_users(self, timeout: float | None = None) -> list[str]:
         """Return the usernames registered on the server (``list``).
+
+        Args:
+            timeout: Deadline in seconds.
 
         Raises:
             VideoCallError: The plugin refused the request.
         """
-        reply = await self.message({"request": "list"}, timeout=timeout)
-        users = _result(reply).get("list")
-        return [u for u in users if isinstance(u, str)] if isinstance(users, list) else []
+        ...
 
+    @sends("register")
     async def register(self, username: str, timeout: float | None = None) -> bool:
         """Register ``username``, under which others can call us (``register``).
 
@@ -300,6 +310,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         self._username = registered if isinstance(registered, str) else username
         return True
 
+    @sends("call")
     async def call(
         self,
         username: str,
@@ -308,6 +319,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         trickle: bool = False,
         timeout: float | None = None,
         *,
+        play_from: MediaPlayer | str | None = None,
+        record_to: MediaRecorder | str | None = None,
         tracks: Iterable[MediaStreamTrack] | None = None,
         read_counters: bool = False,
         bitrate: int | None = None,
@@ -330,8 +343,10 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
 
         Args:
             username: Who to call.
-            player: Media to send (0.9.x argument).
-            recorder: Where to record the callee's media (0.9.x argument).
+            player: Media to send (0.9.x name of ``play_from``).
+            recorder: Where to record the callee's media (0.9.x name of ``record_to``).
+            play_from: Media to send: a `MediaPlayer`, or a file or device path.
+            record_to: Where to record the callee's media: a `MediaRecorder` or a path.
             tracks: Tracks to send, instead of ``player``.
             read_counters: Decode frame numbers of a received `FrameCounterVideoTrack`.
             trickle: Accepted for 0.9.x compatibility; candidates are always in the SDP.
@@ -351,6 +366,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             MediaUnavailableError: The ``media`` extra is not installed.
         """
         del trickle
+        player, recorder = _media_args(player, play_from, recorder, record_to)
         enforce_str(username, name="username")
         settings = typed_body(_SET_FIELDS, bitrate=bitrate, record=record, filename=filename)
         if self._username is None:
@@ -387,6 +403,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         await self._end_call(reason if isinstance(reason, str) else None)
         return False
 
+    @sends("accept")
     async def accept(
         self,
         jsep: Mapping[str, Any] | None = None,
@@ -395,6 +412,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         trickle: bool = False,
         timeout: float | None = None,
         *,
+        play_from: MediaPlayer | str | None = None,
+        record_to: MediaRecorder | str | None = None,
         tracks: Iterable[MediaStreamTrack] | None = None,
         read_counters: bool = False,
         bitrate: int | None = None,
@@ -407,8 +426,10 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
 
         Args:
             jsep: The caller's offer; default: the one of the last ``incomingcall``.
-            player: Media to send (0.9.x argument).
-            recorder: Where to record the caller's media (0.9.x argument).
+            player: Media to send (0.9.x name of ``play_from``).
+            recorder: Where to record the caller's media (0.9.x name of ``record_to``).
+            play_from: Media to send: a `MediaPlayer`, or a file or device path.
+            record_to: Where to record the caller's media: a `MediaRecorder` or a path.
             tracks: Tracks to send, instead of ``player`` (``[]``: receive only).
             read_counters: Decode frame numbers of a received `FrameCounterVideoTrack`.
             trickle: Accepted for 0.9.x compatibility; candidates are always in the SDP.
@@ -425,6 +446,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 plugin's code when it refuses (481 if the caller gave up).
         """
         del trickle
+        player, recorder = _media_args(player, play_from, recorder, record_to)
         settings = typed_body(_SET_FIELDS, bitrate=bitrate, record=record, filename=filename)
         if self._username is None:
             raise VideoCallError(0, "Must register a username first (register, then accept)")
@@ -454,6 +476,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             await self.message({"request": "set", **settings}, timeout=timeout)
         return True
 
+    @sends("set")
     async def set_media(
         self,
         audio: bool | None = None,
@@ -506,7 +529,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         return _result(reply).get("event") == "set"
 
     async def renegotiate(
-        self, *, timeout: float | None = None, answer_timeout: float | None = 10.0
+        self, *, timeout: float | None = None, answer_timeout: float | None = None
     ) -> None:
         """Send a new offer for the current call and wait for the peer's answer.
 
@@ -516,7 +539,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
 
         Args:
             timeout: Deadline of the ``set`` request, in seconds.
-            answer_timeout: How long to wait for the peer's answer, in seconds.
+            answer_timeout: How long to wait for the peer's answer, in seconds (None:
+                the session's ``Timeouts.request``).
 
         Raises:
             InvalidStateError: No peer connection, or detached while waiting.
@@ -535,8 +559,9 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 raise VideoCallError(0, "the call ended before the renegotiation completed")
             return None
 
-        await self._wait(answered, answer_timeout, "renegotiation answer")
+        await self._wait(answered, self._deadline(answer_timeout), "renegotiation answer")
 
+    @sends("hangup")
     async def hangup(  # type: ignore[override]  # returns a bool, as in 0.9.x
         self, timeout: float | None = None, *, reason: str | None = None
     ) -> bool:
@@ -568,9 +593,12 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
 
     # -------------------------------------------------------------- waiting
     async def wait_incoming_call(
-        self, timeout: float | None = 30.0
+        self, *, timeout: float | None = None
     ) -> tuple[str, dict[str, Any] | None]:
         """Wait for a call to ring (returns at once if one is ringing).
+
+        Args:
+            timeout: Seconds to wait (None: the session's ``Timeouts.request``).
 
         Returns:
             The caller's username and the SDP offer (pass-through for `accept`).
@@ -585,10 +613,13 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 return (self._peer or "", self._incoming_offer)
             return None
 
-        return await self._wait(ringing, timeout, "incoming call")
+        return await self._wait(ringing, self._deadline(timeout), "incoming call")
 
-    async def wait_accepted(self, timeout: float | None = 30.0) -> str:
+    async def wait_accepted(self, *, timeout: float | None = None) -> str:
         """Wait until the call is accepted (returns at once if it is).
+
+        Args:
+            timeout: Seconds to wait (None: the session's ``Timeouts.request``).
 
         Returns:
             The peer's username.
@@ -606,10 +637,13 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 raise VideoCallError(0, f"the call ended: {self._hangup_reason or 'hangup'}")
             return None
 
-        return await self._wait(accepted, timeout, "accepted call")
+        return await self._wait(accepted, self._deadline(timeout), "accepted call")
 
-    async def wait_hangup(self, timeout: float | None = 30.0) -> str | None:
+    async def wait_hangup(self, *, timeout: float | None = None) -> str | None:
         """Wait until the call ends, whoever ends it (returns at once if it has).
+
+        Args:
+            timeout: Seconds to wait (None: the session's ``Timeouts.request``).
 
         Returns:
             The reason Janus gave (``"Explicit hangup"``, ``"Remote WebRTC hangup"``, ...).
@@ -618,7 +652,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             TimeoutError: Still in a call after ``timeout`` seconds.
             InvalidStateError: Not attached, or detached while waiting.
         """
-        await self._wait(lambda: True if self._state == _ENDED else None, timeout, "hangup")
+        limit = self._deadline(timeout)
+        await self._wait(lambda: True if self._state == _ENDED else None, limit, "hangup")
         return self._hangup_reason
 
     # ---------------------------------------------------------------- media

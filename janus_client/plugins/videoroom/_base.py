@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ...errors import InvalidStateError, JanusError
 from ...events import HangupEvent, JanusEvent, PluginEvent
@@ -14,6 +14,7 @@ from ...validate import (
     RoomId,
     enforce_timeout,
 )
+from ..declare import sends
 from ..media import JanusMediaPlugin
 
 if TYPE_CHECKING:
@@ -43,42 +44,6 @@ class _VideoRoomBase(JanusMediaPlugin):
     error_class = VideoRoomError
     event_class = VideoRoomEvent
     event_types = VideoRoomEventType
-    #: The VideoRoom requests and the methods that send them (``join`` is also sent
-    #: by `join_as_subscriber` and `subscribe_to_publisher`).
-    requests: ClassVar[dict[str, str]] = {
-        "create": "create_room",
-        "destroy": "destroy_room",
-        "edit": "edit_room",
-        "exists": "exists",
-        "list": "list_rooms",
-        "allowed": "allowed",
-        "kick": "kick_participant",
-        "moderate": "moderate_participant",
-        "enable_recording": "enable_recording",
-        "listparticipants": "list_participants",
-        "listforwarders": "list_forwarders",
-        "rtp_forward": "rtp_forward",
-        "stop_rtp_forward": "stop_rtp_forward",
-        "publish_remotely": "publish_remotely",
-        "unpublish_remotely": "unpublish_remotely",
-        "listremotes": "list_remotes",
-        "add_remote_publisher": "add_remote_publisher",
-        "update_remote_publisher": "update_remote_publisher",
-        "remove_remote_publisher": "remove_remote_publisher",
-        "join": "join_as_publisher",
-        "joinandconfigure": "join_and_configure",
-        "configure": "configure",
-        "publish": "publish",
-        "unpublish": "unpublish",
-        "start": "start",
-        "pause": "pause",
-        "switch": "switch_publisher",
-        "leave": "leave",
-        "subscribe": "subscribe",
-        "unsubscribe": "unsubscribe",
-        "update": "update_subscription",
-    }
-
     #: Set to True when the server's VideoRoom runs with ``string_ids``: then ids
     #: made of digits (``"4242"``) are sent as given instead of being refused.
     string_ids: bool = False
@@ -235,6 +200,7 @@ class _VideoRoomBase(JanusMediaPlugin):
         self._reset()
 
     # ----------------------------------------------------------------- both
+    @sends("leave")
     async def leave(self, timeout: float | None = None) -> None:
         """Leave the room (``leave``): unpublish and close our peer connection.
 

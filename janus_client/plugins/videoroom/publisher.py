@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from aiortc import MediaStreamTrack
     from aiortc.contrib.media import MediaPlayer
 
+from ..declare import sends
 from ._base import _VideoRoomBase
 from .events import (
     ParticipantType,
@@ -59,6 +60,7 @@ class _Publishing(_VideoRoomBase):
             body["id"] = enforce_id(publisher_id, name="publisher_id")
         return put(body, display=(display, str), token=(token, str), pin=(pin, str))
 
+    @sends("join")
     async def join_as_publisher(
         self,
         room_id: RoomId,
@@ -178,6 +180,7 @@ class _Publishing(_VideoRoomBase):
                 body["descriptions"] = items
         return body
 
+    @sends("publish")
     async def publish(
         self,
         player: MediaPlayer | None = None,
@@ -266,6 +269,7 @@ class _Publishing(_VideoRoomBase):
         await self._echo(reply)
         return reply.data
 
+    @sends("joinandconfigure")
     async def join_and_configure(
         self,
         room_id: RoomId,
@@ -328,6 +332,7 @@ class _Publishing(_VideoRoomBase):
         self._publishing = True
         return await self._echo(reply)
 
+    @sends("unpublish")
     async def unpublish(self, timeout: float | None = None) -> None:
         """Stop publishing (``unpublish``) and close our peer connection.
 
@@ -344,6 +349,7 @@ class _Publishing(_VideoRoomBase):
         await self._close_pc()
         await self._echo(reply)
 
+    @sends("configure")
     async def configure(
         self,
         bitrate: int | None = None,

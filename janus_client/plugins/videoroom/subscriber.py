@@ -16,6 +16,7 @@ from ...validate import (
 if TYPE_CHECKING:
     from aiortc.contrib.media import MediaRecorder
 
+from ..declare import sends
 from ._base import _VideoRoomBase
 from .events import (
     ParticipantType,
@@ -155,6 +156,7 @@ class _Subscribing(_VideoRoomBase):
         )
         return event.data
 
+    @sends("start")
     async def start(
         self,
         trickle: bool = False,
@@ -189,6 +191,7 @@ class _Subscribing(_VideoRoomBase):
         reply = await self.message({"request": "start"}, answer, timeout=timeout)
         return await self._echo(reply)
 
+    @sends("pause")
     async def pause(self, timeout: float | None = None) -> VideoRoomEvent:
         """Pause the media of our subscription (``pause``); `start` resumes it.
 
@@ -211,6 +214,7 @@ class _Subscribing(_VideoRoomBase):
             await self._answer_offer(reply.jsep, timeout=timeout)
         return await self._echo(reply, event)
 
+    @sends("subscribe")
     async def subscribe(
         self, streams: Iterable[Mapping[str, Any]], timeout: float | None = None
     ) -> VideoRoomEvent:
@@ -230,6 +234,7 @@ class _Subscribing(_VideoRoomBase):
         items = _check_objects("streams", streams, required=("feed",))
         return await self._update({"request": "subscribe", "streams": items}, timeout)
 
+    @sends("unsubscribe")
     async def unsubscribe(
         self, streams: Iterable[Mapping[str, Any]], timeout: float | None = None
     ) -> VideoRoomEvent:
@@ -246,6 +251,7 @@ class _Subscribing(_VideoRoomBase):
         items = _check_objects("streams", streams, any_of=("feed", "sub_mid"))
         return await self._update({"request": "unsubscribe", "streams": items}, timeout)
 
+    @sends("update")
     async def update_subscription(
         self,
         subscribe: Iterable[Mapping[str, Any]] | None = None,
@@ -279,6 +285,7 @@ class _Subscribing(_VideoRoomBase):
             raise ValueError("update_subscription needs streams to subscribe or unsubscribe")
         return await self._update(body, timeout)
 
+    @sends("switch")
     async def switch_publisher(
         self, streams: Iterable[Mapping[str, Any]], timeout: float | None = None
     ) -> VideoRoomEvent:
