@@ -9,6 +9,7 @@ first used, so that these classes (and ``import janus_client``) work without the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from types import ModuleType
@@ -21,7 +22,7 @@ from .base import JanusPlugin
 if TYPE_CHECKING:
     from aiortc import RTCConfiguration
 
-    from ..webrtc import JanusPeerConnection
+    from ..webrtc import JanusPeerConnection, TrackStats
 
 __all__ = ["MEDIA_SETTINGS", "JanusMediaPlugin", "load_webrtc", "webrtc_state_hint"]
 
@@ -138,6 +139,48 @@ class JanusMediaPlugin(JanusPlugin):
                 f"{type(self).__name__}: no webrtcup from Janus within {limit:g} s; "
                 f"{webrtc_state_hint(self._pc)}"
             ) from None
+
+    async def wait_first_frame(
+        self, mid: str | None = None, *, kind: str | None = None, timeout: float | None = None
+    ) -> TrackStats:
+        """Wait until a received track delivers its first frame; return its `TrackStats`.
+
+        Works for recorded tracks too (they are counted as the recorder reads them).
+
+        Args:
+            mid: The m-line of the track (a VideoRoom subscription's mid), or None
+                for any track.
+            kind: ``"audio"`` or ``"video"``, or None for any.
+            timeout: Seconds to wait (None: the session's ``Timeouts.connect``).
+
+        Raises:
+            TimeoutError: No such track, or no frame on it, within ``timeout``.
+            InvalidStateError: No peer connection.
+        """
+        limit = self._deadline(timeout, "connect")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while True:
+            peer = self.peer
+            found = [
+                stats
+                for track_mid, stats in peer.stats_by_mid.items()
+                if mid in (None, track_mid) and kind in (None, stats.kind)
+            ]
+            if mid is None and not found:
+                found = [s for s in peer.stats.values() if kind in (None, s.kind)]
+            for stats in found:
+                if stats.first_frame_at is not None:
+                    return stats
+            left = deadline - loop.time()
+            if left <= 0:
+                what = f"mid {mid}" if mid is not None else (kind or "any") + " track"
+                raise TimeoutError(f"{type(self).__name__}: no frame on {what} within {limit:g} s")
+            if found:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await found[0].wait_first_frame(timeout=min(left, 0.25))
+            else:
+                await asyncio.sleep(min(left, 0.05))
 
     @property
     def webrtc_up(self) -> bool:

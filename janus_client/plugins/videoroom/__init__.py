@@ -18,6 +18,9 @@ Room management (`create_room`, `edit_room`, `destroy_room`, `list_rooms`,
 `list_participants`, `allowed`, `kick_participant`, `moderate_participant`,
 `enable_recording`, `rtp_forward`, ...) works from any handle, joined or not.
 
+`watch_room` keeps one subscription per publisher of a room, including those who
+come later, recording and counting their media.
+
 Examples:
     ```python
     admin = await session.attach(JanusVideoRoomPlugin())
@@ -53,10 +56,12 @@ from .events import (
 from .publisher import _Publishing
 from .rooms import _Rooms
 from .subscriber import _Subscribing
+from .watch import RoomWatcher, WatchedPublisher, _Watching
 
 __all__ = [
     "JanusVideoRoomPlugin",
     "ParticipantType",
+    "RoomWatcher",
     "VideoRoomError",
     "VideoRoomEvent",
     "VideoRoomEventType",
@@ -65,11 +70,14 @@ __all__ = [
     "VideoRoomRemotization",
     "VideoRoomStateError",
     "VideoRoomStream",
+    "WatchedPublisher",
     "remote_streams",
 ]
 
 
-class JanusVideoRoomPlugin(_Rooms, _Cascading, _Publishing, _Subscribing, _VideoRoomBase):
+class JanusVideoRoomPlugin(
+    _Rooms, _Cascading, _Publishing, _Subscribing, _Watching, _VideoRoomBase
+):
     """Client of ``janus.plugin.videoroom``: rooms, publishers and subscribers.
 
     One object is one handle: a publisher (`join_as_publisher`, `publish`, ...) or

@@ -258,6 +258,11 @@ class _VideoRoomBase(JanusMediaPlugin):
                 logger.warning("VideoRoom: answering Janus' new offer failed: %s", exc)
         except ValueError as exc:
             logger.warning("VideoRoom: Janus' new offer is unusable: %s", exc)
+        except Exception as exc:  # aiortc's own errors when the pc closed meanwhile
+            pc = self._pc
+            if pc is not None and not pc.closed and self.attached:
+                raise
+            logger.debug("VideoRoom: offer not answered, the peer connection closed: %s", exc)
 
     # ---------------------------------------------------------------- events
     def _event(self, reply: PluginResponse) -> VideoRoomEvent:
