@@ -214,7 +214,7 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
         await pc.wait_data_channel_open()
         pc.send_data(data)
 
-    async def receive_data(self, timeout: float | None = None) -> str | bytes:
+    async def receive_data(self, *, timeout: float | None = None) -> str | bytes:
         """Return the next message received on the data channel.
 
         Args:

@@ -117,7 +117,7 @@ class JanusMediaPlugin(JanusPlugin):
         self._last_pc = None
         return pc
 
-    async def wait_webrtcup(self, timeout: float | None = None) -> None:
+    async def wait_webrtcup(self, *, timeout: float | None = None) -> None:
         """Wait until Janus reports the peer connection up (``webrtcup``).
 
         Returns at once if it is already up.

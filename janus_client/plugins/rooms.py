@@ -117,7 +117,7 @@ class RoomManagement(JanusPlugin):
     """The room-management requests every room plugin answers (a mixin)."""
 
     @request("exists", result=lambda data: data.get("exists") is True)
-    async def exists(self, room: RoomId, timeout: float | None = None) -> bool:
+    async def exists(self, room: RoomId, *, timeout: float | None = None) -> bool:
         """Return whether a room exists (``exists``).
 
         Args:

@@ -272,7 +272,7 @@ class JanusTextRoomPlugin(_TextRoomRooms):
             raise
 
     @sends("restart")
-    async def restart(self, timeout: float | None = None) -> None:
+    async def restart(self, *, timeout: float | None = None) -> None:
         """Restart ICE on the data channel's peer connection (``restart``).
 
         Janus sends a new offer with new ICE credentials; we answer it (``ack``)

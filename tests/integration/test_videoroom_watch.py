@@ -112,7 +112,8 @@ async def test_watch_room_ends_when_the_room_is_destroyed(janus_ws_url: str) -> 
             assert [w.publisher.display for w in watched] == ["carol"]
             assert watcher.closed
         assert watched[0].plugin.attached is False
-        assert pub.participant_type is None
+        assert bot.participant_type is None  # reset by the destroyed event
+        await pub.destroy()
 
 
 async def _until_closed(watcher: RoomWatcher, admin: JanusVideoRoomPlugin, room: Any) -> Any:

@@ -14,7 +14,13 @@ from ...validate import RoomId, opt_id
 from ..declare import Check, Secret, request
 from ..rooms import RoomManagement, _items, _nothing
 from ._base import _VideoRoomBase
-from .events import _PLUGIN, VideoRoomError, _check_objects
+from .events import (
+    _PLUGIN,
+    VideoRoomError,
+    VideoRoomForwarder,
+    VideoRoomForwarders,
+    _check_objects,
+)
 
 _ROOM = {"room_id": "room"}
 _ROOM_AND_ID = {"room_id": "room", "participant_id": "id"}
@@ -225,15 +231,19 @@ class _Rooms(RoomManagement, _VideoRoomBase):
         """
         ...
 
-    @request("listforwarders", keys=_ROOM, result=lambda data: _items(data, "publishers"))
+    @request(
+        "listforwarders",
+        keys=_ROOM,
+        result=lambda data: [VideoRoomForwarders.from_dict(i) for i in _items(data, "publishers")],
+    )
     async def list_forwarders(
         self,
         room_id: RoomId,
         secret: Secret | None = None,
         *,
         timeout: float | None = None,
-    ) -> list[dict[str, Any]]:
-        """Return a room's RTP forwarders (``listforwarders``).
+    ) -> list[VideoRoomForwarders]:
+        """Return a room's RTP forwarders (``listforwarders``), typed.
 
         Args:
             room_id: The room.
@@ -241,16 +251,15 @@ class _Rooms(RoomManagement, _VideoRoomBase):
             timeout: Deadline in seconds.
 
         Returns:
-            One dict per publisher with forwarders: ``publisher_id``, ``display``
-            and ``forwarders`` (each with ``stream_id``, ``type``, ``host``,
-            ``port``, ...).
+            One entry per publisher with forwarders (``publisher_id``, ``display``,
+            ``forwarders``); each keeps Janus' dict in ``raw``.
         """
         ...
 
     @request(
         "rtp_forward",
         keys=_ROOM,
-        result=lambda data: _items(data, "forwarders"),
+        result=lambda data: [VideoRoomForwarder.from_dict(i) for i in _items(data, "forwarders")],
         check=_check_forward,
     )
     async def rtp_forward(
@@ -266,7 +275,7 @@ class _Rooms(RoomManagement, _VideoRoomBase):
         srtp_suite: Literal[32, 80] | None = None,
         srtp_crypto: Secret | None = None,
         timeout: float | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[VideoRoomForwarder]:
         """Forward a publisher's streams as plain (or SRTP) RTP (``rtp_forward``).
 
         Args:
@@ -283,8 +292,9 @@ class _Rooms(RoomManagement, _VideoRoomBase):
             timeout: Deadline in seconds.
 
         Returns:
-            The new forwarders (``stream_id``, ``type``, ``host``, ``port``, ...):
-            stop one with `stop_rtp_forward` and its ``stream_id``.
+            The new forwarders (`VideoRoomForwarder`: ``stream_id``, ``type``,
+            ``host``, ``port``, ...): stop one with `stop_rtp_forward` and its
+            ``stream_id``.
 
         Raises:
             ValueError: A stream without port or host.
