@@ -352,13 +352,18 @@ class JanusPlugin:
         timeout: float | None = None,
     ) -> PluginResponse:
         """Send a plugin message; see `JanusHandle.send`."""
+        self._check_body(body)
         return await self.handle.send(body, jsep, wait=wait, timeout=timeout)
 
     async def request(
         self, body: Mapping[str, Any], *, timeout: float | None = None
     ) -> dict[str, Any]:
         """Send a synchronous plugin request and return its data; see `JanusHandle.request`."""
+        self._check_body(body)
         return await self.handle.request(body, timeout=timeout)
+
+    def _check_body(self, body: Mapping[str, Any]) -> None:
+        """Hook: check a body given to `message`/`request` before it is sent (raise)."""
 
     async def _send_declared(
         self, spec: RequestSpec, body: dict[str, Any], *, timeout: float | None

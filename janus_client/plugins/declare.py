@@ -90,6 +90,7 @@ __all__ = [
     "RequestSpec",
     "Secret",
     "SendsSpec",
+    "build_body",
     "collect_requests",
     "request",
     "sends",
@@ -526,6 +527,32 @@ def request(
         return method
 
     return decorate
+
+
+def build_body(method: Callable[..., Any], plugin: Any, /, **values: Any) -> dict[str, Any]:
+    """Check ``values`` as the declared ``method`` would and return its body, unsent.
+
+    For hand-written methods that send a declared request with something more (a
+    JSEP, a state change): they reuse its parameters' checks instead of writing
+    them again.
+
+    Args:
+        method: A method declared with `request` (``type(self).configure``).
+        plugin: The plugin object (for ``string_ids`` and the like).
+        **values: The arguments, by name (``timeout`` is checked and dropped).
+
+    Returns:
+        The body, ``request`` field included (none for a ``bare`` request).
+
+    Raises:
+        TypeError: ``method`` is not declared, or an argument is wrong.
+        ValueError: An argument has a wrong value.
+    """
+    spec = getattr(method, "__janus_request__", None)
+    if not isinstance(spec, RequestSpec):
+        raise TypeError(f"{method!r} is not declared with @request")
+    body, _timeout = spec.build(plugin, (), values)
+    return body
 
 
 def sends(*names: str) -> Callable[[F], F]:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from ..errors import JanusError, PluginError
 from ..handle import PluginResponse
-from ..validate import opt_str, typed_body
-from .declare import Range, request, sends
-from .media import MEDIA_SETTINGS, JanusMediaPlugin, load_webrtc
+from ..validate import enforce_str, opt_str
+from .declare import Range, build_body, request, sends
+from .media import JanusMediaPlugin
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack
@@ -28,15 +28,6 @@ class EchoTestError(PluginError):
         413: "JANUS_ECHOTEST_ERROR_INVALID_ELEMENT",
         414: "JANUS_ECHOTEST_ERROR_INVALID_SDP",
     }
-
-
-#: The fields of EchoTest's one request.
-_SETTINGS: dict[str, type] = {
-    **MEDIA_SETTINGS,
-    "audiocodec": str,
-    "videocodec": str,
-    "videoprofile": str,
-}
 
 
 @dataclass(frozen=True)
@@ -127,8 +118,9 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
             MediaUnavailableError: The ``media`` extra is not installed.
             EchoTestError: The plugin refused the request.
         """
-        body = typed_body(
-            _SETTINGS,
+        body = build_body(
+            type(self).configure,
+            self,
             audio=audio,
             video=video,
             bitrate=bitrate,
@@ -136,38 +128,24 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
             filename=filename,
             substream=substream,
             temporal=temporal,
-            audiocodec=audiocodec,
-            videocodec=videocodec,
-            videoprofile=videoprofile,
         )
+        # Codec choices apply to an offer only: they are not `configure` settings.
+        codecs = {"audiocodec": audiocodec, "videocodec": videocodec, "videoprofile": videoprofile}
+        for key, value in codecs.items():
+            if enforce_str(value, name=key, optional=True) is not None:
+                body[key] = value
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
-        webrtc = load_webrtc()
-        pc = await self._new_pc(record_to=record_to or None, read_counters=read_counters)
-        try:
-            if tracks is not None:
-                for track in tracks:
-                    pc.add_track(track)
-            elif play_from is not None:
-                pc.add_player(webrtc.MediaPlayer(play_from))
-            else:
-                if audio:
-                    pc.add_track(webrtc.ToneAudioTrack())
-                if video:
-                    pc.add_track(webrtc.FrameCounterVideoTrack())
-            if data_channel:
-                pc.create_data_channel("JanusDataChannel")
-            offer = await pc.create_offer()
-            reply = await self.message(body, offer, timeout=timeout)
-            if reply.jsep is None:
-                raise EchoTestError(
-                    "the EchoTest answered the offer without a JSEP answer",
-                    plugin=self.plugin_name,
-                    data=reply.data,
-                )
-            await pc.apply(reply.jsep)
-        except BaseException:
-            await self._close_pc()
-            raise
+        reply = await self._offer_media(
+            body,
+            play_from,
+            tracks,
+            audio=audio,
+            video=video,
+            data=data_channel,
+            record_to=record_to or None,
+            read_counters=read_counters,
+            timeout=timeout,
+        )
         return reply
 
     @request(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +20,9 @@ from ..events import HangupEvent, JanusEvent, PluginEvent, WebRTCUpEvent
 from .base import JanusPlugin
 
 if TYPE_CHECKING:
-    from aiortc import RTCConfiguration
+    from aiortc import MediaStreamTrack, RTCConfiguration
 
+    from ..handle import PluginResponse
     from ..webrtc import JanusPeerConnection, TrackStats
 
 __all__ = ["MEDIA_SETTINGS", "JanusMediaPlugin", "load_webrtc", "webrtc_state_hint"]
@@ -116,6 +117,78 @@ class JanusMediaPlugin(JanusPlugin):
         self._pc = pc
         self._last_pc = None
         return pc
+
+    def _add_media(
+        self,
+        pc: JanusPeerConnection,
+        play_from: Any,
+        tracks: Iterable[MediaStreamTrack] | None,
+        *,
+        audio: bool = True,
+        video: bool = True,
+        data: bool = False,
+    ) -> None:
+        """Add what we send: ``tracks``, else ``play_from``, else synthetic sources.
+
+        ``play_from`` is a player object (with ``audio``/``video`` tracks) or a
+        file or device path for `MediaPlayer`; the synthetic sources are a tone
+        (``audio``) and a frame-counter video (``video``). ``data`` opens the data
+        channel janus.js opens.
+        """
+        webrtc = load_webrtc()
+        if tracks is not None:
+            for track in tracks:
+                pc.add_track(track)
+        elif play_from is not None:
+            player = webrtc.MediaPlayer(play_from) if isinstance(play_from, str) else play_from
+            pc.add_player(player)
+        else:
+            if audio:
+                pc.add_track(webrtc.ToneAudioTrack())
+            if video:
+                pc.add_track(webrtc.FrameCounterVideoTrack())
+        if data:
+            pc.create_data_channel("JanusDataChannel")
+
+    async def _offer_media(
+        self,
+        body: Mapping[str, Any],
+        play_from: Any,
+        tracks: Iterable[MediaStreamTrack] | None,
+        *,
+        audio: bool = True,
+        video: bool = True,
+        data: bool = False,
+        record_to: Any = None,
+        read_counters: bool = False,
+        timeout: float | None = None,
+    ) -> PluginResponse:
+        """Send ``body`` with an offer of a new peer connection; apply Janus' answer.
+
+        The peer connection is closed again if anything fails.
+
+        Raises:
+            PluginError: The plugin's `error_class`, when Janus answered without a
+                JSEP answer.
+        """
+        pc = await self._new_pc(record_to=record_to, read_counters=read_counters)
+        try:
+            self._add_media(pc, play_from, tracks, audio=audio, video=video, data=data)
+            offer = await pc.create_offer()
+            reply = await self.message(body, offer, timeout=timeout)
+            if reply.jsep is None or reply.jsep.get("type") != "answer":
+                what = str(body.get("request", "the offer"))
+                raise self.error_class(
+                    f"{type(self).__name__}: Janus answered {what!r} without a JSEP answer",
+                    plugin=self.plugin_name,
+                    request=what,
+                    data=reply.data,
+                )
+            await pc.apply(reply.jsep)
+        except BaseException:
+            await self._close_pc()
+            raise
+        return reply
 
     async def wait_webrtcup(self, *, timeout: float | None = None) -> None:
         """Wait until Janus reports the peer connection up (``webrtcup``).

@@ -33,7 +33,7 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import (
@@ -47,23 +47,21 @@ from ..protocol import Incoming, MessageKind, redact
 from ..transactions import TransactionTable
 from ..validate import (
     RoomId,
-    enforce_bool,
-    enforce_id,
     enforce_str,
     enforce_timeout,
     opt_id,
     opt_str,
-    put_strings,
 )
-from .declare import NonEmpty, RequestSpec, request, sends
+from . import textroom_events as _events
+from .declare import NonEmpty, RequestSpec, Secret, request, sends
 from .media import load_webrtc
-from .rooms import _nothing
+from .rooms import _items, _nothing
+from .textroom_events import *  # noqa: F403 - the events and errors are part of this module
 from .textroom_events import (
     _EVENT_CLASSES,
     _PLUGIN,
     TextRoomAnnouncementEvent,
     TextRoomDestroyedEvent,
-    TextRoomEditedEvent,
     TextRoomError,
     TextRoomErrorEvent,
     TextRoomEvent,
@@ -81,27 +79,16 @@ if TYPE_CHECKING:
 
     from ..webrtc import JanusPeerConnection
 
-__all__ = [
-    "JanusTextRoomPlugin",
-    "RoomId",
-    "TextRoomAnnouncementEvent",
-    "TextRoomDestroyedEvent",
-    "TextRoomEditedEvent",
-    "TextRoomError",
-    "TextRoomErrorEvent",
-    "TextRoomEvent",
-    "TextRoomEventType",
-    "TextRoomJoinEvent",
-    "TextRoomKickedEvent",
-    "TextRoomLeaveEvent",
-    "TextRoomMessageEvent",
-    "TextRoomStateError",
-]
+__all__ = ["JanusTextRoomPlugin", "RoomId", *_events.__all__]
 
 logger = logging.getLogger("janus_client")
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+#: The requests that always go over the data channel.
+_OVER_CHANNEL = frozenset({"join", "leave", "message"})
 
 
 def _check_whisper(body: dict[str, Any]) -> None:
@@ -224,7 +211,8 @@ class JanusTextRoomPlugin(_TextRoomRooms):
         finally:
             self._setting_up = False
 
-    async def _setup(self, limit: float) -> None:
+    def _deadline_of(self, verb: str, limit: float) -> Callable[[], float]:
+        """A function giving the seconds left of ``limit`` (raising once none are)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
 
@@ -232,29 +220,42 @@ class JanusTextRoomPlugin(_TextRoomRooms):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise RequestTimeoutError(
-                    f"TextRoom setup not done within {limit:g} s", request="setup", timeout=limit
+                    f"TextRoom {verb} not done within {limit:g} s", request=verb, timeout=limit
                 )
             return remaining
 
+        return left
+
+    async def _negotiate(
+        self,
+        verb: str,
+        pc: JanusPeerConnection,
+        left: Callable[[], float],
+        before_ack: Callable[[JanusPeerConnection], None] | None = None,
+    ) -> None:
+        """Send ``verb``, answer Janus' offer on ``pc`` and send the answer (``ack``)."""
+        reply = await self.message({"request": verb}, timeout=left())
+        offer = reply.jsep
+        if offer is None or offer.get("type") != "offer":
+            raise TextRoomError(0, f"No JSEP offer received from {verb}")
+        remaining = left()  # before creating the coroutine: left() may raise
+        try:
+            answer = await asyncio.wait_for(pc.apply(offer), remaining)
+        except asyncio.TimeoutError:
+            raise RequestTimeoutError(
+                f"TextRoom {verb}: no answer ready in time", request=verb, timeout=remaining
+            ) from None
+        if answer is None:  # pragma: no cover - apply answers every offer
+            raise TextRoomError(0, f"could not answer the {verb} offer")
+        if before_ack is not None:
+            before_ack(pc)
+        await self.message({"request": "ack"}, answer, timeout=left())
+
+    async def _setup(self, limit: float) -> None:
+        left = self._deadline_of("setup", limit)
         pc = await self._new_pc()
         try:
-            reply = await self.message({"request": "setup"}, timeout=left())
-            offer = reply.jsep
-            if offer is None or offer.get("type") != "offer":
-                raise TextRoomError(0, "No JSEP offer received from setup")
-            remaining = left()  # before creating the coroutine: left() may raise
-            try:
-                answer = await asyncio.wait_for(pc.apply(offer), remaining)
-            except asyncio.TimeoutError:
-                raise RequestTimeoutError(
-                    f"TextRoom setup: no answer ready within {limit:g} s",
-                    request="setup",
-                    timeout=limit,
-                ) from None
-            if answer is None:  # pragma: no cover - apply answers every offer
-                raise TextRoomError(0, "could not answer the setup offer")
-            self._open_channel(pc)
-            await self.message({"request": "ack"}, answer, timeout=left())
+            await self._negotiate("setup", pc, left, self._open_channel)
             remaining = left()
             try:
                 await pc.wait_data_channel_open(self.data_channel_label, timeout=remaining)
@@ -299,28 +300,7 @@ class JanusTextRoomPlugin(_TextRoomRooms):
         pc = self.peer
         self._setting_up = True
         try:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + limit
-            reply = await self.message({"request": "restart"}, timeout=limit)
-            offer = reply.jsep
-            if offer is None or offer.get("type") != "offer":
-                raise TextRoomError(0, "No JSEP offer received from restart")
-            remaining = deadline - loop.time()
-            try:
-                if remaining <= 0:
-                    raise asyncio.TimeoutError
-                answer = await asyncio.wait_for(pc.apply(offer), remaining)
-            except asyncio.TimeoutError:
-                raise RequestTimeoutError(
-                    f"TextRoom restart: no answer ready within {limit:g} s",
-                    request="restart",
-                    timeout=limit,
-                ) from None
-            if answer is None:  # pragma: no cover - apply answers every offer
-                raise TextRoomError(0, "could not answer the restart offer")
-            await self.message(
-                {"request": "ack"}, answer, timeout=max(deadline - loop.time(), 0.001)
-            )
+            await self._negotiate("restart", pc, self._deadline_of("restart", limit))
         finally:
             self._setting_up = False
 
@@ -533,14 +513,14 @@ class JanusTextRoomPlugin(_TextRoomRooms):
         return data
 
     # ------------------------------------------------------- room membership
-    @sends("join")
+    @request("join", result=lambda data: _items(data, "participants"))
     async def join_room(
         self,
         room: RoomId,
-        username: str,
+        username: NonEmpty,
         display: str | None = None,
-        pin: str | None = None,
-        token: str | None = None,
+        pin: Secret | None = None,
+        token: Secret | None = None,
         history: bool = True,
         timeout: float | None = None,
     ) -> list[dict[str, Any]]:
@@ -566,34 +546,20 @@ class JanusTextRoomPlugin(_TextRoomRooms):
             TextRoomError: Refused: no such room (417), wrong PIN or token (419),
                 username taken (420), already in the room (421), ...
         """
-        room = enforce_id(room, name="room")
-        enforce_str(username, name="username")
-        enforce_bool(history, name="history")
-        fields = put_strings(
-            {"room": room, "username": username}, display=display, pin=pin, token=token
-        )
-        fields["history"] = history
-        self._joining[room] = username
-        try:
-            reply = await self._dc_request("join", fields, timeout)
-        finally:
-            if self._joining.get(room) == username:
-                del self._joining[room]
-        self._rooms[room] = username
-        self._extra_destroyed.pop(room, None)
-        participants = reply.get("participants")
-        return list(participants) if isinstance(participants, list) else []
+        ...
 
-    @sends("leave")
+    @request("leave", result=_nothing)
     async def leave_room(self, room: RoomId, timeout: float | None = None) -> None:
         """Leave a room over the data channel (``leave``).
+
+        Args:
+            room: The room.
+            timeout: Deadline in seconds.
 
         Raises:
             TextRoomError: Not in that room (422), no such room (417), ...
         """
-        room = enforce_id(room, name="room")
-        await self._dc_request("leave", {"room": room}, timeout)
-        self._rooms.pop(room, None)
+        ...
 
     @request("message", result=_nothing, check=_check_whisper)
     async def send_message(
@@ -630,20 +596,62 @@ class JanusTextRoomPlugin(_TextRoomRooms):
     ) -> dict[str, Any]:
         """Send a declared request over the data channel or the Janus API.
 
-        ``message`` always goes over the data channel, ``kick`` and ``announcement``
-        when called with ``data_channel=True``; the others over the Janus API.
+        ``join``, ``leave`` and ``message`` always go over the data channel (and
+        keep `joined_rooms` up to date), ``kick`` and ``announcement`` when called
+        with ``data_channel=True``; the others over the Janus API.
+        ``destroy`` of a room we are in expects the second ``destroyed`` notice
+        Janus sends us (as participant and as requester) and drops it.
         """
-        over_channel = body.pop("data_channel", False) is True
-        if not over_channel and spec.request != "message":
+        verb = spec.request
+        over_channel = body.pop("data_channel", False) is True or verb in _OVER_CHANNEL
+        if verb == "destroy":
+            return await self._destroy(spec, body, timeout)
+        if not over_channel:
             return await super()._send_declared(spec, body, timeout=timeout)
         fields = {key: value for key, value in body.items() if key != "request"}
+        if verb == "join":
+            return await self._join(fields, timeout)
         if fields.get("ack") is False:  # not acknowledged: send, do not wait
             self._limit(timeout)
             channel = self._require_channel()
             tid = self._transactions.new_id()
-            self._send(channel, {"textroom": spec.request, "transaction": tid, **fields})
+            self._send(channel, {"textroom": verb, "transaction": tid, **fields})
             return {}
-        return await self._dc_request(spec.request, fields, timeout)
+        reply = await self._dc_request(verb, fields, timeout)
+        if verb == "leave":
+            self._rooms.pop(fields["room"], None)
+        return reply
+
+    async def _join(self, fields: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+        room, username = fields["room"], fields["username"]
+        self._joining[room] = username  # whispers to us before the reply know our name
+        try:
+            reply = await self._dc_request("join", fields, timeout)
+        finally:
+            if self._joining.get(room) == username:
+                del self._joining[room]
+        self._rooms[room] = username
+        self._extra_destroyed.pop(room, None)
+        return reply
+
+    async def _destroy(
+        self, spec: RequestSpec, body: dict[str, Any], timeout: float | None
+    ) -> dict[str, Any]:
+        room = body["room"]
+        joined = room in self._rooms
+        if joined:
+            # Janus will notify us twice: as a participant and as the requester.
+            self._extra_destroyed[room] = self._extra_destroyed.get(room, 0) + 1
+        try:
+            return await super()._send_declared(spec, body, timeout=timeout)
+        except BaseException:
+            if joined:
+                left = self._extra_destroyed.get(room, 0) - 1
+                if left > 0:
+                    self._extra_destroyed[room] = left
+                else:
+                    self._extra_destroyed.pop(room, None)
+            raise
 
     # ------------------------------------------------------------ 0.9.x API
     def check_error_in_response(self, response: dict[str, Any]) -> None:

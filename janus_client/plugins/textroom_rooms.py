@@ -2,8 +2,9 @@
 
 `RoomManagement` gives ``exists``, ``list``, ``listparticipants``, ``edit`` and
 ``allowed`` (and the typed `rooms`/`participants`); this module declares
-TextRoom's ``create`` (its settings), ``kick`` (by username), ``announcement``,
-and ``destroy`` (which also keeps track of the duplicate notice Janus sends).
+TextRoom's ``create`` (its settings), ``kick`` (by username) and
+``announcement``. (The shared ``destroy`` also drops the duplicate notice Janus
+sends a participant that destroys its room: see `JanusTextRoomPlugin._send_declared`.)
 ``kick`` and ``announcement`` go over the data channel with ``data_channel=True``
 (see `JanusTextRoomPlugin._send_declared`).
 """
@@ -12,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..validate import RoomId, enforce_id, opt_id
-from .declare import NonEmpty, Secret, request, sends
+from ..validate import RoomId, opt_id
+from .declare import NonEmpty, Secret, request
 from .media import JanusMediaPlugin
 from .rooms import RoomManagement, _nothing
 from .textroom_events import TextRoomError
@@ -67,43 +68,6 @@ class _TextRoomRooms(RoomManagement, JanusMediaPlugin):
             TextRoomError: Refused: the room exists (418), wrong admin key (419), ...
         """
         ...
-
-    @sends("destroy")
-    async def destroy_room(
-        self,
-        room: RoomId,
-        secret: Secret | None = None,
-        permanent: bool | None = None,
-        timeout: float | None = None,
-    ) -> None:
-        """Destroy a room (``destroy``, over the Janus API).
-
-        Its participants get a `TextRoomDestroyedEvent`, and so do we when our
-        data channel is set up (once: Janus' second notice to us is dropped).
-
-        Args:
-            room: The room.
-            secret: The room's secret, when it has one.
-            permanent: Also remove it from Janus' configuration file.
-            timeout: Deadline in seconds.
-
-        Raises:
-            TextRoomError: Refused: no such room (417), wrong secret (419), ...
-        """
-        room = enforce_id(room, name="room")
-        joined = room in self._rooms
-        if joined:
-            # Janus will notify us twice: as a participant and as the requester.
-            self._extra_destroyed[room] = self._extra_destroyed.get(room, 0) + 1
-        try:
-            await super().destroy_room(room, secret, permanent, timeout)
-        except BaseException:
-            left = self._extra_destroyed.get(room, 0) - 1
-            if joined and left > 0:
-                self._extra_destroyed[room] = left
-            elif joined:
-                self._extra_destroyed.pop(room, None)
-            raise
 
     @request("kick", result=_nothing)
     async def kick_participant(  # type: ignore[override]  # by username, as in 0.9.x

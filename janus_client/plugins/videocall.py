@@ -28,15 +28,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from ..errors import InvalidStateError, JanusError, ServerError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
-from ..validate import enforce_str, typed_body
-from .declare import request, sends
-from .media import MEDIA_SETTINGS, JanusMediaPlugin, load_webrtc
+from ..validate import enforce_str
+from .declare import Range, build_body, request, sends
+from .media import JanusMediaPlugin, load_webrtc
 from .videocall_events import _PLUGIN, VideoCallError, VideoCallEvent, VideoCallEventType
 
 if TYPE_CHECKING:
@@ -59,10 +58,6 @@ logger = logging.getLogger("janus_client")
 _T = TypeVar("_T")
 
 
-#: The fields of VideoCall's ``set`` request (and of ``call``/``accept``).
-_SET_FIELDS: dict[str, type] = {**MEDIA_SETTINGS, "fallback": int, "restart": bool}
-
-
 def _users(data: dict[str, Any]) -> list[str]:
     result = data.get("result")
     users = result.get("list") if isinstance(result, dict) else None
@@ -72,6 +67,11 @@ def _users(data: dict[str, Any]) -> list[str]:
 def _result(reply: PluginResponse) -> dict[str, Any]:
     result = reply.data.get("result")
     return result if isinstance(result, dict) else {}
+
+
+def _event(data: Mapping[str, Any]) -> object:
+    result = data.get("result")
+    return result.get("event") if isinstance(result, dict) else None
 
 
 def _media_args(player: Any, play_from: Any, recorder: Any, record_to: Any) -> tuple[Any, Any]:
@@ -235,6 +235,16 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             if self._state == _ENDING:
                 self._set_state(_ENDED)
 
+    def _settings(
+        self, bitrate: int | None, record: bool | None, filename: str | None
+    ) -> dict[str, Any]:
+        """The ``set`` body applying these settings, or {} when none is given."""
+        if bitrate is None and record is None and filename is None:
+            return {}
+        return build_body(
+            type(self).configure, self, bitrate=bitrate, record=record, filename=filename
+        )
+
     async def _wait_janus_pc_closed(self) -> None:
         # After a call ends, Janus reports the old PeerConnection closed about a
         # second later; an offer sent before that is refused (see _janus_pc).
@@ -368,17 +378,18 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         del trickle
         player, recorder = _media_args(player, play_from, recorder, record_to)
         enforce_str(username, name="username")
-        settings = typed_body(_SET_FIELDS, bitrate=bitrate, record=record, filename=filename)
+        settings = self._settings(bitrate, record, filename)
         if self._username is None:
             raise VideoCallError(0, "Must register a username first (register, then call)")
         if self.in_call:
             raise VideoCallError(0, f"Already in a call (with {self._peer!r}); hang up first")
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
-        webrtc = load_webrtc()
+        load_webrtc()  # MediaUnavailableError before anything is sent
         await self._wait_janus_pc_closed()
         pc = await self._new_pc(record_to=recorder or None, read_counters=read_counters)
         try:
-            self._add_media(webrtc, pc, player, tracks, offering=True)
+            self._add_media(pc, player, tracks)
+            self._offer_both_kinds(pc)
             offer = await pc.create_offer()
             # Before sending: the callee may accept before this coroutine resumes.
             self._pending_settings = settings
@@ -447,7 +458,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         """
         del trickle
         player, recorder = _media_args(player, play_from, recorder, record_to)
-        settings = typed_body(_SET_FIELDS, bitrate=bitrate, record=record, filename=filename)
+        settings = self._settings(bitrate, record, filename)
         if self._username is None:
             raise VideoCallError(0, "Must register a username first (register, then accept)")
         if self._state != _INCOMING:
@@ -456,10 +467,10 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         if offer is None or offer.get("type") != "offer":
             raise VideoCallError(0, "the incoming call has no SDP offer to answer")
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
-        webrtc = load_webrtc()
+        load_webrtc()  # MediaUnavailableError before anything is sent
         pc = await self._new_pc(record_to=recorder or None, read_counters=read_counters)
         try:
-            self._add_media(webrtc, pc, player, tracks, offering=False)
+            self._add_media(pc, player, tracks)
             answer = await pc.apply(offer)
             if answer is None:  # pragma: no cover - apply answers every offer
                 raise VideoCallError(0, "could not answer the offer")
@@ -473,10 +484,49 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         if self._state == _INCOMING:  # not hung up meanwhile
             self._set_state(_ACTIVE)
         if settings:
-            await self.message({"request": "set", **settings}, timeout=timeout)
+            await self.message(settings, timeout=timeout)
         return True
 
-    @sends("set")
+    @request("set", mode="async", result=lambda data: _event(data) == "set")
+    async def configure(
+        self,
+        *,
+        audio: bool | None = None,
+        video: bool | None = None,
+        bitrate: int | None = None,
+        record: bool | None = None,
+        filename: str | None = None,
+        substream: Annotated[int, Range(0, 2)] | None = None,
+        temporal: Annotated[int, Range(0, 2)] | None = None,
+        fallback: int | None = None,
+        restart: bool | None = None,
+        timeout: float | None = None,
+    ) -> bool:
+        """Change the call's settings (``set``); only the given ones are sent.
+
+        The same request as the 0.9.x `set_media`, keyword arguments only (the
+        name other plugins use too); `renegotiate` sends one with a new offer.
+
+        Args:
+            audio: Relay our audio to the peer, or not.
+            video: Relay our video to the peer, or not.
+            bitrate: Cap the bitrate (bit/s, via REMB) we are asked to send; 0: no cap.
+            record: Start or stop recording our media on the server.
+            filename: Base path of the recording (``-audio.mjr``, ... are appended).
+            substream: Simulcast substream to receive (0-2).
+            temporal: Simulcast temporal layer to receive (0-2).
+            fallback: Microseconds without packets before dropping a substream.
+            restart: Tell Janus a renegotiation offer is an ICE restart.
+            timeout: Deadline in seconds.
+
+        Returns:
+            True when Janus confirmed (``set``).
+
+        Raises:
+            VideoCallError: The plugin refused a setting (474 for a bad value).
+        """
+        ...
+
     async def set_media(
         self,
         audio: bool | None = None,
@@ -513,8 +563,9 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         Raises:
             VideoCallError: The plugin refused a setting (474 for a bad value).
         """
-        body = typed_body(
-            _SET_FIELDS,
+        body = build_body(
+            type(self).configure,
+            self,
             audio=audio,
             video=video,
             bitrate=bitrate,
@@ -525,8 +576,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             fallback=fallback,
             restart=restart,
         )
-        reply = await self.message({"request": "set", **body}, jsep, timeout=timeout)
-        return _result(reply).get("event") == "set"
+        reply = await self.message(body, jsep, timeout=timeout)
+        return _event(reply.data) == "set"
 
     async def renegotiate(
         self, *, timeout: float | None = None, answer_timeout: float | None = None
@@ -657,29 +708,12 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         return self._hangup_reason
 
     # ---------------------------------------------------------------- media
-    @staticmethod
-    def _add_media(
-        webrtc: ModuleType,
-        pc: JanusPeerConnection,
-        player: MediaPlayer | str | None,
-        tracks: Iterable[MediaStreamTrack] | None,
-        *,
-        offering: bool,
-    ) -> None:
-        if tracks is not None:
-            for track in tracks:
-                pc.add_track(track)
-        elif player is not None:
-            pc.add_player(webrtc.MediaPlayer(player) if isinstance(player, str) else player)
-        else:
-            pc.add_track(webrtc.ToneAudioTrack())
-            pc.add_track(webrtc.FrameCounterVideoTrack())
-        if offering:
-            # Offer both kinds, so that the callee's media is received in any case.
-            kinds = {t.kind for t in pc.pc.getTransceivers()}
-            for kind in ("audio", "video"):
-                if kind not in kinds:
-                    pc.pc.addTransceiver(kind, direction="recvonly")
+    def _offer_both_kinds(self, pc: JanusPeerConnection) -> None:
+        # Offer both kinds, so that the callee's media is received in any case.
+        kinds = {t.kind for t in pc.pc.getTransceivers()}
+        for kind in ("audio", "video"):
+            if kind not in kinds:
+                pc.pc.addTransceiver(kind, direction="recvonly")
 
     def _answer_body(self, event: PluginEvent) -> dict[str, Any]:
         # The answer to a renegotiation offer goes back with a "set" request.
@@ -755,6 +789,6 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         settings, self._pending_settings = self._pending_settings, {}
         if settings:
             try:
-                await self.message({"request": "set", **settings})
+                await self.message(settings)
             except JanusError as exc:
                 logger.warning("VideoCall: applying %s after acceptance failed: %s", settings, exc)

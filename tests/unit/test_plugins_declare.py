@@ -318,3 +318,21 @@ async def test_a_required_parameter_refuses_none_and_own_checks_run() -> None:
     assert sent == [{"request": "one", "room": 1, "label": "x", "n": 4}, {"audio": False}]
     labels = {p.name: p.kind for p in Plugin.request_specs["one"].params}  # type: ignore[union-attr]
     assert labels == {"room": "id", "label": "non-empty str", "n": "even"}
+
+
+def test_build_body_reuses_a_declaration_without_sending() -> None:
+    from janus_client import JanusEchoTestPlugin, JanusVideoCallPlugin
+    from janus_client.plugins.declare import build_body
+
+    echo = JanusEchoTestPlugin()
+    assert build_body(JanusEchoTestPlugin.configure, echo, audio=True, bitrate=0) == {
+        "audio": True,
+        "bitrate": 0,
+    }
+    call = JanusVideoCallPlugin()
+    body = build_body(JanusVideoCallPlugin.configure, call, record=True, filename="f")
+    assert body == {"request": "set", "record": True, "filename": "f"}
+    with pytest.raises(ValueError, match="substream"):
+        build_body(JanusVideoCallPlugin.configure, call, substream=7)
+    with pytest.raises(TypeError, match="not declared"):
+        build_body(JanusVideoCallPlugin.set_media, call)

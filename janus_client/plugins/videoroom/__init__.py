@@ -39,44 +39,16 @@ Examples:
 
 from __future__ import annotations
 
+from . import events as _events
 from ._base import _VideoRoomBase
 from .cascade import _Cascading
-from .events import (
-    ParticipantType,
-    VideoRoomError,
-    VideoRoomEvent,
-    VideoRoomEventType,
-    VideoRoomForwarder,
-    VideoRoomForwarders,
-    VideoRoomPublisher,
-    VideoRoomRemotePublisher,
-    VideoRoomRemotization,
-    VideoRoomStateError,
-    VideoRoomStream,
-    remote_streams,
-)
+from .events import *  # noqa: F403 - the events, errors and results are part of the package
 from .publisher import _Publishing
 from .rooms import _Rooms
 from .subscriber import _Subscribing
 from .watch import RoomWatcher, WatchedPublisher, _Watching
 
-__all__ = [
-    "JanusVideoRoomPlugin",
-    "ParticipantType",
-    "RoomWatcher",
-    "VideoRoomError",
-    "VideoRoomEvent",
-    "VideoRoomEventType",
-    "VideoRoomForwarder",
-    "VideoRoomForwarders",
-    "VideoRoomPublisher",
-    "VideoRoomRemotePublisher",
-    "VideoRoomRemotization",
-    "VideoRoomStateError",
-    "VideoRoomStream",
-    "WatchedPublisher",
-    "remote_streams",
-]
+__all__ = ["JanusVideoRoomPlugin", "RoomWatcher", "WatchedPublisher", *_events.__all__]
 
 
 class JanusVideoRoomPlugin(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from ...errors import InvalidStateError, JanusError
 from ...events import HangupEvent, JanusEvent, PluginEvent
@@ -62,36 +62,14 @@ class _VideoRoomBase(JanusMediaPlugin):
         self._record_to: str | MediaRecorder | None = None
         self._read_counters = False
 
-    async def request(
-        self, body: Mapping[str, Any], *, timeout: float | None = None
-    ) -> dict[str, Any]:
-        """Send a synchronous VideoRoom request; ids are checked before sending.
+    def _check_body(self, body: Mapping[str, Any]) -> None:
+        """Refuse room and participant ids Janus would answer with error 430.
 
-        Raises:
-            TypeError: A room or participant id is neither an int nor a str.
-            ValueError: An id is not positive, empty, or a string of digits while
-                `string_ids` is False (Janus would answer error 430).
+        Every body sent with `request` or `message` is checked: an id that is
+        neither an int nor a str raises `TypeError`; one that is not positive,
+        empty, or a string of digits while `string_ids` is False, `ValueError`.
         """
         _check_ids(body, self.string_ids)
-        return await super().request(body, timeout=timeout)
-
-    async def message(
-        self,
-        body: Mapping[str, Any],
-        jsep: Mapping[str, Any] | None = None,
-        *,
-        wait: Literal["event", "ack"] = "event",
-        timeout: float | None = None,
-    ) -> PluginResponse:
-        """Send a VideoRoom message (``join``, ``configure``, ...); ids are checked first.
-
-        Raises:
-            TypeError: A room or participant id is neither an int nor a str.
-            ValueError: An id is not positive, empty, or a string of digits while
-                `string_ids` is False.
-        """
-        _check_ids(body, self.string_ids)
-        return await super().message(body, jsep, wait=wait, timeout=timeout)
 
     # ------------------------------------------------------------------ state
     @property

@@ -81,17 +81,9 @@ class VideoRoomError(CompatPluginError):
 
     Errors Janus reports carry its code (`code`, `code_name`). Requests refused
     before reaching Janus because of this object's state raise `VideoRoomStateError`,
-    a subclass, with code ``-1`` as janus-client 0.9.x did. Both construction forms
-    work:
-
-    ```python
-    VideoRoomError("No such room (1234)", code=426)   # library form
-    VideoRoomError(426, "No such room (1234)")        # 0.9.x form
-    ```
-
-    Attributes:
-        error_code: The code (0.9.x name of `code`; 0 when there is none).
-        error_message: The error text (0.9.x name of `reason`).
+    a subclass, with code ``-1`` as janus-client 0.9.x did. It takes both constructor forms of
+    `CompatPluginError` (the 0.9.x one: ``VideoRoomError(code, message)``) and has
+    its `error_code` and `error_message`.
     """
 
     plugin_package: ClassVar[str] = _PLUGIN

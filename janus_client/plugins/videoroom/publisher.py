@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ...handle import PluginResponse
 from ...validate import (
     RoomId,
     enforce_id,
@@ -13,7 +12,6 @@ from ...validate import (
     enforce_typed,
     put,
 )
-from ..media import load_webrtc
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack
@@ -23,7 +21,6 @@ from ..declare import sends
 from ._base import _VideoRoomBase
 from .events import (
     ParticipantType,
-    VideoRoomError,
     VideoRoomEvent,
     _check_objects,
 )
@@ -101,48 +98,6 @@ class _Publishing(_VideoRoomBase):
         self._joined(reply.data, room_id, display)
         await self._echo(reply)
         return reply.data
-
-    async def _offer_media(
-        self,
-        body: dict[str, Any],
-        *,
-        player: Any,
-        tracks: Iterable[MediaStreamTrack] | None,
-        audio: bool,
-        video: bool,
-        data: bool,
-        timeout: float | None,
-    ) -> PluginResponse:
-        """Create our peer connection, send ``body`` with its offer, apply the answer."""
-        webrtc = load_webrtc()
-        pc = await self._new_pc()
-        try:
-            if tracks is not None:
-                for track in tracks:
-                    pc.add_track(track)
-            elif player is not None:
-                pc.add_player(player)
-            else:
-                if audio:
-                    pc.add_track(webrtc.ToneAudioTrack())
-                if video:
-                    pc.add_track(webrtc.FrameCounterVideoTrack())
-            if data:
-                pc.create_data_channel("JanusDataChannel")
-            offer = await pc.create_offer()
-            reply = await self.message(body, offer, timeout=timeout)
-            if reply.jsep is None or reply.jsep.get("type") != "answer":
-                raise VideoRoomError(
-                    f"the VideoRoom answered {body['request']!r} without a JSEP answer",
-                    plugin=self.plugin_name,
-                    request=str(body["request"]),
-                    data=reply.data,
-                )
-            await pc.apply(reply.jsep)
-        except BaseException:
-            await self._close_pc()
-            raise
-        return reply
 
     @staticmethod
     def _publish_settings(
@@ -256,8 +211,8 @@ class _Publishing(_VideoRoomBase):
         self._require(ParticipantType.PUBLISHER, "publish")
         reply = await self._offer_media(
             {"request": "publish", **body},
-            player=player,
-            tracks=tracks,
+            player,
+            tracks,
             audio=audio,
             video=video,
             data=data,
@@ -321,8 +276,8 @@ class _Publishing(_VideoRoomBase):
         self._require_free("join and publish")
         reply = await self._offer_media(
             body,
-            player=player,
-            tracks=tracks,
+            player,
+            tracks,
             audio=audio,
             video=video,
             data=data,
