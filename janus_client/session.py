@@ -596,10 +596,7 @@ class JanusSession:
         return {hid: p for hid, p in plugins.items() if hid in self._handles}
 
     def register_plugin(self, handle_id: int, plugin: JanusPlugin) -> None:
-        """Record ``plugin`` as the object of handle ``handle_id`` (see `plugin_handles`)."""
-        self._register_plugin(handle_id, plugin)
-
-    def _register_plugin(self, handle_id: int, plugin: JanusPlugin) -> None:
+        """Record ``plugin`` as the object of handle ``handle_id`` (`plugin_handles`)."""
         plugins: dict[int, JanusPlugin] = self.__dict__.setdefault("_plugin_objects", {})
         for hid in [hid for hid in plugins if hid not in self._handles]:
             del plugins[hid]
@@ -721,20 +718,6 @@ class JanusSession:
             return plugin
         name: Any = plugin  # anything else is refused (ValueError) there
         return await self._attach_handle(name, opaque_id=opaque_id, timeout=timeout)
-
-    async def attach_handle(
-        self,
-        plugin: str,
-        *,
-        opaque_id: str | None = None,
-        timeout: float | None = None,
-        **options: Any,
-    ) -> JanusHandle:
-        """Attach to ``plugin`` and return the handle; ``options`` go to the handle class.
-
-        Plugin classes call it (``error_class=`` gives the handle their error class).
-        """
-        return await self._attach_handle(plugin, opaque_id=opaque_id, timeout=timeout, **options)
 
     async def _attach_handle(
         self,

@@ -408,14 +408,10 @@ class TrackStats:
         return (self.frames - 1) / span if span > 0 else 0.0
 
 
-class _CountedTrack(MediaStreamTrack):
-    """A remote track as a recorder reads it: each frame is counted on its way."""
-
+class _CountedTrack(MediaStreamTrack):  # a remote track a recorder reads, frames counted
     def __init__(self, source: MediaStreamTrack, stats: TrackStats) -> None:
         super().__init__()
-        self.kind = source.kind
-        self._source = source
-        self._stats = stats
+        self.kind, self._source, self._stats = source.kind, source, stats
 
     async def recv(self) -> Any:
         frame = await self._source.recv()
@@ -469,10 +465,9 @@ class JanusPeerConnection:
     Attributes:
         pc: The underlying `aiortc.RTCPeerConnection`.
         remote_tracks: Tracks received from Janus, in arrival order.
-        stats: A `TrackStats` per received track kind (``"audio"``, ``"video"``);
-            with several tracks of a kind, the latest one. Tracks given to
-            ``record_to`` are counted too (as the recorder reads their frames);
-            tracks taken by an `on_track` callback are not.
+        stats: A `TrackStats` per received track kind (``"audio"``, ``"video"``),
+            recorded ones too (counted as the recorder reads them); with several
+            tracks of a kind, the latest one.
         stats_by_mid: The same `TrackStats`, keyed by the mid of the m-line each
             track arrived on: one per track, also when one connection receives
             several videos (a VideoRoom multistream subscription).
@@ -706,12 +701,12 @@ class JanusPeerConnection:
         stats = TrackStats(track.kind, read_counters=self.read_counters, mid=self.mid_of(track))
         self.stats[track.kind] = stats
         self._track_stats.append((track, stats))
-        if self._recorder is not None:  # recorded and counted: frames pass the stats
+        if self._recorder is None:
+            self._spawn(self._consume(track, stats))
+        else:  # recorded and counted: the frames pass the stats on their way
             self._recorder.addTrack(_CountedTrack(track, stats))
             if not self._applying:  # otherwise `apply` starts it after the last track
                 self._spawn(self._start_recorder())
-            return
-        self._spawn(self._consume(track, stats))
 
     @property
     def stats_by_mid(self) -> dict[str, TrackStats]:

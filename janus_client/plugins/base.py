@@ -191,9 +191,8 @@ class JanusPlugin:
         name = self.name
         if not isinstance(name, str) or not name:
             raise ValueError(f"{type(self).__name__} needs a plugin name (set `name`)")
-        handle = await session.attach_handle(
-            name, opaque_id=opaque_id, timeout=timeout, error_class=self.error_class
-        )
+        handle = await session.attach(name, opaque_id=opaque_id, timeout=timeout)
+        handle.error_class = self.error_class  # before any reply or event reaches it
         self._handle = handle
         self._hub = EventDispatcher(f"{type(self).__name__}-{handle.handle_id}")
         self._backlog = deque()
