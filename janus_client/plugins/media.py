@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..handle import PluginResponse
     from ..webrtc import JanusPeerConnection, TrackStats
 
-__all__ = ["MEDIA_SETTINGS", "JanusMediaPlugin", "load_webrtc", "webrtc_state_hint"]
+__all__ = ["MEDIA_SETTINGS", "JanusMediaPlugin", "load_webrtc", "media_alias", "webrtc_state_hint"]
 
 #: The media settings several plugins take (EchoTest, VideoCall), with their JSON
 #: types; a plugin adds its own to build request bodies with ``validate.typed_body``.
@@ -51,6 +51,17 @@ def load_webrtc() -> ModuleType:
     except ImportError as exc:  # pragma: no cover - defensive
         raise MediaUnavailableError() from exc
     return webrtc
+
+
+def media_alias(name: str, value: Any, old_name: str, old_value: Any) -> Any:
+    """Merge a media argument with its 0.9.x alias (``play_from``/``player``, ...).
+
+    Raises:
+        TypeError: Both were given.
+    """
+    if value is not None and old_value is not None:
+        raise TypeError(f"give {name} or its 0.9.x name {old_name}, not both")
+    return value if old_value is None else old_value
 
 
 def webrtc_state_hint(peer: Any) -> str:

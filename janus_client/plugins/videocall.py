@@ -35,7 +35,7 @@ from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
 from ..validate import enforce_str
 from .declare import Range, build_body, request, sends
-from .media import JanusMediaPlugin, load_webrtc
+from .media import JanusMediaPlugin, load_webrtc, media_alias
 from .videocall_events import _PLUGIN, VideoCallError, VideoCallEvent, VideoCallEventType
 
 if TYPE_CHECKING:
@@ -72,15 +72,6 @@ def _result(reply: PluginResponse) -> dict[str, Any]:
 def _event(data: Mapping[str, Any]) -> object:
     result = data.get("result")
     return result.get("event") if isinstance(result, dict) else None
-
-
-def _media_args(player: Any, play_from: Any, recorder: Any, record_to: Any) -> tuple[Any, Any]:
-    """Merge the 0.9.x ``player``/``recorder`` with ``play_from``/``record_to``."""
-    if player is not None and play_from is not None:
-        raise TypeError("give play_from or its 0.9.x name player, not both")
-    if recorder is not None and record_to is not None:
-        raise TypeError("give record_to or its 0.9.x name recorder, not both")
-    return (play_from if player is None else player), (record_to if recorder is None else recorder)
 
 
 #: How long `call` waits for Janus to report the previous PeerConnection closed.
@@ -376,7 +367,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             MediaUnavailableError: The ``media`` extra is not installed.
         """
         del trickle
-        player, recorder = _media_args(player, play_from, recorder, record_to)
+        player = media_alias("play_from", play_from, "player", player)
+        recorder = media_alias("record_to", record_to, "recorder", recorder)
         enforce_str(username, name="username")
         settings = self._settings(bitrate, record, filename)
         if self._username is None:
@@ -457,7 +449,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 plugin's code when it refuses (481 if the caller gave up).
         """
         del trickle
-        player, recorder = _media_args(player, play_from, recorder, record_to)
+        player = media_alias("play_from", play_from, "player", player)
+        recorder = media_alias("record_to", record_to, "recorder", recorder)
         settings = self._settings(bitrate, record, filename)
         if self._username is None:
             raise VideoCallError(0, "Must register a username first (register, then accept)")

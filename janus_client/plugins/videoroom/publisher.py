@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from aiortc.contrib.media import MediaPlayer
 
 from ..declare import sends
+from ..media import media_alias
 from ._base import _VideoRoomBase
 from .events import (
     ParticipantType,
@@ -148,6 +149,7 @@ class _Publishing(_VideoRoomBase):
         trickle: bool = False,
         timeout: float | None = None,
         *,
+        play_from: MediaPlayer | str | None = None,
         tracks: Iterable[MediaStreamTrack] | None = None,
         audio: bool = True,
         video: bool = True,
@@ -158,14 +160,15 @@ class _Publishing(_VideoRoomBase):
     ) -> dict[str, Any]:
         """Publish media in the room (``publish`` with our offer); apply Janus' answer.
 
-        Media comes from ``tracks`` if given, else from ``player`` (a `MediaPlayer`
-        or anything with ``audio``/``video`` tracks), else from synthetic sources (a
+        Media comes from ``tracks`` if given, else from ``play_from`` (a
+        `MediaPlayer`, anything with ``audio``/``video`` tracks, or a file or device
+        path), else from synthetic sources (a
         tone and a 640x480 frame counter video, as ``audio``/``video`` say). The
         other participants get a ``publishers`` event once the peer connection is
         up (see `wait_webrtcup`).
 
         Args:
-            player: A media player (0.9.x).
+            player: A media player (0.9.x name of ``play_from``).
             audiocodec: The audio codec to prefer among the negotiated ones.
             videocodec: The video codec to prefer.
             bitrate: The bitrate cap Janus asks us to respect (REMB, bit/s).
@@ -178,6 +181,7 @@ class _Publishing(_VideoRoomBase):
             descriptions: ``[{"mid": ..., "description": ...}]`` texts for streams.
             trickle: Ignored: offers carry every candidate (0.9.x argument).
             timeout: Deadline in seconds.
+            play_from: What to send: a `MediaPlayer`, or a file or device path.
             tracks: aiortc tracks to send (they stop when the connection closes).
             audio: With no tracks nor player: send a tone.
             video: With no tracks nor player: send a frame counter video.
@@ -194,6 +198,7 @@ class _Publishing(_VideoRoomBase):
             VideoRoomError: The plugin refused (434 already published, ...).
             MediaUnavailableError: The ``media`` extra is not installed.
         """
+        source = media_alias("play_from", play_from, "player", player)
         body = self._publish_settings(
             audiocodec=audiocodec,
             videocodec=videocodec,
@@ -211,7 +216,7 @@ class _Publishing(_VideoRoomBase):
         self._require(ParticipantType.PUBLISHER, "publish")
         reply = await self._offer_media(
             {"request": "publish", **body},
-            player,
+            source,
             tracks,
             audio=audio,
             video=video,
@@ -228,8 +233,9 @@ class _Publishing(_VideoRoomBase):
     async def join_and_configure(
         self,
         room_id: RoomId,
-        player: MediaPlayer | None = None,
+        play_from: MediaPlayer | str | None = None,
         *,
+        player: MediaPlayer | None = None,
         tracks: Iterable[MediaStreamTrack] | None = None,
         audio: bool = True,
         video: bool = True,
@@ -248,7 +254,8 @@ class _Publishing(_VideoRoomBase):
     ) -> VideoRoomEvent:
         """Join a room and publish at once (``joinandconfigure`` with our offer).
 
-        The arguments are those of `join_as_publisher` and `publish`.
+        The arguments are those of `join_as_publisher` and `publish` (``player``
+        is accepted for ``play_from``, as in `publish`).
 
         Returns:
             The ``joined`` event (its JSEP answer already applied).
@@ -257,6 +264,7 @@ class _Publishing(_VideoRoomBase):
             VideoRoomStateError: This handle already joined.
             VideoRoomError: The plugin refused.
         """
+        source = media_alias("play_from", play_from, "player", player)
         body = self._join_body(room_id, publisher_id, display, token, pin, "joinandconfigure")
         body.update(
             self._publish_settings(
@@ -276,7 +284,7 @@ class _Publishing(_VideoRoomBase):
         self._require_free("join and publish")
         reply = await self._offer_media(
             body,
-            player,
+            source,
             tracks,
             audio=audio,
             video=video,

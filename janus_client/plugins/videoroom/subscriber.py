@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from aiortc.contrib.media import MediaRecorder
 
 from ..declare import sends
+from ..media import media_alias
 from ._base import _VideoRoomBase
 from .events import (
     ParticipantType,
@@ -119,6 +120,7 @@ class _Subscribing(_VideoRoomBase):
         *,
         pin: str | None = None,
         read_counters: bool = False,
+        record_to: str | MediaRecorder | None = None,
     ) -> dict[str, Any]:
         """Subscribe to publishers, 0.9.x style (see `join_as_subscriber`).
 
@@ -134,6 +136,8 @@ class _Subscribing(_VideoRoomBase):
             timeout: Deadline in seconds.
             pin: The room's PIN, when it has one.
             read_counters: Decode `FrameCounterVideoTrack` numbers from the video.
+            record_to: A file path or `MediaRecorder` for the received media (the
+                name `join_as_subscriber` uses; ``recorder`` is the 0.9.x one).
 
         Returns:
             The plugin's ``attached`` data.
@@ -150,7 +154,7 @@ class _Subscribing(_VideoRoomBase):
             use_msid=use_msid,
             autoupdate=autoupdate,
             pin=pin,
-            record_to=recorder,
+            record_to=media_alias("record_to", record_to, "recorder", recorder),
             read_counters=read_counters,
             timeout=timeout,
         )
