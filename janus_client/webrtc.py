@@ -412,6 +412,20 @@ class TrackStats:
         self._recent: deque[tuple[int, int]] = deque(maxlen=self.LEVEL_WINDOW)
         self._first = asyncio.Event()
 
+    def _add_encoded(self, data: bytes) -> None:
+        """Count a frame that a recorder writes without decoding it.
+
+        Such frames are counted (``frames``, first and last frame times), but
+        their size, frame counters and audio level are not read (that needs the
+        decoded picture or samples).
+        """
+        now = time.monotonic()
+        self.frames += 1
+        self.last_frame_at = now
+        if self.first_frame_at is None:
+            self.first_frame_at = now
+            self._first.set()
+
     def _add(self, frame: Any) -> None:
         now = time.monotonic()
         self.frames += 1
@@ -452,6 +466,17 @@ class TrackStats:
             return 0.0
         span = self.last_frame_at - self.first_frame_at
         return (self.frames - 1) / span if span > 0 else 0.0
+
+
+class _CountedTrack(MediaStreamTrack):  # a remote track a recorder reads, frames counted
+    def __init__(self, source: MediaStreamTrack, stats: TrackStats) -> None:
+        super().__init__()
+        self.kind, self._source, self._stats = source.kind, source, stats
+
+    async def recv(self) -> Any:
+        frame = await self._source.recv()
+        self._stats._add(frame)
+        return frame
 
 
 def _s16_squares(frame: Any) -> tuple[int, int]:
@@ -522,8 +547,8 @@ class JanusPeerConnection:
         pc: The underlying `aiortc.RTCPeerConnection`.
         remote_tracks: Tracks received from Janus, in arrival order.
         stats: A `TrackStats` per received track kind (``"audio"``, ``"video"``),
-            for tracks consumed by this object (when not recorded elsewhere); with
-            several tracks of a kind, the latest one.
+            recorded ones too (counted as the recorder reads them); with several
+            tracks of a kind, the latest one.
         stats_by_mid: The same `TrackStats`, keyed by the mid of the m-line each
             track arrived on: one per track, also when one connection receives
             several videos (a VideoRoom multistream subscription).
@@ -558,7 +583,7 @@ class JanusPeerConnection:
             self._recorder = MediaRecorder(record_to) if transcode else None
         else:
             self._recorder = record_to
-        self._record_pending: list[MediaStreamTrack] = []
+        self._record_pending: list[tuple[MediaStreamTrack, TrackStats]] = []
         self._recorder_started = False
         self._applying = False
         self._local_tracks: list[MediaStreamTrack] = []
@@ -765,11 +790,6 @@ class JanusPeerConnection:
                 except Exception:
                     logger.exception("track callback %r raised", callback)
             return
-        if self._recording:
-            self._record_track(track)
-            if not self._applying:  # otherwise `apply` starts it after the last track
-                self._spawn(self._start_recorder())
-            return
         stats = TrackStats(
             track.kind,
             read_counters=self.read_counters,
@@ -778,7 +798,13 @@ class JanusPeerConnection:
         )
         self.stats[track.kind] = stats
         self._track_stats.append((track, stats))
-        self._spawn(self._consume(track, stats))
+        if not self._recording:
+            self._spawn(self._consume(track, stats))
+            return
+        # Recorded and counted: the frames pass the stats on their way to the file.
+        self._record_track(track, stats)
+        if not self._applying:  # otherwise `apply` starts it after the last track
+            self._spawn(self._start_recorder())
 
     @property
     def stats_by_mid(self) -> dict[str, TrackStats]:
@@ -827,32 +853,32 @@ class JanusPeerConnection:
     def _recording(self) -> bool:
         return self._recorder is not None or self._record_path is not None
 
-    def _record_track(self, track: MediaStreamTrack) -> None:
+    def _record_track(self, track: MediaStreamTrack, stats: TrackStats) -> None:
         if self._recorder is None:
-            self._record_pending.append(track)
+            self._record_pending.append((track, stats))
         elif isinstance(self._recorder, PassthroughRecorder):
             transceiver = self._transceiver_of(track)
             if transceiver is not None:
-                self._recorder.add_receiver(transceiver.receiver)
+                self._recorder.add_receiver(transceiver.receiver, on_frame=stats._add_encoded)
         else:
-            self._recorder.addTrack(track)
+            self._recorder.addTrack(_CountedTrack(track, stats))
 
     def _choose_recorder(self, path: str) -> MediaRecorder | PassthroughRecorder:
-        transceivers = [self._transceiver_of(track) for track in self._record_pending]
+        transceivers = [self._transceiver_of(track) for track, _ in self._record_pending]
         codecs = [negotiated_codec(t) if t is not None else None for t in transceivers]
         if all(codecs) and can_passthrough(path, [c for c in codecs if c]):
             try:
                 recorder = PassthroughRecorder(path)
-                for transceiver in transceivers:
-                    recorder.add_receiver(transceiver.receiver)
+                for transceiver, (_, stats) in zip(transceivers, self._record_pending, strict=True):
+                    recorder.add_receiver(transceiver.receiver, on_frame=stats._add_encoded)
                 return recorder
             except RecordingUnsupportedError as exc:
                 logger.warning("recording with MediaRecorder: %s", exc)
         else:
             logger.info("recording %s with MediaRecorder (re-encoding): codecs %s", path, codecs)
         media_recorder = MediaRecorder(path)
-        for track in self._record_pending:
-            media_recorder.addTrack(track)
+        for track, stats in self._record_pending:
+            media_recorder.addTrack(_CountedTrack(track, stats))
         return media_recorder
 
     def _transceiver_of(self, track: MediaStreamTrack) -> Any:
