@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from ...errors import InvalidStateError, PluginError
@@ -158,11 +158,14 @@ class AudioBridgeParticipant(Participant):
         )
 
 
+def _objects(value: Any) -> list[Mapping[str, Any]]:
+    """Return the objects of a reply's array (nothing when it is not an array)."""
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
 def participants_of(value: Any) -> tuple[AudioBridgeParticipant, ...]:
     """Read a ``participants`` array (entries without an id are skipped)."""
-    if not isinstance(value, list):
-        return ()
-    found = (AudioBridgeParticipant.from_data(p) for p in value if isinstance(p, Mapping))
+    found = (AudioBridgeParticipant.from_data(p) for p in _objects(value))
     return tuple(p for p in found if p.id is not None)
 
 
@@ -359,25 +362,19 @@ class AudioBridgeRoom(RoomInfo):
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> AudioBridgeRoom:
         """Build it from one ``list`` entry."""
+        base = RoomInfo.from_data(data)
         return cls(
-            room=opt_id(data.get("room")),
-            description=opt_str(data.get("description")),
-            pin_required=opt_bool(data.get("pin_required")),
-            num_participants=opt_int(data.get("num_participants")),
+            **{f.name: getattr(base, f.name) for f in fields(RoomInfo)},
             sampling_rate=opt_int(data.get("sampling_rate")),
             spatial_audio=opt_bool(data.get("spatial_audio")),
             record=opt_bool(data.get("record")),
             muted=opt_bool(data.get("muted")),
-            raw=dict(data),
         )
 
 
 def rooms_of(data: Mapping[str, Any]) -> tuple[AudioBridgeRoom, ...]:
     """Read the ``list`` reply's rooms."""
-    value = data.get("list")
-    if not isinstance(value, list):
-        return ()
-    return tuple(AudioBridgeRoom.from_data(r) for r in value if isinstance(r, Mapping))
+    return tuple(AudioBridgeRoom.from_data(r) for r in _objects(data.get("list")))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -437,11 +434,7 @@ class AudioBridgeForwarder:
 
 def forwarders_of(data: Mapping[str, Any]) -> list[AudioBridgeForwarder]:
     """Read the ``listforwarders`` reply's forwarders."""
-    value = data.get("rtp_forwarders")
-    if not isinstance(value, list):
-        return []
+    found = _objects(data.get("rtp_forwarders"))
     return [
-        AudioBridgeForwarder.from_dict(f)
-        for f in value
-        if isinstance(f, Mapping) and opt_int(f.get("stream_id")) is not None
+        AudioBridgeForwarder.from_dict(f) for f in found if opt_int(f.get("stream_id")) is not None
     ]
