@@ -1,4 +1,7 @@
-"""AudioBridge errors, typed events and the data types of its replies."""
+"""AudioBridge errors, typed events and the data types of its replies.
+
+Import them from `janus_client.plugins.audiobridge`, whose ``__all__`` lists them.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +11,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from ...errors import InvalidStateError, PluginError
-from ...events import PluginEvent
+from ...events import PluginEvent, plugin_event_fields, plugin_event_type
 from ...validate import RoomId, opt_bool, opt_id, opt_int, opt_str
 from ..rooms import Participant, RoomInfo
-
-__all__ = [
-    "AudioBridgeError",
-    "AudioBridgeEvent",
-    "AudioBridgeEventType",
-    "AudioBridgeForwarder",
-    "AudioBridgeParticipant",
-    "AudioBridgeRoom",
-    "AudioBridgeRoomCreated",
-    "AudioBridgeRtp",
-    "AudioBridgeStateError",
-]
 
 _PLUGIN = "janus.plugin.audiobridge"
 
@@ -199,21 +190,6 @@ class AudioBridgeRtp:
         )
 
 
-def _event_type(data: Mapping[str, Any]) -> AudioBridgeEventType:
-    kind = data.get("audiobridge")
-    if kind == "event":
-        if "error_code" in data or "error" in data:
-            return AudioBridgeEventType.ERROR
-        for key, event_type in _EVENT_KEYS:
-            if key in data:
-                return event_type
-        return AudioBridgeEventType.EVENT
-    try:
-        return AudioBridgeEventType(kind)
-    except ValueError:
-        return AudioBridgeEventType.EVENT
-
-
 _ID_FROM_KEY = {
     AudioBridgeEventType.LEAVING: "leaving",
     AudioBridgeEventType.KICKED: "kicked",
@@ -263,7 +239,7 @@ class AudioBridgeEvent(PluginEvent):
 
         ``common`` are `PluginEvent` fields (``plugin``, ``session_id``, ``raw``, ...).
         """
-        kind = _event_type(data)
+        kind = plugin_event_type(data, "audiobridge", AudioBridgeEventType, _EVENT_KEYS)
         key = _ID_FROM_KEY.get(kind, "id")
         return cls(
             type=kind,
@@ -286,15 +262,7 @@ class AudioBridgeEvent(PluginEvent):
         """Return the typed form of an AudioBridge plugin event (None if it is not one)."""
         if "audiobridge" not in event.data:
             return None
-        return cls.from_data(
-            event.data,
-            event.jsep,
-            plugin=event.plugin,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
-        )
+        return cls.from_data(event.data, event.jsep, **plugin_event_fields(event))
 
     @property
     def talking(self) -> bool | None:
