@@ -1,28 +1,19 @@
-"""AudioBridge errors, typed events and the data types of its replies."""
+"""AudioBridge errors, typed events and the data types of its replies.
+
+Import them from `janus_client.plugins.audiobridge`, whose ``__all__`` lists them.
+"""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from ...errors import InvalidStateError, PluginError
-from ...events import PluginEvent
+from ...events import PluginEvent, plugin_event_fields, plugin_event_type
 from ...validate import RoomId, opt_bool, opt_id, opt_int, opt_str
 from ..rooms import Participant, RoomInfo
-
-__all__ = [
-    "AudioBridgeError",
-    "AudioBridgeEvent",
-    "AudioBridgeEventType",
-    "AudioBridgeForwarder",
-    "AudioBridgeParticipant",
-    "AudioBridgeRoom",
-    "AudioBridgeRoomCreated",
-    "AudioBridgeRtp",
-    "AudioBridgeStateError",
-]
 
 _PLUGIN = "janus.plugin.audiobridge"
 
@@ -158,11 +149,14 @@ class AudioBridgeParticipant(Participant):
         )
 
 
+def _objects(value: Any) -> list[Mapping[str, Any]]:
+    """Return the objects of a reply's array (nothing when it is not an array)."""
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
 def participants_of(value: Any) -> tuple[AudioBridgeParticipant, ...]:
     """Read a ``participants`` array (entries without an id are skipped)."""
-    if not isinstance(value, list):
-        return ()
-    found = (AudioBridgeParticipant.from_data(p) for p in value if isinstance(p, Mapping))
+    found = (AudioBridgeParticipant.from_data(p) for p in _objects(value))
     return tuple(p for p in found if p.id is not None)
 
 
@@ -194,21 +188,6 @@ class AudioBridgeRtp:
             payload_type=opt_int(data.get("payload_type")),
             raw=dict(data),
         )
-
-
-def _event_type(data: Mapping[str, Any]) -> AudioBridgeEventType:
-    kind = data.get("audiobridge")
-    if kind == "event":
-        if "error_code" in data or "error" in data:
-            return AudioBridgeEventType.ERROR
-        for key, event_type in _EVENT_KEYS:
-            if key in data:
-                return event_type
-        return AudioBridgeEventType.EVENT
-    try:
-        return AudioBridgeEventType(kind)
-    except ValueError:
-        return AudioBridgeEventType.EVENT
 
 
 _ID_FROM_KEY = {
@@ -260,7 +239,7 @@ class AudioBridgeEvent(PluginEvent):
 
         ``common`` are `PluginEvent` fields (``plugin``, ``session_id``, ``raw``, ...).
         """
-        kind = _event_type(data)
+        kind = plugin_event_type(data, "audiobridge", AudioBridgeEventType, _EVENT_KEYS)
         key = _ID_FROM_KEY.get(kind, "id")
         return cls(
             type=kind,
@@ -283,15 +262,7 @@ class AudioBridgeEvent(PluginEvent):
         """Return the typed form of an AudioBridge plugin event (None if it is not one)."""
         if "audiobridge" not in event.data:
             return None
-        return cls.from_data(
-            event.data,
-            event.jsep,
-            plugin=event.plugin,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
-        )
+        return cls.from_data(event.data, event.jsep, **plugin_event_fields(event))
 
     @property
     def talking(self) -> bool | None:
@@ -359,25 +330,19 @@ class AudioBridgeRoom(RoomInfo):
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> AudioBridgeRoom:
         """Build it from one ``list`` entry."""
+        base = RoomInfo.from_data(data)
         return cls(
-            room=opt_id(data.get("room")),
-            description=opt_str(data.get("description")),
-            pin_required=opt_bool(data.get("pin_required")),
-            num_participants=opt_int(data.get("num_participants")),
+            **{f.name: getattr(base, f.name) for f in fields(RoomInfo)},
             sampling_rate=opt_int(data.get("sampling_rate")),
             spatial_audio=opt_bool(data.get("spatial_audio")),
             record=opt_bool(data.get("record")),
             muted=opt_bool(data.get("muted")),
-            raw=dict(data),
         )
 
 
 def rooms_of(data: Mapping[str, Any]) -> tuple[AudioBridgeRoom, ...]:
     """Read the ``list`` reply's rooms."""
-    value = data.get("list")
-    if not isinstance(value, list):
-        return ()
-    return tuple(AudioBridgeRoom.from_data(r) for r in value if isinstance(r, Mapping))
+    return tuple(AudioBridgeRoom.from_data(r) for r in _objects(data.get("list")))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -437,11 +402,7 @@ class AudioBridgeForwarder:
 
 def forwarders_of(data: Mapping[str, Any]) -> list[AudioBridgeForwarder]:
     """Read the ``listforwarders`` reply's forwarders."""
-    value = data.get("rtp_forwarders")
-    if not isinstance(value, list):
-        return []
+    found = _objects(data.get("rtp_forwarders"))
     return [
-        AudioBridgeForwarder.from_dict(f)
-        for f in value
-        if isinstance(f, Mapping) and opt_int(f.get("stream_id")) is not None
+        AudioBridgeForwarder.from_dict(f) for f in found if opt_int(f.get("stream_id")) is not None
     ]

@@ -73,6 +73,20 @@ def _settings(**values: Any) -> dict[str, Any]:
 class _Participant(_AudioBridgeBase):
     """Joining a room and taking part in its mix."""
 
+    def _entry(
+        self, request: str, room: RoomId, participant_id: RoomId | None, **credentials: object
+    ) -> dict[str, Any]:
+        """Start the body of ``join``/``changeroom``: the room, our id and credentials."""
+        body: dict[str, Any] = {
+            "request": request,
+            "room": enforce_id(room, name="room", string_ids=self.string_ids),
+        }
+        if participant_id is not None:
+            body["id"] = enforce_id(
+                participant_id, name="participant_id", string_ids=self.string_ids
+            )
+        return put_strings(body, **credentials)
+
     @sends("join")
     async def join(
         self,
@@ -151,15 +165,7 @@ class _Participant(_AudioBridgeBase):
             MediaUnavailableError: WebRTC without the ``media`` extra.
             AudioBridgeError: The plugin refused (485 no such room, 489 wrong PIN, ...).
         """
-        body: dict[str, Any] = {
-            "request": "join",
-            "room": enforce_id(room, name="room", string_ids=self.string_ids),
-        }
-        if participant_id is not None:
-            body["id"] = enforce_id(
-                participant_id, name="participant_id", string_ids=self.string_ids
-            )
-        put_strings(body, pin=pin, token=token, secret=secret)
+        body = self._entry("join", room, participant_id, pin=pin, token=token, secret=secret)
         if codec is not None:
             if codec not in _CODECS:
                 raise ValueError(f"codec must be one of {_CODECS}, got {codec!r}")
@@ -347,15 +353,7 @@ class _Participant(_AudioBridgeBase):
             AudioBridgeStateError: Not in a room.
             AudioBridgeError: The plugin refused (485 no such room, ...).
         """
-        body: dict[str, Any] = {
-            "request": "changeroom",
-            "room": enforce_id(room, name="room", string_ids=self.string_ids),
-        }
-        if participant_id is not None:
-            body["id"] = enforce_id(
-                participant_id, name="participant_id", string_ids=self.string_ids
-            )
-        put_strings(body, pin=pin, token=token, secret=secret)
+        body = self._entry("changeroom", room, participant_id, pin=pin, token=token, secret=secret)
         if display is None:
             display = self._display
         body.update(
