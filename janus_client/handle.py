@@ -95,6 +95,7 @@ class JanusHandle:
         self.opaque_id = opaque_id
         self.error_class = error_class
         self._closed = False
+        self._detaching = False
         self._close_reason: BaseException | None = None
         self._events: EventDispatcher[JanusEvent] = EventDispatcher(f"handle-{handle_id}")
         self._close_hooks: list[Callable[[], Awaitable[None]]] = []
@@ -235,6 +236,7 @@ class JanusHandle:
         limit = resolve_timeout(timeout, self.session.timeouts.close)
         if self._closed:
             return
+        self._detaching = True
         try:
             if self.session.session_id is not None and self.session.transport.connected:
                 await self._request("detach", timeout=limit)
@@ -301,6 +303,16 @@ class JanusHandle:
         self.session.want_events()
         self._events.add_callback(callback, types)
 
+    def add_listener(self, callback: Callback) -> None:
+        """Call ``callback(event)`` for each event, without asking for events.
+
+        Unlike `on_event`, this does not by itself make the session fetch events
+        (over HTTP: start its long-poll). Plugin classes use it for their own
+        dispatcher; events then flow once something can produce them (a plugin
+        message, trickle, hangup) or a user asks for them (`events`, `on_event`).
+        """
+        self._events.add_callback(callback, ())
+
     def remove_callback(self, callback: Callback) -> None:
         """Stop calling a callback added with `on_event`."""
         self._events.remove_callback(callback)
@@ -314,6 +326,10 @@ class JanusHandle:
 
     def deliver(self, incoming: Incoming) -> None:
         """Called by the session: publish one incoming message of this handle as an event."""
+        if self._detaching and incoming.kind is MessageKind.DETACHED:
+            # The consequence of our own detach (it may come before or after the
+            # reply): dropped, as it is when it comes after; detach releases us.
+            return
         event = event_from_incoming(incoming)
         if event is None:
             logger.debug("handle %s: ignoring %s", self.handle_id, incoming.janus)

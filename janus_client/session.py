@@ -748,29 +748,42 @@ class JanusSession:
     async def _attach_request(self, msg: dict[str, Any], timeout: float | None) -> Incoming:
         """Send ``attach``; if the caller is cancelled, detach the handle it creates.
 
-        The request runs in its own task (under its own deadline), so that a reply
-        arriving after the caller gave up is still read: the handle Janus created
-        is then detached instead of staying orphaned on the server.
+        A reply arriving after the caller gave up (within the request's deadline)
+        names a handle Janus made: it is detached instead of staying orphaned on
+        the server. The transport keeps the abandoned transaction and reports its
+        late reply (no task per attach). Over HTTP, where the reply is the POST's
+        answer, the request runs in a task of its own so that the answer is read.
         """
+        sid: int = msg["session_id"]
+        transport = self.transport
+        if not transport.replies_in_send:
+            return await transport.request(
+                msg,
+                owner=self,
+                timeout=timeout,
+                on_late_reply=lambda reply: self._detach_orphan(reply, sid),
+            )
         call = asyncio.get_running_loop().create_task(
-            self.transport.request(msg, owner=self, timeout=timeout), name="janus-attach"
+            transport.request(msg, owner=self, timeout=timeout), name="janus-attach"
         )
         try:
             return await asyncio.shield(call)
         except asyncio.CancelledError:
             if call.done():
-                self._detach_orphan(call, msg["session_id"])
+                self._orphan_task_done(call, sid)
             else:
                 self._cleanups.add(call)
                 call.add_done_callback(self._cleanups.discard)
-                call.add_done_callback(lambda t: self._detach_orphan(t, msg["session_id"]))
+                call.add_done_callback(lambda t: self._orphan_task_done(t, sid))
             raise
 
-    def _detach_orphan(self, call: asyncio.Task[Incoming], sid: int) -> None:
-        if call.cancelled() or call.exception() is not None:
-            return
+    def _orphan_task_done(self, call: asyncio.Task[Incoming], sid: int) -> None:
+        if not call.cancelled() and call.exception() is None:
+            self._detach_orphan(call.result(), sid)
+
+    def _detach_orphan(self, reply: Incoming, sid: int) -> None:
         try:
-            hid = _p.reply_id(call.result().body, "attach")
+            hid = _p.reply_id(reply.body, "attach")
         except JanusError:
             return
         if self._state is not SessionState.ACTIVE or self.session_id != sid:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from ..config import resolve_timeout
@@ -36,6 +36,7 @@ class InFlightLimit(JanusTransport):
         owner: Hashable = None,
         wait_event: bool = False,
         timeout: float | None = None,
+        on_late_reply: Callable[[Incoming], object] | None = None,
     ) -> Incoming:
         """Send a request and wait for its reply (see `JanusTransport.request`).
 
@@ -49,6 +50,7 @@ class InFlightLimit(JanusTransport):
                 owner=owner,
                 wait_event=wait_event,
                 timeout=timeout,
+                on_late_reply=on_late_reply,
             )
         limit = resolve_timeout(timeout, self.timeouts.request)
         loop = asyncio.get_running_loop()
@@ -71,6 +73,7 @@ class InFlightLimit(JanusTransport):
                 owner=owner,
                 wait_event=wait_event,
                 timeout=max(limit - (loop.time() - start), 0.001),
+                on_late_reply=on_late_reply,
             )
         finally:
             slots.release()

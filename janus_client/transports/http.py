@@ -84,6 +84,7 @@ class JanusTransportHTTP(JanusTransport):
     """
 
     schemes = ("http", "https")
+    replies_in_send = True
 
     def __init__(
         self,
