@@ -52,7 +52,7 @@ def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-@JanusTransport.register_transport
+@JanusTransport._register_builtin
 class JanusTransportHTTP(JanusTransport):
     """Janus over HTTP(S) (``http://host:8088/janus``).
 

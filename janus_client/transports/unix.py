@@ -76,7 +76,7 @@ def socket_path_of(url: str) -> str:
     return path
 
 
-@JanusTransport.register_transport
+@JanusTransport._register_builtin
 class JanusTransportUnix(InFlightLimit, JanusTransport):
     """Janus over a Unix socket: ``unix:///path`` (SEQPACKET) or ``unix+dgram:///path``.
 
