@@ -72,6 +72,9 @@ class TransportCore(ABC):
     #: body), rather than a message read by a separate reader. Such a transport
     #: cannot hear a reply once its caller stopped waiting.
     replies_in_send: bool = False
+    #: At most this many requests wait for their reply at once (None: no limit;
+    #: see `janus_client.transports._inflight.InFlightLimit`).
+    _slots: asyncio.Semaphore | None = None
 
     def __init__(
         self,
@@ -408,10 +411,56 @@ class TransportCore(ABC):
             TransportError: The connection is down or dropped during the call.
         """
         hook = _instrument._hook
-        call = self._request(message, owner, wait_event, timeout, on_late_reply)
+        if self._slots is None:
+            call = self._request(message, owner, wait_event, timeout, on_late_reply)
+        else:
+            call = self._request_in_slot(message, owner, wait_event, timeout, on_late_reply)
         if hook is None:
             return await call
         return await _instrument.observe_request(hook, str(message.get("janus", "?")), call)
+
+    async def _request_in_slot(
+        self,
+        message: dict[str, Any],
+        owner: Hashable,
+        wait_event: bool,
+        timeout: float | None,
+        on_late_reply: Callable[[Incoming], object] | None,
+    ) -> Incoming:
+        """`_request` within one of the ``_slots`` (see `InFlightLimit`).
+
+        The wait for a free slot counts against the call's deadline.
+        """
+        slots = self._slots
+        assert slots is not None
+        limit = resolve_timeout(timeout, self.timeouts.request)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        try:
+            if slots.locked():
+                await asyncio.wait_for(slots.acquire(), limit)
+            else:
+                await slots.acquire()  # free: no waiting, and no task for wait_for
+        except asyncio.TimeoutError:
+            raise RequestTimeoutError(
+                f"no free request slot on {self.base_url} within {limit:g} s "
+                f"(max_in_flight={self._max_in_flight()})",
+                request=str(message.get("janus", "?")),
+                timeout=limit,
+            ) from None
+        try:
+            return await self._request(
+                message,
+                owner,
+                wait_event,
+                max(limit - (loop.time() - start), 0.001),
+                on_late_reply,
+            )
+        finally:
+            slots.release()
+
+    def _max_in_flight(self) -> int | None:
+        return getattr(self, "max_in_flight", None)
 
     async def _request(
         self,
@@ -422,7 +471,9 @@ class TransportCore(ABC):
         on_late_reply: Callable[[Incoming], object] | None = None,
     ) -> Incoming:
         verb = message.get("janus", "?")
-        timeout = resolve_timeout(timeout, self.timeouts.request)
+        timeout = (
+            self.timeouts.request if timeout is None else resolve_timeout(timeout, 0.0)
+        )
         tid = message.get("transaction")
         if tid is None:
             tid = message["transaction"] = self._table.new_id()

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Draw the Performance page's PNG charts from the benchmarks' JSON results.
+
+Reads ``docs/performance/paths.json`` (``bench_paths.py --out``) and
+``docs/performance/import.json`` (``bench_import.py --out``) and writes
+``docs/img/perf-paths.png`` and ``docs/img/perf-import.png``. Other JSON files
+in ``docs/performance/`` that this script does not know are left alone.
+
+Needs matplotlib (in the ``dev`` extra). Without it the script prints which
+charts it skipped and why, and exits 0: the JSON results and the page's tables
+stay valid, only the pictures are not redrawn.
+
+Usage::
+
+    python experiments/bench_paths.py --out docs/performance/paths.json
+    python experiments/bench_import.py --out docs/performance/import.json
+    python experiments/perf_charts.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "docs" / "performance"
+IMG = ROOT / "docs" / "img"
+PATH_ORDER = ("plugin", "core", "raw-inline", "raw-reader")
+COLOURS = {
+    "plugin": "#3f51b5",
+    "core": "#7986cb",
+    "raw-inline": "#9e9e9e",
+    "raw-reader": "#cfcfcf",
+}
+
+
+def _subtitle(meta: dict[str, Any]) -> str:
+    return f"janus_client {meta.get('revision', '?')}, {meta.get('machine', '?')}, {meta['date']}"
+
+
+def paths_chart(result: dict[str, Any], out: Path, plt: Any) -> None:
+    """Grouped bars: cycles/s of each path, per transport and mode."""
+    rows = result["rows"]
+    fig, axes = plt.subplots(1, len(rows), figsize=(3.2 * len(rows), 3.8), squeeze=False)
+    for ax, row in zip(axes[0], rows, strict=True):
+        rates = [row["rates"][p] for p in PATH_ORDER]
+        bars = ax.bar(
+            range(len(PATH_ORDER)), rates, color=[COLOURS[p] for p in PATH_ORDER]
+        )
+        ax.set_xticks(range(len(PATH_ORDER)), PATH_ORDER, rotation=30, ha="right", fontsize=8)
+        ax.set_title(f"{row['transport']}, {row['mode']}", fontsize=9)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.bar_label(bars, fmt="%.0f", fontsize=7)
+        ax.text(
+            0.5,
+            0.97,
+            f"plugin/inline {row['plugin_vs_inline']:.2f}\ncore/reader {row['core_vs_reader']:.2f}",
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=7,
+        )
+        ax.set_ylim(0, max(rates) * 1.35)
+    axes[0][0].set_ylabel("cycles / s (higher is better)", fontsize=8)
+    fig.suptitle(
+        "create -> attach -> detach -> destroy\n" + _subtitle(result["meta"]), fontsize=9
+    )
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def import_chart(result: dict[str, Any], out: Path, plt: Any) -> None:
+    """Two bar charts: import time and RSS per import kind."""
+    rows = result["rows"]
+    names = [row["kind"] for row in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.4))
+    colours = ["#3f51b5" if n == "janus_client" else "#9e9e9e" for n in names]
+    for ax, key, label, target in (
+        (left, "ms", "import time, ms", result["janus_client"]["target_ms"]),
+        (right, "rss_mb", "RSS after import, MB", result["janus_client"]["target_rss_mb"]),
+    ):
+        values = [row[key] for row in rows]
+        bars = ax.bar(range(len(names)), values, color=colours)
+        ax.axhline(target, color="#c62828", linestyle="--", linewidth=1)
+        ax.text(len(names) - 0.5, target, f"target {target:g}", color="#c62828",
+                fontsize=7, ha="right", va="bottom")
+        ax.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize=8)
+        ax.set_title(label, fontsize=9)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.bar_label(bars, fmt="%.1f", fontsize=7)
+    fig.suptitle("import cost, fresh interpreters\n" + _subtitle(result["meta"]), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+CHARTS = {
+    "paths.json": ("perf-paths.png", paths_chart),
+    "import.json": ("perf-import.png", import_chart),
+}
+
+
+def main() -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(DATA), help="folder of the JSON results")
+    parser.add_argument("--img", default=str(IMG), help="folder for the PNG charts")
+    args = parser.parse_args()
+    data, img = Path(args.data), Path(args.img)
+    present = [name for name in CHARTS if (data / name).exists()]
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(
+            "perf_charts: matplotlib is not installed (pip install 'janus-client[dev]'): "
+            f"skipped {', '.join(CHARTS[n][0] for n in present) or 'nothing'}; "
+            "the JSON results are unchanged",
+            file=sys.stderr,
+        )
+        return 0
+    img.mkdir(parents=True, exist_ok=True)
+    for name in present:
+        png, draw = CHARTS[name]
+        draw(json.loads((data / name).read_text()), img / png, plt)
+        print(f"wrote {img / png}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
