@@ -474,6 +474,9 @@ class JanusSession:
     def _forget_handle(self, handle: JanusHandle) -> None:
         if self._handles.get(handle.handle_id) is handle:
             del self._handles[handle.handle_id]
+            plugins = self.__dict__.get("_plugin_objects")
+            if plugins:
+                plugins.pop(handle.handle_id, None)
 
     # ----------------------------------------------- the handle's seam (one call)
     async def send_request(
