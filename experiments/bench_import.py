@@ -27,6 +27,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -53,11 +54,14 @@ def rss_kib():
                 return int(line.split()[1])
     return -1
 rss0 = rss_kib()
+c0 = time.process_time()
 t0 = time.perf_counter()
 exec(compile(sys.argv[1], "<import>", "exec"))
 elapsed = time.perf_counter() - t0
+cpu = time.process_time() - c0
 print(json.dumps({
     "seconds": elapsed,
+    "cpu_seconds": cpu,
     "rss_kib": rss_kib(),
     "rss_before_kib": rss0,
     "loaded": sorted(m for m in sys.argv[2].split(",") if m in sys.modules),
@@ -71,10 +75,20 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+#: Where the children keep their bytecode (set by `run`): compiled once in the
+#: warm-up, read afterwards, as from an installed package (pip compiles .pyc files
+#: at install time). Without it, a source tree run with PYTHONDONTWRITEBYTECODE=1
+#: would compile janus_client at every import while websockets' .pyc came ready.
+PYCACHE: str | None = None
+
+
 def measure(statement: str) -> dict[str, Any]:
     """Run ``statement`` in a fresh interpreter and return its import cost."""
     env = dict(os.environ)
     env.pop("PYTHONSTARTUP", None)
+    if PYCACHE is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = PYCACHE
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, statement, ",".join(WATCHED)],
         capture_output=True,
@@ -117,11 +131,21 @@ def run(repeat: int) -> dict[str, Any]:
     """Measure every kind ``repeat`` times, interleaved; return the results."""
     import janus_client  # only for its version; the children import it afresh
 
+    global PYCACHE
+    with tempfile.TemporaryDirectory(prefix="bench-import-pycache-") as pycache:
+        PYCACHE = pycache
+        try:
+            return _run(repeat, janus_client.__version__)
+        finally:
+            PYCACHE = None
+
+
+def _run(repeat: int, version: str) -> dict[str, Any]:
     samples: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     names = list(KINDS)
     measure("pass")  # warm the OS file cache before the first timed child
     for kind in names:
-        measure(KINDS[kind])
+        measure(KINDS[kind])  # and compile the bytecode
     started = time.monotonic()
     for rnd in range(repeat):
         order = names if rnd % 2 == 0 else list(reversed(names))
@@ -137,6 +161,7 @@ def run(repeat: int) -> dict[str, Any]:
                 "statement": KINDS[kind],
                 "ms": 1000 * statistics.median(s["seconds"] for s in got),
                 "ms_samples": [1000 * s["seconds"] for s in got],
+                "cpu_ms": 1000 * statistics.median(s["cpu_seconds"] for s in got),
                 "rss_mb": statistics.median(s["rss_kib"] for s in got) / 1024,
                 "rss_samples_mb": [s["rss_kib"] / 1024 for s in got],
                 "interpreter_rss_mb": statistics.median(s["rss_before_kib"] for s in got) / 1024,
@@ -149,11 +174,13 @@ def run(repeat: int) -> dict[str, Any]:
     floor = by_kind["websockets"]
     return {
         "meta": {
-            "janus_client": janus_client.__version__,
+            "janus_client": version,
             "revision": _git_revision(),
+            "bytecode": "cached (compiled in a warm-up run, as by pip install)",
             "python": platform.python_version(),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "load_average": os.getloadavg(),
             "repeat": repeat,
             "elapsed_s": time.monotonic() - started,
         },
@@ -162,6 +189,8 @@ def run(repeat: int) -> dict[str, Any]:
             "ms": lib["ms"],
             "rss_mb": lib["rss_mb"],
             "over_floor_ms": lib["ms"] - floor["ms"],
+            "cpu_ms": lib["cpu_ms"],
+            "over_floor_cpu_ms": lib["cpu_ms"] - floor["cpu_ms"],
             "over_floor_rss_mb": lib["rss_mb"] - floor["rss_mb"],
             "target_ms": TARGET_MS,
             "target_rss_mb": TARGET_RSS_MB,
@@ -179,16 +208,24 @@ def print_table(result: dict[str, Any]) -> None:
         f"{meta['python']}, {meta['machine']}, {meta['date']}; median of {meta['repeat']} "
         "fresh interpreters each, interleaved"
     )
-    print(f"{'import':<20} {'time':>9} {'RSS':>9}  {'modules':>7}  heavy packages loaded")
+    print(
+        "load average at the end " + "/".join(f"{x:.1f}" for x in meta["load_average"])
+        + "; time = wall clock of the import statement, CPU = its process CPU time"
+    )
+    print(
+        f"{'import':<20} {'time':>9} {'CPU':>9} {'RSS':>9}  {'modules':>7}  "
+        "heavy packages loaded"
+    )
     for row in result["rows"]:
         print(
-            f"{row['kind']:<20} {row['ms']:>6.1f} ms {row['rss_mb']:>6.1f} MB  "
-            f"{row['modules']:>7}  {', '.join(row['loaded']) or '-'}"
+            f"{row['kind']:<20} {row['ms']:>6.1f} ms {row['cpu_ms']:>6.1f} ms "
+            f"{row['rss_mb']:>6.1f} MB  {row['modules']:>7}  {', '.join(row['loaded']) or '-'}"
         )
     lib = result["janus_client"]
     verdict = "PASS" if lib["pass"] else "FAIL"
     print(
-        f"janus_client: {lib['ms']:.1f} ms (+{lib['over_floor_ms']:.1f} ms over websockets), "
+        f"janus_client: {lib['ms']:.1f} ms (+{lib['over_floor_ms']:.1f} ms over websockets; "
+        f"CPU {lib['cpu_ms']:.1f} ms, +{lib['over_floor_cpu_ms']:.1f} ms), "
         f"{lib['rss_mb']:.1f} MB (+{lib['over_floor_rss_mb']:.1f} MB); target <= "
         f"{TARGET_MS:g} ms and <= {TARGET_RSS_MB:g} MB: {verdict}; aiohttp loaded: "
         f"{'yes' if lib['loads_aiohttp'] else 'no'}"

@@ -90,9 +90,9 @@ PROFILES: dict[str, dict[str, Any]] = {
 }
 
 CLIENT_DESCRIPTIONS = {
-    "lib-ws": "janus_client: one shared JanusTransportWebsocket (1 reader task + 1 keepalive "
-    "task per transport); per cycle JanusSession(transport=t).create/attach, handle.detach, "
-    "session.destroy",
+    "lib-ws": "janus_client: one shared JanusTransportWebsocket (1 reader task; 1 keepalive "
+    "loop per transport, started by a timer one interval after the first session, so none "
+    "here); per cycle JanusSession(transport=t).create/attach, handle.detach, session.destroy",
     "raw-ws": "raw: one websockets connection (subprotocol janus-protocol, compression off), "
     "1 reader task matching replies to futures by transaction, json.dumps/loads, timeout",
     "lib-http": "janus_client: one JanusTransportHTTP (1 aiohttp.ClientSession); POST per "

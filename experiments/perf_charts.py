@@ -98,6 +98,64 @@ def import_chart(result: dict[str, Any], out: Path, plt: Any) -> None:
     plt.close(fig)
 
 
+def markdown(paths: dict[str, Any] | None, imports: dict[str, Any] | None) -> str:
+    """The Performance page's result tables, as Markdown."""
+    out: list[str] = []
+    if paths is not None:
+        meta = paths["meta"]
+        out += [
+            f"Commit `{meta['revision']}`, {meta['machine']}, Python {meta['python']}, "
+            f"Janus {meta['janus_version']}, {meta['date']}, {meta['rounds']} rounds; "
+            "load average at the end " + "/".join(f"{x:.1f}" for x in meta["load_average"]),
+            "",
+            "| transport | mode | plugin | core | raw inline | raw reader "
+            "| plugin / inline | core / reader | core / inline |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for row in paths["rows"]:
+            rates = " | ".join(f"{row['rates'][p]:.0f}/s" for p in PATH_ORDER)
+            out.append(
+                f"| {row['transport']} | {row['mode']} | {rates} | "
+                f"{row['plugin_vs_inline']:.2f} | {row['core_vs_reader']:.2f} | "
+                f"{row['core_vs_inline']:.2f} |"
+            )
+        out += [
+            "",
+            "Client CPU per cycle (µs, median):",
+            "",
+            "| transport | mode | plugin | core | raw inline | raw reader |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
+        ]
+        for row in paths["rows"]:
+            cpu = " | ".join(f"{row['cpu_us_per_cycle'][p]:.0f}" for p in PATH_ORDER)
+            out.append(f"| {row['transport']} | {row['mode']} | {cpu} |")
+        out.append("")
+    if imports is not None:
+        meta = imports["meta"]
+        out += [
+            f"Commit `{meta['revision']}`, {meta['machine']}, Python {meta['python']}, "
+            f"{meta['date']}, median of {meta['repeat']} fresh interpreters"
+            + (
+                "; load average at the end "
+                + "/".join(f"{x:.1f}" for x in meta["load_average"])
+                if "load_average" in meta
+                else ""
+            ),
+            "",
+            "| import | time | CPU | RSS | modules | heavy packages loaded |",
+            "| --- | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for row in imports["rows"]:
+            loaded = ", ".join(row["loaded"]) or "-"
+            cpu = f"{row['cpu_ms']:.1f} ms" if "cpu_ms" in row else "-"
+            out.append(
+                f"| `{row['statement']}` | {row['ms']:.1f} ms | {cpu} | {row['rss_mb']:.1f} MB | "
+                f"{row['modules']} | {loaded} |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
 CHARTS = {
     "paths.json": ("perf-paths.png", paths_chart),
     "import.json": ("perf-import.png", import_chart),
@@ -109,8 +167,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DATA), help="folder of the JSON results")
     parser.add_argument("--img", default=str(IMG), help="folder for the PNG charts")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the result tables as Markdown instead"
+    )
     args = parser.parse_args()
     data, img = Path(args.data), Path(args.img)
+    if args.markdown:
+        loaded = {
+            name: json.loads((data / name).read_text()) if (data / name).exists() else None
+            for name in CHARTS
+        }
+        print(markdown(loaded["paths.json"], loaded["import.json"]))
+        return 0
     present = [name for name in CHARTS if (data / name).exists()]
     try:
         import matplotlib
