@@ -146,12 +146,23 @@ class JanusSession:
         self._handles: dict[int, JanusHandle] = {}
         self._create_lock = asyncio.Lock()
         self._closing: asyncio.Future[None] | None = None
-        self._events: EventDispatcher[JanusEvent] = EventDispatcher("session")
+        # Made on first use: a session nobody listens to needs none.
+        self._event_hub: EventDispatcher[JanusEvent] | None = None
         self._wants_events = False
         self._cleanups: set[asyncio.Task[Any]] = set()
 
     def __repr__(self) -> str:
         return f"<JanusSession {self.session_id} {self._state.value} {self.base_url}>"
+
+    @property
+    def _events(self) -> EventDispatcher[JanusEvent]:
+        """The session's event dispatcher, made on first use (ended once destroyed)."""
+        hub = self._event_hub
+        if hub is None:
+            hub = self._event_hub = EventDispatcher("session")
+            if self._state is SessionState.CLOSED:
+                hub._closed = True
+        return hub
 
     # ------------------------------------------------------------- properties
     @property
@@ -264,8 +275,8 @@ class JanusSession:
         self.session_id = sid
         self._state = SessionState.ACTIVE
         self._lost_reason = None
-        if self._events._closed:
-            self._events = EventDispatcher("session")
+        if self._event_hub is not None and self._event_hub._closed:
+            self._event_hub = None
         self.transport.add_session(self)
         if self._wants_events:
             self.transport.want_events(sid)
@@ -367,8 +378,9 @@ class JanusSession:
         if self.session_id is not None:
             self.transport.remove_session(self.session_id, self)
         self._state = state
-        for stream in list(self._events._streams):
-            stream._end()
+        if self._event_hub is not None:
+            for stream in list(self._event_hub._streams):
+                stream._end()
 
     def _spawn_cleanup(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run a cleanup (closing a plugin's media) owned by the session."""
@@ -379,7 +391,8 @@ class JanusSession:
     async def _close_local(self) -> None:
         if self._cleanups:
             await asyncio.gather(*list(self._cleanups), return_exceptions=True)
-        await self._events.aclose()
+        if self._event_hub is not None:
+            await self._event_hub.aclose()
         if self._owns_transport:
             await self.transport.close()
 
@@ -404,7 +417,9 @@ class JanusSession:
         self, state: ConnectionState, *, attempt: int = 0, error: str | None = None
     ) -> None:
         """Called by the transport: publish a `ConnectionStateEvent` to the session's events."""
-        self._events.publish(
+        if self._event_hub is None:
+            return  # nobody listens
+        self._event_hub.publish(
             ConnectionStateEvent(
                 session_id=self.session_id, state=state, attempt=attempt, error=error
             )
