@@ -146,12 +146,23 @@ class JanusSession:
         self._handles: dict[int, JanusHandle] = {}
         self._create_lock = asyncio.Lock()
         self._closing: asyncio.Future[None] | None = None
-        self._events: EventDispatcher[JanusEvent] = EventDispatcher("session")
+        # Made on first use: a session nobody listens to needs none.
+        self._event_hub: EventDispatcher[JanusEvent] | None = None
         self._wants_events = False
         self._cleanups: set[asyncio.Task[Any]] = set()
 
     def __repr__(self) -> str:
         return f"<JanusSession {self.session_id} {self._state.value} {self.base_url}>"
+
+    @property
+    def _events(self) -> EventDispatcher[JanusEvent]:
+        """The session's event dispatcher, made on first use (ended once destroyed)."""
+        hub = self._event_hub
+        if hub is None:
+            hub = self._event_hub = EventDispatcher("session")
+            if self._state is SessionState.CLOSED:
+                hub._closed = True
+        return hub
 
     # ------------------------------------------------------------- properties
     @property
@@ -264,8 +275,8 @@ class JanusSession:
         self.session_id = sid
         self._state = SessionState.ACTIVE
         self._lost_reason = None
-        if self._events._closed:
-            self._events = EventDispatcher("session")
+        if self._event_hub is not None and self._event_hub._closed:
+            self._event_hub = None
         self.transport.add_session(self)
         if self._wants_events:
             self.transport.want_events(sid)
@@ -367,8 +378,9 @@ class JanusSession:
         if self.session_id is not None:
             self.transport.remove_session(self.session_id, self)
         self._state = state
-        for stream in list(self._events._streams):
-            stream._end()
+        if self._event_hub is not None:
+            for stream in list(self._event_hub._streams):
+                stream._end()
 
     def _spawn_cleanup(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run a cleanup (closing a plugin's media) owned by the session."""
@@ -379,7 +391,8 @@ class JanusSession:
     async def _close_local(self) -> None:
         if self._cleanups:
             await asyncio.gather(*list(self._cleanups), return_exceptions=True)
-        await self._events.aclose()
+        if self._event_hub is not None:
+            await self._event_hub.aclose()
         if self._owns_transport:
             await self.transport.close()
 
@@ -404,7 +417,9 @@ class JanusSession:
         self, state: ConnectionState, *, attempt: int = 0, error: str | None = None
     ) -> None:
         """Called by the transport: publish a `ConnectionStateEvent` to the session's events."""
-        self._events.publish(
+        if self._event_hub is None:
+            return  # nobody listens
+        self._event_hub.publish(
             ConnectionStateEvent(
                 session_id=self.session_id, state=state, attempt=attempt, error=error
             )
@@ -474,6 +489,9 @@ class JanusSession:
     def _forget_handle(self, handle: JanusHandle) -> None:
         if self._handles.get(handle.handle_id) is handle:
             del self._handles[handle.handle_id]
+            plugins = self.__dict__.get("_plugin_objects")
+            if plugins:
+                plugins.pop(handle.handle_id, None)
 
     # ----------------------------------------------- the handle's seam (one call)
     async def send_request(
@@ -749,29 +767,42 @@ class JanusSession:
     async def _attach_request(self, msg: dict[str, Any], timeout: float | None) -> Incoming:
         """Send ``attach``; if the caller is cancelled, detach the handle it creates.
 
-        The request runs in its own task (under its own deadline), so that a reply
-        arriving after the caller gave up is still read: the handle Janus created
-        is then detached instead of staying orphaned on the server.
+        A reply arriving after the caller gave up (within the request's deadline)
+        names a handle Janus made: it is detached instead of staying orphaned on
+        the server. The transport keeps the abandoned transaction and reports its
+        late reply (no task per attach). Over HTTP, where the reply is the POST's
+        answer, the request runs in a task of its own so that the answer is read.
         """
+        sid: int = msg["session_id"]
+        transport = self.transport
+        if not transport.replies_in_send:
+            return await transport.request(
+                msg,
+                owner=self,
+                timeout=timeout,
+                on_late_reply=lambda reply: self._detach_orphan(reply, sid),
+            )
         call = asyncio.get_running_loop().create_task(
-            self.transport.request(msg, owner=self, timeout=timeout), name="janus-attach"
+            transport.request(msg, owner=self, timeout=timeout), name="janus-attach"
         )
         try:
             return await asyncio.shield(call)
         except asyncio.CancelledError:
             if call.done():
-                self._detach_orphan(call, msg["session_id"])
+                self._orphan_task_done(call, sid)
             else:
                 self._cleanups.add(call)
                 call.add_done_callback(self._cleanups.discard)
-                call.add_done_callback(lambda t: self._detach_orphan(t, msg["session_id"]))
+                call.add_done_callback(lambda t: self._orphan_task_done(t, sid))
             raise
 
-    def _detach_orphan(self, call: asyncio.Task[Incoming], sid: int) -> None:
-        if call.cancelled() or call.exception() is not None:
-            return
+    def _orphan_task_done(self, call: asyncio.Task[Incoming], sid: int) -> None:
+        if not call.cancelled() and call.exception() is None:
+            self._detach_orphan(call.result(), sid)
+
+    def _detach_orphan(self, reply: Incoming, sid: int) -> None:
         try:
-            hid = _p.reply_id(call.result().body, "attach")
+            hid = _p.reply_id(reply.body, "attach")
         except JanusError:
             return
         if self._state is not SessionState.ACTIVE or self.session_id != sid:
