@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 from . import protocol as _p
 from ._dispatch import Callback, EventDispatcher, EventStream
+from ._session_090 import Session090API
 from .config import ReconnectPolicy, Timeouts, resolve_timeout
 from .errors import (
     InvalidStateError,
@@ -23,7 +24,6 @@ from .errors import (
     TransportError,
 )
 from .events import ConnectionState, ConnectionStateEvent, JanusEvent, event_from_incoming
-from .message_transaction import MessageTransaction
 from .protocol import CORE_REQUESTS, Incoming, MessageKind
 from .transports.base import JanusTransport
 
@@ -62,7 +62,7 @@ class SessionState(str, enum.Enum):
     """Expired on the server or cut off; pending calls failed with `SessionLost`."""
 
 
-class JanusSession:
+class JanusSession(Session090API):
     """A Janus session: the unit that owns plugin handles.
 
     Use it as an async context manager, which creates the session on entry and
@@ -120,6 +120,7 @@ class JanusSession:
         if transport is None:
             if base_url is None:
                 raise ValueError("JanusSession needs a base_url or a transport")
+
             def make_transport() -> JanusTransport:
                 return JanusTransport.create_transport(
                     base_url, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
@@ -606,98 +607,6 @@ class JanusSession:
         reply = await transport.request(msg, owner=owner, timeout=timeout)
         return reply.body
 
-    # ------------------------------------------------------------ 0.9.x API
-    @property
-    def plugin_handles(self) -> dict[int, JanusPlugin]:
-        """The attached plugin objects by handle id (0.9.x attribute; a copy)."""
-        plugins: dict[int, JanusPlugin] = self.__dict__.get("_plugin_objects", {})
-        return {hid: p for hid, p in plugins.items() if hid in self._handles}
-
-    def register_plugin(self, handle_id: int, plugin: JanusPlugin) -> None:
-        """Record ``plugin`` as the object of handle ``handle_id`` (`plugin_handles`)."""
-        plugins: dict[int, JanusPlugin] = self.__dict__.setdefault("_plugin_objects", {})
-        for hid in [hid for hid in plugins if hid not in self._handles]:
-            del plugins[hid]
-        plugins[handle_id] = plugin
-
-    @property
-    def created(self) -> bool:
-        """Whether the session exists on the server (0.9.x attribute)."""
-        return self._state is SessionState.ACTIVE
-
-    async def send(
-        self, message: dict[str, Any], handle_id: int | None = None
-    ) -> MessageTransaction:
-        """Send a raw Janus message in this session; return its `MessageTransaction` (0.9.x).
-
-        The session is created first if needed; ``session_id`` (a value already in
-        the message is replaced), the transaction and the credentials are filled
-        in. Every reply with the message's transaction goes to the returned object::
-
-            tx = await session.send({"janus": "keepalive"})
-            ack = await tx.get({"janus": "ack"}, timeout=15)
-            await tx.done()
-
-        New code uses `request`, which returns the reply and raises typed errors.
-
-        Raises:
-            ValueError: ``message`` has no ``janus`` field.
-            InvalidStateError: The session is being destroyed or was lost.
-        """
-        if not isinstance(message, dict) or "janus" not in message:
-            raise ValueError('Must set "janus" field in the message (a dict)')
-        message.pop("session_id", None)
-        await self.create()
-        sid = self._require_id(str(message["janus"]))
-        self.want_events()
-        self._stamp(message)
-        return await self.transport.send(message, session_id=sid, handle_id=handle_id)
-
-    async def on_receive(self, response: dict[str, Any]) -> None:
-        """Route one raw message of this session to its handle (0.9.x hook).
-
-        Messages with a ``sender`` go to that handle's events (and its plugin's
-        `JanusPlugin.on_receive`); others become session events. Bad messages are
-        logged and dropped.
-        """
-        try:
-            incoming = _p.classify(response)
-        except JanusError as exc:
-            logger.warning("session %s: dropping malformed message: %s", self.session_id, exc)
-            return
-        self.deliver(incoming)
-
-    async def attach_plugin(self, plugin: JanusPlugin) -> int:
-        """Attach ``plugin`` and return the handle id (0.9.x API).
-
-        Same as ``await plugin.attach(session)``; the plugin name is read now.
-
-        Raises:
-            PluginAttachFail: Janus refused the attach (every code, including 460
-                for an unknown plugin).
-        """
-        if isinstance(plugin, str) or not callable(getattr(plugin, "attach", None)):
-            raise TypeError(f"plugin must be a JanusPlugin, got {type(plugin).__name__}")
-        if not plugin.attached:
-            await plugin.attach(self)
-        return plugin.handle.handle_id
-
-    def detach_plugin(self, plugin_handle: JanusPlugin) -> None:
-        """Stop routing events to ``plugin_handle`` here, without telling Janus (0.9.x).
-
-        0.9.x plugins call it from ``destroy`` after the ``detach`` request; use
-        `JanusPlugin.destroy` to detach on the server too.
-
-        Raises:
-            InvalidStateError: The plugin is not attached (``Plugin not properly
-                initialized``).
-        """
-        if not getattr(plugin_handle, "attached", False):
-            raise InvalidStateError("Plugin not properly initialized: it is not attached")
-        handle = plugin_handle.handle
-        self._forget_handle(handle)
-        handle.release(InvalidStateError(f"handle {handle.handle_id} was detached"))
-
     @overload
     async def attach(
         self, plugin: str, *, opaque_id: str | None = ..., timeout: float | None = ...
@@ -828,4 +737,3 @@ class JanusSession:
         """Call ``callback(event)`` for session-level events (see `events`)."""
         self.want_events()
         self._events.add_callback(callback, types)
-
