@@ -366,6 +366,8 @@ class TrackStats:
             of arrival (only when ``read_counters`` is on).
         width: Width of the latest video frame.
         height: Height of the latest video frame.
+        last_frame: The latest video frame (an ``av.VideoFrame``), to look at its
+            pixels; None before the first one and for audio.
     """
 
     def __init__(self, kind: str, *, read_counters: bool = False, mid: str | None = None) -> None:
@@ -378,6 +380,7 @@ class TrackStats:
         self.read_counters = read_counters
         self.width = 0
         self.height = 0
+        self.last_frame: Any = None
         self._first = asyncio.Event()
 
     def _add(self, frame: Any) -> None:
@@ -389,6 +392,7 @@ class TrackStats:
             self._first.set()
         if self.kind == "video":
             self.width, self.height = frame.width, frame.height
+            self.last_frame = frame
             if self.read_counters:
                 number = read_frame_counter(frame)
                 if number is not None:
