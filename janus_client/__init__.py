@@ -65,6 +65,22 @@ from .logs import RedactingFilter, RedactingLoggerAdapter
 from .plugins.base import JanusPlugin
 from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
 from .plugins.media import JanusMediaPlugin
+from .plugins.recordplay import (
+    JanusRecordPlayPlugin,
+    RecordPlayError,
+    RecordPlayEvent,
+    RecordPlayEventType,
+    Recording,
+)
+from .plugins.streaming import (
+    JanusStreamingPlugin,
+    Mountpoint,
+    MountpointCreated,
+    RtpMedia,
+    StreamingError,
+    StreamingEvent,
+    StreamingEventType,
+)
 from .plugins.textroom import (
     JanusTextRoomPlugin,
     TextRoomAnnouncementEvent,
@@ -146,7 +162,9 @@ __all__ = [
     "JanusHandle",
     "JanusMediaPlugin",
     "JanusPlugin",
+    "JanusRecordPlayPlugin",
     "JanusSession",
+    "JanusStreamingPlugin",
     "JanusTextRoomPlugin",
     "JanusTransport",
     "JanusTransportAMQP",
@@ -159,6 +177,8 @@ __all__ = [
     "MediaEvent",
     "MediaKind",
     "MediaUnavailableError",
+    "Mountpoint",
+    "MountpointCreated",
     "ParticipantType",
     "PluginAttachError",
     "PluginAttachFail",
@@ -167,10 +187,15 @@ __all__ = [
     "PluginNotFoundError",
     "PluginResponse",
     "ProtocolError",
+    "RecordPlayError",
+    "RecordPlayEvent",
+    "RecordPlayEventType",
+    "Recording",
     "ReconnectPolicy",
     "RedactingFilter",
     "RedactingLoggerAdapter",
     "RequestTimeoutError",
+    "RtpMedia",
     "ServerError",
     "ServerInfo",
     "SessionLost",
@@ -179,6 +204,9 @@ __all__ = [
     "SessionTimeoutEvent",
     "SlowLinkEvent",
     "StatusInfo",
+    "StreamingError",
+    "StreamingEvent",
+    "StreamingEventType",
     "TextRoomAnnouncementEvent",
     "TextRoomDestroyedEvent",
     "TextRoomEditedEvent",

@@ -12,6 +12,8 @@ COUNTS = {
     "janus.plugin.videocall": 6,
     "janus.plugin.videoroom": 31,
     "janus.plugin.textroom": 15,
+    "janus.plugin.streaming": 15,
+    "janus.plugin.recordplay": 9,
 }
 # Handled by the 1.1.2 source, missing from its HTML documentation.
 UNDOCUMENTED = {
