@@ -67,10 +67,10 @@ from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
 from .plugins.media import JanusMediaPlugin
 from .plugins.recordplay import (
     JanusRecordPlayPlugin,
+    Recording,
     RecordPlayError,
     RecordPlayEvent,
     RecordPlayEventType,
-    Recording,
 )
 from .plugins.streaming import (
     JanusStreamingPlugin,

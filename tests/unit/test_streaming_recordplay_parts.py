@@ -12,10 +12,10 @@ from janus_client import (
     JanusSession,
     JanusStreamingPlugin,
     PluginEvent,
+    Recording,
     RecordPlayError,
     RecordPlayEvent,
     RecordPlayEventType,
-    Recording,
     RtpMedia,
     StreamingError,
     StreamingEvent,
@@ -138,7 +138,7 @@ def test_rtp_media_checks() -> None:
         RtpMedia("audio", "a1").to_json()
     with pytest.raises(ValueError, match="type"):
         RtpMedia("text", "t1").to_json()  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="port"):
         RtpMedia("audio", "a1", port=70000, pt=111, codec="opus").to_json()
     with pytest.raises(TypeError):
         RtpMedia("audio", "a1", pt="111", codec="opus").to_json()  # type: ignore[arg-type]
@@ -152,11 +152,11 @@ def test_rtp_feed_pipeline_and_checks() -> None:
     assert not feed.running and feed.pid is None
     feed.stop()  # idempotent before start
     assert "videotestsrc" not in RtpFeed(None, 40002).pipeline()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs a video_port"):
         RtpFeed(None, None)
     with pytest.raises(ValueError, match="pattern"):
         RtpFeed(40000, None, pattern="plaid")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="video_port"):
         RtpFeed(0, None)
 
 
@@ -214,7 +214,7 @@ async def test_recordplay_state_checks() -> None:
         plugin = await session.attach(JanusRecordPlayPlugin())
         with pytest.raises(TypeError):
             await plugin.record(5)  # type: ignore[arg-type]
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="name"):
             await plugin.record("")
         with pytest.raises(TimeoutError, match="done"):
             await plugin.wait_done(timeout=0.01)
