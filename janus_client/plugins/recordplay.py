@@ -41,7 +41,7 @@ from .declare import request, sends
 from .media import JanusMediaPlugin, load_webrtc
 
 if TYPE_CHECKING:
-    from aiortc import MediaStreamTrack
+    from aiortc import MediaStreamTrack, RTCConfiguration
     from aiortc.contrib.media import MediaRecorder
 
     from ..webrtc import TrackStats
@@ -278,8 +278,8 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
     event_class = RecordPlayEvent
     event_types = RecordPlayEventType
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
+        super().__init__(pc_config, **kwargs)
         self._done = asyncio.Event()
         self._done_event: RecordPlayEvent | None = None
         self._active = False

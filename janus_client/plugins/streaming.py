@@ -56,6 +56,7 @@ from .streaming_events import (
 )
 
 if TYPE_CHECKING:
+    from aiortc import RTCConfiguration
     from aiortc.contrib.media import MediaRecorder
 
     from ..webrtc import TrackStats
@@ -104,8 +105,8 @@ class JanusStreamingPlugin(JanusMediaPlugin):
     #: Whether mountpoint ids are strings (Janus' ``string_ids`` setting).
     string_ids: bool | None = None
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
+        super().__init__(pc_config, **kwargs)
         self._watching: RoomId | None = None
         self._started = False
 
