@@ -219,3 +219,32 @@ async def test_recordplay_state_checks() -> None:
         with pytest.raises(TimeoutError, match="done"):
             await plugin.wait_done(timeout=0.01)
         assert await plugin.stop() is None
+
+
+async def test_fake_streaming_management() -> None:
+    from janus_client.testing.fake import FakeJanus, FakeStreaming
+
+    async with FakeJanus() as fake:
+        model = FakeStreaming()
+        model.install(fake)
+        async with JanusSession(fake.ws_url) as session:
+            plugin = await session.attach(JanusStreamingPlugin())
+            created = await plugin.create_mountpoint(
+                media=[RtpMedia("audio", "a1", pt=111, codec="opus")], secret="k", name="fake"
+            )
+            assert created.id == 1 and created.port_of("a1") == 20000
+            assert [m.id for m in await plugin.list_mountpoints()] == [1]
+            info = await plugin.info(1)
+            assert info.name == "fake" and info.media[0].mid == "a1"
+            with pytest.raises(StreamingError) as caught:
+                await plugin.destroy_mountpoint(1, secret="wrong")
+            assert caught.value.code == 457
+            assert (await plugin.disable_mountpoint(1, secret="k")).result == "ok"
+            assert model.mountpoints[1]["enabled"] is False
+            await plugin.start_recording(1, {"a1": "/tmp/x"}, secret="k")
+            assert model.mountpoints[1]["recording"] == {"a1": "/tmp/x"}
+            assert (await plugin.destroy_mountpoint(1, secret="k")).id == 1
+            with pytest.raises(StreamingError) as caught:
+                await plugin.info(1)
+            assert caught.value.code_name == "JANUS_STREAMING_ERROR_NO_SUCH_MOUNTPOINT"
+            assert [b["request"] for b in model.requests][:2] == ["create", "list"]
