@@ -412,6 +412,38 @@ class TrackStats:
         return (self.frames - 1) / span if span > 0 else 0.0
 
 
+class _RecordedTrack(MediaStreamTrack):
+    """A remote track as given to the recorder: audio waits for the video's first frame.
+
+    aiortc's `MediaRecorder` sizes a video stream from its first frame, and the
+    container's header is written with the first packet of any stream: when audio
+    comes first (a viewer waiting for a keyframe), the file gets no video at all.
+    The audio track here drops frames until the video track delivered its first one
+    (at most `AUDIO_HOLD` seconds), so that the header has the video's size.
+    """
+
+    #: The longest time audio waits for the video's first frame, in seconds.
+    AUDIO_HOLD = 5.0
+
+    def __init__(self, source: MediaStreamTrack, video_started: asyncio.Event) -> None:
+        super().__init__()
+        self.kind = source.kind
+        self._source = source
+        self._video_started = video_started
+
+    async def recv(self) -> Any:
+        if self.kind == "video":
+            frame = await self._source.recv()
+            self._video_started.set()
+            return frame
+        if not self._video_started.is_set():
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.AUDIO_HOLD
+            while not self._video_started.is_set() and loop.time() < deadline:
+                await self._source.recv()  # dropped: the video has not started yet
+        return await self._source.recv()
+
+
 # ----------------------------------------------------------------- peer connection
 _open_pcs: weakref.WeakSet[JanusPeerConnection] = weakref.WeakSet()
 
@@ -486,6 +518,7 @@ class JanusPeerConnection:
             MediaRecorder(record_to) if isinstance(record_to, str) else record_to
         )
         self._recorder_started = False
+        self._video_started = asyncio.Event()
         self._applying = False
         self._local_tracks: list[MediaStreamTrack] = []
         self._players: list[MediaPlayer] = []
@@ -613,6 +646,8 @@ class JanusPeerConnection:
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
         finally:
             self._applying = False
+        if not any(track.kind == "video" for track in self.remote_tracks):
+            self._video_started.set()  # nothing for recorded audio to wait for
         # Start the recorder once every track of this negotiation was announced: a
         # recorder started earlier would not record the tracks added after it.
         if self._recorder is not None and not self._recorder_started and self.remote_tracks:
@@ -692,7 +727,7 @@ class JanusPeerConnection:
                     logger.exception("track callback %r raised", callback)
             return
         if self._recorder is not None:
-            self._recorder.addTrack(track)
+            self._recorder.addTrack(_RecordedTrack(track, self._video_started))
             if not self._applying:  # otherwise `apply` starts it after the last track
                 self._spawn(self._start_recorder())
             return

@@ -80,6 +80,8 @@ COMMANDS: tuple[str, ...] = (
     "videocall",
     "videoroom",
     "textroom",
+    "streaming",
+    "recordplay",
     "admin",
     "observe",  # health, events
 )

@@ -185,8 +185,10 @@ def serve(args: argparse.Namespace, out: Output) -> int:
         if server is not None:
             out.result(
                 {"event": "stopped", "reason": reason},
-                lambda v: f"stopped ({v['reason']}); removed the work folder"
-                + (" and the ICE address" if created else ""),
+                lambda v: (
+                    f"stopped ({v['reason']}); removed the work folder"
+                    + (" and the ICE address" if created else "")
+                ),
             )
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -242,7 +244,11 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
         help="seconds without keepalive before Janus drops a session (default 60)",
     )
     p.add_argument(
-        "--debug-level", type=int, default=4, choices=range(8), metavar="0..7",
+        "--debug-level",
+        type=int,
+        default=4,
+        choices=range(8),
+        metavar="0..7",
         help="Janus log level (default 4)",
     )
     p.add_argument(

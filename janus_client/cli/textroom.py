@@ -138,7 +138,11 @@ def _check(args: argparse.Namespace) -> None:
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``textroom`` command."""
     p = add_command(
-        sub, common, "textroom", cmd_textroom, check=_check,
+        sub,
+        common,
+        "textroom",
+        cmd_textroom,
+        check=_check,
         help="TextRoom: list rooms, or join and chat",
     )
     p.add_argument("action", choices=("list", "join"))

@@ -23,8 +23,7 @@ async def _request(args: argparse.Namespace, body: dict[str, Any]) -> dict[str, 
 def _participants_text(people: list[dict[str, Any]]) -> str:
     return (
         "\n".join(
-            f"{p.get('id')}: {p.get('display', '')!r}"
-            f"{' (publisher)' if p.get('publisher') else ''}"
+            f"{p.get('id')}: {p.get('display', '')!r}{' (publisher)' if p.get('publisher') else ''}"
             for p in people
         )
         or "no participants"
@@ -74,7 +73,11 @@ def _check(args: argparse.Namespace) -> None:
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``videoroom`` command."""
     p = add_command(
-        sub, common, "videoroom", cmd_videoroom, check=_check,
+        sub,
+        common,
+        "videoroom",
+        cmd_videoroom,
+        check=_check,
         help="VideoRoom rooms and participants",
     )
     p.add_argument("action", choices=("list", "create", "destroy", "participants"))
