@@ -629,7 +629,9 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         """Stop watching (``stop``): Janus closes the PeerConnection; so do we.
 
         Idempotent: without a viewer (never started, already ended) nothing is
-        sent (Janus would not answer) and None is returned.
+        sent (Janus would not answer) and None is returned. Before the
+        PeerConnection is up Janus ignores ``stop``: the viewer is then ended with
+        a hangup, and None is returned.
 
         Returns:
             The ``STOPPING`` event, or None.
@@ -638,7 +640,13 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         event: StreamingEvent | None = None
         try:
             if self._watching is not None and self._started and self.attached:
-                event = self._event(await self.message({"request": "stop"}, timeout=limit))
+                if self.webrtc_up:
+                    event = self._event(await self.message({"request": "stop"}, timeout=limit))
+                else:
+                    # Janus ignores (never answers) a stop before the PeerConnection is
+                    # up; hanging the PeerConnection up ends the viewer as well.
+                    with contextlib.suppress(JanusError):
+                        await self.hangup(timeout=limit)
         finally:
             self._watching = None
             self._started = False

@@ -203,3 +203,18 @@ def _read_media(path: Path) -> tuple[list[str], int]:
         kinds = [s.type for s in container.streams]
         frames = sum(1 for _ in container.decode(video=0))
     return kinds, frames
+
+
+async def test_stop_right_after_watch_ends_the_viewer(janus_ws_url: str) -> None:
+    async with JanusSession(janus_ws_url) as session:
+        streaming = await session.attach(JanusStreamingPlugin())
+        async with live_mountpoint(streaming) as mp:
+            for _ in range(3):  # before webrtcup Janus ignores stop: a hangup ends it
+                await streaming.watch(mp.id)
+                await streaming.stop(timeout=5)
+                assert streaming.watching is None and streaming.peer_connection is None
+            for _ in range(100):
+                if (await streaming.info(mp.id)).viewers == 0:
+                    break
+                await asyncio.sleep(0.05)
+            assert (await streaming.info(mp.id)).viewers == 0
