@@ -218,3 +218,37 @@ async def test_stop_right_after_watch_ends_the_viewer(janus_ws_url: str) -> None
                     break
                 await asyncio.sleep(0.05)
             assert (await streaming.info(mp.id)).viewers == 0
+
+
+@pytest.fixture
+def opus_file(tmp_path: Path) -> Path:
+    import subprocess
+
+    path = tmp_path / "tone.opus"
+    subprocess.run(
+        ["gst-launch-1.0", "-q", "audiotestsrc", "num-buffers=100", "!",
+         "audio/x-raw,rate=48000,channels=2", "!", "opusenc", "!", "oggmux", "!",
+         "filesink", f"location={path}"],
+        check=True, timeout=30,
+    )  # fmt: skip
+    return path
+
+
+async def test_file_and_rtsp_mountpoints(janus_ws_url: str, opus_file: Path) -> None:
+    async with JanusSession(janus_ws_url) as session:
+        streaming = await session.attach(JanusStreamingPlugin())
+        for kind, label in (("ondemand", "on demand"), ("live", "live")):
+            created = await streaming.create_mountpoint(
+                type=kind, filename=str(opus_file), audio=True, audiocodec="opus", audiopt=111
+            )
+            assert created.type == label and created.id is not None
+            info = await streaming.info(created.id)
+            assert [(m.type, m.codec) for m in info.media] == [("audio", "opus")]
+            await streaming.destroy_mountpoint(created.id)
+        # Nothing listens there: Janus cannot connect, and says so with its code.
+        with pytest.raises(StreamingError) as caught:
+            await streaming.create_mountpoint(
+                type="rtsp", url="rtsp://127.0.0.1:9/cam", video=True, rtsp_pwd="hunter2"
+            )
+        assert caught.value.code_name == "JANUS_STREAMING_ERROR_CANT_CREATE"
+        assert "hunter2" not in str(caught.value)
