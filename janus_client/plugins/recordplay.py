@@ -283,6 +283,7 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         self._done = asyncio.Event()
         self._done_event: RecordPlayEvent | None = None
         self._active = False
+        self._hung_up = asyncio.Event()
 
     # --------------------------------------------------------------- sync
     @request("list", result=Recording.list_from_data)
@@ -534,7 +535,9 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
     async def stop(self, *, timeout: float | None = None) -> RecordPlayEvent | None:
         """End the recording or playout (``stop``); Janus closes the files.
 
-        Idempotent: nothing is sent when nothing runs (None is returned).
+        Idempotent: nothing is sent when nothing runs (None is returned). Returns
+        once Janus reports the PeerConnection closed (its ``hangup`` event, waited
+        for at most ``timeout`` or 5 s).
 
         Returns:
             The ``STOPPED`` event, or None.
@@ -543,7 +546,12 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         event: RecordPlayEvent | None = None
         try:
             if self._active and self.attached:
+                self._hung_up.clear()
                 event = self._event(await self.message({"request": "stop"}, timeout=limit))
+                # Janus' hangup event comes once the plugin closed the recording or
+                # playout: the handle can record or play again after it.
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._hung_up.wait(), limit or 5.0)
         finally:
             self._active = False
             await self._close_pc()
@@ -572,6 +580,7 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
             self._done.set()
         elif isinstance(event, HangupEvent):
             self._active = False
+            self._hung_up.set()
         await super()._process_event(event)
 
     async def _close_media(self) -> None:

@@ -20,6 +20,7 @@ video = await streaming.wait_track("video")     # TrackStats: frames, fps()
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
@@ -75,6 +76,9 @@ __all__ = [
 
 logger = logging.getLogger("janus_client")
 
+#: How long `JanusStreamingPlugin.stop` waits for Janus' hangup event at most (s).
+_HANGUP_WAIT = 5.0
+
 #: Mountpoint types ``create`` accepts (``live`` and ``ondemand`` play a file).
 MountpointType = Literal["rtp", "live", "ondemand", "rtsp"]
 
@@ -109,6 +113,7 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         super().__init__(pc_config, **kwargs)
         self._watching: RoomId | None = None
         self._started = False
+        self._hung_up = asyncio.Event()
 
     # ------------------------------------------------------------ mountpoints
     @request("list", result=Mountpoint.list_from_data)
@@ -631,7 +636,9 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         Idempotent: without a viewer (never started, already ended) nothing is
         sent (Janus would not answer) and None is returned. Before the
         PeerConnection is up Janus ignores ``stop``: the viewer is then ended with
-        a hangup, and None is returned.
+        a hangup, and None is returned. Returns once Janus reports the
+        PeerConnection closed (its ``hangup`` event, waited for at most
+        ``timeout`` or 5 s), so that the handle can `watch` again at once.
 
         Returns:
             The ``STOPPING`` event, or None.
@@ -640,6 +647,7 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         event: StreamingEvent | None = None
         try:
             if self._watching is not None and self._started and self.attached:
+                self._hung_up.clear()
                 if self.webrtc_up:
                     event = self._event(await self.message({"request": "stop"}, timeout=limit))
                 else:
@@ -647,6 +655,10 @@ class JanusStreamingPlugin(JanusMediaPlugin):
                     # up; hanging the PeerConnection up ends the viewer as well.
                     with contextlib.suppress(JanusError):
                         await self.hangup(timeout=limit)
+                # Janus' hangup event comes once the plugin dropped the viewer: a
+                # new watch right after stop would otherwise find it still there (460).
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._hung_up.wait(), limit or _HANGUP_WAIT)
         finally:
             self._watching = None
             self._started = False
@@ -662,6 +674,8 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         return {"request": "start"}
 
     async def _process_event(self, event: JanusEvent) -> None:
+        if isinstance(event, HangupEvent):
+            self._hung_up.set()
         ended = isinstance(event, StreamingEvent) and event.type is StreamingEventType.STOPPED
         if ended or isinstance(event, HangupEvent):
             self._watching = None

@@ -51,7 +51,7 @@ async def test_streaming_list_info_watch(
             assert json.loads(out)["id"] == mp.id
             code, out, err = await cli(
                 "streaming", "watch", str(mp.id), "--seconds", "3", "--json",
-                "--url", janus_ws_url, ice=media_address,
+                "--url", janus_ws_url, "--timeout", "20", ice=media_address,
             )  # fmt: skip
             assert code == 0, err
             lines = _json_lines(out)
@@ -71,7 +71,7 @@ async def test_streaming_list_info_watch(
             target = tmp_path / "watched.mp4"
             code, out, err = await cli(
                 "streaming", "watch", str(mp.id), "--seconds", "2", "--record", str(target),
-                "--json", "--url", janus_ws_url, ice=media_address,
+                "--json", "--url", janus_ws_url, "--timeout", "20", ice=media_address,
             )  # fmt: skip
             assert code == 0, err
             assert _json_lines(out)[-1]["video_frames_recorded"] >= 20  # type: ignore[operator]

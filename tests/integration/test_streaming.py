@@ -209,7 +209,7 @@ async def test_stop_right_after_watch_ends_the_viewer(janus_ws_url: str) -> None
     async with JanusSession(janus_ws_url) as session:
         streaming = await session.attach(JanusStreamingPlugin())
         async with live_mountpoint(streaming) as mp:
-            for _ in range(3):  # before webrtcup Janus ignores stop: a hangup ends it
+            for _ in range(5):  # before webrtcup Janus ignores stop: a hangup ends it
                 await streaming.watch(mp.id)
                 await streaming.stop(timeout=5)
                 assert streaming.watching is None and streaming.peer_connection is None
