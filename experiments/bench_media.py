@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import random
 import statistics
 import sys
 import time
@@ -158,6 +159,7 @@ async def lib_watch(url: str, mountpoint: int, seconds: float) -> tuple[float, T
     """Watch a mountpoint with janus-client; returns (ms watch->first frame, stats, CPU)."""
     async with JanusSession(url) as session:
         streaming = await session.attach(JanusStreamingPlugin())
+        await _random_phase()
         t0 = time.monotonic()
         await streaming.watch(mountpoint)
         stats = await streaming.wait_track("video")
@@ -191,6 +193,7 @@ async def raw_watch(url: str, mountpoint: int, seconds: float) -> tuple[float, T
             tasks.append(asyncio.get_running_loop().create_task(consume(track, into)))
 
         pc.on("track", on_track)
+        await _random_phase()
         t0 = time.monotonic()
         reply = await raw.call({"janus": "message", "session_id": sid, "handle_id": hid,
                                 "body": {"request": "watch", "id": mountpoint}})
@@ -210,6 +213,12 @@ async def raw_watch(url: str, mountpoint: int, seconds: float) -> tuple[float, T
         raw.reader.cancel()
         await asyncio.gather(raw.reader, return_exceptions=True)
     return (first - t0) * 1000, stats, cpu_share
+
+
+async def _random_phase() -> None:
+    """Start at a random point of the feed's keyframe cycle (67 ms): the first frame
+    waits for a keyframe, so a fixed rhythm of runs would favour one client."""
+    await asyncio.sleep(random.uniform(0, 0.1))
 
 
 async def run_streaming(url: str, runs: int, seconds: float) -> dict[str, Any]:
