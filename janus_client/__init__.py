@@ -62,6 +62,12 @@ from .events import (
 )
 from .handle import JanusHandle, PluginResponse
 from .logs import RedactingFilter, RedactingLoggerAdapter
+from .plugins.audiobridge import (
+    AudioBridgeError,
+    AudioBridgeEvent,
+    AudioBridgeEventType,
+    JanusAudioBridgePlugin,
+)
 from .plugins.base import JanusPlugin
 from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
 from .plugins.media import JanusMediaPlugin
@@ -128,11 +134,11 @@ from .transports import (
 
 logging.getLogger("janus_client").addHandler(logging.NullHandler())
 
-_MEDIA_NAMES = ("MediaPlayer", "MediaRecorder", "MediaStreamTrack")
+_MEDIA_NAMES = ("MediaPlayer", "MediaRecorder", "MediaStreamTrack", "PassthroughRecorder")
 
 
 def __getattr__(name: str) -> Any:
-    # MediaPlayer, MediaRecorder and MediaStreamTrack need the media extra: load them on first use
+    # The media names (players, recorders, tracks) need the media extra: load them on first use
     # so that importing janus_client never imports aiortc or av.
     if name in _MEDIA_NAMES:
         from . import webrtc
@@ -142,6 +148,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AudioBridgeError",
+    "AudioBridgeEvent",
+    "AudioBridgeEventType",
     "CascadedPublisher",
     "ComponentInfo",
     "ConnectError",
@@ -156,6 +165,7 @@ __all__ = [
     "HangupEvent",
     "InvalidStateError",
     "JanusAdminMonitorClient",
+    "JanusAudioBridgePlugin",
     "JanusEchoTestPlugin",
     "JanusError",
     "JanusEvent",

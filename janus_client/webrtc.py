@@ -1,13 +1,15 @@
 """WebRTC media for plugin handles: peer connections, media sources and sinks.
 
-This is the only module of janus-client that imports aiortc and av, which come with
-the ``media`` extra (``pip install 'janus-client[media]'``). Without them, importing
-this module raises `MediaUnavailableError` with that hint; signalling works anyway.
+This module and `janus_client.recording` are the only ones of janus-client that
+import aiortc and av, which come with the ``media`` extra (``pip install
+'janus-client[media]'``). Without them, importing this module raises
+`MediaUnavailableError` with that hint; signalling works anyway.
 
 * `JanusPeerConnection` wraps one `aiortc.RTCPeerConnection` per handle: offers and
   answers with the complete SDP (aiortc gathers before it returns, so no trickle is
   needed), answers renegotiation offers, collects remote tracks and data channels,
-  feeds recorders and sinks, and closes everything it owns.
+  feeds recorders (`PassthroughRecorder` without re-encoding, or `MediaRecorder`)
+  and sinks, and closes everything it owns.
 * `MediaPlayer` (files, devices) and `MediaRecorder` as in janus-client 0.9.x; the
   player never keeps the process alive at exit.
 * Synthetic sources for tests and demos: `FrameCounterVideoTrack` stamps a frame
@@ -21,12 +23,14 @@ import asyncio
 import fractions
 import logging
 import math
+import operator
 import secrets
 import string
 import threading
 import time
 import weakref
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -50,6 +54,13 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised in a venv without the extra
     raise MediaUnavailableError("janus_client.webrtc") from exc
 
+from .recording import (
+    PassthroughRecorder,
+    RecordingUnsupportedError,
+    can_passthrough,
+    negotiated_codec,
+)
+
 __all__ = [
     "FrameCounterVideoTrack",
     "JanusPeerConnection",
@@ -58,6 +69,7 @@ __all__ = [
     "MediaRecorder",
     "MediaRelay",
     "MediaStreamTrack",
+    "PassthroughRecorder",
     "RTCConfiguration",
     "RTCIceServer",
     "TrackStats",
@@ -368,9 +380,25 @@ class TrackStats:
         height: Height of the latest video frame.
         last_frame: The latest video frame (an ``av.VideoFrame``), to look at its
             pixels; None before the first one and for audio.
+        measure_level: For audio, whether the level of each frame is measured
+            (`rms`, `sum_squares`, `samples`); off by default (it costs CPU).
+        sum_squares: With ``measure_level``: the sum of the squared s16 samples
+            received so far (all channels).
+        samples: With ``measure_level``: how many samples that sum covers; the RMS
+            between two readings is ``sqrt(Δsum_squares / Δsamples)``.
     """
 
-    def __init__(self, kind: str, *, read_counters: bool = False, mid: str | None = None) -> None:
+    #: How many recent frames `rms` averages over (20 ms each: 0.5 s).
+    LEVEL_WINDOW = 25
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        read_counters: bool = False,
+        mid: str | None = None,
+        measure_level: bool = False,
+    ) -> None:
         self.kind = kind
         self.mid = mid
         self.frames = 0
@@ -381,6 +409,10 @@ class TrackStats:
         self.width = 0
         self.height = 0
         self.last_frame: Any = None
+        self.measure_level = measure_level and kind == "audio"
+        self.sum_squares = 0
+        self.samples = 0
+        self._recent: deque[tuple[int, int]] = deque(maxlen=self.LEVEL_WINDOW)
         self._first = asyncio.Event()
 
     def _add(self, frame: Any) -> None:
@@ -397,6 +429,20 @@ class TrackStats:
                 number = read_frame_counter(frame)
                 if number is not None:
                     self.counters.append(number)
+        elif self.measure_level:
+            squares, count = _s16_squares(frame)
+            self.sum_squares += squares
+            self.samples += count
+            self._recent.append((squares, count))
+
+    @property
+    def rms(self) -> float:
+        """RMS of the latest half second of audio (s16 scale, 0 to 32768; 0 if none).
+
+        Only measured for audio stats created with ``measure_level``.
+        """
+        count = sum(n for _, n in self._recent)
+        return math.sqrt(sum(s for s, _ in self._recent) / count) if count else 0.0
 
     async def wait_first_frame(self, timeout: float = 10.0) -> float:
         """Wait for the first frame; return its `time.monotonic` time."""
@@ -412,14 +458,27 @@ class TrackStats:
         return (self.frames - 1) / span if span > 0 else 0.0
 
 
-class _RecordedTrack(MediaStreamTrack):
-    """A remote track as given to the recorder: audio waits for the video's first frame.
+def _s16_squares(frame: Any) -> tuple[int, int]:
+    """Return the sum of the squared samples of a packed s16 audio frame, and their count."""
+    if frame.format.name != "s16":  # planar or float: measure the first plane as s16p
+        if frame.format.name != "s16p":
+            return 0, 0
+        count = frame.samples
+    else:
+        count = frame.samples * len(frame.layout.channels)
+    samples = array("h")
+    samples.frombytes(bytes(frame.planes[0])[: 2 * count])
+    return sum(map(operator.mul, samples, samples)), len(samples)
 
-    aiortc's `MediaRecorder` sizes a video stream from its first frame, and the
-    container's header is written with the first packet of any stream: when audio
-    comes first (a viewer waiting for a keyframe), the file gets no video at all.
-    The audio track here drops frames until the video track delivered its first one
-    (at most `AUDIO_HOLD` seconds), so that the header has the video's size.
+
+class _RecordedTrack(MediaStreamTrack):
+    """A remote track as given to a `MediaRecorder`: audio waits for the video's first frame.
+
+    `MediaRecorder` sizes a video stream from its first frame, and the container's
+    header is written with the first packet of any stream: when audio comes first
+    (a viewer waiting for a keyframe, as Streaming viewers do), the file gets no
+    video at all. The audio track here drops frames until the video track delivered
+    its first one (at most `AUDIO_HOLD` seconds), so that the header has the video.
     """
 
     #: The longest time audio waits for the video's first frame, in seconds.
@@ -484,8 +543,16 @@ class JanusPeerConnection:
             (host candidates only, no traffic to third parties); pass
             ``RTCConfiguration(iceServers=[RTCIceServer("stun:...")])`` for NAT
             traversal.
-        record_to: A file path or `MediaRecorder` for the remote tracks, or None.
+        record_to: Where to record the remote tracks: a file path, a
+            `janus_client.recording.PassthroughRecorder`, a `MediaRecorder`, or None.
         read_counters: Decode `FrameCounterVideoTrack` numbers from received video.
+        measure_levels: Measure the level of received audio (`TrackStats.rms`).
+        transcode: For a ``record_to`` path: False (the default) writes the
+            encoded media as received with `PassthroughRecorder` when the file's
+            container takes the negotiated codecs (VP8/VP9/H.264 and Opus in
+            ``.mkv``/``.webm``, H.264 and Opus in ``.mp4``), and falls back to
+            aiortc's `MediaRecorder` (decoding and re-encoding) otherwise; True
+            always uses `MediaRecorder`.
 
     Attributes:
         pc: The underlying `aiortc.RTCPeerConnection`.
@@ -503,8 +570,10 @@ class JanusPeerConnection:
         self,
         configuration: RTCConfiguration | None = None,
         *,
-        record_to: str | MediaRecorder | None = None,
+        record_to: str | MediaRecorder | PassthroughRecorder | None = None,
         read_counters: bool = False,
+        measure_levels: bool = False,
+        transcode: bool = False,
     ) -> None:
         self.pc = RTCPeerConnection(
             configuration if configuration is not None else RTCConfiguration(iceServers=[])
@@ -514,9 +583,18 @@ class JanusPeerConnection:
         self._track_stats: list[tuple[MediaStreamTrack, TrackStats]] = []
         self.data_channels: dict[str, RTCDataChannel] = {}
         self.read_counters = read_counters
-        self._recorder: MediaRecorder | None = (
-            MediaRecorder(record_to) if isinstance(record_to, str) else record_to
-        )
+        #: Measure the level of received audio (`TrackStats.rms`); may be set before
+        #: the tracks arrive.
+        self.measure_levels = measure_levels
+        # A path without transcode=True: the recorder is chosen once the codecs
+        # are negotiated (`_start_recorder`); the tracks wait in _record_pending.
+        self._record_path = record_to if isinstance(record_to, str) and not transcode else None
+        self._recorder: MediaRecorder | PassthroughRecorder | None
+        if isinstance(record_to, str):
+            self._recorder = MediaRecorder(record_to) if transcode else None
+        else:
+            self._recorder = record_to
+        self._record_pending: list[MediaStreamTrack] = []
         self._recorder_started = False
         self._video_started = asyncio.Event()
         self._applying = False
@@ -650,7 +728,7 @@ class JanusPeerConnection:
             self._video_started.set()  # nothing for recorded audio to wait for
         # Start the recorder once every track of this negotiation was announced: a
         # recorder started earlier would not record the tracks added after it.
-        if self._recorder is not None and not self._recorder_started and self.remote_tracks:
+        if self._recording and not self._recorder_started and self.remote_tracks:
             await self._start_recorder()
         if kind == "answer":
             return None
@@ -726,12 +804,17 @@ class JanusPeerConnection:
                 except Exception:
                     logger.exception("track callback %r raised", callback)
             return
-        if self._recorder is not None:
-            self._recorder.addTrack(_RecordedTrack(track, self._video_started))
+        if self._recording:
+            self._record_track(track)
             if not self._applying:  # otherwise `apply` starts it after the last track
                 self._spawn(self._start_recorder())
             return
-        stats = TrackStats(track.kind, read_counters=self.read_counters, mid=self.mid_of(track))
+        stats = TrackStats(
+            track.kind,
+            read_counters=self.read_counters,
+            mid=self.mid_of(track),
+            measure_level=self.measure_levels,
+        )
         self.stats[track.kind] = stats
         self._track_stats.append((track, stats))
         self._spawn(self._consume(track, stats))
@@ -774,9 +857,55 @@ class JanusPeerConnection:
             self._track_waiters.append(waiter)
             await asyncio.wait_for(waiter, max(deadline - loop.time(), 0.001))
 
+    @property
+    def recorder(self) -> MediaRecorder | PassthroughRecorder | None:
+        """The recorder of the remote tracks (for a path, chosen once negotiated)."""
+        return self._recorder
+
+    @property
+    def _recording(self) -> bool:
+        return self._recorder is not None or self._record_path is not None
+
+    def _record_track(self, track: MediaStreamTrack) -> None:
+        if self._recorder is None:
+            self._record_pending.append(track)
+        elif isinstance(self._recorder, PassthroughRecorder):
+            transceiver = self._transceiver_of(track)
+            if transceiver is not None:
+                self._recorder.add_receiver(transceiver.receiver)
+        else:
+            self._recorder.addTrack(_RecordedTrack(track, self._video_started))
+
+    def _choose_recorder(self, path: str) -> MediaRecorder | PassthroughRecorder:
+        transceivers = [self._transceiver_of(track) for track in self._record_pending]
+        codecs = [negotiated_codec(t) if t is not None else None for t in transceivers]
+        if all(codecs) and can_passthrough(path, [c for c in codecs if c]):
+            try:
+                recorder = PassthroughRecorder(path)
+                for transceiver in transceivers:
+                    recorder.add_receiver(transceiver.receiver)
+                return recorder
+            except RecordingUnsupportedError as exc:
+                logger.warning("recording with MediaRecorder: %s", exc)
+        else:
+            logger.info("recording %s with MediaRecorder (re-encoding): codecs %s", path, codecs)
+        media_recorder = MediaRecorder(path)
+        for track in self._record_pending:
+            media_recorder.addTrack(_RecordedTrack(track, self._video_started))
+        return media_recorder
+
+    def _transceiver_of(self, track: MediaStreamTrack) -> Any:
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.receiver.track is track:
+                return transceiver
+        return None
+
     async def _start_recorder(self) -> None:
         # Start once, after the tracks of the first negotiation have been added.
         await asyncio.sleep(0)
+        if self._recorder is None and self._record_path is not None:
+            self._recorder = self._choose_recorder(self._record_path)
+            self._record_pending.clear()
         if self._recorder is not None and not self._recorder_started:
             self._recorder_started = True
             await self._recorder.start()

@@ -8,6 +8,7 @@ Examples:
     janus-client videoroom list --url http://127.0.0.1:8088/janus --json
     janus-client admin sessions --admin-url http://127.0.0.1:7088/admin --admin-secret s
     janus-client textroom join 1234 --username alice --local
+    janus-client audiobridge join 1234 --create --seconds 5 --local
     ```
 
 Connection options come from flags or the environment (``JANUS_URL``,
@@ -80,6 +81,7 @@ COMMANDS: tuple[str, ...] = (
     "videocall",
     "videoroom",
     "textroom",
+    "audiobridge",
     "streaming",
     "recordplay",
     "admin",

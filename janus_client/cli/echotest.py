@@ -8,17 +8,10 @@ import time
 from typing import Any
 
 from ..errors import JanusError
-from ._common import (
-    EXIT_ERROR,
-    Subcommands,
-    add_command,
-    check_media,
-    load_media,
-    media_options,
-    session,
-    setup_media,
-)
+from ._common import EXIT_ERROR, Subcommands, add_command, session
+from ._media import check_media, load_media, media_options, setup_media, synthetic_tracks
 from ._output import Output
+from ._progress import count_video_frames
 
 __all__ = ["cmd_echotest", "register"]
 
@@ -33,14 +26,16 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
     echo = JanusEchoTestPlugin()
     video = None
     started = time.monotonic()
+    # A path records without re-encoding where the file takes the codecs (see
+    # janus_client.recording); --transcode re-encodes with aiortc's MediaRecorder.
+    record_to = webrtc.MediaRecorder(args.record) if args.record and args.transcode else args.record
     try:
         await echo.attach(janus)
         if args.play:
-            await echo.start(play_from=args.play, record_to=args.record, data_channel=True)
+            await echo.start(play_from=args.play, record_to=record_to, data_channel=True)
         else:
-            video = webrtc.FrameCounterVideoTrack(args.width, args.height, fps=args.fps)
-            tracks = [webrtc.ToneAudioTrack(), video]
-            await echo.start(tracks=tracks, record_to=args.record, read_counters=True)
+            audio, video = synthetic_tracks(webrtc, args)
+            await echo.start(tracks=[audio, video], record_to=record_to, read_counters=True)
         await echo.wait_webrtcup(timeout=args.timeout)
         up_ms = (time.monotonic() - started) * 1000
         pc = echo.peer
@@ -85,6 +80,7 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
             "frame_numbers_checked": len(stats.counters) if stats is not None else 0,
             "data_channel_rtt_ms": round(sorted(rtts)[len(rtts) // 2], 2) if rtts else None,
             "recorded_to": args.record,
+            "recorder": type(pc.recorder).__name__ if pc.recorder is not None else None,
             "video_frames_recorded": None,
         }
     finally:
@@ -92,7 +88,7 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
         await janus.destroy()
     if args.record:
         # The echoed video went into the file, not through the frame counters.
-        summary["video_frames_recorded"] = _count_video_frames(args.record)
+        summary["video_frames_recorded"] = count_video_frames(args.record)
 
     def text(s: dict[str, Any]) -> str:
         sent = s["video_frames_sent"]
@@ -101,7 +97,7 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
         if s["recorded_to"]:
             lines.append(
                 f"  video frames echoed: {s['video_frames_recorded']} (recorded to "
-                f"{s['recorded_to']})"
+                f"{s['recorded_to']} by {s['recorder']})"
             )
             lines.append(f"  webrtcup after {s['webrtcup_ms']} ms")
         else:
@@ -128,29 +124,22 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
     return 0 if echoed or args.play else EXIT_ERROR
 
 
-def _count_video_frames(path: str) -> int | None:
-    """Count the video frames in a recorded file (None if it cannot be read)."""
-    import av
-
-    try:
-        with av.open(path) as container:
-            if not container.streams.video:
-                return 0
-            return sum(1 for _ in container.decode(video=0))
-    except (OSError, av.error.FFmpegError):
-        return None
-
-
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``echotest`` command."""
     p = add_command(
-        sub,
-        common,
-        "echotest",
-        cmd_echotest,
-        check=check_media,
+        sub, common, "echotest", cmd_echotest, check=check_media,
         help="run an EchoTest call with synthetic media or a file",
     )
     p.add_argument("--play", help="a media file or device to send (default: synthetic)")
-    p.add_argument("--record", help="record the echoed media to this file")
+    p.add_argument(
+        "--record",
+        help="record the echoed media to this file (.mkv, .webm: written as received, "
+        "without re-encoding; other formats are re-encoded)",
+    )
+    p.add_argument(
+        "--transcode",
+        action="store_true",
+        help="with --record: decode and re-encode (aiortc's MediaRecorder) even when the "
+        "file takes the media as received",
+    )
     media_options(p)

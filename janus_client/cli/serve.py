@@ -185,10 +185,8 @@ def serve(args: argparse.Namespace, out: Output) -> int:
         if server is not None:
             out.result(
                 {"event": "stopped", "reason": reason},
-                lambda v: (
-                    f"stopped ({v['reason']}); removed the work folder"
-                    + (" and the ICE address" if created else "")
-                ),
+                lambda v: f"stopped ({v['reason']}); removed the work folder"
+                + (" and the ICE address" if created else ""),
             )
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -202,11 +200,7 @@ def _check(args: argparse.Namespace) -> None:
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``serve`` command."""
     p = add_command(
-        sub,
-        common,
-        "serve",
-        serve,
-        check=_check,
+        sub, common, "serve", serve, check=_check,
         help="run a private Janus on loopback until Ctrl-C",
         description="Start a private Janus on loopback (every plugin janus-client supports, "
         "a generated configuration in a temporary folder), print its URLs and admin secret, "
@@ -244,11 +238,7 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
         help="seconds without keepalive before Janus drops a session (default 60)",
     )
     p.add_argument(
-        "--debug-level",
-        type=int,
-        default=4,
-        choices=range(8),
-        metavar="0..7",
+        "--debug-level", type=int, default=4, choices=range(8), metavar="0..7",
         help="Janus log level (default 4)",
     )
     p.add_argument(

@@ -6,15 +6,8 @@ import argparse
 import time
 from typing import Any
 
-from ._common import (
-    EXIT_ERROR,
-    Subcommands,
-    UsageError,
-    add_command,
-    load_media,
-    session,
-    setup_media,
-)
+from ._common import EXIT_ERROR, Subcommands, UsageError, add_command, session
+from ._media import load_media, setup_media
 from ._output import Output
 from ._progress import count_video_frames, follow, media_summary, media_text
 

@@ -9,7 +9,8 @@ import sys
 import threading
 from typing import Any
 
-from ._common import Subcommands, UsageError, add_command, rooms_text, session, setup_media
+from ._common import Subcommands, UsageError, add_command, rooms_text, session
+from ._media import setup_media
 from ._output import Output, json_line
 
 __all__ = ["cmd_textroom", "register"]
@@ -138,11 +139,7 @@ def _check(args: argparse.Namespace) -> None:
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``textroom`` command."""
     p = add_command(
-        sub,
-        common,
-        "textroom",
-        cmd_textroom,
-        check=_check,
+        sub, common, "textroom", cmd_textroom, check=_check,
         help="TextRoom: list rooms, or join and chat",
     )
     p.add_argument("action", choices=("list", "join"))

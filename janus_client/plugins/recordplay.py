@@ -362,6 +362,7 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
             raise InvalidStateError(f"cannot {what}: this handle is busy (stop it first)")
         self._done.clear()
         self._done_event = None
+        self._hung_up.clear()
 
     # ------------------------------------------------------------- record
     @sends("record")
@@ -548,6 +549,9 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
             if self._active and self.attached:
                 self._hung_up.clear()
                 event = self._event(await self.message({"request": "stop"}, timeout=limit))
+                # Closed here, in the caller's task: a recording (record_to) is then
+                # finished before stop returns.
+                await self._close_pc()
                 # Janus' hangup event comes once the plugin closed the recording or
                 # playout: the handle can record or play again after it.
                 with contextlib.suppress(asyncio.TimeoutError):
@@ -560,17 +564,29 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
     async def wait_done(self, timeout: float = 30.0) -> RecordPlayEvent:
         """Wait for the ``DONE`` event (the recording or playout is over).
 
+        Then waits (at most 5 s more) for Janus' hangup that follows, so that the
+        peer connection and a ``record_to`` file are closed when this returns.
+
         Args:
             timeout: Seconds to wait.
 
         Raises:
             TimeoutError: No ``DONE`` within ``timeout`` seconds.
         """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         try:
             await asyncio.wait_for(self._done.wait(), timeout)
         except asyncio.TimeoutError:
             raise TimeoutError(f"no Record&Play 'done' event within {timeout:g} s") from None
         assert self._done_event is not None
+        # Janus' hangup follows 'done'; once it is processed our peer connection (and
+        # a record_to file) is closed too.
+        if self._pc is not None or self._last_pc is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(
+                    self._hung_up.wait(), min(max(deadline - loop.time(), 0.1), 5.0)
+                )
         return self._done_event
 
     async def _process_event(self, event: JanusEvent) -> None:
@@ -580,8 +596,9 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
             self._done.set()
         elif isinstance(event, HangupEvent):
             self._active = False
+        await super()._process_event(event)  # a hangup closes the peer connection
+        if isinstance(event, HangupEvent):
             self._hung_up.set()
-        await super()._process_event(event)
 
     async def _close_media(self) -> None:
         self._active = False

@@ -655,6 +655,9 @@ class JanusStreamingPlugin(JanusMediaPlugin):
                     # up; hanging the PeerConnection up ends the viewer as well.
                     with contextlib.suppress(JanusError):
                         await self.hangup(timeout=limit)
+                # Closed here, in the caller's task: a recording (record_to) is then
+                # finished before stop returns.
+                await self._close_pc()
                 # Janus' hangup event comes once the plugin dropped the viewer: a
                 # new watch right after stop would otherwise find it still there (460).
                 with contextlib.suppress(asyncio.TimeoutError):
@@ -674,13 +677,13 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         return {"request": "start"}
 
     async def _process_event(self, event: JanusEvent) -> None:
-        if isinstance(event, HangupEvent):
-            self._hung_up.set()
         ended = isinstance(event, StreamingEvent) and event.type is StreamingEventType.STOPPED
         if ended or isinstance(event, HangupEvent):
             self._watching = None
             self._started = False
-        await super()._process_event(event)
+        await super()._process_event(event)  # a hangup closes the peer connection
+        if isinstance(event, HangupEvent):
+            self._hung_up.set()
 
     async def _close_media(self) -> None:
         self._watching = None

@@ -23,9 +23,8 @@ def test_registered_modules_add_their_commands_in_order() -> None:
     names = list(sub.choices)  # type: ignore[union-attr]
     assert names == [
         "serve", "info", "ping", "echotest", "videocall", "videoroom", "textroom",
-        "streaming", "recordplay", "admin",
-        "health", "events",
-    ]
+        "audiobridge", "streaming", "recordplay", "admin", "health", "events",
+    ]  # fmt: skip
     for name in cli.COMMANDS:
         assert callable(importlib.import_module(f"janus_client.cli.{name}").register)
 
@@ -38,6 +37,8 @@ def test_registered_modules_add_their_commands_in_order() -> None:
         (["videoroom", "destroy", "--url", "ws://127.0.0.1:9"], "needs a room id"),
         (["admin", "handles", "--admin-url", "http://127.0.0.1:9/admin"], "a session id"),
         (["textroom", "join", "5", "--url", "ws://127.0.0.1:9"], "--username"),
+        (["audiobridge", "join", "--url", "ws://127.0.0.1:9"], "needs a room id"),
+        (["audiobridge", "join", "5", "--seconds", "-1", "--url", "ws://127.0.0.1:9"], "--seconds"),
         (["info", "--url", "tcp://127.0.0.1:9"], "the scheme must be"),
     ],
 )
