@@ -9,7 +9,7 @@ Measures, in one run, for janus-client and for a hand-written raw client (raw
   (target >= 29 fps), and the client process' CPU share during the call.
 
 and a Streaming row: a mountpoint fed by GStreamer (VP8 320x240 @ 30 fps with a
-keyframe every 2 frames, Opus), watched by each client: time from sending
+keyframe every frame, Opus), watched by each client: time from sending
 ``watch`` to the first video frame (p50/p90), received fps and CPU share over the
 hold, and the library/raw ratios (target <= 1.05).
 
@@ -177,7 +177,6 @@ async def raw_watch(url: str, mountpoint: int, seconds: float) -> tuple[float, T
         sid = (await raw.call({"janus": "create"}))["data"]["id"]
         hid = (await raw.call({"janus": "attach", "session_id": sid,
                                "plugin": "janus.plugin.streaming"}))["data"]["id"]
-        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         stats = TrackStats("video")
         tasks: list[asyncio.Task[None]] = []
 
@@ -192,11 +191,13 @@ async def raw_watch(url: str, mountpoint: int, seconds: float) -> tuple[float, T
             into = stats if track.kind == "video" else TrackStats("audio")
             tasks.append(asyncio.get_running_loop().create_task(consume(track, into)))
 
-        pc.on("track", on_track)
         await _random_phase()
         t0 = time.monotonic()
         reply = await raw.call({"janus": "message", "session_id": sid, "handle_id": hid,
                                 "body": {"request": "watch", "id": mountpoint}})
+        # As the library does: the peer connection is made for the offer that came.
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc.on("track", on_track)
         offer = reply["jsep"]
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type="offer"))
         await pc.setLocalDescription(await pc.createAnswer())
@@ -216,9 +217,20 @@ async def raw_watch(url: str, mountpoint: int, seconds: float) -> tuple[float, T
 
 
 async def _random_phase() -> None:
-    """Start at a random point of the feed's keyframe cycle (67 ms): the first frame
+    """Start at a random point of the feed's frame cycle (33 ms): the first frame
     waits for a keyframe, so a fixed rhythm of runs would favour one client."""
     await asyncio.sleep(random.uniform(0, 0.1))
+
+
+async def _quiet(admin: JanusStreamingPlugin, mountpoint: int) -> None:
+    """Wait until Janus dropped the last viewer, so the next one starts on a quiet
+    Janus (a teardown still under way delays the next handshake, up to a DTLS
+    retransmission: about 1 s)."""
+    for _ in range(100):
+        if (await admin.info(mountpoint)).viewers == 0:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)
 
 
 async def run_streaming(url: str, runs: int, seconds: float) -> dict[str, Any]:
@@ -227,14 +239,16 @@ async def run_streaming(url: str, runs: int, seconds: float) -> dict[str, Any]:
     steady: dict[str, tuple[float, float]] = {}
     async with JanusSession(url) as session:
         admin = await session.attach(JanusStreamingPlugin())
-        async with live_mountpoint(admin, keyframe_interval=2, max_seconds=600) as mp:
+        async with live_mountpoint(admin, keyframe_interval=1, max_seconds=600) as mp:
             assert isinstance(mp.id, int)
             for _ in range(runs):  # interleaved, so noise hits both alike
                 for name, watch in clients.items():
                     ms, _, _ = await watch(url, mp.id, 0)
                     first[name].append(ms)
+                    await _quiet(admin, mp.id)
             for _ in range(2):  # twice, alternating, for the CPU share
                 for name, watch in clients.items():
+                    await _quiet(admin, mp.id)
                     _, stats, cpu = await watch(url, mp.id, seconds)
                     fps, total = steady.get(name, (0.0, 0.0))
                     steady[name] = (fps + stats.fps() / 2, total + cpu / 2)
