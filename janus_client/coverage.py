@@ -147,6 +147,34 @@ JANUS_REQUESTS: dict[str, tuple[str, ...]] = {
         "leave",
         "hangup",
     ),
+    "janus.plugin.streaming": (
+        "list",
+        "info",
+        "create",
+        "edit",
+        "kick_all",
+        "destroy",
+        "recording",
+        "enable",
+        "disable",
+        "watch",
+        "start",
+        "pause",
+        "configure",
+        "switch",
+        "stop",
+    ),
+    "janus.plugin.recordplay": (
+        "update",
+        "list",
+        "configure",
+        "record",
+        "play",
+        "start",
+        "stop",
+        "pause",
+        "resume",
+    ),
 }
 
 #: The client class of each API, as "module:Class" (imported lazily).
@@ -158,6 +186,8 @@ CLIENTS: dict[str, str] = {
     "janus.plugin.videoroom": "janus_client.plugins.videoroom:JanusVideoRoomPlugin",
     "janus.plugin.textroom": "janus_client.plugins.textroom:JanusTextRoomPlugin",
     "janus.plugin.audiobridge": "janus_client.plugins.audiobridge:JanusAudioBridgePlugin",
+    "janus.plugin.streaming": "janus_client.plugins.streaming:JanusStreamingPlugin",
+    "janus.plugin.recordplay": "janus_client.plugins.recordplay:JanusRecordPlayPlugin",
 }
 
 

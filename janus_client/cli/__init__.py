@@ -82,6 +82,8 @@ COMMANDS: tuple[str, ...] = (
     "videoroom",
     "textroom",
     "audiobridge",
+    "streaming",
+    "recordplay",
     "admin",
     "observe",  # health, events
     "cluster",  # cluster status, cluster place

@@ -8,6 +8,8 @@
   malformed messages, dropped or delayed replies, abrupt closes, half-open lines.
 * `CountingProxy` forwards a loopback WebSocket port to Janus and counts the
   requests Janus has yet to answer (the most at once: `CountingProxy.peak_outstanding`).
+* `RtpFeed` sends a GStreamer test pattern (VP8) and tone (Opus) as RTP to
+  loopback ports; `live_mountpoint` creates a Streaming mountpoint fed by one.
 * `TcpProxy` forwards a loopback port to Janus and can cut, freeze (half-open)
   or refuse the line, for reconnection tests.
 * The pytest plugin (enabled automatically when janus-client is installed) gives
@@ -34,6 +36,7 @@ from ._network import (
     remove_ice_address,
 )
 from ._proxy import TcpProxy
+from ._rtpfeed import LiveMountpoint, RtpFeed, RtpFeedError, live_mountpoint, mean_luma
 from ._server import JanusServer, JanusServerError
 from .fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
 from .mock import (
@@ -57,14 +60,19 @@ __all__ = [
     "IceAddressLease",
     "JanusServer",
     "JanusServerError",
+    "LiveMountpoint",
     "MockHandler",
     "MockTransport",
     "MosquittoBroker",
     "RabbitMQBroker",
+    "RtpFeed",
+    "RtpFeedError",
     "TcpProxy",
     "acquire_ice_address",
     "ensure_ice_address",
     "ice_address_instructions",
+    "live_mountpoint",
+    "mean_luma",
     "error_reply",
     "event_handler_configs",
     "patch_aioice_host_addresses",

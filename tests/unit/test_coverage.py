@@ -13,6 +13,8 @@ COUNTS = {
     "janus.plugin.videoroom": 31,
     "janus.plugin.textroom": 15,
     "janus.plugin.audiobridge": 27,
+    "janus.plugin.streaming": 15,
+    "janus.plugin.recordplay": 9,
 }
 # Handled by the 1.1.2 source, missing from its HTML documentation.
 UNDOCUMENTED = {
