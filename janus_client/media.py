@@ -28,7 +28,8 @@ from av.frame import Frame
 from av.packet import Packet
 
 from .events import MediaKind
-from .webrtc import AUDIO_PTIME, MediaPlayer, MediaRecorder, MediaStreamTrack
+from .tracks import AUDIO_PTIME
+from .webrtc import MediaPlayer, MediaRecorder, MediaStreamTrack
 
 __all__ = [
     "MediaKind",
