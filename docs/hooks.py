@@ -12,13 +12,27 @@ def _table() -> str:
 
     lines: list[str] = []
     current = None
+    wide = False
     for row in coverage_table():
         if row.api != current:
             current = row.api
+            wide = row.api not in ("core", "admin")
             title = {"core": "Core Janus API", "admin": "Admin/Monitor API"}.get(row.api, row.api)
-            lines += ["", f"## {title}", "", "| Janus request | sent by |", "| --- | --- |"]
+            lines += ["", f"## {title}", ""]
+            if wide:
+                lines += [
+                    "| Janus request | sent by | reply | parameters | returns |",
+                    "| --- | --- | --- | --- | --- |",
+                ]
+            else:
+                lines += ["| Janus request | sent by |", "| --- | --- |"]
         sender = f"`{row.client}.{row.method}()`" if row.method else "**not covered**"
-        lines.append(f"| `{row.request}` | {sender} |")
+        cells = [f"`{row.request}`", sender]
+        if wide:
+            cells.append({"sync": "in the ack", "async": "plugin event"}.get(row.mode or "", ""))
+            cells.append(", ".join(f"`{p}`" for p in row.params))
+            cells.append(f"`{row.result}`" if row.result else "")
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

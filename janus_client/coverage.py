@@ -15,6 +15,7 @@ covered API has no method. The documentation publishes the table.
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass
 
 from .protocol import CORE_REQUESTS
@@ -139,12 +140,46 @@ class Coverage:
         request: The Janus request name.
         client: The class that sends it (``"JanusVideoRoomPlugin"``), or None.
         method: The method that sends it, or None when not covered.
+        mode: ``"sync"`` or ``"async"`` for a declared plugin request, else None.
+        params: The method's parameters as ``name: kind`` (``timeout`` left out), for
+            declared requests and hand-written plugin methods; empty otherwise.
+        result: The name of what the method returns, when known.
     """
 
     api: str
     request: str
     client: str | None
     method: str | None
+    mode: str | None = None
+    params: tuple[str, ...] = ()
+    result: str | None = None
+
+
+def _describe(
+    cls: type, request: str, method: str
+) -> tuple[str | None, tuple[str, ...], str | None]:
+    """Mode, parameters and result of the method that sends ``request``."""
+    spec = (getattr(cls, "request_specs", None) or {}).get(request)
+    if spec is not None and hasattr(spec, "params"):
+        params = tuple(
+            f"{p.name}: {p.kind}" if p.key == p.name else f"{p.name} ({p.key}): {p.kind}"
+            for p in spec.params
+        )
+        if spec.accepts_settings:
+            params += ("**settings",)
+        return spec.mode, params, spec.result_name
+    func = getattr(cls, method, None)
+    if func is None:
+        return None, (), None
+    signature = inspect.signature(func)
+    names = tuple(
+        ("**" if p.kind is p.VAR_KEYWORD else "") + p.name
+        for p in list(signature.parameters.values())[1:]
+        if p.name != "timeout" and p.kind is not p.VAR_POSITIONAL
+    )
+    ret = signature.return_annotation
+    result = None if ret is inspect.Signature.empty else str(ret)
+    return None, names, result
 
 
 def _client(api: str) -> type | None:
@@ -176,6 +211,11 @@ def coverage_table() -> list[Coverage]:
                 else:
                     name, target = method, cls
                 method = name if callable(getattr(target, name, None)) else None
+            plugin = api not in ("core", "admin") and "." not in declared.get(request, ".")
+            if method is not None and cls is not None and plugin:
+                mode, params, result = _describe(cls, request, method)
+                rows.append(Coverage(api, request, owner, method, mode, params, result))
+                continue
             rows.append(Coverage(api, request, owner, method))
     return rows
 

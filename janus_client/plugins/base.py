@@ -15,6 +15,7 @@ from ..events import JanusEvent, PluginEvent
 from ..handle import JanusHandle, PluginResponse
 from ..validate import enforce_typed
 from ._compat_events import CompatHandler, split_on_event_args
+from .declare import RequestSpec, SendsSpec, collect_requests
 
 if TYPE_CHECKING:
     from aiortc import RTCConfiguration, RTCPeerConnection
@@ -89,6 +90,17 @@ class JanusPlugin:
     #: (they are replayed to that stream); older ones are dropped and counted in
     #: `events_dropped`.
     event_buffer: ClassVar[int] = 256
+    #: Janus request name → the method that sends it (built from the class's
+    #: `request`/`sends` declarations, plus any explicit entries; read by
+    #: `janus_client.coverage`).
+    requests: ClassVar[dict[str, str]] = {}
+    #: Janus request name → its declaration (`RequestSpec` for declared requests,
+    #: `SendsSpec` for hand-written methods); the docs' coverage table reads it.
+    request_specs: ClassVar[dict[str, RequestSpec | SendsSpec]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.requests, cls.request_specs = collect_requests(cls)
 
     def __init__(
         self, pc_config: RTCConfiguration | None = None, *, name: str | None = None
@@ -339,6 +351,20 @@ class JanusPlugin:
     ) -> dict[str, Any]:
         """Send a synchronous plugin request and return its data; see `JanusHandle.request`."""
         return await self.handle.request(body, timeout=timeout)
+
+    async def _send_declared(
+        self, spec: RequestSpec, body: dict[str, Any], *, timeout: float | None
+    ) -> dict[str, Any]:
+        """Send a declared request's checked body and return the reply's data.
+
+        ``"sync"`` requests go through `request`, ``"async"`` ones through `message`
+        (their data is the plugin's event). A plugin that carries some requests
+        elsewhere (TextRoom's data channel) overrides this.
+        """
+        if spec.mode == "sync":
+            return await self.request(body, timeout=timeout)
+        reply = await self.message(body, timeout=timeout)
+        return reply.data
 
     async def send(self, message: dict[str, Any]) -> MessageTransaction:
         """Send a raw Janus message on this handle; return its `MessageTransaction` (0.9.x).
