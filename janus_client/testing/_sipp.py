@@ -295,7 +295,10 @@ class SippProcess:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -303,7 +306,10 @@ class SippProcess:
         return self.start()
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -362,7 +368,9 @@ class SippProcess:
         return [
             m
             for m in self.messages()
-            if m.direction == "received" and m.method is not None and (method is None or m.method == method)
+            if m.direction == "received"
+            and m.method is not None
+            and (method is None or m.method == method)
         ]
 
     async def wait_message(
@@ -383,7 +391,9 @@ class SippProcess:
             if len(seen) >= count:
                 return seen[count - 1]
             if loop.time() > deadline:
-                raise SippError(f"SIPp got no {method} #{count} within {timeout:g} s; {self._summary()}")
+                raise SippError(
+                    f"SIPp got no {method} #{count} within {timeout:g} s; {self._summary()}"
+                )
             await asyncio.sleep(0.05)
 
     def contact(self) -> tuple[str, int] | None:

@@ -149,7 +149,9 @@ class SipCall:
         try:
             return await asyncio.wait_for(asyncio.shield(self._answered), limit)
         except asyncio.TimeoutError:
-            raise TimeoutError(f"SIP call to {self.peer_uri!r} not answered within {limit} s") from None
+            raise TimeoutError(
+                f"SIP call to {self.peer_uri!r} not answered within {limit} s"
+            ) from None
 
     async def ended(self, timeout: float | None = None) -> SipEvent | None:
         """Wait until the call is over, whoever ends it (returns at once if it is).
@@ -165,7 +167,9 @@ class SipCall:
         try:
             return await asyncio.wait_for(asyncio.shield(self._ended), limit)
         except asyncio.TimeoutError:
-            raise TimeoutError(f"SIP call with {self.peer_uri!r} still going after {limit} s") from None
+            raise TimeoutError(
+                f"SIP call with {self.peer_uri!r} still going after {limit} s"
+            ) from None
 
     async def wait_dtmf(self, count: int = 1, *, timeout: float | None = 10.0) -> list[str]:
         """Wait until ``count`` SIP INFO DTMF digits were received; return them all."""

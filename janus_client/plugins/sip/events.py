@@ -153,7 +153,7 @@ def parse_dtmf_relay(content: str | None) -> tuple[str, int | None] | None:
     """Read the digit and duration of an ``application/dtmf-relay`` body.
 
     Args:
-        content: The INFO body (``Signal=5\\r\\nDuration=160``).
+        content: The INFO body (``Signal=5`` and ``Duration=160`` lines).
 
     Returns:
         ``(digit, duration_ms)``, or None when there is no ``Signal`` line.

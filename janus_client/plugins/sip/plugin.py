@@ -157,7 +157,7 @@ class JanusSipPlugin(JanusMediaPlugin):
         incoming_header_prefixes: list[str] | None = None,
         refresh: bool | None = None,
         register_ttl: int | None = None,
-        type: Literal["guest", "helper"] | None = None,  # noqa: A002 - the wire name
+        type: Literal["guest", "helper"] | None = None,
         send_register: bool | None = None,
         force_udp: bool | None = None,
         force_tcp: bool | None = None,
@@ -220,7 +220,7 @@ class JanusSipPlugin(JanusMediaPlugin):
     async def _send_declared(
         self, spec: RequestSpec, body: dict[str, Any], *, timeout: float | None
     ) -> dict[str, Any]:
-        if spec.name not in ("register", "unregister"):
+        if spec.request not in ("register", "unregister"):
             return await super()._send_declared(spec, body, timeout=timeout)
         loop = asyncio.get_running_loop()
         limit = timeout if timeout is not None else REGISTER_WAIT
@@ -241,7 +241,7 @@ class JanusSipPlugin(JanusMediaPlugin):
                 final = await asyncio.wait_for(waiter, max(deadline - loop.time(), 0.001))
             except asyncio.TimeoutError:
                 raise TimeoutError(
-                    f"SIP {spec.name}: no answer from the registrar within {limit:g} s"
+                    f"SIP {spec.request}: no answer from the registrar within {limit:g} s"
                 ) from None
             if final.type is SipEventType.REGISTRATION_FAILED:
                 raise SipRegistrationError(final)
@@ -709,9 +709,9 @@ class JanusSipPlugin(JanusMediaPlugin):
             await self._handle_jsep(event, event.jsep)
         if kind is SipEventType.HANGUP:
             await self._close_pc()
-        call = self._call
-        if call is not None and call.active:
-            call._event(event)
+        current = self._call
+        if current is not None and current.active:
+            current._event(event)
 
     def _wake_registration(self, event: SipEvent) -> None:
         waiters, self._reg_waiters = self._reg_waiters, []
