@@ -195,7 +195,7 @@ async def test_outgoing_call_echo(url: str, who_hangs_up: str) -> None:
         events = sip.events(SipEvent)
         try:
             call = await sip.call(f"sip:bob@{sipp.address}", tracks=[_tone()], on_track=probe)
-            assert call.state in (SipCallState.CALLING, SipCallState.RINGING)
+            assert call.active and call.direction == "outgoing"
             assert await call.answered(timeout=10) is call
             assert call.state is SipCallState.ACCEPTED and call.call_id
             ringing = await _next(events, SipEventType.RINGING)
@@ -219,3 +219,126 @@ async def test_outgoing_call_echo(url: str, who_hangs_up: str) -> None:
             await _until(lambda: sip.peer_connection is None, 5)
         finally:
             await probe.close()
+
+
+# --------------------------------------------------------------------- incoming calls
+async def _registered(sip: JanusSipPlugin, registrar: SippProcess) -> str:
+    """Register ``sip`` at ``registrar``; return the handle's own SIP address."""
+    await sip.register(USER, secret="x", proxy=registrar.uri)
+    return await registrar.wait_contact()
+
+
+async def test_incoming_call_accept_media_and_remote_bye(url: str) -> None:
+    async with SippProcess(registrar_scenario(), timeout=30) as registrar, _sip(url) as sip:
+        contact = await _registered(sip, registrar)
+        events = sip.events(SipEvent)
+        scenario = caller_scenario(talk_ms=4000, dtmf_info="7")
+        async with SippProcess(scenario, remote=contact, service="alice", calls=1) as caller:
+            call = await sip.wait_incoming_call(timeout=10)
+            assert call.direction == "incoming" and call.state is SipCallState.INCOMING
+            assert call.peer_uri is not None and call.peer_uri.startswith("sip:caller@127.0.0.1")
+            assert call.offer is not None and call.offer["type"] == "offer"
+            incoming = await _next(events, SipEventType.INCOMINGCALL)
+            assert incoming.call_id == call.call_id and incoming.callee
+            probe = AudioProbe()
+            try:
+                await call.accept(tracks=[_tone()], on_track=probe)
+                assert call.state is SipCallState.ACCEPTED
+                await call.answered(timeout=1)
+                assert await call.wait_dtmf(1, timeout=10) == ["7"]
+                info = await _next(events, SipEventType.INFO)
+                assert info.dtmf == "7" and info.content_type == "application/dtmf-relay"
+                fps = await _measure(probe, 2.0)
+                assert fps >= 40, f"{fps:.1f} echoed audio frames/s"
+                assert abs(probe.frequency() - TONE_HZ) < TONE_HZ * 0.05, probe.frequency()
+                ended = await call.ended(timeout=10)
+                assert ended is not None and ended.code == 200
+                assert not call.missed
+            finally:
+                await probe.close()
+            assert await caller.wait(10) == 0
+
+
+@pytest.mark.parametrize("code", [603, 480])
+async def test_decline_sends_our_code(url: str, code: int) -> None:
+    async with SippProcess(registrar_scenario(), timeout=30) as registrar, _sip(url) as sip:
+        contact = await _registered(sip, registrar)
+        scenario = caller_scenario(expect_code=code)
+        async with SippProcess(scenario, remote=contact, service="alice", calls=1) as caller:
+            call = await sip.wait_incoming_call(timeout=10)
+            ack = await call.decline(code)
+            assert ack.event == "declining"
+            assert await caller.wait(10) == 0  # the scenario requires our code
+            ended = await call.ended(timeout=10)
+            assert call.missed and ended is not None
+
+
+async def test_cancelled_incoming_call_is_missed(url: str) -> None:
+    async with SippProcess(registrar_scenario(), timeout=30) as registrar, _sip(url) as sip:
+        contact = await _registered(sip, registrar)
+        scenario = caller_scenario(cancel_after_ms=300)
+        async with SippProcess(scenario, remote=contact, service="alice", calls=1) as caller:
+            call = await sip.wait_incoming_call(timeout=10)
+            ended = await call.ended(timeout=10)
+            assert ended is not None and ended.type is SipEventType.HANGUP
+            assert call.missed and call.state is SipCallState.ENDED
+            with pytest.raises(SipCallError):
+                await call.answered(timeout=1)
+            assert await caller.wait(10) == 0
+
+
+async def test_missed_call_while_busy(url: str) -> None:
+    async with SippProcess(registrar_scenario(), timeout=30) as registrar, _sip(url) as sip:
+        contact = await _registered(sip, registrar)
+        events = sip.events(SipEvent)
+        call = await sip.call(f"sip:bob@{registrar.address}")
+        await call.answered(timeout=10)
+        scenario = caller_scenario(expect_code=486)
+        async with SippProcess(scenario, remote=contact, service="alice", calls=1) as caller:
+            missed = await _next(events, SipEventType.MISSED_CALL)
+            assert missed.caller is not None and missed.caller.startswith("sip:caller@")
+            assert await caller.wait(10) == 0
+        assert call.active  # our call goes on
+        await call.hangup()
+        await call.ended(timeout=10)
+
+
+# ------------------------------------------------------------------ in-call requests
+async def test_in_call_requests_seen_by_sipp(url: str) -> None:
+    async with SippProcess(registrar_scenario(), timeout=40) as sipp, _sip(url) as sip:
+        await sip.register(USER, secret="x", proxy=sipp.uri)
+        events = sip.events(SipEvent)
+        call = await sip.call(f"sip:bob@{sipp.address}")
+        await call.answered(timeout=10)
+        # hold / unhold: re-INVITEs with the SDP direction
+        ack = await call.hold()
+        assert ack.event == "holding" and call.on_hold
+        held = await sipp.wait_message("INVITE", count=2)
+        assert "a=sendonly" in held.body
+        ack = await call.unhold()
+        assert ack.event == "resuming" and not call.on_hold
+        resumed = await sipp.wait_message("INVITE", count=3)
+        assert "a=sendonly" not in resumed.body and "a=inactive" not in resumed.body
+        # SIP MESSAGE, INFO and DTMF over INFO
+        ack = await sip.send_message("hello from janus-client")
+        assert ack.event == "messagesent"
+        message = await sipp.wait_message("MESSAGE")
+        assert message.body == "hello from janus-client"
+        ack = await sip.info("application/x-test", "ping=1")
+        assert ack.event == "infosent"
+        info = await sipp.wait_message("INFO", contains="ping=1")
+        assert info.header("Content-Type") == "application/x-test"
+        await call.send_dtmf("5#")
+        first = await sipp.wait_message("INFO", contains="Signal=5")
+        assert first.header("Content-Type") == "application/dtmf-relay"
+        await sipp.wait_message("INFO", contains="Signal=#")
+        # blind transfer: a REFER
+        ack = await call.transfer("sip:carol@127.0.0.1")
+        assert ack.event == "transferring"
+        refer = await sipp.wait_message("REFER")
+        assert "sip:carol@127.0.0.1" in (refer.header("Refer-To") or "")
+        await call.hangup()
+        await call.ended(timeout=10)
+        kinds = {e.type for e in call.events}
+        assert SipEventType.ACCEPTED in kinds and SipEventType.HANGUP in kinds
+        assert await _next(events, SipEventType.HANGUP)

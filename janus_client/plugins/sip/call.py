@@ -209,12 +209,16 @@ class SipCall:
     async def hold(self, direction: str | None = None, *, timeout: float | None = None) -> SipAck:
         """Put the call on hold (a re-INVITE with ``sendonly``, or ``direction``)."""
         self._check_current()
-        return await self._plugin.hold(direction, timeout=timeout)  # type: ignore[arg-type]
+        ack = await self._plugin.hold(direction, timeout=timeout)  # type: ignore[arg-type]
+        self.on_hold = True
+        return ack
 
     async def unhold(self, *, timeout: float | None = None) -> SipAck:
         """Resume the call after `hold`."""
         self._check_current()
-        return await self._plugin.unhold(timeout=timeout)
+        ack = await self._plugin.unhold(timeout=timeout)
+        self.on_hold = False
+        return ack
 
     async def send_dtmf(
         self, digits: str, *, duration: int | None = None, timeout: float | None = None

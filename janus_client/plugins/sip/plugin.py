@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ...errors import InvalidStateError
 from ...events import JanusEvent, PluginEvent
+from ...handle import PluginResponse
 from ...validate import (
     enforce_bool,
     enforce_int,
@@ -42,6 +43,30 @@ logger = logging.getLogger("janus_client")
 
 #: How long `register` and `unregister` wait for the registrar's answer by default.
 REGISTER_WAIT = 15.0
+
+#: The answer each request gets from the plugin. Janus pushes some events (``ringing``,
+#: ``hangup``, ``registered``) with the transaction of the request that started them,
+#: from another thread: one can arrive before the answer and be taken for it. Such an
+#: early event is then processed as the event it is.
+_ACKS: dict[str, frozenset[str]] = {
+    "register": frozenset({"registering", "registered"}),
+    "unregister": frozenset({"unregistering", "unregistered"}),
+    "call": frozenset({"calling"}),
+    "accept": frozenset({"accepting", "accepted"}),
+    "decline": frozenset({"declining"}),
+    "hangup": frozenset({"hangingup"}),
+    "hold": frozenset({"holding"}),
+    "unhold": frozenset({"resuming"}),
+    "update": frozenset({"updating", "updated"}),
+    "message": frozenset({"messagesent"}),
+    "info": frozenset({"infosent"}),
+    "dtmf_info": frozenset({"dtmfsent"}),
+    "subscribe": frozenset({"subscribing"}),
+    "unsubscribe": frozenset({"unsubscribing"}),
+    "transfer": frozenset({"transferring"}),
+    "recording": frozenset({"recordingupdated"}),
+    "reset": frozenset({"reset"}),
+}
 
 SrtpMode = Literal["sdes_optional", "sdes_mandatory"]
 TrackCallback = Callable[["MediaStreamTrack"], object]
@@ -221,14 +246,17 @@ class JanusSipPlugin(JanusMediaPlugin):
         self, spec: RequestSpec, body: dict[str, Any], *, timeout: float | None
     ) -> dict[str, Any]:
         if spec.request not in ("register", "unregister"):
-            return await super()._send_declared(spec, body, timeout=timeout)
+            reply = await self.message(body, timeout=timeout)
+            await self._early_event(spec.request, reply)
+            return reply.data
         loop = asyncio.get_running_loop()
         limit = timeout if timeout is not None else REGISTER_WAIT
         deadline = loop.time() + limit
         waiter: asyncio.Future[SipEvent] = loop.create_future()
         self._reg_waiters.append(waiter)
         try:
-            data = await super()._send_declared(spec, body, timeout=timeout)
+            reply = await self.message(body, timeout=timeout)
+            data = reply.data
             event = SipAck.from_data(data).event
             if event in ("registered", "unregistered"):
                 if event == "registered":
@@ -343,6 +371,7 @@ class JanusSipPlugin(JanusMediaPlugin):
             raise
         ack = SipAck.from_data(reply.data)
         call.call_id = call.call_id or ack.call_id
+        await self._early_event("call", reply)
         return call
 
     @sends("accept")
@@ -400,6 +429,7 @@ class JanusSipPlugin(JanusMediaPlugin):
             raise
         if SipAck.from_data(reply.data).event == "accepted":
             call._mark_answered()
+        await self._early_event("accept", reply)
         return call
 
     @request("decline", mode="async", result=SipAck.from_data)
@@ -469,6 +499,7 @@ class JanusSipPlugin(JanusMediaPlugin):
         pc = self.peer
         offer = await pc.create_offer()
         reply = await self.message({"request": "update"}, offer, timeout=timeout)
+        await self._early_event("update", reply)
         return SipAck.from_data(reply.data)
 
     # ------------------------------------------------------ messages, INFO, DTMF
@@ -635,6 +666,24 @@ class JanusSipPlugin(JanusMediaPlugin):
             raise TimeoutError(f"no incoming SIP call within {limit} s") from None
 
     # --------------------------------------------------------------- helpers
+    async def _early_event(self, request_name: str, reply: PluginResponse) -> None:
+        """Process a reply that is an event pushed before the request's answer."""
+        event_name = SipAck.from_data(reply.data).event
+        if event_name is None or event_name in _ACKS.get(request_name, frozenset()):
+            return
+        handle = self.handle
+        logger.debug("SIP: %s came before the answer to %s", event_name, request_name)
+        await self._dispatch(
+            PluginEvent(
+                plugin=SIP_PLUGIN,
+                data=reply.data,
+                jsep=reply.jsep,
+                session_id=handle.session.session_id,
+                handle_id=handle.handle_id,
+                raw=reply.raw,
+            )
+        )
+
     @staticmethod
     def _srtp(value: object) -> str | None:
         if value is not None and value not in ("sdes_optional", "sdes_mandatory"):
