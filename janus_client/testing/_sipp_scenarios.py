@@ -57,6 +57,7 @@ _DIALOG_VARS = (
     "    <action>\n"
     '      <ereg regexp="[^ ].*" search_in="hdr" header="From:" assign_to="rfrom"/>\n'
     '      <ereg regexp="[^ ].*" search_in="hdr" header="To:" assign_to="lto"/>\n'
+    '      <ereg regexp="sip:[^&gt;;]*" search_in="hdr" header="Contact:" assign_to="rcontact"/>\n'
     "    </action>\n"
 )
 
@@ -101,12 +102,7 @@ def registrar(
         f"{_DIALOG_VARS}"
         "  </recv>\n"
         '  <recv request="INVITE">\n'
-        "    <action>\n"
-        '      <ereg regexp="[^ ].*" search_in="hdr" header="From:" assign_to="rfrom"/>\n'
-        '      <ereg regexp="[^ ].*" search_in="hdr" header="To:" assign_to="lto"/>\n'
-        '      <ereg regexp="sip:[^&gt;;]*" search_in="hdr" header="Contact:"'
-        ' assign_to="rcontact"/>\n'
-        "    </action>\n"
+        f"{_DIALOG_VARS}"
         "  </recv>\n"
     )
     if not answer:
@@ -160,7 +156,7 @@ def registrar(
     if notify:
         notify_msg = "\n".join(
             [
-                "NOTIFY [next_url] SIP/2.0",
+                "NOTIFY [$rcontact] SIP/2.0",
                 "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]",
                 "From: [$lto];tag=[pid]sipp[call_number]",
                 "To: [$rfrom]",

@@ -17,6 +17,7 @@ from janus_client.plugins.sip import (
     SipCall,
     SipCallError,
     SipCallState,
+    SipError,
     SipEvent,
     SipEventType,
     SipRegistrationError,
@@ -342,3 +343,63 @@ async def test_in_call_requests_seen_by_sipp(url: str) -> None:
         kinds = {e.type for e in call.events}
         assert SipEventType.ACCEPTED in kinds and SipEventType.HANGUP in kinds
         assert await _next(events, SipEventType.HANGUP)
+
+
+async def test_subscribe_notify_update_recording_reset(
+    url: str, sip_janus: JanusServer
+) -> None:
+    async with SippProcess(registrar_scenario(), timeout=40) as sipp, _sip(url) as sip:
+        await sip.register(USER, secret="x", proxy=sipp.uri)
+        events = sip.events(SipEvent)
+        ack = await sip.subscribe("message-summary", to=f"sip:alice@{sipp.address}")
+        assert ack.event == "subscribing"
+        await sipp.wait_message("SUBSCRIBE")
+        notify = await _next(events, SipEventType.NOTIFY)
+        assert notify.notify == "message-summary" and notify.substate == "active"
+        assert notify.content is not None and "Messages-Waiting: yes" in notify.content
+        call = await sip.call(f"sip:bob@{sipp.address}")
+        await call.answered(timeout=10)
+        ack = await sip.update()
+        assert ack.event == "updating"
+        await sipp.wait_message("INVITE", count=2)
+        base = sip_janus.recordings_dir / "sip-call"
+        ack = await sip.recording("start", audio=True, peer_audio=True, filename=str(base))
+        assert ack.event == "recordingupdated"
+        await asyncio.sleep(0.5)
+        ack = await sip.recording("stop", audio=True, peer_audio=True)
+        assert ack.event == "recordingupdated"
+        assert list(sip_janus.recordings_dir.glob("sip-call*.mjr"))
+        await call.hangup()
+        await call.ended(timeout=10)
+        ack = await sip.reset()
+        assert ack.event == "reset"
+
+
+async def test_secrets_stay_out_of_logs_repr_and_errors(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret, ha1 = "pw-Xq81-secret", "ha1-7f3e-secret"
+    caplog.set_level("DEBUG", logger="janus_client")
+    async with (
+        SippProcess(registrar_scenario(register_code=403), timeout=30) as sipp,
+        _sip(url) as sip,
+    ):
+        with pytest.raises(SipRegistrationError) as refused:
+            await sip.register(USER, secret=secret, proxy=sipp.uri)
+        with pytest.raises(SipError) as bad:
+            await sip.register("not a sip uri", ha1_secret=ha1, proxy=sipp.uri)
+        with pytest.raises(TypeError) as typed:
+            await sip.register(USER, secret=12345678)  # type: ignore[arg-type]
+        texts = [
+            caplog.text,
+            repr(sip),
+            str(refused.value),
+            repr(refused.value),
+            str(bad.value),
+            str(typed.value),
+            repr(refused.value.event),
+        ]
+        assert "12345678" not in str(typed.value)
+        for text in texts:
+            assert secret not in text and ha1 not in text
+        assert "register" in caplog.text  # the requests were logged, redacted
