@@ -757,7 +757,7 @@ class JanusPeerConnection:
 
     # ------------------------------------------------------------------- closing
     def _connecting_ice(self) -> list[Any]:
-        """aioice connections whose checks completed but whose connect() has not ended.
+        """Aioice connections whose checks completed but whose connect() has not ended.
 
         Closed in that window, aioice's connect() still resumes afterwards and starts
         consent checks: a task that then sleeps forever (see `_late_consent_checks`).

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from array import array
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sip_helpers import TONE_HZ, AudioProbe, measure, sip_janus, tone, until, url
 
 from janus_client import JanusSession
 from janus_client.plugins.sip import (
     JanusSipPlugin,
-    SipCall,
     SipCallError,
     SipCallState,
     SipError,
@@ -23,107 +21,12 @@ from janus_client.plugins.sip import (
     SipRegistrationError,
 )
 from janus_client.testing import JanusServer
-from janus_client.testing._sipp import (
-    SippProcess,
-    caller_scenario,
-    registrar_scenario,
-    sipp_available,
-)
-from janus_client.testing.pytest_plugin import _require_janus
+from janus_client.testing._sipp import SippProcess, caller_scenario, registrar_scenario
 
-pytestmark = pytest.mark.usefixtures("media_address")
-
-#: The tone we send; the echo must come back at this frequency.
-TONE_HZ = 600.0
+__all__ = ["sip_janus", "url"]  # fixtures
 USER = "sip:alice@127.0.0.1"
 
-
-@pytest.fixture(scope="module")
-def sip_janus(janus_ice_address: str | None) -> Iterator[JanusServer]:
-    """A Janus with the SIP, NoSIP and VoiceMail plugins (no SIP keep-alives)."""
-    _require_janus()
-    if not sipp_available():
-        pytest.fail("SIPp is not installed (Debian package sip-tester; .ci/setup installs it)")
-    server = JanusServer(
-        ice_address=janus_ice_address,
-        plugins=["sip", "nosip", "voicemail"],
-        enable_plugins=["voicemail"],
-        session_timeout=60,
-        # No OPTIONS keep-alives to the registrar: SIPp scenarios do not expect them.
-        plugin_configs={"janus.plugin.sip": {"general": {"keepalive_interval": 0}}},
-    )
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(params=["ws", "http"])
-def url(request: pytest.FixtureRequest, sip_janus: JanusServer) -> str:
-    return sip_janus.ws_url if request.param == "ws" else sip_janus.http_url
-
-
-class AudioProbe:
-    """Consumes a received audio track: counts frames, estimates the tone's frequency."""
-
-    def __init__(self) -> None:
-        self.frames: list[float] = []
-        self.samples = array("h")
-        self.rate = 0
-        self._tasks: list[asyncio.Task[None]] = []
-
-    def __call__(self, track: Any) -> None:
-        if track.kind == "audio":
-            self._tasks.append(asyncio.get_running_loop().create_task(self._read(track)))
-
-    async def _read(self, track: Any) -> None:
-        from aiortc.mediastreams import MediaStreamError
-
-        with contextlib.suppress(MediaStreamError):
-            while True:
-                frame = await track.recv()
-                self.frames.append(time.monotonic())
-                self.rate = frame.sample_rate
-                chunk = array("h", bytes(frame.planes[0])[: frame.samples * 2])
-                self.samples.extend(chunk)
-                del self.samples[: max(0, len(self.samples) - self.rate)]  # keep ~1 s
-
-    def fps(self, since: float) -> float:
-        recent = [t for t in self.frames if t >= since]
-        if len(recent) < 2:
-            return 0.0
-        return (len(recent) - 1) / (recent[-1] - recent[0])
-
-    def frequency(self) -> float:
-        """Zero-crossing estimate over the last second (0 when silent)."""
-        data = self.samples
-        if not self.rate or len(data) < 2 or max(abs(x) for x in data) < 500:
-            return 0.0
-        crossings = sum(1 for a, b in zip(data, data[1:]) if (a < 0) != (b < 0))
-        return crossings / 2 / (len(data) / self.rate)
-
-    async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-
-async def _measure(probe: AudioProbe, seconds: float = 3.0) -> float:
-    await _until(lambda: len(probe.frames) > 5, 10)
-    start = time.monotonic()
-    await asyncio.sleep(seconds)
-    return probe.fps(start)
-
-
-async def _until(check: Any, timeout: float = 10.0) -> Any:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not (value := check()):
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(0.02)
-    return value
+pytestmark = pytest.mark.usefixtures("media_address")
 
 
 async def _next(stream: Any, kind: SipEventType, timeout: float = 10.0) -> SipEvent:
@@ -142,12 +45,6 @@ async def _sip(url: str) -> AsyncIterator[JanusSipPlugin]:
             yield sip
         finally:
             await sip.destroy()
-
-
-def _tone() -> Any:
-    from janus_client.webrtc import ToneAudioTrack
-
-    return ToneAudioTrack(frequency=TONE_HZ)
 
 
 # --------------------------------------------------------------------------- register
@@ -195,13 +92,13 @@ async def test_outgoing_call_echo(url: str, who_hangs_up: str) -> None:
         probe = AudioProbe()
         events = sip.events(SipEvent)
         try:
-            call = await sip.call(f"sip:bob@{sipp.address}", tracks=[_tone()], on_track=probe)
+            call = await sip.call(f"sip:bob@{sipp.address}", tracks=[tone()], on_track=probe)
             assert call.active and call.direction == "outgoing"
             assert await call.answered(timeout=10) is call
             assert call.state is SipCallState.ACCEPTED and call.call_id
             ringing = await _next(events, SipEventType.RINGING)
             assert ringing.call_id == call.call_id
-            fps = await _measure(probe, 3.0)
+            fps = await measure(probe, 3.0)
             assert fps >= 40, f"{fps:.1f} echoed audio frames/s"
             assert abs(probe.frequency() - TONE_HZ) < TONE_HZ * 0.05, probe.frequency()
             invite = await sipp.wait_message("INVITE")
@@ -217,7 +114,7 @@ async def test_outgoing_call_echo(url: str, who_hangs_up: str) -> None:
                 assert ended is not None and ended.code == 200
                 assert ended.type is SipEventType.HANGUP
             assert not call.active and call.hangup_code == 200
-            await _until(lambda: sip.peer_connection is None, 5)
+            await until(lambda: sip.peer_connection is None, 5)
         finally:
             await probe.close()
 
@@ -243,13 +140,13 @@ async def test_incoming_call_accept_media_and_remote_bye(url: str) -> None:
             assert incoming.call_id == call.call_id and incoming.callee
             probe = AudioProbe()
             try:
-                await call.accept(tracks=[_tone()], on_track=probe)
+                await call.accept(tracks=[tone()], on_track=probe)
                 assert call.state is SipCallState.ACCEPTED
                 await call.answered(timeout=1)
                 assert await call.wait_dtmf(1, timeout=10) == ["7"]
                 info = await _next(events, SipEventType.INFO)
                 assert info.dtmf == "7" and info.content_type == "application/dtmf-relay"
-                fps = await _measure(probe, 2.0)
+                fps = await measure(probe, 2.0)
                 assert fps >= 40, f"{fps:.1f} echoed audio frames/s"
                 assert abs(probe.frequency() - TONE_HZ) < TONE_HZ * 0.05, probe.frequency()
                 ended = await call.ended(timeout=10)
@@ -345,9 +242,7 @@ async def test_in_call_requests_seen_by_sipp(url: str) -> None:
         assert await _next(events, SipEventType.HANGUP)
 
 
-async def test_subscribe_notify_update_recording_reset(
-    url: str, sip_janus: JanusServer
-) -> None:
+async def test_subscribe_notify_update_recording_reset(url: str, sip_janus: JanusServer) -> None:
     async with SippProcess(registrar_scenario(), timeout=40) as sipp, _sip(url) as sip:
         await sip.register(USER, secret="x", proxy=sipp.uri)
         events = sip.events(SipEvent)
