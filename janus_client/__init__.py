@@ -65,6 +65,16 @@ from .logs import RedactingFilter, RedactingLoggerAdapter
 from .plugins.base import JanusPlugin
 from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
 from .plugins.media import JanusMediaPlugin
+from .plugins.nosip import JanusNoSipPlugin, NoSipError
+from .plugins.sip import (
+    JanusSipPlugin,
+    SipCall,
+    SipCallError,
+    SipError,
+    SipEvent,
+    SipEventType,
+    SipRegistrationError,
+)
 from .plugins.textroom import (
     JanusTextRoomPlugin,
     TextRoomAnnouncementEvent,
@@ -99,6 +109,7 @@ from .plugins.videoroom import (
     VideoRoomStream,
 )
 from .plugins.videoroom_cascade import CascadedPublisher, cascade_publisher
+from .plugins.voicemail import JanusVoiceMailPlugin, VoiceMailError
 from .session import JanusSession, SessionState
 from .transports import (
     JanusTransport,
@@ -145,8 +156,10 @@ __all__ = [
     "JanusEvent",
     "JanusHandle",
     "JanusMediaPlugin",
+    "JanusNoSipPlugin",
     "JanusPlugin",
     "JanusSession",
+    "JanusSipPlugin",
     "JanusTextRoomPlugin",
     "JanusTransport",
     "JanusTransportAMQP",
@@ -156,9 +169,11 @@ __all__ = [
     "JanusTransportWebsocket",
     "JanusVideoCallPlugin",
     "JanusVideoRoomPlugin",
+    "JanusVoiceMailPlugin",
     "MediaEvent",
     "MediaKind",
     "MediaUnavailableError",
+    "NoSipError",
     "ParticipantType",
     "PluginAttachError",
     "PluginAttachFail",
@@ -171,12 +186,19 @@ __all__ = [
     "RedactingFilter",
     "RedactingLoggerAdapter",
     "RequestTimeoutError",
+    "RequestTooLargeError",
     "ServerError",
     "ServerInfo",
     "SessionLost",
     "SessionNotFoundError",
     "SessionState",
     "SessionTimeoutEvent",
+    "SipCall",
+    "SipCallError",
+    "SipError",
+    "SipEvent",
+    "SipEventType",
+    "SipRegistrationError",
     "SlowLinkEvent",
     "StatusInfo",
     "TextRoomAnnouncementEvent",
@@ -192,7 +214,6 @@ __all__ = [
     "TextRoomMessageEvent",
     "TextRoomStateError",
     "Timeouts",
-    "RequestTooLargeError",
     "TransportError",
     "TrickleEvent",
     "UnauthorizedError",
@@ -207,6 +228,7 @@ __all__ = [
     "VideoRoomRemotization",
     "VideoRoomStateError",
     "VideoRoomStream",
+    "VoiceMailError",
     "WebRTCUpEvent",
     "__version__",
     "cascade_publisher",

@@ -118,6 +118,27 @@ JANUS_REQUESTS: dict[str, tuple[str, ...]] = {
         "ack",
         "restart",
     ),
+    "janus.plugin.sip": (
+        "register",
+        "unregister",
+        "subscribe",
+        "unsubscribe",
+        "call",
+        "accept",
+        "update",
+        "decline",
+        "transfer",
+        "hold",
+        "unhold",
+        "hangup",
+        "recording",
+        "info",
+        "message",
+        "dtmf_info",
+        "reset",
+    ),
+    "janus.plugin.nosip": ("generate", "process", "hangup", "recording"),
+    "janus.plugin.voicemail": ("record", "update", "stop"),
 }
 
 #: The client class of each API, as "module:Class" (imported lazily).
@@ -128,6 +149,9 @@ CLIENTS: dict[str, str] = {
     "janus.plugin.videocall": "janus_client.plugins.videocall:JanusVideoCallPlugin",
     "janus.plugin.videoroom": "janus_client.plugins.videoroom:JanusVideoRoomPlugin",
     "janus.plugin.textroom": "janus_client.plugins.textroom:JanusTextRoomPlugin",
+    "janus.plugin.sip": "janus_client.plugins.sip:JanusSipPlugin",
+    "janus.plugin.nosip": "janus_client.plugins.nosip:JanusNoSipPlugin",
+    "janus.plugin.voicemail": "janus_client.plugins.voicemail:JanusVoiceMailPlugin",
 }
 
 

@@ -12,6 +12,9 @@ COUNTS = {
     "janus.plugin.videocall": 6,
     "janus.plugin.videoroom": 31,
     "janus.plugin.textroom": 15,
+    "janus.plugin.sip": 17,
+    "janus.plugin.nosip": 4,
+    "janus.plugin.voicemail": 3,
 }
 # Handled by the 1.1.2 source, missing from its HTML documentation.
 UNDOCUMENTED = {
