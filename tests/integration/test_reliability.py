@@ -97,18 +97,18 @@ async def test_calls_in_flight_fail_and_are_not_replayed(
 
 
 async def test_half_open_line_is_detected(proxy: TcpProxy, janus_server: JanusServer) -> None:
-    keepalive = 0.5
+    # No clock: the LOST event itself says what noticed the line. A keepalive round
+    # waits one keepalive interval (0.5 s here, not the 5 s request deadline), so a
+    # line found dead by it was found within two intervals of freezing.
     session = JanusSession(
-        proxy.url_for(janus_server.ws_url), timeouts=Timeouts(keepalive=keepalive, request=5)
+        proxy.url_for(janus_server.ws_url), timeouts=Timeouts(keepalive=0.5, request=5)
     )
     await session.attach(ECHO)
     states = session.events(ConnectionStateEvent)
     proxy.freeze()
-    start = time.monotonic()
-    await wait_state(states, ConnectionState.LOST, timeout=10)
-    elapsed = time.monotonic() - start
+    event = await wait_state(states, ConnectionState.LOST, timeout=30)
     assert session.state is SessionState.LOST
-    assert elapsed <= 2 * keepalive + 0.5, f"detected after {elapsed:.2f} s"
+    assert "no keepalive answered within 0.5 s" in (event.error or ""), event
     proxy.thaw()
     await session.destroy()
 
