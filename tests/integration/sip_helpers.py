@@ -32,8 +32,6 @@ def sip_janus(janus_ice_address: str | None) -> Iterator[JanusServer]:
         plugins=["sip", "nosip", "voicemail"],
         enable_plugins=["voicemail"],
         session_timeout=60,
-        # No OPTIONS keep-alives to the registrar: SIPp scenarios do not expect them.
-        plugin_configs={"janus.plugin.sip": {"general": {"keepalive_interval": 0}}},
     )
     server.start()
     try:
