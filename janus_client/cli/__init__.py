@@ -8,6 +8,7 @@ Examples:
     janus-client videoroom list --url http://127.0.0.1:8088/janus --json
     janus-client admin sessions --admin-url http://127.0.0.1:7088/admin --admin-secret s
     janus-client textroom join 1234 --username alice --local
+    janus-client sip register sip:alice@pbx --proxy sip:pbx --call sip:bob@pbx
     ```
 
 Connection options come from flags or the environment (``JANUS_URL``,
@@ -80,6 +81,7 @@ COMMANDS: tuple[str, ...] = (
     "videocall",
     "videoroom",
     "textroom",
+    "sip",  # sip register
     "admin",
     "observe",  # health, events
 )

@@ -145,7 +145,9 @@ class SippProcess:
         service: The user part SIPp calls (``[service]``).
         host: The address SIPp binds (signalling and media).
         rtp_echo: Send every RTP packet back to its sender (``-rtp_echo``).
-        calls: Stop after this many calls (``-m``), or None to run until stopped.
+        calls: Stop after this many calls (``-m``). None: one call for a client
+            scenario (``remote`` given; SIPp would otherwise place 10 calls a
+            second), no limit for a server.
         timeout: SIPp's own global timeout in seconds (``-timeout``): it never
             outlives a test by more.
         binary: The SIPp executable.
@@ -168,7 +170,7 @@ class SippProcess:
         self.service = service
         self.host = host
         self.rtp_echo = rtp_echo
-        self.calls = calls
+        self.calls = calls if calls is not None or remote is None else 1
         self.timeout = timeout
         self.binary = binary
         self.port = 0
