@@ -68,6 +68,7 @@ def registrar(
     answer: bool = True,
     hangup_after_ms: int | None = None,
     notify: bool = True,
+    early_media_ms: int | None = None,
 ) -> str:
     """A registrar and callee (UAS).
 
@@ -84,6 +85,8 @@ def registrar(
         answer: Whether INVITEs are answered (else refused with 486).
         hangup_after_ms: Hang up (BYE) this long after the ACK, instead of waiting.
         notify: Send a NOTIFY after accepting a SUBSCRIBE.
+        early_media_ms: Send 183 Session Progress with the SDP (early media) and
+            answer (200) that long after it, instead of 180 then 200.
     """
     phrase = {200: "OK", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}.get(
         register_code, "Refused"
@@ -109,7 +112,11 @@ def registrar(
         out.append(_send(_reply(486, "Busy Here")))
         out.append('  <recv request="ACK" next="end"/>\n')
     else:
-        out.append(_send(_reply(180, "Ringing")))
+        if early_media_ms is None:
+            out.append(_send(_reply(180, "Ringing")))
+        else:
+            out.append(_send(_reply(183, "Session Progress", body=_sdp())))
+            out.append(f'  <pause milliseconds="{int(early_media_ms)}"/>\n')
         out.append(_send(_reply(200, "OK", body=_sdp()), retrans=True))
         out.append('  <recv request="ACK"/>\n')
         if hangup_after_ms is not None:

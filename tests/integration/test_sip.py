@@ -298,3 +298,27 @@ async def test_secrets_stay_out_of_logs_repr_and_errors(
         for text in texts:
             assert secret not in text and ha1 not in text
         assert "register" in caplog.text  # the requests were logged, redacted
+
+
+async def test_early_media_progress_then_accepted(url: str) -> None:
+    async with (
+        SippProcess(registrar_scenario(early_media_ms=2000), timeout=30) as sipp,
+        _sip(url) as sip,
+    ):
+        await sip.register(USER, secret="x", proxy=sipp.uri)
+        events = sip.events(SipEvent)
+        probe = AudioProbe()
+        try:
+            call = await sip.call(f"sip:bob@{sipp.address}", tracks=[tone()], on_track=probe)
+            progress = await _next(events, SipEventType.PROGRESS)
+            assert progress.jsep is not None and progress.jsep["type"] == "answer"
+            assert call.state is SipCallState.PROGRESS
+            await until(lambda: len(probe.frames) > 10, 5)  # media before the answer
+            assert call.state is SipCallState.PROGRESS
+            await call.answered(timeout=10)
+            accepted = next(e for e in call.events if e.type is SipEventType.ACCEPTED)
+            assert accepted.jsep is None  # the 183's SDP was the answer
+            await call.hangup()
+            await call.ended(timeout=10)
+        finally:
+            await probe.close()

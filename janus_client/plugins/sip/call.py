@@ -37,6 +37,14 @@ class SipCallState(str, enum.Enum):
     ENDED = "ended"
 
 
+_RANK = {
+    SipCallState.CALLING: 0,
+    SipCallState.PROCEEDING: 1,
+    SipCallState.RINGING: 2,
+    SipCallState.PROGRESS: 3,
+}
+
+
 class SipCall:
     """One call (outgoing or incoming) on a `JanusSipPlugin` handle.
 
@@ -258,7 +266,9 @@ class SipCall:
                 self._dtmf_event.set()
 
     def _set(self, state: SipCallState) -> None:
-        if self._state not in (SipCallState.ENDED, SipCallState.ACCEPTED):
+        # Only forward: Janus sends ``proceeding`` for every provisional response,
+        # also after the 180 (``ringing``) or 183 (``progress``) it reports.
+        if _RANK.get(state, 0) > _RANK.get(self._state, 99):
             self._state = state
 
     def _mark_answered(self) -> None:
