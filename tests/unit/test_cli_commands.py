@@ -22,7 +22,7 @@ def test_registered_modules_add_their_commands_in_order() -> None:
     sub = next(a for a in parser._actions if a.dest == "command")
     names = list(sub.choices)  # type: ignore[union-attr]
     assert names == [
-        "serve", "info", "ping", "echotest", "videocall", "videoroom", "textroom", "admin",
+        "serve", "info", "ping", "echotest", "videocall", "videoroom", "textroom", "sip", "admin",
         "health", "events",
     ]
     for name in cli.COMMANDS:

@@ -235,3 +235,32 @@ def test_sipp_scenarios_are_xml_and_messages_parse() -> None:
         "Signal=5"
     )
     assert SippMessage("sent", "SIP/2.0 486 Busy Here\nCSeq: 1 INVITE").status == 486
+
+
+async def test_second_event_with_a_pending_transaction_is_routed() -> None:
+    """Janus' SIP plugin pushes ``ringing``/``accepted`` with the ``call`` transaction.
+
+    When they arrive before the caller took ``calling`` (its answer) and discarded
+    the transaction, they are events for the handle, not duplicates to drop.
+    """
+    from janus_client.protocol import classify
+    from janus_client.transactions import TransactionTable
+
+    def sip_event(name: str) -> Any:
+        data = {"sip": "event", "result": {"event": name}}
+        return classify(
+            {
+                "janus": "event",
+                "transaction": "t",
+                "sender": 1,
+                "plugindata": {"plugin": SIP, "data": data},
+            }
+        )
+
+    table = TransactionTable()
+    fut = table.register("t", "h", "message", wait_event=True)
+    assert table.resolve(classify({"janus": "ack", "transaction": "t"})) is False
+    calling = sip_event("calling")
+    assert table.resolve(calling) is False  # the answer
+    assert table.resolve(sip_event("accepted")) is True  # routed to the handle
+    assert fut.result() is calling
