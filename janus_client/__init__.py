@@ -123,11 +123,11 @@ from .transports import (
 
 logging.getLogger("janus_client").addHandler(logging.NullHandler())
 
-_MEDIA_NAMES = ("MediaPlayer", "MediaRecorder", "MediaStreamTrack")
+_MEDIA_NAMES = ("MediaPlayer", "MediaRecorder", "MediaStreamTrack", "PassthroughRecorder")
 
 
 def __getattr__(name: str) -> Any:
-    # MediaPlayer, MediaRecorder and MediaStreamTrack need the media extra: load them on first use
+    # The media names (players, recorders, tracks) need the media extra: load them on first use
     # so that importing janus_client never imports aiortc or av.
     if name in _MEDIA_NAMES:
         from . import webrtc

@@ -1,13 +1,15 @@
 """WebRTC media for plugin handles: peer connections, media sources and sinks.
 
-This is the only module of janus-client that imports aiortc and av, which come with
-the ``media`` extra (``pip install 'janus-client[media]'``). Without them, importing
-this module raises `MediaUnavailableError` with that hint; signalling works anyway.
+This module and `janus_client.recording` are the only ones of janus-client that
+import aiortc and av, which come with the ``media`` extra (``pip install
+'janus-client[media]'``). Without them, importing this module raises
+`MediaUnavailableError` with that hint; signalling works anyway.
 
 * `JanusPeerConnection` wraps one `aiortc.RTCPeerConnection` per handle: offers and
   answers with the complete SDP (aiortc gathers before it returns, so no trickle is
   needed), answers renegotiation offers, collects remote tracks and data channels,
-  feeds recorders and sinks, and closes everything it owns.
+  feeds recorders (`PassthroughRecorder` without re-encoding, or `MediaRecorder`)
+  and sinks, and closes everything it owns.
 * `MediaPlayer` (files, devices) and `MediaRecorder` as in janus-client 0.9.x; the
   player never keeps the process alive at exit.
 * Synthetic sources for tests and demos: `FrameCounterVideoTrack` stamps a frame
@@ -50,6 +52,13 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised in a venv without the extra
     raise MediaUnavailableError("janus_client.webrtc") from exc
 
+from .recording import (
+    PassthroughRecorder,
+    RecordingUnsupportedError,
+    can_passthrough,
+    negotiated_codec,
+)
+
 __all__ = [
     "FrameCounterVideoTrack",
     "JanusPeerConnection",
@@ -58,6 +67,7 @@ __all__ = [
     "MediaRecorder",
     "MediaRelay",
     "MediaStreamTrack",
+    "PassthroughRecorder",
     "RTCConfiguration",
     "RTCIceServer",
     "TrackStats",
@@ -448,8 +458,15 @@ class JanusPeerConnection:
             (host candidates only, no traffic to third parties); pass
             ``RTCConfiguration(iceServers=[RTCIceServer("stun:...")])`` for NAT
             traversal.
-        record_to: A file path or `MediaRecorder` for the remote tracks, or None.
+        record_to: Where to record the remote tracks: a file path, a
+            `janus_client.recording.PassthroughRecorder`, a `MediaRecorder`, or None.
         read_counters: Decode `FrameCounterVideoTrack` numbers from received video.
+        transcode: For a ``record_to`` path: False (the default) writes the
+            encoded media as received with `PassthroughRecorder` when the file's
+            container takes the negotiated codecs (VP8/VP9/H.264 and Opus in
+            ``.mkv``/``.webm``, H.264 and Opus in ``.mp4``), and falls back to
+            aiortc's `MediaRecorder` (decoding and re-encoding) otherwise; True
+            always uses `MediaRecorder`.
 
     Attributes:
         pc: The underlying `aiortc.RTCPeerConnection`.
@@ -467,8 +484,9 @@ class JanusPeerConnection:
         self,
         configuration: RTCConfiguration | None = None,
         *,
-        record_to: str | MediaRecorder | None = None,
+        record_to: str | MediaRecorder | PassthroughRecorder | None = None,
         read_counters: bool = False,
+        transcode: bool = False,
     ) -> None:
         self.pc = RTCPeerConnection(
             configuration if configuration is not None else RTCConfiguration(iceServers=[])
@@ -478,9 +496,15 @@ class JanusPeerConnection:
         self._track_stats: list[tuple[MediaStreamTrack, TrackStats]] = []
         self.data_channels: dict[str, RTCDataChannel] = {}
         self.read_counters = read_counters
-        self._recorder: MediaRecorder | None = (
-            MediaRecorder(record_to) if isinstance(record_to, str) else record_to
-        )
+        # A path without transcode=True: the recorder is chosen once the codecs
+        # are negotiated (`_start_recorder`); the tracks wait in _record_pending.
+        self._record_path = record_to if isinstance(record_to, str) and not transcode else None
+        self._recorder: MediaRecorder | PassthroughRecorder | None
+        if isinstance(record_to, str):
+            self._recorder = MediaRecorder(record_to) if transcode else None
+        else:
+            self._recorder = record_to
+        self._record_pending: list[MediaStreamTrack] = []
         self._recorder_started = False
         self._applying = False
         self._local_tracks: list[MediaStreamTrack] = []
@@ -611,7 +635,7 @@ class JanusPeerConnection:
             self._applying = False
         # Start the recorder once every track of this negotiation was announced: a
         # recorder started earlier would not record the tracks added after it.
-        if self._recorder is not None and not self._recorder_started and self.remote_tracks:
+        if self._recording and not self._recorder_started and self.remote_tracks:
             await self._start_recorder()
         if kind == "answer":
             return None
@@ -687,8 +711,8 @@ class JanusPeerConnection:
                 except Exception:
                     logger.exception("track callback %r raised", callback)
             return
-        if self._recorder is not None:
-            self._recorder.addTrack(track)
+        if self._recording:
+            self._record_track(track)
             if not self._applying:  # otherwise `apply` starts it after the last track
                 self._spawn(self._start_recorder())
             return
@@ -735,9 +759,55 @@ class JanusPeerConnection:
             self._track_waiters.append(waiter)
             await asyncio.wait_for(waiter, max(deadline - loop.time(), 0.001))
 
+    @property
+    def recorder(self) -> MediaRecorder | PassthroughRecorder | None:
+        """The recorder of the remote tracks (for a path, chosen once negotiated)."""
+        return self._recorder
+
+    @property
+    def _recording(self) -> bool:
+        return self._recorder is not None or self._record_path is not None
+
+    def _record_track(self, track: MediaStreamTrack) -> None:
+        if self._recorder is None:
+            self._record_pending.append(track)
+        elif isinstance(self._recorder, PassthroughRecorder):
+            transceiver = self._transceiver_of(track)
+            if transceiver is not None:
+                self._recorder.add_receiver(transceiver.receiver)
+        else:
+            self._recorder.addTrack(track)
+
+    def _choose_recorder(self, path: str) -> MediaRecorder | PassthroughRecorder:
+        transceivers = [self._transceiver_of(track) for track in self._record_pending]
+        codecs = [negotiated_codec(t) if t is not None else None for t in transceivers]
+        if all(codecs) and can_passthrough(path, [c for c in codecs if c]):
+            try:
+                recorder = PassthroughRecorder(path)
+                for transceiver in transceivers:
+                    recorder.add_receiver(transceiver.receiver)
+                return recorder
+            except RecordingUnsupportedError as exc:
+                logger.warning("recording with MediaRecorder: %s", exc)
+        else:
+            logger.info("recording %s with MediaRecorder (re-encoding): codecs %s", path, codecs)
+        media_recorder = MediaRecorder(path)
+        for track in self._record_pending:
+            media_recorder.addTrack(track)
+        return media_recorder
+
+    def _transceiver_of(self, track: MediaStreamTrack) -> Any:
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.receiver.track is track:
+                return transceiver
+        return None
+
     async def _start_recorder(self) -> None:
         # Start once, after the tracks of the first negotiation have been added.
         await asyncio.sleep(0)
+        if self._recorder is None and self._record_path is not None:
+            self._recorder = self._choose_recorder(self._record_path)
+            self._record_pending.clear()
         if self._recorder is not None and not self._recorder_started:
             self._recorder_started = True
             await self._recorder.start()

@@ -33,14 +33,17 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
     echo = JanusEchoTestPlugin()
     video = None
     started = time.monotonic()
+    # A path records without re-encoding where the file takes the codecs (see
+    # janus_client.recording); --transcode re-encodes with aiortc's MediaRecorder.
+    record_to = webrtc.MediaRecorder(args.record) if args.record and args.transcode else args.record
     try:
         await echo.attach(janus)
         if args.play:
-            await echo.start(play_from=args.play, record_to=args.record, data_channel=True)
+            await echo.start(play_from=args.play, record_to=record_to, data_channel=True)
         else:
             video = webrtc.FrameCounterVideoTrack(args.width, args.height, fps=args.fps)
             tracks = [webrtc.ToneAudioTrack(), video]
-            await echo.start(tracks=tracks, record_to=args.record, read_counters=True)
+            await echo.start(tracks=tracks, record_to=record_to, read_counters=True)
         await echo.wait_webrtcup(timeout=args.timeout)
         up_ms = (time.monotonic() - started) * 1000
         pc = echo.peer
@@ -85,6 +88,7 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
             "frame_numbers_checked": len(stats.counters) if stats is not None else 0,
             "data_channel_rtt_ms": round(sorted(rtts)[len(rtts) // 2], 2) if rtts else None,
             "recorded_to": args.record,
+            "recorder": type(pc.recorder).__name__ if pc.recorder is not None else None,
             "video_frames_recorded": None,
         }
     finally:
@@ -101,7 +105,7 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
         if s["recorded_to"]:
             lines.append(
                 f"  video frames echoed: {s['video_frames_recorded']} (recorded to "
-                f"{s['recorded_to']})"
+                f"{s['recorded_to']} by {s['recorder']})"
             )
             lines.append(f"  webrtcup after {s['webrtcup_ms']} ms")
         else:
@@ -152,5 +156,15 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
         help="run an EchoTest call with synthetic media or a file",
     )
     p.add_argument("--play", help="a media file or device to send (default: synthetic)")
-    p.add_argument("--record", help="record the echoed media to this file")
+    p.add_argument(
+        "--record",
+        help="record the echoed media to this file (.mkv, .webm: written as received, "
+        "without re-encoding; other formats are re-encoded)",
+    )
+    p.add_argument(
+        "--transcode",
+        action="store_true",
+        help="with --record: decode and re-encode (aiortc's MediaRecorder) even when the "
+        "file takes the media as received",
+    )
     media_options(p)
