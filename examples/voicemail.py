@@ -7,6 +7,8 @@ this starts a private Janus with it, from the testing toolkit.
 import asyncio
 import os
 
+import av
+
 from janus_client import JanusSession, JanusVoiceMailPlugin
 from janus_client.testing import JanusServer
 from janus_client.webrtc import ToneAudioTrack, set_host_addresses
@@ -28,6 +30,11 @@ async def main(server: JanusServer) -> None:
         print(
             f"file: {path.name}, {path.stat().st_size} bytes, starts with {path.read_bytes()[:4]!r}"
         )
+        with av.open(str(path)) as container:  # PyAV reads it back
+            stream = container.streams.audio[0]
+            pts = [p.pts for p in container.demux(stream) if p.pts is not None]
+            seconds = float((pts[-1] - pts[0]) * stream.time_base)
+        print(f"{stream.codec_context.name} audio, {seconds:.2f} s")
 
 
 if __name__ == "__main__":
