@@ -322,3 +322,28 @@ async def test_early_media_progress_then_accepted(url: str) -> None:
             await call.ended(timeout=10)
         finally:
             await probe.close()
+
+
+async def test_helper_handle_takes_the_second_call(url: str) -> None:
+    async with (
+        SippProcess(registrar_scenario(), timeout=40) as registrar,
+        _sip(url) as master,
+        _sip(url) as helper,
+    ):
+        contact = await _registered(master, registrar)
+        assert master.registration is not None
+        ack = await helper.register(USER, type="helper", master_id=master.registration.master_id)
+        assert ack.event == "registered" and helper.registration is not None
+        assert helper.registration.register_sent is False
+        first = await master.call(f"sip:bob@{registrar.address}")
+        await first.answered(timeout=10)
+        scenario = caller_scenario(talk_ms=1000)
+        async with SippProcess(scenario, remote=contact, service="alice") as caller:
+            second = await helper.wait_incoming_call(timeout=10)  # not a missed call
+            await second.accept()
+            ended = await second.ended(timeout=10)
+            assert ended is not None and ended.code == 200
+            assert await caller.wait(10) == 0
+        assert first.active
+        await first.hangup()
+        await first.ended(timeout=10)
