@@ -199,6 +199,7 @@ def caller(
     wait_bye: bool = False,
     cancel_after_ms: int | None = None,
     dtmf_info: str | None = None,
+    refer_to: str | None = None,
 ) -> str:
     """A caller (UAC) that calls ``[service]@[remote_ip]:[remote_port]`` with PCMU.
 
@@ -215,6 +216,8 @@ def caller(
         wait_bye: Wait for the callee's BYE instead of sending one.
         cancel_after_ms: Cancel the INVITE this long after the 180.
         dtmf_info: A digit sent in an INFO after the ACK.
+        refer_to: Send a REFER to this URI after the ACK (a transfer request to the
+            callee), expect 202, and answer the NOTIFY that may follow.
     """
     via_inv = "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=z9hG4bK[pid]i[call_number]"
     common = [
@@ -285,6 +288,16 @@ def caller(
             body = f"Signal={dtmf_info}\nDuration=160"
             out.append(_send(in_dialog("INFO", cseq, body, "application/dtmf-relay"), retrans=True))
             out.append('  <recv response="200"/>\n')
+            cseq += 1
+        if refer_to is not None:
+            refer = in_dialog("REFER", cseq).replace(
+                "Max-Forwards: 70", f"Max-Forwards: 70\nRefer-To: <{refer_to}>"
+            )
+            out.append(_send(refer, retrans=True))
+            out.append('  <recv response="202"/>\n')
+            out.append('  <recv request="NOTIFY" timeout="2000" ontimeout="talk"/>\n')
+            out.append(_send(_reply(200, "OK", tag=False)))
+            out.append('  <label id="talk"/>\n')
             cseq += 1
         if wait_bye:
             out.append('  <recv request="BYE"/>\n')

@@ -347,3 +347,18 @@ async def test_helper_handle_takes_the_second_call(url: str) -> None:
         assert first.active
         await first.hangup()
         await first.ended(timeout=10)
+
+
+async def test_incoming_refer_gives_a_transfer_event(url: str) -> None:
+    async with SippProcess(registrar_scenario(), timeout=30) as registrar, _sip(url) as sip:
+        contact = await _registered(sip, registrar)
+        events = sip.events(SipEvent)
+        scenario = caller_scenario(talk_ms=1500, refer_to="sip:carol@127.0.0.1")
+        async with SippProcess(scenario, remote=contact, service="alice") as caller:
+            call = await sip.wait_incoming_call(timeout=10)
+            await call.accept()
+            transfer = await _next(events, SipEventType.TRANSFER)
+            assert transfer.refer_to is not None and "sip:carol@127.0.0.1" in transfer.refer_to
+            assert transfer.refer_id is not None
+            await call.ended(timeout=10)
+            assert await caller.wait(10) == 0

@@ -222,6 +222,8 @@ def test_sipp_scenarios_are_xml_and_messages_parse() -> None:
         caller_scenario(expect_code=603),
         caller_scenario(cancel_after_ms=100),
         caller_scenario(wait_bye=True, dtmf_info="5"),
+        caller_scenario(refer_to="sip:c@d"),
+        registrar_scenario(early_media_ms=100),
     ):
         root = ET.fromstring(xml.encode("iso-8859-1"))
         assert root.tag == "scenario" and len(root) > 3
