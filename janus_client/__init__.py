@@ -62,6 +62,12 @@ from .events import (
 )
 from .handle import JanusHandle, PluginResponse
 from .logs import RedactingFilter, RedactingLoggerAdapter
+from .plugins.audiobridge import (
+    AudioBridgeError,
+    AudioBridgeEvent,
+    AudioBridgeEventType,
+    JanusAudioBridgePlugin,
+)
 from .plugins.base import JanusPlugin
 from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
 from .plugins.media import JanusMediaPlugin
@@ -137,6 +143,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AudioBridgeError",
+    "AudioBridgeEvent",
+    "AudioBridgeEventType",
     "CascadedPublisher",
     "ComponentInfo",
     "ConnectError",
@@ -151,6 +160,7 @@ __all__ = [
     "HangupEvent",
     "InvalidStateError",
     "JanusAdminMonitorClient",
+    "JanusAudioBridgePlugin",
     "JanusEchoTestPlugin",
     "JanusError",
     "JanusEvent",

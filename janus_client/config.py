@@ -6,8 +6,19 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeGuard
 
 __all__ = ["ReconnectPolicy", "Timeouts", "resolve_timeout"]
+
+
+def _is_real(value: object) -> TypeGuard[int | float]:
+    """Whether ``value`` is an int or float (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_finite(value: object) -> TypeGuard[int | float]:
+    """Whether ``value`` is a finite int or float (not a bool)."""
+    return _is_real(value) and math.isfinite(value)
 
 
 def resolve_timeout(timeout: object, default: float) -> float:
@@ -23,7 +34,7 @@ def resolve_timeout(timeout: object, default: float) -> float:
     """
     if timeout is None:
         return default
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+    if not _is_real(timeout):
         raise TypeError(f"timeout must be a number of seconds, got {type(timeout).__name__}")
     if not math.isfinite(timeout) or not timeout > 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
@@ -58,12 +69,7 @@ class Timeouts:
     def __post_init__(self) -> None:
         for name in ("connect", "request", "close", "keepalive", "long_poll"):
             value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not math.isfinite(value)
-                or value <= 0
-            ):
+            if not _is_finite(value) or value <= 0:
                 raise ValueError(
                     f"Timeouts.{name} must be a positive number of seconds, got {value!r}"
                 )
@@ -110,11 +116,7 @@ class ReconnectPolicy:
             )
         for name in ("initial_delay", "max_delay", "multiplier", "deadline", "jitter"):
             value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not math.isfinite(value)
-            ):
+            if not _is_finite(value):
                 raise ValueError(f"ReconnectPolicy.{name} must be a number, got {value!r}")
         if self.initial_delay < 0 or self.max_delay < self.initial_delay:
             raise ValueError("ReconnectPolicy needs 0 <= initial_delay <= max_delay")

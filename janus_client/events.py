@@ -9,8 +9,9 @@ Core events (`WebRTCUpEvent`, `MediaEvent`, `SlowLinkEvent`, `HangupEvent`,
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .protocol import Incoming, MessageKind, RedactedReprDict, plugin_data
 
@@ -28,7 +29,11 @@ __all__ = [
     "TrickleEvent",
     "WebRTCUpEvent",
     "event_from_incoming",
+    "plugin_event_fields",
+    "plugin_event_type",
 ]
+
+_Kind = TypeVar("_Kind", bound=enum.Enum)
 
 
 class MediaKind(str, enum.Enum):
@@ -143,6 +148,62 @@ class PluginEvent(JanusEvent):
         # repr() (tracebacks, log lines) shows the SDP's size, never its body.
         if self.jsep is not None and type(self.jsep) is not RedactedReprDict:
             object.__setattr__(self, "jsep", RedactedReprDict(self.jsep))
+
+
+def plugin_event_fields(event: PluginEvent) -> dict[str, Any]:
+    """Return the fields a plugin's typed event copies from the `PluginEvent` it types.
+
+    A plugin's ``from_plugin_event`` passes them on to its ``from_data``:
+    ``plugin``, ``transaction``, ``session_id``, ``handle_id`` and ``raw``.
+
+    Args:
+        event: The untyped plugin event.
+    """
+    return {
+        "plugin": event.plugin,
+        "transaction": event.transaction,
+        "session_id": event.session_id,
+        "handle_id": event.handle_id,
+        "raw": event.raw,
+    }
+
+
+def plugin_event_type(
+    data: Mapping[str, Any],
+    field_name: str,
+    kinds: type[_Kind],
+    event_keys: Iterable[tuple[str, _Kind]],
+) -> _Kind:
+    """Tell the kind of a room plugin's event from its data.
+
+    Janus' room plugins (AudioBridge, VideoRoom) name most events in one field
+    (``"videoroom": "joined"``) and send the others as ``"event"``, told apart by
+    the first of some keys present; an ``"event"`` carrying ``error_code`` or
+    ``error`` is an error.
+
+    Args:
+        data: The plugin's event data.
+        field_name: The field that names the event (``"audiobridge"``, ``"videoroom"``).
+        kinds: The plugin's event-type enum; it must have ``ERROR`` and ``EVENT``
+            members (``EVENT``: any other event).
+        event_keys: For ``"event"``: each key and the kind it tells, in order.
+
+    Returns:
+        The kind: the enum member named by the field, the one of the first key
+        present, ``ERROR``, or ``EVENT`` when nothing else matches.
+    """
+    kind = data.get(field_name)
+    if kind == "event":
+        if "error_code" in data or "error" in data:
+            return kinds["ERROR"]
+        for key, event_type in event_keys:
+            if key in data:
+                return event_type
+        return kinds["EVENT"]
+    try:
+        return kinds(kind)
+    except ValueError:
+        return kinds["EVENT"]
 
 
 class ConnectionState(str, enum.Enum):

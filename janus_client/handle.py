@@ -312,6 +312,10 @@ class JanusHandle:
         """
         self._release(exc)
 
+    def publish(self, event: JanusEvent) -> None:
+        """Give ``event`` to this handle's streams and callbacks (a plugin's own events)."""
+        self._events.publish(event)
+
     def deliver(self, incoming: Incoming) -> None:
         """Called by the session: publish one incoming message of this handle as an event."""
         event = event_from_incoming(incoming)

@@ -112,6 +112,18 @@ class HealthResult:
         }
 
 
+def _answered_with_error(url: str, latency: float, exc: ServerError) -> HealthResult:
+    """Janus answered ``info`` with an error: reachable, but not healthy."""
+    return HealthResult(
+        url=url,
+        reachable=True,
+        healthy=False,
+        latency=latency,
+        error=_describe(exc),
+        error_code=exc.code,
+    )
+
+
 def _judge(
     url: str,
     latency: float,
@@ -212,14 +224,7 @@ async def _check(
         try:
             raw = await session.info()
         except ServerError as exc:
-            return HealthResult(
-                url=url,
-                reachable=True,
-                healthy=False,
-                latency=loop.time() - start,
-                error=_describe(exc),
-                error_code=exc.code,
-            )
+            return _answered_with_error(url, loop.time() - start, exc)
         latency = loop.time() - start
     finally:
         await asyncio.shield(session.destroy())
@@ -255,14 +260,7 @@ async def session_health(session: JanusSession, *, timeout: float | None = None)
     try:
         raw = await session.info(timeout=timeout)
     except ServerError as exc:
-        return HealthResult(
-            url=url,
-            reachable=True,
-            healthy=False,
-            latency=loop.time() - start,
-            error=_describe(exc),
-            error_code=exc.code,
-        )
+        return _answered_with_error(url, loop.time() - start, exc)
     except (JanusError, OSError, TimeoutError) as exc:
         return HealthResult(url=url, reachable=False, healthy=False, error=_describe(exc))
     latency = loop.time() - start

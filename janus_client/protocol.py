@@ -10,6 +10,7 @@ import enum
 import json
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -92,6 +93,7 @@ REPLY_KINDS = frozenset(
 )
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class Incoming:
     """One classified message received from Janus (read-only by convention).
 
@@ -104,23 +106,12 @@ class Incoming:
         body: The whole decoded message.
     """
 
-    __slots__ = ("body", "janus", "kind", "sender", "session_id", "transaction")
-
-    def __init__(
-        self,
-        kind: MessageKind,
-        janus: str,
-        transaction: str | None,
-        session_id: int | None,
-        sender: int | None,
-        body: dict[str, Any],
-    ) -> None:
-        self.kind = kind
-        self.janus = janus
-        self.transaction = transaction
-        self.session_id = session_id
-        self.sender = sender
-        self.body = body
+    kind: MessageKind
+    janus: str
+    transaction: str | None
+    session_id: int | None
+    sender: int | None
+    body: dict[str, Any]
 
     def __repr__(self) -> str:
         return (

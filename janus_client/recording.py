@@ -438,9 +438,15 @@ class RecordedTrack:
 
 
 class _Track:
-    def __init__(self, receiver: Any, track: MediaStreamTrack) -> None:
+    def __init__(
+        self,
+        receiver: Any,
+        track: MediaStreamTrack,
+        on_frame: Callable[[bytes], None] | None = None,
+    ) -> None:
         self.receiver = receiver
         self.track = track
+        self.on_frame = on_frame
         self.info = RecordedTrack(kind=track.kind)
         self.tap: _ReceiverTap | None = None
         self.clock = 90000 if track.kind == "video" else 48000
@@ -548,11 +554,16 @@ class PassthroughRecorder:
         """Whether the file was opened (its header written)."""
         return self._container is not None
 
-    def add_receiver(self, receiver: RTCRtpReceiver) -> None:
+    def add_receiver(
+        self, receiver: RTCRtpReceiver, *, on_frame: Callable[[bytes], None] | None = None
+    ) -> None:
         """Record the track an aiortc receiver receives.
 
         Args:
             receiver: An `aiortc.RTCRtpReceiver` (``transceiver.receiver``).
+            on_frame: Called with each encoded frame received (also those before the
+                first keyframe), e.g. to count frames while recording; an exception
+                it raises is logged and stops nothing.
 
         Raises:
             RecordingUnsupportedError: The installed aiortc hides its encoded frames.
@@ -563,7 +574,7 @@ class PassthroughRecorder:
         _check_receiver(receiver)
         if any(state.receiver is receiver for state in self._tracks):
             return
-        state = _Track(receiver, receiver.track)
+        state = _Track(receiver, receiver.track, on_frame)
         self._tracks.append(state)
         if self._container is not None:
             state.info.error = "added after the file was opened"
@@ -651,6 +662,11 @@ class PassthroughRecorder:
     def _on_frame(self, state: _Track, codec: Any, frame: Any) -> None:
         info = state.info
         info.frames_received += 1
+        if state.on_frame is not None:
+            try:
+                state.on_frame(frame.data)
+            except Exception:
+                logger.exception("recorder: the on_frame callback raised")
         if self._stopped or info.error is not None:
             return
         now = time.monotonic()

@@ -595,7 +595,8 @@ class JanusSession:
         plugins: dict[int, JanusPlugin] = self.__dict__.get("_plugin_objects", {})
         return {hid: p for hid, p in plugins.items() if hid in self._handles}
 
-    def _register_plugin(self, handle_id: int, plugin: JanusPlugin) -> None:
+    def register_plugin(self, handle_id: int, plugin: JanusPlugin) -> None:
+        """Record ``plugin`` as the object of handle ``handle_id`` (`plugin_handles`)."""
         plugins: dict[int, JanusPlugin] = self.__dict__.setdefault("_plugin_objects", {})
         for hid in [hid for hid in plugins if hid not in self._handles]:
             del plugins[hid]

@@ -23,12 +23,14 @@ import asyncio
 import fractions
 import logging
 import math
+import operator
 import secrets
 import string
 import threading
 import time
 import weakref
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -376,9 +378,25 @@ class TrackStats:
             of arrival (only when ``read_counters`` is on).
         width: Width of the latest video frame.
         height: Height of the latest video frame.
+        measure_level: For audio, whether the level of each frame is measured
+            (`rms`, `sum_squares`, `samples`); off by default (it costs CPU).
+        sum_squares: With ``measure_level``: the sum of the squared s16 samples
+            received so far (all channels).
+        samples: With ``measure_level``: how many samples that sum covers; the RMS
+            between two readings is ``sqrt(Δsum_squares / Δsamples)``.
     """
 
-    def __init__(self, kind: str, *, read_counters: bool = False, mid: str | None = None) -> None:
+    #: How many recent frames `rms` averages over (20 ms each: 0.5 s).
+    LEVEL_WINDOW = 25
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        read_counters: bool = False,
+        mid: str | None = None,
+        measure_level: bool = False,
+    ) -> None:
         self.kind = kind
         self.mid = mid
         self.frames = 0
@@ -388,7 +406,25 @@ class TrackStats:
         self.read_counters = read_counters
         self.width = 0
         self.height = 0
+        self.measure_level = measure_level and kind == "audio"
+        self.sum_squares = 0
+        self.samples = 0
+        self._recent: deque[tuple[int, int]] = deque(maxlen=self.LEVEL_WINDOW)
         self._first = asyncio.Event()
+
+    def _add_encoded(self, data: bytes) -> None:
+        """Count a frame that a recorder writes without decoding it.
+
+        Such frames are counted (``frames``, first and last frame times), but
+        their size, frame counters and audio level are not read (that needs the
+        decoded picture or samples).
+        """
+        now = time.monotonic()
+        self.frames += 1
+        self.last_frame_at = now
+        if self.first_frame_at is None:
+            self.first_frame_at = now
+            self._first.set()
 
     def _add(self, frame: Any) -> None:
         now = time.monotonic()
@@ -403,6 +439,20 @@ class TrackStats:
                 number = read_frame_counter(frame)
                 if number is not None:
                     self.counters.append(number)
+        elif self.measure_level:
+            squares, count = _s16_squares(frame)
+            self.sum_squares += squares
+            self.samples += count
+            self._recent.append((squares, count))
+
+    @property
+    def rms(self) -> float:
+        """RMS of the latest half second of audio (s16 scale, 0 to 32768; 0 if none).
+
+        Only measured for audio stats created with ``measure_level``.
+        """
+        count = sum(n for _, n in self._recent)
+        return math.sqrt(sum(s for s, _ in self._recent) / count) if count else 0.0
 
     async def wait_first_frame(self, timeout: float = 10.0) -> float:
         """Wait for the first frame; return its `time.monotonic` time."""
@@ -416,6 +466,30 @@ class TrackStats:
             return 0.0
         span = self.last_frame_at - self.first_frame_at
         return (self.frames - 1) / span if span > 0 else 0.0
+
+
+class _CountedTrack(MediaStreamTrack):  # a remote track a recorder reads, frames counted
+    def __init__(self, source: MediaStreamTrack, stats: TrackStats) -> None:
+        super().__init__()
+        self.kind, self._source, self._stats = source.kind, source, stats
+
+    async def recv(self) -> Any:
+        frame = await self._source.recv()
+        self._stats._add(frame)
+        return frame
+
+
+def _s16_squares(frame: Any) -> tuple[int, int]:
+    """Return the sum of the squared samples of a packed s16 audio frame, and their count."""
+    if frame.format.name != "s16":  # planar or float: measure the first plane as s16p
+        if frame.format.name != "s16p":
+            return 0, 0
+        count = frame.samples
+    else:
+        count = frame.samples * len(frame.layout.channels)
+    samples = array("h")
+    samples.frombytes(bytes(frame.planes[0])[: 2 * count])
+    return sum(map(operator.mul, samples, samples)), len(samples)
 
 
 # ----------------------------------------------------------------- peer connection
@@ -461,6 +535,7 @@ class JanusPeerConnection:
         record_to: Where to record the remote tracks: a file path, a
             `janus_client.recording.PassthroughRecorder`, a `MediaRecorder`, or None.
         read_counters: Decode `FrameCounterVideoTrack` numbers from received video.
+        measure_levels: Measure the level of received audio (`TrackStats.rms`).
         transcode: For a ``record_to`` path: False (the default) writes the
             encoded media as received with `PassthroughRecorder` when the file's
             container takes the negotiated codecs (VP8/VP9/H.264 and Opus in
@@ -472,8 +547,8 @@ class JanusPeerConnection:
         pc: The underlying `aiortc.RTCPeerConnection`.
         remote_tracks: Tracks received from Janus, in arrival order.
         stats: A `TrackStats` per received track kind (``"audio"``, ``"video"``),
-            for tracks consumed by this object (when not recorded elsewhere); with
-            several tracks of a kind, the latest one.
+            recorded ones too (counted as the recorder reads them); with several
+            tracks of a kind, the latest one.
         stats_by_mid: The same `TrackStats`, keyed by the mid of the m-line each
             track arrived on: one per track, also when one connection receives
             several videos (a VideoRoom multistream subscription).
@@ -486,6 +561,7 @@ class JanusPeerConnection:
         *,
         record_to: str | MediaRecorder | PassthroughRecorder | None = None,
         read_counters: bool = False,
+        measure_levels: bool = False,
         transcode: bool = False,
     ) -> None:
         self.pc = RTCPeerConnection(
@@ -496,6 +572,9 @@ class JanusPeerConnection:
         self._track_stats: list[tuple[MediaStreamTrack, TrackStats]] = []
         self.data_channels: dict[str, RTCDataChannel] = {}
         self.read_counters = read_counters
+        #: Measure the level of received audio (`TrackStats.rms`); may be set before
+        #: the tracks arrive.
+        self.measure_levels = measure_levels
         # A path without transcode=True: the recorder is chosen once the codecs
         # are negotiated (`_start_recorder`); the tracks wait in _record_pending.
         self._record_path = record_to if isinstance(record_to, str) and not transcode else None
@@ -504,7 +583,7 @@ class JanusPeerConnection:
             self._recorder = MediaRecorder(record_to) if transcode else None
         else:
             self._recorder = record_to
-        self._record_pending: list[MediaStreamTrack] = []
+        self._record_pending: list[tuple[MediaStreamTrack, TrackStats]] = []
         self._recorder_started = False
         self._applying = False
         self._local_tracks: list[MediaStreamTrack] = []
@@ -711,15 +790,21 @@ class JanusPeerConnection:
                 except Exception:
                     logger.exception("track callback %r raised", callback)
             return
-        if self._recording:
-            self._record_track(track)
-            if not self._applying:  # otherwise `apply` starts it after the last track
-                self._spawn(self._start_recorder())
-            return
-        stats = TrackStats(track.kind, read_counters=self.read_counters, mid=self.mid_of(track))
+        stats = TrackStats(
+            track.kind,
+            read_counters=self.read_counters,
+            mid=self.mid_of(track),
+            measure_level=self.measure_levels,
+        )
         self.stats[track.kind] = stats
         self._track_stats.append((track, stats))
-        self._spawn(self._consume(track, stats))
+        if not self._recording:
+            self._spawn(self._consume(track, stats))
+            return
+        # Recorded and counted: the frames pass the stats on their way to the file.
+        self._record_track(track, stats)
+        if not self._applying:  # otherwise `apply` starts it after the last track
+            self._spawn(self._start_recorder())
 
     @property
     def stats_by_mid(self) -> dict[str, TrackStats]:
@@ -768,32 +853,32 @@ class JanusPeerConnection:
     def _recording(self) -> bool:
         return self._recorder is not None or self._record_path is not None
 
-    def _record_track(self, track: MediaStreamTrack) -> None:
+    def _record_track(self, track: MediaStreamTrack, stats: TrackStats) -> None:
         if self._recorder is None:
-            self._record_pending.append(track)
+            self._record_pending.append((track, stats))
         elif isinstance(self._recorder, PassthroughRecorder):
             transceiver = self._transceiver_of(track)
             if transceiver is not None:
-                self._recorder.add_receiver(transceiver.receiver)
+                self._recorder.add_receiver(transceiver.receiver, on_frame=stats._add_encoded)
         else:
-            self._recorder.addTrack(track)
+            self._recorder.addTrack(_CountedTrack(track, stats))
 
     def _choose_recorder(self, path: str) -> MediaRecorder | PassthroughRecorder:
-        transceivers = [self._transceiver_of(track) for track in self._record_pending]
+        transceivers = [self._transceiver_of(track) for track, _ in self._record_pending]
         codecs = [negotiated_codec(t) if t is not None else None for t in transceivers]
         if all(codecs) and can_passthrough(path, [c for c in codecs if c]):
             try:
                 recorder = PassthroughRecorder(path)
-                for transceiver in transceivers:
-                    recorder.add_receiver(transceiver.receiver)
+                for transceiver, (_, stats) in zip(transceivers, self._record_pending, strict=True):
+                    recorder.add_receiver(transceiver.receiver, on_frame=stats._add_encoded)
                 return recorder
             except RecordingUnsupportedError as exc:
                 logger.warning("recording with MediaRecorder: %s", exc)
         else:
             logger.info("recording %s with MediaRecorder (re-encoding): codecs %s", path, codecs)
         media_recorder = MediaRecorder(path)
-        for track in self._record_pending:
-            media_recorder.addTrack(track)
+        for track, stats in self._record_pending:
+            media_recorder.addTrack(_CountedTrack(track, stats))
         return media_recorder
 
     def _transceiver_of(self, track: MediaStreamTrack) -> Any:

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES = [
     "janus_client",
     "janus_client.auth",
+    "janus_client.cluster",
     "janus_client.config",
     "janus_client.coverage",
     "janus_client.errors",

@@ -6,81 +6,74 @@ as absent. Checkers (``check_*``) raise before anything is sent and name the arg
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from ..errors import ProtocolError
+from ..validate import (
+    enforce_bool,
+    enforce_int,
+    enforce_mapping,
+    enforce_str,
+    enforce_strings,
+    opt_bool,
+    opt_int,
+    opt_str,
+)
+
+__all__ = [
+    "as_dict",
+    "as_int",
+    "check_bool",
+    "check_id",
+    "check_int",
+    "check_mapping",
+    "check_plugins",
+    "check_str",
+    "expect",
+    "id_list",
+    "opt_bool",
+    "opt_int",
+    "opt_str",
+]
 
 
 def as_int(value: Any, default: int = 0) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
-
-
-def opt_int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def opt_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def opt_bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
+    found = opt_int(value)
+    return default if found is None else found
 
 
 def as_dict(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {}
 
 
+# The checkers take the name first (as the admin methods call them) and give the
+# messages of `janus_client.validate`, the one validation module.
 def check_id(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return value
+    return cast(int, enforce_int(value, name=name, low=1))
 
 
 def check_bool(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return value
+    return cast(bool, enforce_bool(value, name=name))
 
 
 def check_int(name: str, value: object, low: int = 0, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < low or (high is not None and value > high):
-        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{name} must be {bounds}, got {value}")
-    return value
+    return cast(int, enforce_int(value, name=name, low=low, high=high))
 
 
 def check_str(name: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, got {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{name} must not be empty")
-    return value
+    return cast(str, enforce_str(value, name=name))
 
 
 def check_plugins(name: str, value: object, *, allow_empty: bool) -> list[str]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"{name} must be a list of plugin package names, got {value!r}")
-    plugins = list(value)
-    for i, item in enumerate(plugins):
-        if not isinstance(item, str) or not item:
-            raise TypeError(f"{name}[{i}] must be a plugin package name, got {item!r}")
+    plugins = enforce_strings(value, name=name)
     if not plugins and not allow_empty:
         raise ValueError(f"{name} should be non-empty array: name at least one plugin")
     return plugins
 
 
 def check_mapping(name: str, value: object) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name} must be a dict, got {type(value).__name__}")
-    return dict(value)
+    return enforce_mapping(value, name=name, optional=True)
 
 
 def expect(body: dict[str, Any], key: str, request: str) -> Any:

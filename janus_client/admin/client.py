@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, ClassVar
 
+from .._lifecycle import AsyncContext
 from ..coverage import JANUS_REQUESTS
 from ..errors import ProtocolError
 from ..protocol import plugin_error
@@ -51,7 +52,7 @@ _SETTINGS: dict[str, tuple[str, str, str]] = {
 }
 
 
-class JanusAdminMonitorClient(AdminConnection):
+class JanusAdminMonitorClient(AdminConnection, AsyncContext):
     """Client of the Janus Admin/Monitor API.
 
     No Janus session is involved: requests go straight to the admin endpoint.
@@ -80,16 +81,12 @@ class JanusAdminMonitorClient(AdminConnection):
             WebSocket transport without the admin subprotocol.
     """
 
+    _opens_with = "connect"
+    _closes_with = "disconnect"
+
     #: Admin API requests and the methods that send them (see `janus_client.coverage`).
     # Every admin request is sent by the method of the same name.
     requests: ClassVar[dict[str, str]] = {name: name for name in JANUS_REQUESTS["admin"]}
-
-    async def __aenter__(self) -> JanusAdminMonitorClient:
-        await self.connect()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.disconnect()
 
     # ---------------------------------------------------------------- generic
     async def info(self, *, timeout: float | None = None) -> ServerInfo:

@@ -8,6 +8,7 @@ Examples:
     janus-client videoroom list --url http://127.0.0.1:8088/janus --json
     janus-client admin sessions --admin-url http://127.0.0.1:7088/admin --admin-secret s
     janus-client textroom join 1234 --username alice --local
+    janus-client audiobridge join 1234 --create --seconds 5 --local
     janus-client sip register sip:alice@pbx --proxy sip:pbx --call sip:bob@pbx
     ```
 
@@ -81,9 +82,11 @@ COMMANDS: tuple[str, ...] = (
     "videocall",
     "videoroom",
     "textroom",
+    "audiobridge",
     "sip",  # sip register
     "admin",
     "observe",  # health, events
+    "cluster",  # cluster status, cluster place
 )
 
 # The former name (the CLI tests import it).

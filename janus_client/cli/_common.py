@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..config import Timeouts
@@ -27,16 +27,13 @@ __all__ = [
     "Subcommands",
     "UsageError",
     "add_command",
-    "check_media",
     "common_options",
     "env",
     "has_janus_scheme",
-    "load_media",
-    "media_options",
+    "listing",
     "port",
     "rooms_text",
     "session",
-    "setup_media",
     "timeouts",
 ]
 
@@ -98,6 +95,16 @@ def env(name: str) -> str | None:
     return value if value else None
 
 
+#: The connection options: flag, environment variable, help.
+_CONNECTION_OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("--url", "JANUS_URL", "Janus API URL, ws(s):// or http(s)://"),
+    ("--api-secret", "JANUS_API_SECRET", "the server's api_secret"),
+    ("--token", "JANUS_TOKEN", "an auth token"),
+    ("--admin-url", "JANUS_ADMIN_URL", "Admin API URL"),
+    ("--admin-secret", "JANUS_ADMIN_SECRET", "the admin_secret"),
+)
+
+
 def common_options(*, suppress: bool) -> argparse.ArgumentParser:
     """The options every command takes (connection, output, deadline, debug).
 
@@ -114,29 +121,8 @@ def common_options(*, suppress: bool) -> argparse.ArgumentParser:
     def default(value: Any) -> Any:
         return argparse.SUPPRESS if suppress else value
 
-    common.add_argument(
-        "--url",
-        default=default(env("JANUS_URL")),
-        help="Janus API URL, ws(s):// or http(s):// (env JANUS_URL)",
-    )
-    common.add_argument(
-        "--api-secret",
-        default=default(env("JANUS_API_SECRET")),
-        help="the server's api_secret (env JANUS_API_SECRET)",
-    )
-    common.add_argument(
-        "--token", default=default(env("JANUS_TOKEN")), help="an auth token (env JANUS_TOKEN)"
-    )
-    common.add_argument(
-        "--admin-url",
-        default=default(env("JANUS_ADMIN_URL")),
-        help="Admin API URL (env JANUS_ADMIN_URL)",
-    )
-    common.add_argument(
-        "--admin-secret",
-        default=default(env("JANUS_ADMIN_SECRET")),
-        help="the admin_secret (env JANUS_ADMIN_SECRET)",
-    )
+    for flag, variable, text in _CONNECTION_OPTIONS:
+        common.add_argument(flag, default=default(env(variable)), help=f"{text} (env {variable})")
     common.add_argument(
         "--local",
         action="store_true",
@@ -165,40 +151,6 @@ def common_options(*, suppress: bool) -> argparse.ArgumentParser:
         help="log at DEBUG (secrets redacted) and show tracebacks",
     )
     return common
-
-
-def media_options(parser: argparse.ArgumentParser) -> None:
-    """Add the options of a call with synthetic media (length, size, frame rate)."""
-    parser.add_argument(
-        "--seconds", type=float, default=5.0, help="how long the call lasts, seconds (default 5)"
-    )
-    parser.add_argument(
-        "--width", type=int, default=640, help="synthetic video width, pixels (default 640)"
-    )
-    parser.add_argument(
-        "--height", type=int, default=480, help="synthetic video height, pixels (default 480)"
-    )
-    parser.add_argument(
-        "--fps", type=float, default=30.0, help="synthetic video frame rate (default 30)"
-    )
-
-
-def check_media(args: argparse.Namespace, *, sends_media: bool = True) -> None:
-    """Usage checks of the `media_options`; fail fast when the media extra is missing.
-
-    Args:
-        args: The parsed command line.
-        sends_media: The command makes a call (it needs the media extra).
-
-    Raises:
-        UsageError: ``--seconds`` is negative.
-        MediaUnavailableError: The call needs the media extra and it is not installed.
-
-    """
-    if args.seconds < 0:
-        raise UsageError("--seconds must not be negative")
-    if sends_media:
-        load_media()  # before any local Janus starts
 
 
 def has_janus_scheme(url: str) -> bool:
@@ -232,29 +184,18 @@ def timeouts(args: argparse.Namespace) -> Timeouts:
     return Timeouts(request=args.timeout, connect=args.timeout)
 
 
-def setup_media(args: argparse.Namespace) -> None:
-    """Make WebRTC use the ICE address of ``--ice-address`` or ``JANUS_ICE_ADDRESS``."""
-    ice = getattr(args, "ice_address", None) or os.environ.get("JANUS_ICE_ADDRESS")
-    if ice:
-        from ..webrtc import set_host_addresses
-
-        set_host_addresses([ice])
+def listing(items: Iterable[Any], line: Callable[[Any], str], empty: str) -> str:
+    """One ``line(item)`` per item, or ``empty`` when there is none."""
+    return "\n".join(line(item) for item in items) or empty
 
 
-def load_media() -> Any:
-    """Import the media module, or fail with the install hint."""
-    from ..plugins.media import load_webrtc
-
-    return load_webrtc()
+def _room_line(room: dict[str, Any]) -> str:
+    return (
+        f"{room.get('room')}: {room.get('description', '')!r} "
+        f"{room.get('num_participants', 0)} participant(s)"
+    )
 
 
 def rooms_text(rooms: list[dict[str, Any]]) -> str:
     """One line per room of a plugin's ``list`` answer: id, description, participants."""
-    return (
-        "\n".join(
-            f"{r.get('room')}: {r.get('description', '')!r} "
-            f"{r.get('num_participants', 0)} participant(s)"
-            for r in rooms
-        )
-        or "no rooms"
-    )
+    return listing(rooms, _room_line, "no rooms")

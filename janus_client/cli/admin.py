@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._common import Subcommands, UsageError, add_command, timeouts
+from ._common import Subcommands, UsageError, add_command, listing, timeouts
 from ._output import Output
 
 __all__ = ["cmd_admin", "register"]
@@ -29,10 +29,10 @@ async def cmd_admin(args: argparse.Namespace, out: Output) -> int:
     async with _admin(args) as admin:
         if action == "sessions":
             sessions = await admin.list_sessions()
-            out.result(sessions, lambda v: "\n".join(map(str, v)) or "no sessions")
+            out.result(sessions, lambda v: listing(v, str, "no sessions"))
         elif action == "handles":
             handles = await admin.list_handles(_need_int(args.ids, 0, "a session id"))
-            out.result(handles, lambda v: "\n".join(map(str, v)) or "no handles")
+            out.result(handles, lambda v: listing(v, str, "no handles"))
         elif action == "handle-info":
             info = await admin.handle_info(
                 _need_int(args.ids, 0, "a session id"), _need_int(args.ids, 1, "a handle id")
@@ -40,17 +40,7 @@ async def cmd_admin(args: argparse.Namespace, out: Output) -> int:
             out.result(info.raw, lambda _: _handle_info_text(info))
         elif action == "tokens":
             tokens = await admin.list_tokens()
-            out.result(
-                tokens,
-                lambda v: (
-                    "\n".join(
-                        f"{t.get('token')}: "
-                        f"{', '.join(t.get('allowed_plugins', [])) or 'all plugins'}"
-                        for t in v
-                    )
-                    or "no tokens"
-                ),
-            )
+            out.result(tokens, lambda v: listing(v, _token_text, "no tokens"))
         elif action == "add-token":
             token = await admin.add_token(args.token_value, args.plugin or None)
             out.result({"token": token}, lambda v: f"added token {v['token']}")
@@ -66,6 +56,10 @@ async def cmd_admin(args: argparse.Namespace, out: Output) -> int:
                 level = (await admin.get_status()).log_level
             out.result({"log_level": level}, lambda v: f"log level {v['log_level']}")
     return 0
+
+
+def _token_text(token: dict[str, Any]) -> str:
+    return f"{token.get('token')}: {', '.join(token.get('allowed_plugins', [])) or 'all plugins'}"
 
 
 def _handle_info_text(info: Any) -> str:

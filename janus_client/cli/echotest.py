@@ -8,16 +8,8 @@ import time
 from typing import Any
 
 from ..errors import JanusError
-from ._common import (
-    EXIT_ERROR,
-    Subcommands,
-    add_command,
-    check_media,
-    load_media,
-    media_options,
-    session,
-    setup_media,
-)
+from ._common import EXIT_ERROR, Subcommands, add_command, session
+from ._media import check_media, load_media, media_options, setup_media, synthetic_tracks
 from ._output import Output
 
 __all__ = ["cmd_echotest", "register"]
@@ -41,9 +33,8 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
         if args.play:
             await echo.start(play_from=args.play, record_to=record_to, data_channel=True)
         else:
-            video = webrtc.FrameCounterVideoTrack(args.width, args.height, fps=args.fps)
-            tracks = [webrtc.ToneAudioTrack(), video]
-            await echo.start(tracks=tracks, record_to=record_to, read_counters=True)
+            audio, video = synthetic_tracks(webrtc, args)
+            await echo.start(tracks=[audio, video], record_to=record_to, read_counters=True)
         await echo.wait_webrtcup(timeout=args.timeout)
         up_ms = (time.monotonic() - started) * 1000
         pc = echo.peer
@@ -148,11 +139,7 @@ def _count_video_frames(path: str) -> int | None:
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``echotest`` command."""
     p = add_command(
-        sub,
-        common,
-        "echotest",
-        cmd_echotest,
-        check=check_media,
+        sub, common, "echotest", cmd_echotest, check=check_media,
         help="run an EchoTest call with synthetic media or a file",
     )
     p.add_argument("--play", help="a media file or device to send (default: synthetic)")

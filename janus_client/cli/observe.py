@@ -32,10 +32,7 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
 
     """
     p = add_command(
-        sub,
-        common,
-        "health",
-        cmd_health,
+        sub, common, "health", cmd_health,
         help="check a server (exit 0 healthy, 1 unhealthy, 3 unreachable, 4 refused)",
         description=(
             "Check that a Janus server answers: latency of 'info', server info and, with "
@@ -47,10 +44,7 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("target", nargs="?", metavar="URL", help="the server URL (default --url)")
 
     p = add_command(
-        sub,
-        common,
-        "events",
-        cmd_events,
+        sub, common, "events", cmd_events,
         help="receive Janus event-handler events and show a live summary",
         description=(
             "Listen for Janus' event handlers and show a refreshing summary on a terminal, "

@@ -200,11 +200,7 @@ def _check(args: argparse.Namespace) -> None:
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``serve`` command."""
     p = add_command(
-        sub,
-        common,
-        "serve",
-        serve,
-        check=_check,
+        sub, common, "serve", serve, check=_check,
         help="run a private Janus on loopback until Ctrl-C",
         description="Start a private Janus on loopback (every plugin janus-client supports, "
         "a generated configuration in a temporary folder), print its URLs and admin secret, "

@@ -9,7 +9,8 @@ import sys
 import threading
 from typing import Any
 
-from ._common import Subcommands, UsageError, add_command, rooms_text, session, setup_media
+from ._common import Subcommands, UsageError, add_command, rooms_text, session
+from ._media import setup_media
 from ._output import Output, json_line
 
 __all__ = ["cmd_textroom", "register"]

@@ -6,18 +6,9 @@ import argparse
 import asyncio
 import secrets
 import time
-from typing import Any
 
-from ._common import (
-    EXIT_ERROR,
-    Subcommands,
-    add_command,
-    check_media,
-    load_media,
-    media_options,
-    session,
-    setup_media,
-)
+from ._common import EXIT_ERROR, Subcommands, add_command, session
+from ._media import check_media, load_media, media_options, setup_media, synthetic_tracks
 from ._output import Output
 
 __all__ = ["cmd_videocall", "register"]
@@ -51,13 +42,9 @@ async def cmd_videocall(args: argparse.Namespace, out: Output) -> int:
         await callee.register(names[1])
         started = time.monotonic()
 
-        def tracks() -> list[Any]:
-            video = webrtc.FrameCounterVideoTrack(args.width, args.height, fps=args.fps)
-            return [webrtc.ToneAudioTrack(), video]
-
-        await caller.call(names[1], tracks=tracks())
+        await caller.call(names[1], tracks=list(synthetic_tracks(webrtc, args)))
         await callee.wait_incoming_call(timeout=args.timeout)
-        await callee.accept(tracks=tracks())
+        await callee.accept(tracks=list(synthetic_tracks(webrtc, args)))
         await caller.wait_accepted(timeout=args.timeout)
         await asyncio.gather(
             caller.wait_webrtcup(timeout=args.timeout), callee.wait_webrtcup(timeout=args.timeout)
@@ -105,11 +92,7 @@ def _check(args: argparse.Namespace) -> None:
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``videocall`` command."""
     p = add_command(
-        sub,
-        common,
-        "videocall",
-        cmd_videocall,
-        check=_check,
+        sub, common, "videocall", cmd_videocall, check=_check,
         help="VideoCall: list users, or a test call between two users",
         description="list: the users registered with the VideoCall plugin. call: register "
         "two users (on two sessions) in this process, call from one to the other with "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._common import Subcommands, UsageError, add_command, rooms_text, session
+from ._common import Subcommands, UsageError, add_command, listing, rooms_text, session
 from ._output import Output
 
 __all__ = ["cmd_videoroom", "register"]
@@ -20,15 +20,9 @@ async def _request(args: argparse.Namespace, body: dict[str, Any]) -> dict[str, 
         await janus.destroy()
 
 
-def _participants_text(people: list[dict[str, Any]]) -> str:
-    return (
-        "\n".join(
-            f"{p.get('id')}: {p.get('display', '')!r}"
-            f"{' (publisher)' if p.get('publisher') else ''}"
-            for p in people
-        )
-        or "no participants"
-    )
+def _participant_line(person: dict[str, Any]) -> str:
+    publisher = " (publisher)" if person.get("publisher") else ""
+    return f"{person.get('id')}: {person.get('display', '')!r}{publisher}"
 
 
 async def cmd_videoroom(args: argparse.Namespace, out: Output) -> int:
@@ -56,7 +50,10 @@ async def cmd_videoroom(args: argparse.Namespace, out: Output) -> int:
         out.result(data, lambda d: f"destroyed room {d.get('room')}")
     else:
         data = await _request(args, {"request": "listparticipants", "room": _room(args)})
-        out.result(data.get("participants", []), _participants_text)
+        out.result(
+            data.get("participants", []),
+            lambda people: listing(people, _participant_line, "no participants"),
+        )
     return 0
 
 

@@ -18,7 +18,7 @@ as one; per-handle detail stays in the `LiveView` API.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from aiohttp import web
@@ -39,6 +39,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "pip install 'janus-client[metrics]'"
     ) from exc
 
+from .._lifecycle import AsyncContext
 from ..instrument import LATENCY_BUCKETS, ClientMetrics
 from ._labels import MAX_LABEL_VALUES, media_label
 from ._labels import capped as _capped
@@ -82,21 +83,24 @@ class JanusCollector:
 
     @staticmethod
     def _client(m: ClientMetrics) -> Iterator[Any]:
-        requests = CounterMetricFamily(
-            "janus_client_requests", "Requests sent by this client, by request", labels=["request"]
-        )
-        for verb, n in sorted(_capped(m.requests.items()).items()):
-            requests.add_metric([verb], n)
-        yield requests
-        errors = CounterMetricFamily(
-            "janus_client_request_errors",
-            "Failed requests, by request and error (Janus code, timeout, transport, ...)",
-            labels=["request", "error"],
+        yield _labelled(
+            CounterMetricFamily,
+            "janus_client_requests",
+            "Requests sent by this client, by request",
+            ["request"],
+            sorted(_capped(m.requests.items()).items()),
         )
         capped_verbs = set(_capped((v, 0) for v in m.requests))
-        for (verb, err), n in sorted(m.errors.items()):
-            errors.add_metric([verb if verb in capped_verbs else "other", err], n)
-        yield errors
+        yield _labelled(
+            CounterMetricFamily,
+            "janus_client_request_errors",
+            "Failed requests, by request and error (Janus code, timeout, transport, ...)",
+            ["request", "error"],
+            (
+                ((verb if verb in capped_verbs else "other", err), n)
+                for (verb, err), n in sorted(m.errors.items())
+            ),
+        )
         hist = HistogramMetricFamily(
             "janus_client_request_duration_seconds",
             "Request latency, from sending to the complete reply",
@@ -111,109 +115,124 @@ class JanusCollector:
                 buckets.append((_bound(bound), cumulative))
             hist.add_metric([verb], buckets, sums.get(verb, 0.0))
         yield hist
-        yield GaugeMetricFamily(
-            "janus_client_requests_in_flight", "Requests waiting for their reply", value=m.in_flight
-        )
-        yield CounterMetricFamily(
-            "janus_client_reconnects", "Reconnection attempts", value=m.reconnects
-        )
-        states = CounterMetricFamily(
+        yield _labelled(
+            CounterMetricFamily,
             "janus_client_connection_state_changes",
             "Transport connection state changes, by state",
-            labels=["state"],
+            ["state"],
+            sorted(m.connection_states.items()),
         )
-        for state, n in sorted(m.connection_states.items()):
-            states.add_metric([state], n)
-        yield states
-        yield GaugeMetricFamily(
-            "janus_client_sessions_open", "Sessions open in this process", value=m.open_sessions
-        )
-        yield GaugeMetricFamily(
-            "janus_client_handles_open", "Handles attached in this process", value=m.open_handles
+        yield from _values(
+            (GaugeMetricFamily, "janus_client_requests_in_flight",
+             "Requests waiting for their reply", m.in_flight),
+            (CounterMetricFamily, "janus_client_reconnects", "Reconnection attempts",
+             m.reconnects),
+            (GaugeMetricFamily, "janus_client_sessions_open", "Sessions open in this process",
+             m.open_sessions),
+            (GaugeMetricFamily, "janus_client_handles_open", "Handles attached in this process",
+             m.open_handles),
         )
 
     @staticmethod
     def _receiver(rx: JanusEventReceiver) -> Iterator[Any]:
-        events = CounterMetricFamily(
-            "janus_events", "Event-handler events received, by type", labels=["type"]
+        yield _labelled(
+            CounterMetricFamily,
+            "janus_events",
+            "Event-handler events received, by type",
+            ["type"],
+            sorted(rx.stats.by_type.items()),
         )
-        for label, n in sorted(rx.stats.by_type.items()):
-            events.add_metric([label], n)
-        yield events
-        yield CounterMetricFamily(
-            "janus_events_malformed",
-            "Event-handler messages or items that were not events (dropped)",
-            value=rx.stats.malformed,
-        )
-        yield CounterMetricFamily(
-            "janus_events_dropped",
-            "Events dropped because the receiver's queue was full",
-            value=rx.stats.dropped,
+        yield from _values(
+            (CounterMetricFamily, "janus_events_malformed",
+             "Event-handler messages or items that were not events (dropped)",
+             rx.stats.malformed),
+            (CounterMetricFamily, "janus_events_dropped",
+             "Events dropped because the receiver's queue was full", rx.stats.dropped),
         )
 
     @staticmethod
     def _live(view: LiveView) -> Iterator[Any]:
-        yield GaugeMetricFamily(
-            "janus_sessions", "Sessions alive on the server", value=len(view.sessions)
-        )
         handles = view.handles
-        yield GaugeMetricFamily("janus_handles", "Handles alive on the server", value=len(handles))
-        by_plugin = GaugeMetricFamily(
-            "janus_handles_by_plugin", "Handles alive, by plugin", labels=["plugin"]
+        yield _labelled(
+            GaugeMetricFamily,
+            "janus_handles_by_plugin",
+            "Handles alive, by plugin",
+            ["plugin"],
+            sorted(_capped((h.plugin or "unknown", 1) for h in handles.values()).items()),
         )
-        for plugin, n in sorted(
-            _capped((h.plugin or "unknown", 1) for h in handles.values()).items()
-        ):
-            by_plugin.add_metric([plugin], n)
-        yield by_plugin
-        yield GaugeMetricFamily(
-            "janus_handles_webrtc_up",
-            "Handles whose PeerConnection is up",
-            value=view.webrtc_up_count(),
-        )
-        yield CounterMetricFamily(
-            "janus_webrtc_up", "PeerConnections that came up", value=view.webrtc_ups
-        )
-        yield CounterMetricFamily(
-            "janus_webrtc_hangups", "PeerConnections hung up", value=view.hangups
-        )
-        packets = CounterMetricFamily(
-            "janus_media_packets",
-            "RTP packets Janus received from / sent to peers, by media",
-            labels=["media", "direction"],
-        )
-        octets = CounterMetricFamily(
-            "janus_media_bytes",
-            "Media bytes Janus received from / sent to peers, by media",
-            labels=["media", "direction"],
-        )
-        lost = CounterMetricFamily(
-            "janus_media_lost_packets",
-            "Packets lost, as seen by Janus (local) or reported by peers (remote)",
-            labels=["media", "side"],
-        )
-        nacks = CounterMetricFamily(
-            "janus_media_nacks", "NACKs received / sent by Janus", labels=["media", "direction"]
+        yield from _values(
+            (GaugeMetricFamily, "janus_sessions", "Sessions alive on the server",
+             len(view.sessions)),
+            (GaugeMetricFamily, "janus_handles", "Handles alive on the server", len(handles)),
+            (GaugeMetricFamily, "janus_handles_webrtc_up", "Handles whose PeerConnection is up",
+             view.webrtc_up_count()),
+            (CounterMetricFamily, "janus_webrtc_up", "PeerConnections that came up",
+             view.webrtc_ups),
+            (CounterMetricFamily, "janus_webrtc_hangups", "PeerConnections hung up",
+             view.hangups),
         )
         merged: dict[str, dict[str, int]] = {}
         for kind, totals in view.media_totals().items():
-            key = media_label(kind)
-            slot = merged.setdefault(key, {})
+            slot = merged.setdefault(media_label(kind), {})
             for name, value in vars(totals).items():
                 slot[name] = slot.get(name, 0) + value
-        for kind, t in sorted(merged.items()):
-            packets.add_metric([kind, "received"], t["packets_received"])
-            packets.add_metric([kind, "sent"], t["packets_sent"])
-            octets.add_metric([kind, "received"], t["bytes_received"])
-            octets.add_metric([kind, "sent"], t["bytes_sent"])
-            lost.add_metric([kind, "local"], t["lost"])
-            lost.add_metric([kind, "remote"], t["lost_by_remote"])
-            nacks.add_metric([kind, "received"], t["nacks_received"])
-            nacks.add_metric([kind, "sent"], t["nacks_sent"])
-        yield packets
-        yield octets
-        yield lost
-        yield nacks
+        for name, text, labels, fields in _MEDIA_FAMILIES:
+            yield _labelled(
+                CounterMetricFamily,
+                name,
+                text,
+                ["media", labels[0]],
+                (
+                    ((kind, side), t[field])
+                    for kind, t in sorted(merged.items())
+                    for side, field in zip(labels[1], fields, strict=True)
+                ),
+            )
+
+
+#: The media totals as counters: name, help, (label, its two values), the fields.
+_MEDIA_FAMILIES: tuple[tuple[str, str, tuple[str, tuple[str, str]], tuple[str, str]], ...] = (
+    (
+        "janus_media_packets",
+        "RTP packets Janus received from / sent to peers, by media",
+        ("direction", ("received", "sent")),
+        ("packets_received", "packets_sent"),
+    ),
+    (
+        "janus_media_bytes",
+        "Media bytes Janus received from / sent to peers, by media",
+        ("direction", ("received", "sent")),
+        ("bytes_received", "bytes_sent"),
+    ),
+    (
+        "janus_media_lost_packets",
+        "Packets lost, as seen by Janus (local) or reported by peers (remote)",
+        ("side", ("local", "remote")),
+        ("lost", "lost_by_remote"),
+    ),
+    (
+        "janus_media_nacks",
+        "NACKs received / sent by Janus",
+        ("direction", ("received", "sent")),
+        ("nacks_received", "nacks_sent"),
+    ),
+)
+
+
+def _labelled(
+    kind: Any, name: str, text: str, labels: list[str], rows: Iterable[tuple[Any, float]]
+) -> Any:
+    """A metric family with one sample per ``(label value or values, value)`` row."""
+    family = kind(name, text, labels=labels)
+    for key, value in rows:
+        family.add_metric(list(key) if isinstance(key, tuple) else [key], value)
+    return family
+
+
+def _values(*rows: tuple[Any, str, str, float]) -> Iterator[Any]:
+    """One unlabelled family per ``(kind, name, help, value)`` row."""
+    for kind, name, text, value in rows:
+        yield kind(name, text, value=value)
 
 
 def _bound(value: float) -> str:
@@ -241,7 +260,7 @@ def make_registry(
     return registry
 
 
-class MetricsServer:
+class MetricsServer(AsyncContext):
     """Serve ``/metrics`` for a registry with aiohttp, in the running event loop.
 
     Args:
@@ -279,9 +298,3 @@ class MetricsServer:
         if runner is not None:
             await runner.cleanup()
 
-    async def __aenter__(self) -> MetricsServer:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()

@@ -23,13 +23,14 @@ import contextlib
 import hmac
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from aiohttp import WSMsgType, web
 
+from .._lifecycle import AsyncContext
 from ._serve import serve_app
 from .events import (
     MASK_NAMES,
@@ -39,9 +40,6 @@ from .events import (
     decode_payload,
     parse_events,
 )
-
-if TYPE_CHECKING:
-    from types import TracebackType
 
 __all__ = [
     "EventSource",
@@ -60,6 +58,15 @@ logger = logging.getLogger("janus_client.observe")
 WSEVH_SUBPROTOCOL = "janus-event-handlers"
 
 Listener = Callable[[ServerEvent], object]
+
+
+@contextlib.contextmanager
+def _extra_needed(user: str, package: str, extra: str) -> Iterator[None]:
+    """Turn the ImportError of an optional dependency into the install hint."""
+    try:
+        yield
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(f"{user} needs {package}: pip install 'janus-client[{extra}]'") from exc
 
 
 @dataclass
@@ -318,12 +325,8 @@ class MqttEventSource(EventSource):
         return f"mqtt://{self.host}:{self.port}{topic}"
 
     async def _start(self) -> None:
-        try:
+        with _extra_needed("MqttEventSource", "aiomqtt", "mqtt"):
             import aiomqtt
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "MqttEventSource needs aiomqtt: pip install 'janus-client[mqtt]'"
-            ) from exc
         loop = asyncio.get_running_loop()
         self._ready = loop.create_future()
 
@@ -420,12 +423,8 @@ class RabbitMQEventSource(EventSource):
         return f"amqp://{host}{port}{parts.path or '/'}?queue={self.queue}"
 
     async def _start(self) -> None:
-        try:
+        with _extra_needed("RabbitMQEventSource", "aio-pika", "rabbitmq"):
             import aio_pika
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "RabbitMQEventSource needs aio-pika: pip install 'janus-client[rabbitmq]'"
-            ) from exc
         connection = await aio_pika.connect_robust(self._url)
         try:
             channel = await connection.channel()
@@ -506,7 +505,7 @@ def _mask_types(types: Iterable[EventType | int | str] | None) -> frozenset[int]
     return frozenset(out)
 
 
-class JanusEventReceiver:
+class JanusEventReceiver(AsyncContext):
     """One async iterator over the events of any number of event-handler sources.
 
     Example:
@@ -602,18 +601,6 @@ class JanusEventReceiver:
             source._receiver = None
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(_CLOSED)
-
-    async def __aenter__(self) -> JanusEventReceiver:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     def feed(self, payload: Any, *, decoded: bool = False) -> int:
         """Hand one received message to the receiver (what sources call).

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from .._dispatch import Callback, EventDispatcher, EventStream
+from ..config import Timeouts, resolve_timeout
 from ..errors import InvalidStateError, MediaUnavailableError, PluginError
 from ..events import JanusEvent, PluginEvent
 from ..handle import JanusHandle, PluginResponse
@@ -190,17 +191,16 @@ class JanusPlugin:
         name = self.name
         if not isinstance(name, str) or not name:
             raise ValueError(f"{type(self).__name__} needs a plugin name (set `name`)")
-        handle = await session._attach_handle(
-            name, opaque_id=opaque_id, timeout=timeout, error_class=self.error_class
-        )
+        handle = await session.attach(name, opaque_id=opaque_id, timeout=timeout)
+        handle.error_class = self.error_class  # before any reply or event reaches it
         self._handle = handle
         self._hub = EventDispatcher(f"{type(self).__name__}-{handle.handle_id}")
         self._backlog = deque()
         self._dropped = 0
-        session._register_plugin(handle.handle_id, self)
+        session.register_plugin(handle.handle_id, self)
         handle.on_event(self._dispatch)
-        handle._add_close_hook(self._close_media)
-        handle._add_close_hook(self._close_events)
+        handle.add_close_hook(self._close_media)
+        handle.add_close_hook(self._close_events)
 
     async def _close_events(self) -> None:
         """End the plugin's event streams when its handle closes."""
@@ -334,6 +334,13 @@ class JanusPlugin:
 
         await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
 
+    def _deadline(
+        self, timeout: float | None, kind: Literal["connect", "request", "close"] = "request"
+    ) -> float:
+        """Check a ``timeout=`` argument; None gives the session's `Timeouts` ``kind``."""
+        timeouts = self.session.timeouts if self.attached else Timeouts()
+        return resolve_timeout(timeout, getattr(timeouts, kind))
+
     # --------------------------------------------------------------- requests
     async def message(
         self,
@@ -344,13 +351,18 @@ class JanusPlugin:
         timeout: float | None = None,
     ) -> PluginResponse:
         """Send a plugin message; see `JanusHandle.send`."""
+        self._check_body(body)
         return await self.handle.send(body, jsep, wait=wait, timeout=timeout)
 
     async def request(
         self, body: Mapping[str, Any], *, timeout: float | None = None
     ) -> dict[str, Any]:
         """Send a synchronous plugin request and return its data; see `JanusHandle.request`."""
+        self._check_body(body)
         return await self.handle.request(body, timeout=timeout)
+
+    def _check_body(self, body: Mapping[str, Any]) -> None:
+        """Hook: check a body given to `message`/`request` before it is sent (raise)."""
 
     async def _send_declared(
         self, spec: RequestSpec, body: dict[str, Any], *, timeout: float | None

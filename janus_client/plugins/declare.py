@@ -44,6 +44,7 @@ Annotations understood (``X | None`` makes any of them optional):
 |---|---|
 | `RoomId` (an int or a str) | `enforce_id` (honours the plugin's ``string_ids``) |
 | `bool`, `float`, `str` | `enforce_bool`, `enforce_float`, `enforce_str` (empty allowed) |
+| `NonEmpty` | a non-empty ``str`` |
 | `int` | `enforce_int`, non-negative; ``Annotated[int, Range(lo, hi)]`` for others |
 | `Secret` | `enforce_secret`: the value never appears in an error |
 | ``list[str]``, ``Sequence[str]``, ``Iterable[str]`` | `enforce_strings` |
@@ -51,6 +52,7 @@ Annotations understood (``X | None`` makes any of them optional):
 | ``list[dict[str, Any]]``, ``Sequence[Mapping[str, Any]]`` | `enforce_objects` |
 | ``Literal["a", "b"]`` | one of the values |
 | `Any` | a JSON value |
+| ``Annotated[T, Check(func)]`` | ``func(value, name)``: the parameter's own check |
 
 Hand-written methods (negotiation, JSEP, local state) that send requests are marked
 with `sends`, which only records their coverage and docs rows.
@@ -82,10 +84,13 @@ from ..validate import (
 )
 
 __all__ = [
+    "Check",
+    "NonEmpty",
     "Range",
     "RequestSpec",
     "Secret",
     "SendsSpec",
+    "build_body",
     "collect_requests",
     "request",
     "sends",
@@ -124,6 +129,27 @@ class Range:
     low: int | None = 0
     high: int | None = None
 
+
+@dataclass(frozen=True)
+class Check:
+    """A parameter's own check: ``Annotated[T, Check(func, "label")]``.
+
+    ``func(value, name)`` checks the value (raising `TypeError` or `ValueError`
+    that name the parameter) and returns what to send; it replaces the check the
+    annotation would give, for values the table above does not cover (lists of
+    streams with required keys, dataclasses turned into dicts, ...).
+
+    Attributes:
+        func: The check: ``(value, parameter name) -> value to send``.
+        label: How the docs' coverage table shows the parameter's type.
+    """
+
+    func: Callable[[Any, str], Any]
+    label: str = "any"
+
+
+#: A ``str`` parameter that must not be empty (a name, a host, a username).
+NonEmpty = Annotated[str, Check(lambda value, name: enforce_str(value, name=name), "non-empty str")]
 
 #: A checker: ``(value, plugin) -> value to send``.
 Checker = Callable[[Any, Any], Any]
@@ -176,6 +202,7 @@ class RequestSpec:
         fixed: Constant body entries.
         result: The reply converter (``data -> value``), or None for the data dict.
         check: A last check of the whole body (for rules between parameters), or None.
+        bare: The body carries no ``request`` field (EchoTest's one unnamed request).
     """
 
     def __init__(
@@ -188,8 +215,10 @@ class RequestSpec:
         fixed: Mapping[str, Any],
         result: Callable[[dict[str, Any]], Any] | None,
         check: Callable[[dict[str, Any]], None] | None = None,
+        bare: bool = False,
     ) -> None:
         self.request = request
+        self.bare = bare
         self.check = check
         self.method = func.__name__
         self.mode: Mode = mode
@@ -299,7 +328,7 @@ class RequestSpec:
             else:
                 raise TypeError(f"{self.method}() got an unexpected keyword argument {name!r}")
         timeout = enforce_timeout(values.pop("timeout", None))
-        body: dict[str, Any] = {"request": self.request}
+        body: dict[str, Any] = {} if self.bare else {"request": self.request}
         body.update(self.fixed)
         for info in params:
             if info.name in values:
@@ -309,6 +338,8 @@ class RequestSpec:
             else:
                 value = info.default
             if value is None:
+                if info.required:
+                    raise TypeError(f"{info.name} is required, got None")
                 continue
             body[info.key] = info.check(value, plugin)
         for name, value in settings.items():
@@ -370,6 +401,10 @@ def _checker(annotation: Any, name: str) -> tuple[Checker, str]:
     if typing.get_origin(annotation) is Annotated:
         base, *meta = typing.get_args(annotation)
         annotation, metadata = base, tuple(meta)
+    own = next((m for m in metadata if isinstance(m, Check)), None)
+    if own is not None:
+        func = own.func
+        return (lambda v, _p: func(v, name)), own.label
     if any(m is _SECRET for m in metadata):
         return (lambda v, _p: enforce_secret(v, name=name, optional=False)), "secret"
     origin = typing.get_origin(annotation)
@@ -443,6 +478,7 @@ def request(
     fixed: Mapping[str, Any] | None = None,
     result: Callable[[dict[str, Any]], Any] | None = None,
     check: Callable[[dict[str, Any]], None] | None = None,
+    bare: bool = False,
 ) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
     """Declare a plugin request; the decorated method's body is replaced.
 
@@ -457,6 +493,9 @@ def request(
             data dict).
         check: Called with the checked body before sending, for rules that tie
             parameters together; it raises `ValueError` or `TypeError`.
+        bare: Send the parameters without a ``request`` field (for a plugin whose
+            one request has no name, as EchoTest's); ``name`` then only labels
+            the coverage row.
 
     Returns:
         The decorator.
@@ -467,7 +506,14 @@ def request(
 
     def decorate(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         spec = RequestSpec(
-            name, func, mode=mode, keys=keys or {}, fixed=fixed or {}, result=result, check=check
+            name,
+            func,
+            mode=mode,
+            keys=keys or {},
+            fixed=fixed or {},
+            result=result,
+            check=check,
+            bare=bare,
         )
 
         @functools.wraps(func)
@@ -481,6 +527,32 @@ def request(
         return method
 
     return decorate
+
+
+def build_body(method: Callable[..., Any], plugin: Any, /, **values: Any) -> dict[str, Any]:
+    """Check ``values`` as the declared ``method`` would and return its body, unsent.
+
+    For hand-written methods that send a declared request with something more (a
+    JSEP, a state change): they reuse its parameters' checks instead of writing
+    them again.
+
+    Args:
+        method: A method declared with `request` (``type(self).configure``).
+        plugin: The plugin object (for ``string_ids`` and the like).
+        **values: The arguments, by name (``timeout`` is checked and dropped).
+
+    Returns:
+        The body, ``request`` field included (none for a ``bare`` request).
+
+    Raises:
+        TypeError: ``method`` is not declared, or an argument is wrong.
+        ValueError: An argument has a wrong value.
+    """
+    spec = getattr(method, "__janus_request__", None)
+    if not isinstance(spec, RequestSpec):
+        raise TypeError(f"{method!r} is not declared with @request")
+    body, _timeout = spec.build(plugin, (), values)
+    return body
 
 
 def sends(*names: str) -> Callable[[F], F]:

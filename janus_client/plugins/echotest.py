@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from ..errors import JanusError, PluginError
 from ..handle import PluginResponse
-from ..validate import typed_body
-from .media import MEDIA_SETTINGS, JanusMediaPlugin, load_webrtc
+from ..validate import enforce_str, opt_str
+from .declare import Range, build_body, request, sends
+from .media import JanusMediaPlugin
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack
 
-__all__ = ["EchoTestError", "JanusEchoTestPlugin"]
+__all__ = ["EchoTestError", "EchoTestResult", "JanusEchoTestPlugin"]
 
 
 class EchoTestError(PluginError):
@@ -28,13 +30,33 @@ class EchoTestError(PluginError):
     }
 
 
-#: The fields of EchoTest's one request.
-_SETTINGS: dict[str, type] = {
-    **MEDIA_SETTINGS,
-    "audiocodec": str,
-    "videocodec": str,
-    "videoprofile": str,
-}
+@dataclass(frozen=True)
+class EchoTestResult:
+    """What the EchoTest answers a request (``{"echotest": "event", "result": "ok"}``).
+
+    Attributes:
+        result: The ``result`` field (``"ok"``).
+        data: The plugin's data as Janus sent it.
+        raw: The same data (every typed result keeps it in ``raw``).
+    """
+
+    result: str | None
+    data: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def raw(self) -> Mapping[str, Any]:
+        """The plugin's data as Janus sent it."""
+        return self.data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> EchoTestResult:
+        """Read the plugin's reply data."""
+        return cls(result=opt_str(data.get("result")), data=dict(data))
+
+
+def _some_setting(body: dict[str, Any]) -> None:
+    if not body:
+        raise ValueError("configure needs at least one setting")
 
 
 class JanusEchoTestPlugin(JanusMediaPlugin):
@@ -56,9 +78,8 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
 
     name = "janus.plugin.echotest"
     error_class = EchoTestError
-    #: The EchoTest's one (unnamed) request: `start` with an offer, `configure` without.
-    requests: ClassVar[dict[str, str]] = {"message": "configure"}
 
+    @sends("message")
     async def start(
         self,
         play_from: str | None = None,
@@ -97,8 +118,9 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
             MediaUnavailableError: The ``media`` extra is not installed.
             EchoTestError: The plugin refused the request.
         """
-        body = typed_body(
-            _SETTINGS,
+        body = build_body(
+            type(self).configure,
+            self,
             audio=audio,
             video=video,
             bitrate=bitrate,
@@ -106,40 +128,29 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
             filename=filename,
             substream=substream,
             temporal=temporal,
-            audiocodec=audiocodec,
-            videocodec=videocodec,
-            videoprofile=videoprofile,
         )
+        # Codec choices apply to an offer only: they are not `configure` settings.
+        codecs = {"audiocodec": audiocodec, "videocodec": videocodec, "videoprofile": videoprofile}
+        for key, value in codecs.items():
+            if enforce_str(value, name=key, optional=True) is not None:
+                body[key] = value
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
-        webrtc = load_webrtc()
-        pc = await self._new_pc(record_to=record_to or None, read_counters=read_counters)
-        try:
-            if tracks is not None:
-                for track in tracks:
-                    pc.add_track(track)
-            elif play_from is not None:
-                pc.add_player(webrtc.MediaPlayer(play_from))
-            else:
-                if audio:
-                    pc.add_track(webrtc.ToneAudioTrack())
-                if video:
-                    pc.add_track(webrtc.FrameCounterVideoTrack())
-            if data_channel:
-                pc.create_data_channel("JanusDataChannel")
-            offer = await pc.create_offer()
-            reply = await self.message(body, offer, timeout=timeout)
-            if reply.jsep is None:
-                raise EchoTestError(
-                    "the EchoTest answered the offer without a JSEP answer",
-                    plugin=self.plugin_name,
-                    data=reply.data,
-                )
-            await pc.apply(reply.jsep)
-        except BaseException:
-            await self._close_pc()
-            raise
+        reply = await self._offer_media(
+            body,
+            play_from,
+            tracks,
+            audio=audio,
+            video=video,
+            data=data_channel,
+            record_to=record_to or None,
+            read_counters=read_counters,
+            timeout=timeout,
+        )
         return reply
 
+    @request(
+        "message", mode="async", bare=True, check=_some_setting, result=EchoTestResult.from_data
+    )
     async def configure(
         self,
         *,
@@ -148,11 +159,14 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
         bitrate: int | None = None,
         record: bool | None = None,
         filename: str | None = None,
-        substream: int | None = None,
-        temporal: int | None = None,
+        substream: Annotated[int, Range(0, 2)] | None = None,
+        temporal: Annotated[int, Range(0, 2)] | None = None,
         timeout: float | None = None,
-    ) -> PluginResponse:
+    ) -> EchoTestResult:
         """Change the running echo: what to echo, bitrate cap, recording, simulcast layer.
+
+        EchoTest's one request has no name: its body is the settings alone (`start`
+        sends the same request with our offer).
 
         Args:
             audio: Echo audio back or not.
@@ -163,20 +177,14 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
             substream: Simulcast substream to receive back (0-2).
             temporal: Temporal layer to receive back (0-2).
             timeout: Deadline in seconds.
+
+        Returns:
+            The plugin's answer (``result == "ok"``).
+
+        Raises:
+            ValueError: No setting given.
         """
-        body = typed_body(
-            _SETTINGS,
-            audio=audio,
-            video=video,
-            bitrate=bitrate,
-            record=record,
-            filename=filename,
-            substream=substream,
-            temporal=temporal,
-        )
-        if not body:
-            raise ValueError("configure needs at least one setting")
-        return await self.message(body, timeout=timeout)
+        ...
 
     async def send_data(self, data: str | bytes) -> None:
         """Send a message on the data channel (Janus echoes text back)."""
@@ -184,9 +192,13 @@ class JanusEchoTestPlugin(JanusMediaPlugin):
         await pc.wait_data_channel_open()
         pc.send_data(data)
 
-    async def receive_data(self, timeout: float = 10.0) -> str | bytes:
-        """Return the next message received on the data channel."""
-        return await self.peer.receive_data(timeout)
+    async def receive_data(self, *, timeout: float | None = None) -> str | bytes:
+        """Return the next message received on the data channel.
+
+        Args:
+            timeout: Seconds to wait (None: the session's ``Timeouts.request``).
+        """
+        return await self.peer.receive_data(self._deadline(timeout))
 
     async def close_stream(self, *, timeout: float | None = None) -> None:
         """End the echo call: close the peer connection and hang up (idempotent)."""

@@ -9,22 +9,23 @@ first used, so that these classes (and ``import janus_client``) work without the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import JanusError, MediaUnavailableError
 from ..events import HangupEvent, JanusEvent, PluginEvent, WebRTCUpEvent
-from ..validate import enforce_timeout
 from .base import JanusPlugin
 
 if TYPE_CHECKING:
-    from aiortc import RTCConfiguration
+    from aiortc import MediaStreamTrack, RTCConfiguration
 
-    from ..webrtc import JanusPeerConnection
+    from ..handle import PluginResponse
+    from ..webrtc import JanusPeerConnection, TrackStats
 
-__all__ = ["MEDIA_SETTINGS", "JanusMediaPlugin", "load_webrtc", "webrtc_state_hint"]
+__all__ = ["MEDIA_SETTINGS", "JanusMediaPlugin", "load_webrtc", "media_alias", "webrtc_state_hint"]
 
 #: The media settings several plugins take (EchoTest, VideoCall), with their JSON
 #: types; a plugin adds its own to build request bodies with ``validate.typed_body``.
@@ -50,6 +51,17 @@ def load_webrtc() -> ModuleType:
     except ImportError as exc:  # pragma: no cover - defensive
         raise MediaUnavailableError() from exc
     return webrtc
+
+
+def media_alias(name: str, value: Any, old_name: str, old_value: Any) -> Any:
+    """Merge a media argument with its 0.9.x alias (``play_from``/``player``, ...).
+
+    Raises:
+        TypeError: Both were given.
+    """
+    if value is not None and old_value is not None:
+        raise TypeError(f"give {name} or its 0.9.x name {old_name}, not both")
+    return value if old_value is None else old_value
 
 
 def webrtc_state_hint(peer: Any) -> str:
@@ -117,7 +129,79 @@ class JanusMediaPlugin(JanusPlugin):
         self._last_pc = None
         return pc
 
-    async def wait_webrtcup(self, timeout: float | None = None) -> None:
+    def _add_media(
+        self,
+        pc: JanusPeerConnection,
+        play_from: Any,
+        tracks: Iterable[MediaStreamTrack] | None,
+        *,
+        audio: bool = True,
+        video: bool = True,
+        data: bool = False,
+    ) -> None:
+        """Add what we send: ``tracks``, else ``play_from``, else synthetic sources.
+
+        ``play_from`` is a player object (with ``audio``/``video`` tracks) or a
+        file or device path for `MediaPlayer`; the synthetic sources are a tone
+        (``audio``) and a frame-counter video (``video``). ``data`` opens the data
+        channel janus.js opens.
+        """
+        webrtc = load_webrtc()
+        if tracks is not None:
+            for track in tracks:
+                pc.add_track(track)
+        elif play_from is not None:
+            player = webrtc.MediaPlayer(play_from) if isinstance(play_from, str) else play_from
+            pc.add_player(player)
+        else:
+            if audio:
+                pc.add_track(webrtc.ToneAudioTrack())
+            if video:
+                pc.add_track(webrtc.FrameCounterVideoTrack())
+        if data:
+            pc.create_data_channel("JanusDataChannel")
+
+    async def _offer_media(
+        self,
+        body: Mapping[str, Any],
+        play_from: Any,
+        tracks: Iterable[MediaStreamTrack] | None,
+        *,
+        audio: bool = True,
+        video: bool = True,
+        data: bool = False,
+        record_to: Any = None,
+        read_counters: bool = False,
+        timeout: float | None = None,
+    ) -> PluginResponse:
+        """Send ``body`` with an offer of a new peer connection; apply Janus' answer.
+
+        The peer connection is closed again if anything fails.
+
+        Raises:
+            PluginError: The plugin's `error_class`, when Janus answered without a
+                JSEP answer.
+        """
+        pc = await self._new_pc(record_to=record_to, read_counters=read_counters)
+        try:
+            self._add_media(pc, play_from, tracks, audio=audio, video=video, data=data)
+            offer = await pc.create_offer()
+            reply = await self.message(body, offer, timeout=timeout)
+            if reply.jsep is None or reply.jsep.get("type") != "answer":
+                what = str(body.get("request", "the offer"))
+                raise self.error_class(
+                    f"{type(self).__name__}: Janus answered {what!r} without a JSEP answer",
+                    plugin=self.plugin_name,
+                    request=what,
+                    data=reply.data,
+                )
+            await pc.apply(reply.jsep)
+        except BaseException:
+            await self._close_pc()
+            raise
+        return reply
+
+    async def wait_webrtcup(self, *, timeout: float | None = None) -> None:
         """Wait until Janus reports the peer connection up (``webrtcup``).
 
         Returns at once if it is already up.
@@ -131,9 +215,7 @@ class JanusMediaPlugin(JanusPlugin):
                 far our side got (ICE gathering and connection state, DTLS state)
                 and what to check (the ICE address Janus advertises, STUN).
         """
-        limit = enforce_timeout(timeout)
-        if limit is None:
-            limit = self.session.timeouts.connect if self.attached else 10.0
+        limit = self._deadline(timeout, "connect")
         try:
             await asyncio.wait_for(self._webrtcup.wait(), limit)
         except asyncio.TimeoutError:
@@ -141,6 +223,48 @@ class JanusMediaPlugin(JanusPlugin):
                 f"{type(self).__name__}: no webrtcup from Janus within {limit:g} s; "
                 f"{webrtc_state_hint(self._pc)}"
             ) from None
+
+    async def wait_first_frame(
+        self, mid: str | None = None, *, kind: str | None = None, timeout: float | None = None
+    ) -> TrackStats:
+        """Wait until a received track delivers its first frame; return its `TrackStats`.
+
+        Works for recorded tracks too (they are counted as the recorder reads them).
+
+        Args:
+            mid: The m-line of the track (a VideoRoom subscription's mid), or None
+                for any track.
+            kind: ``"audio"`` or ``"video"``, or None for any.
+            timeout: Seconds to wait (None: the session's ``Timeouts.connect``).
+
+        Raises:
+            TimeoutError: No such track, or no frame on it, within ``timeout``.
+            InvalidStateError: No peer connection.
+        """
+        limit = self._deadline(timeout, "connect")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while True:
+            peer = self.peer
+            found = [
+                stats
+                for track_mid, stats in peer.stats_by_mid.items()
+                if mid in (None, track_mid) and kind in (None, stats.kind)
+            ]
+            if mid is None and not found:
+                found = [s for s in peer.stats.values() if kind in (None, s.kind)]
+            for stats in found:
+                if stats.first_frame_at is not None:
+                    return stats
+            left = deadline - loop.time()
+            if left <= 0:
+                what = f"mid {mid}" if mid is not None else (kind or "any") + " track"
+                raise TimeoutError(f"{type(self).__name__}: no frame on {what} within {limit:g} s")
+            if found:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await found[0].wait_first_frame(timeout=min(left, 0.25))
+            else:
+                await asyncio.sleep(min(left, 0.05))
 
     @property
     def webrtc_up(self) -> bool:

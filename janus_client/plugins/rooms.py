@@ -103,6 +103,11 @@ def _nothing(data: dict[str, Any]) -> None:
     return None
 
 
+def _check_edit(body: dict[str, Any]) -> None:
+    if not any(key.startswith("new_") for key in body):
+        raise ValueError("edit_room needs at least one new_* setting")
+
+
 def _check_allowed(body: dict[str, Any]) -> None:
     if body["action"] in ("add", "remove") and not body.get("allowed"):
         raise ValueError(f"action {body['action']!r} needs the allowed tokens")
@@ -112,7 +117,7 @@ class RoomManagement(JanusPlugin):
     """The room-management requests every room plugin answers (a mixin)."""
 
     @request("exists", result=lambda data: data.get("exists") is True)
-    async def exists(self, room: RoomId, timeout: float | None = None) -> bool:
+    async def exists(self, room: RoomId, *, timeout: float | None = None) -> bool:
         """Return whether a room exists (``exists``).
 
         Args:
@@ -187,7 +192,7 @@ class RoomManagement(JanusPlugin):
         """
         ...
 
-    @request("edit", result=_nothing)
+    @request("edit", result=_nothing, check=_check_edit)
     async def edit_room(
         self,
         room: RoomId,
@@ -213,6 +218,9 @@ class RoomManagement(JanusPlugin):
             permanent: Also change Janus' configuration file.
             timeout: Deadline in seconds.
             **settings: The plugin's other ``new_*`` properties.
+
+        Raises:
+            ValueError: No ``new_*`` setting given (nothing to change).
         """
         ...
 

@@ -33,7 +33,7 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import (
@@ -47,22 +47,21 @@ from ..protocol import Incoming, MessageKind, redact
 from ..transactions import TransactionTable
 from ..validate import (
     RoomId,
-    enforce_bool,
-    enforce_id,
     enforce_str,
-    enforce_strings,
     enforce_timeout,
     opt_id,
     opt_str,
-    put_strings,
 )
+from . import textroom_events as _events
+from .declare import NonEmpty, RequestSpec, Secret, request, sends
 from .media import load_webrtc
+from .rooms import _items, _nothing
+from .textroom_events import *  # noqa: F403 - the events and errors are part of this module
 from .textroom_events import (
     _EVENT_CLASSES,
     _PLUGIN,
     TextRoomAnnouncementEvent,
     TextRoomDestroyedEvent,
-    TextRoomEditedEvent,
     TextRoomError,
     TextRoomErrorEvent,
     TextRoomEvent,
@@ -80,27 +79,23 @@ if TYPE_CHECKING:
 
     from ..webrtc import JanusPeerConnection
 
-__all__ = [
-    "JanusTextRoomPlugin",
-    "RoomId",
-    "TextRoomAnnouncementEvent",
-    "TextRoomDestroyedEvent",
-    "TextRoomEditedEvent",
-    "TextRoomError",
-    "TextRoomErrorEvent",
-    "TextRoomEvent",
-    "TextRoomEventType",
-    "TextRoomJoinEvent",
-    "TextRoomKickedEvent",
-    "TextRoomLeaveEvent",
-    "TextRoomMessageEvent",
-    "TextRoomStateError",
-]
+__all__ = ["JanusTextRoomPlugin", "RoomId", *_events.__all__]
 
 logger = logging.getLogger("janus_client")
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+#: The requests that always go over the data channel.
+_OVER_CHANNEL = frozenset({"join", "leave", "message"})
+
+
+def _check_whisper(body: dict[str, Any]) -> None:
+    if "to" in body and "tos" in body:
+        raise ValueError("give either to or tos, not both")
+    if "tos" in body and not body["tos"]:
+        raise ValueError("tos must name at least one username")
 
 
 def _expire(future: asyncio.Future[Incoming], verb: str, limit: float) -> None:
@@ -140,25 +135,6 @@ class JanusTextRoomPlugin(_TextRoomRooms):
     error_class = TextRoomError
     event_class = TextRoomEvent
     event_types = TextRoomEventType
-    #: The TextRoom requests and the methods that send them.
-    requests: ClassVar[dict[str, str]] = {
-        "setup": "setup",
-        "create": "create_room",
-        "edit": "edit_room",
-        "destroy": "destroy_room",
-        "list": "list_rooms",
-        "listparticipants": "list_participants",
-        "exists": "exists",
-        "allowed": "allowed",
-        "kick": "kick_participant",
-        "announcement": "send_announcement",
-        "join": "join_room",
-        "leave": "leave_room",
-        "message": "send_message",
-        # The answer to Janus' offer: sent by setup (and by restart) with our JSEP.
-        "ack": "setup",
-        "restart": "restart",
-    }
     #: The label of the data channel we open (the one janus.js opens too).
     data_channel_label: ClassVar[str] = "JanusDataChannel"
 
@@ -173,8 +149,11 @@ class JanusTextRoomPlugin(_TextRoomRooms):
 
     # ------------------------------------------------------------------ state
     @property
-    def rooms(self) -> dict[RoomId, str]:
-        """The rooms we are in, each with our username there (a copy)."""
+    def joined_rooms(self) -> dict[RoomId, str]:
+        """The rooms we are in, each with our username there (a copy).
+
+        (`rooms` is the typed list of the server's rooms, as on every room plugin.)
+        """
         return dict(self._rooms)
 
     @property
@@ -193,7 +172,8 @@ class JanusTextRoomPlugin(_TextRoomRooms):
         return float(timeout) if timeout is not None else self.session.timeouts.request
 
     # ------------------------------------------------------------------ setup
-    async def setup(self, timeout: float | None = 30.0) -> None:
+    @sends("setup", "ack")
+    async def setup(self, timeout: float | None = None) -> None:
         """Negotiate the peer connection and open the data channel (``setup``).
 
         Janus sends an offer with a data channel m-line; we answer it (``ack``),
@@ -207,7 +187,8 @@ class JanusTextRoomPlugin(_TextRoomRooms):
 
         Args:
             timeout: Deadline in seconds for the whole setup (None: the session's
-                request timeout).
+                ``Timeouts.connect`` plus ``Timeouts.request``: a request, then ICE,
+                DTLS and SCTP).
 
         Raises:
             TextRoomStateError: Already set up, with the data channel still there.
@@ -216,8 +197,10 @@ class JanusTextRoomPlugin(_TextRoomRooms):
             RequestTimeoutError: Not done in time.
             MediaUnavailableError: The ``media`` extra is not installed.
         """
-        limit = self._limit(timeout)
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
+        limit = self._limit(timeout)
+        if timeout is None:
+            limit += self.session.timeouts.connect
         channel = self._channel
         if self._setting_up or (channel is not None and channel.readyState != "closed"):
             raise TextRoomStateError("the TextRoom peer connection is already set up")
@@ -228,7 +211,8 @@ class JanusTextRoomPlugin(_TextRoomRooms):
         finally:
             self._setting_up = False
 
-    async def _setup(self, limit: float) -> None:
+    def _deadline_of(self, verb: str, limit: float) -> Callable[[], float]:
+        """A function giving the seconds left of ``limit`` (raising once none are)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
 
@@ -236,29 +220,42 @@ class JanusTextRoomPlugin(_TextRoomRooms):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise RequestTimeoutError(
-                    f"TextRoom setup not done within {limit:g} s", request="setup", timeout=limit
+                    f"TextRoom {verb} not done within {limit:g} s", request=verb, timeout=limit
                 )
             return remaining
 
+        return left
+
+    async def _negotiate(
+        self,
+        verb: str,
+        pc: JanusPeerConnection,
+        left: Callable[[], float],
+        before_ack: Callable[[JanusPeerConnection], None] | None = None,
+    ) -> None:
+        """Send ``verb``, answer Janus' offer on ``pc`` and send the answer (``ack``)."""
+        reply = await self.message({"request": verb}, timeout=left())
+        offer = reply.jsep
+        if offer is None or offer.get("type") != "offer":
+            raise TextRoomError(0, f"No JSEP offer received from {verb}")
+        remaining = left()  # before creating the coroutine: left() may raise
+        try:
+            answer = await asyncio.wait_for(pc.apply(offer), remaining)
+        except asyncio.TimeoutError:
+            raise RequestTimeoutError(
+                f"TextRoom {verb}: no answer ready in time", request=verb, timeout=remaining
+            ) from None
+        if answer is None:  # pragma: no cover - apply answers every offer
+            raise TextRoomError(0, f"could not answer the {verb} offer")
+        if before_ack is not None:
+            before_ack(pc)
+        await self.message({"request": "ack"}, answer, timeout=left())
+
+    async def _setup(self, limit: float) -> None:
+        left = self._deadline_of("setup", limit)
         pc = await self._new_pc()
         try:
-            reply = await self.message({"request": "setup"}, timeout=left())
-            offer = reply.jsep
-            if offer is None or offer.get("type") != "offer":
-                raise TextRoomError(0, "No JSEP offer received from setup")
-            remaining = left()  # before creating the coroutine: left() may raise
-            try:
-                answer = await asyncio.wait_for(pc.apply(offer), remaining)
-            except asyncio.TimeoutError:
-                raise RequestTimeoutError(
-                    f"TextRoom setup: no answer ready within {limit:g} s",
-                    request="setup",
-                    timeout=limit,
-                ) from None
-            if answer is None:  # pragma: no cover - apply answers every offer
-                raise TextRoomError(0, "could not answer the setup offer")
-            self._open_channel(pc)
-            await self.message({"request": "ack"}, answer, timeout=left())
+            await self._negotiate("setup", pc, left, self._open_channel)
             remaining = left()
             try:
                 await pc.wait_data_channel_open(self.data_channel_label, timeout=remaining)
@@ -275,7 +272,8 @@ class JanusTextRoomPlugin(_TextRoomRooms):
                 await self.handle.hangup(timeout=self.session.timeouts.close)
             raise
 
-    async def restart(self, timeout: float | None = None) -> None:
+    @sends("restart")
+    async def restart(self, *, timeout: float | None = None) -> None:
         """Restart ICE on the data channel's peer connection (``restart``).
 
         Janus sends a new offer with new ICE credentials; we answer it (``ack``)
@@ -302,28 +300,7 @@ class JanusTextRoomPlugin(_TextRoomRooms):
         pc = self.peer
         self._setting_up = True
         try:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + limit
-            reply = await self.message({"request": "restart"}, timeout=limit)
-            offer = reply.jsep
-            if offer is None or offer.get("type") != "offer":
-                raise TextRoomError(0, "No JSEP offer received from restart")
-            remaining = deadline - loop.time()
-            try:
-                if remaining <= 0:
-                    raise asyncio.TimeoutError
-                answer = await asyncio.wait_for(pc.apply(offer), remaining)
-            except asyncio.TimeoutError:
-                raise RequestTimeoutError(
-                    f"TextRoom restart: no answer ready within {limit:g} s",
-                    request="restart",
-                    timeout=limit,
-                ) from None
-            if answer is None:  # pragma: no cover - apply answers every offer
-                raise TextRoomError(0, "could not answer the restart offer")
-            await self.message(
-                {"request": "ack"}, answer, timeout=max(deadline - loop.time(), 0.001)
-            )
+            await self._negotiate("restart", pc, self._deadline_of("restart", limit))
         finally:
             self._setting_up = False
 
@@ -386,7 +363,7 @@ class JanusTextRoomPlugin(_TextRoomRooms):
             return
         handle = self._handle
         if handle is not None and not handle.closed:
-            handle._events.publish(event)
+            handle.publish(event)
 
     def _event(self, msg: dict[str, Any], verb: Any) -> TextRoomEvent | None:
         cls = _EVENT_CLASSES.get(verb) if isinstance(verb, str) else None
@@ -536,13 +513,14 @@ class JanusTextRoomPlugin(_TextRoomRooms):
         return data
 
     # ------------------------------------------------------- room membership
+    @request("join", result=lambda data: _items(data, "participants"))
     async def join_room(
         self,
         room: RoomId,
-        username: str,
+        username: NonEmpty,
         display: str | None = None,
-        pin: str | None = None,
-        token: str | None = None,
+        pin: Secret | None = None,
+        token: Secret | None = None,
         history: bool = True,
         timeout: float | None = None,
     ) -> list[dict[str, Any]]:
@@ -568,40 +546,28 @@ class JanusTextRoomPlugin(_TextRoomRooms):
             TextRoomError: Refused: no such room (417), wrong PIN or token (419),
                 username taken (420), already in the room (421), ...
         """
-        room = enforce_id(room, name="room")
-        enforce_str(username, name="username")
-        enforce_bool(history, name="history")
-        fields = put_strings(
-            {"room": room, "username": username}, display=display, pin=pin, token=token
-        )
-        fields["history"] = history
-        self._joining[room] = username
-        try:
-            reply = await self._dc_request("join", fields, timeout)
-        finally:
-            if self._joining.get(room) == username:
-                del self._joining[room]
-        self._rooms[room] = username
-        self._extra_destroyed.pop(room, None)
-        participants = reply.get("participants")
-        return list(participants) if isinstance(participants, list) else []
+        ...
 
+    @request("leave", result=_nothing)
     async def leave_room(self, room: RoomId, timeout: float | None = None) -> None:
         """Leave a room over the data channel (``leave``).
+
+        Args:
+            room: The room.
+            timeout: Deadline in seconds.
 
         Raises:
             TextRoomError: Not in that room (422), no such room (417), ...
         """
-        room = enforce_id(room, name="room")
-        await self._dc_request("leave", {"room": room}, timeout)
-        self._rooms.pop(room, None)
+        ...
 
+    @request("message", result=_nothing, check=_check_whisper)
     async def send_message(
         self,
         room: RoomId,
         text: str,
-        to: str | None = None,
-        tos: Iterable[str] | None = None,
+        to: NonEmpty | None = None,
+        tos: list[str] | None = None,
         ack: bool = True,
         timeout: float | None = None,
     ) -> None:
@@ -623,28 +589,69 @@ class JanusTextRoomPlugin(_TextRoomRooms):
             TextRoomError: Refused: not in the room (422), no such room (417), ...
             TextRoomStateError: No open data channel.
         """
-        room = enforce_id(room, name="room")
-        enforce_str(text, name="text", empty=True)
-        enforce_bool(ack, name="ack")
-        fields: dict[str, Any] = {"room": room, "text": text, "ack": ack}
-        if to is not None and tos is not None:
-            raise ValueError("give either to or tos, not both")
-        if to is not None:
-            enforce_str(to, name="to")
-            fields["to"] = to
-        elif tos is not None:
-            names = enforce_strings(tos, name="tos")
-            if not names:
-                raise ValueError("tos must name at least one username")
-            fields["tos"] = names
-        if ack:
-            await self._dc_request("message", fields, timeout)
-            return
-        enforce_timeout(timeout)
-        channel = self._require_channel()
-        self._send(
-            channel, {"textroom": "message", "transaction": self._transactions.new_id(), **fields}
-        )
+        ...
+
+    async def _send_declared(
+        self, spec: RequestSpec, body: dict[str, Any], *, timeout: float | None
+    ) -> dict[str, Any]:
+        """Send a declared request over the data channel or the Janus API.
+
+        ``join``, ``leave`` and ``message`` always go over the data channel (and
+        keep `joined_rooms` up to date), ``kick`` and ``announcement`` when called
+        with ``data_channel=True``; the others over the Janus API.
+        ``destroy`` of a room we are in expects the second ``destroyed`` notice
+        Janus sends us (as participant and as requester) and drops it.
+        """
+        verb = spec.request
+        over_channel = body.pop("data_channel", False) is True or verb in _OVER_CHANNEL
+        if verb == "destroy":
+            return await self._destroy(spec, body, timeout)
+        if not over_channel:
+            return await super()._send_declared(spec, body, timeout=timeout)
+        fields = {key: value for key, value in body.items() if key != "request"}
+        if verb == "join":
+            return await self._join(fields, timeout)
+        if fields.get("ack") is False:  # not acknowledged: send, do not wait
+            self._limit(timeout)
+            channel = self._require_channel()
+            tid = self._transactions.new_id()
+            self._send(channel, {"textroom": verb, "transaction": tid, **fields})
+            return {}
+        reply = await self._dc_request(verb, fields, timeout)
+        if verb == "leave":
+            self._rooms.pop(fields["room"], None)
+        return reply
+
+    async def _join(self, fields: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+        room, username = fields["room"], fields["username"]
+        self._joining[room] = username  # whispers to us before the reply know our name
+        try:
+            reply = await self._dc_request("join", fields, timeout)
+        finally:
+            if self._joining.get(room) == username:
+                del self._joining[room]
+        self._rooms[room] = username
+        self._extra_destroyed.pop(room, None)
+        return reply
+
+    async def _destroy(
+        self, spec: RequestSpec, body: dict[str, Any], timeout: float | None
+    ) -> dict[str, Any]:
+        room = body["room"]
+        joined = room in self._rooms
+        if joined:
+            # Janus will notify us twice: as a participant and as the requester.
+            self._extra_destroyed[room] = self._extra_destroyed.get(room, 0) + 1
+        try:
+            return await super()._send_declared(spec, body, timeout=timeout)
+        except BaseException:
+            if joined:
+                left = self._extra_destroyed.get(room, 0) - 1
+                if left > 0:
+                    self._extra_destroyed[room] = left
+                else:
+                    self._extra_destroyed.pop(room, None)
+            raise
 
     # ------------------------------------------------------------ 0.9.x API
     def check_error_in_response(self, response: dict[str, Any]) -> None:

@@ -39,16 +39,9 @@ class TextRoomError(CompatPluginError):
 
     Raised for errors Janus answers, over the Janus API or the data channel, with
     the plugin's code; and with code ``0`` for requests refused before reaching
-    Janus, as janus-client 0.9.x did. Both construction forms work:
-
-    ```python
-    TextRoomError("No such room (1234)", code=417)   # library form
-    TextRoomError(417, "No such room (1234)")        # 0.9.x form
-    ```
-
-    Attributes:
-        error_code: The code (0.9.x name of `code`; 0 when there is none).
-        error_message: The error text (0.9.x name of `reason`).
+    Janus, as janus-client 0.9.x did. It takes both constructor forms of
+    `CompatPluginError` (the 0.9.x one: ``TextRoomError(code, message)``) and has
+    its `error_code` and `error_message`.
     """
 
     plugin_package: ClassVar[str] = _PLUGIN

@@ -28,14 +28,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from ..errors import InvalidStateError, JanusError, ServerError
 from ..events import HangupEvent, JanusEvent, PluginEvent
 from ..handle import PluginResponse
-from ..validate import enforce_str, typed_body
-from .media import MEDIA_SETTINGS, JanusMediaPlugin, load_webrtc
+from ..validate import enforce_str
+from .declare import Range, build_body, request, sends
+from .media import JanusMediaPlugin, load_webrtc, media_alias
 from .videocall_events import _PLUGIN, VideoCallError, VideoCallEvent, VideoCallEventType
 
 if TYPE_CHECKING:
@@ -58,13 +58,20 @@ logger = logging.getLogger("janus_client")
 _T = TypeVar("_T")
 
 
-#: The fields of VideoCall's ``set`` request (and of ``call``/``accept``).
-_SET_FIELDS: dict[str, type] = {**MEDIA_SETTINGS, "fallback": int, "restart": bool}
+def _users(data: dict[str, Any]) -> list[str]:
+    result = data.get("result")
+    users = result.get("list") if isinstance(result, dict) else None
+    return [u for u in users if isinstance(u, str)] if isinstance(users, list) else []
 
 
 def _result(reply: PluginResponse) -> dict[str, Any]:
     result = reply.data.get("result")
     return result if isinstance(result, dict) else {}
+
+
+def _event(data: Mapping[str, Any]) -> object:
+    result = data.get("result")
+    return result.get("event") if isinstance(result, dict) else None
 
 
 #: How long `call` waits for Janus to report the previous PeerConnection closed.
@@ -110,15 +117,6 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
     error_class = VideoCallError
     event_class = VideoCallEvent
     event_types = VideoCallEventType
-    #: The VideoCall requests and the methods that send them.
-    requests: ClassVar[dict[str, str]] = {
-        "list": "list_users",
-        "register": "register",
-        "call": "call",
-        "accept": "accept",
-        "set": "set_media",
-        "hangup": "hangup",
-    }
 
     def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
         super().__init__(pc_config, **kwargs)
@@ -228,6 +226,16 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             if self._state == _ENDING:
                 self._set_state(_ENDED)
 
+    def _settings(
+        self, bitrate: int | None, record: bool | None, filename: str | None
+    ) -> dict[str, Any]:
+        """The ``set`` body applying these settings, or {} when none is given."""
+        if bitrate is None and record is None and filename is None:
+            return {}
+        return build_body(
+            type(self).configure, self, bitrate=bitrate, record=record, filename=filename
+        )
+
     async def _wait_janus_pc_closed(self) -> None:
         # After a call ends, Janus reports the old PeerConnection closed about a
         # second later; an offer sent before that is refused (see _janus_pc).
@@ -254,7 +262,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             PluginNotFoundError: The server does not have the VideoCall plugin.
         """
         await super().attach(session, opaque_id=opaque_id, timeout=timeout)
-        self.handle._add_close_hook(self._handle_closed)
+        self.handle.add_close_hook(self._handle_closed)
 
     async def _handle_closed(self) -> None:
         # Janus forgets the username and ends the call with the handle.
@@ -265,16 +273,19 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         self._notify()  # waiters raise InvalidStateError
 
     # --------------------------------------------------------------- requests
+    @request("list", mode="async", result=_users)
     async def list_users(self, timeout: float | None = None) -> list[str]:
         """Return the usernames registered on the server (``list``).
+
+        Args:
+            timeout: Deadline in seconds.
 
         Raises:
             VideoCallError: The plugin refused the request.
         """
-        reply = await self.message({"request": "list"}, timeout=timeout)
-        users = _result(reply).get("list")
-        return [u for u in users if isinstance(u, str)] if isinstance(users, list) else []
+        ...
 
+    @sends("register")
     async def register(self, username: str, timeout: float | None = None) -> bool:
         """Register ``username``, under which others can call us (``register``).
 
@@ -300,6 +311,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         self._username = registered if isinstance(registered, str) else username
         return True
 
+    @sends("call")
     async def call(
         self,
         username: str,
@@ -308,6 +320,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         trickle: bool = False,
         timeout: float | None = None,
         *,
+        play_from: MediaPlayer | str | None = None,
+        record_to: MediaRecorder | str | None = None,
         tracks: Iterable[MediaStreamTrack] | None = None,
         read_counters: bool = False,
         bitrate: int | None = None,
@@ -330,8 +344,10 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
 
         Args:
             username: Who to call.
-            player: Media to send (0.9.x argument).
-            recorder: Where to record the callee's media (0.9.x argument).
+            player: Media to send (0.9.x name of ``play_from``).
+            recorder: Where to record the callee's media (0.9.x name of ``record_to``).
+            play_from: Media to send: a `MediaPlayer`, or a file or device path.
+            record_to: Where to record the callee's media: a `MediaRecorder` or a path.
             tracks: Tracks to send, instead of ``player``.
             read_counters: Decode frame numbers of a received `FrameCounterVideoTrack`.
             trickle: Accepted for 0.9.x compatibility; candidates are always in the SDP.
@@ -351,18 +367,21 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             MediaUnavailableError: The ``media`` extra is not installed.
         """
         del trickle
+        player = media_alias("play_from", play_from, "player", player)
+        recorder = media_alias("record_to", record_to, "recorder", recorder)
         enforce_str(username, name="username")
-        settings = typed_body(_SET_FIELDS, bitrate=bitrate, record=record, filename=filename)
+        settings = self._settings(bitrate, record, filename)
         if self._username is None:
             raise VideoCallError(0, "Must register a username first (register, then call)")
         if self.in_call:
             raise VideoCallError(0, f"Already in a call (with {self._peer!r}); hang up first")
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
-        webrtc = load_webrtc()
+        load_webrtc()  # MediaUnavailableError before anything is sent
         await self._wait_janus_pc_closed()
         pc = await self._new_pc(record_to=recorder or None, read_counters=read_counters)
         try:
-            self._add_media(webrtc, pc, player, tracks, offering=True)
+            self._add_media(pc, player, tracks)
+            self._offer_both_kinds(pc)
             offer = await pc.create_offer()
             # Before sending: the callee may accept before this coroutine resumes.
             self._pending_settings = settings
@@ -387,6 +406,7 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         await self._end_call(reason if isinstance(reason, str) else None)
         return False
 
+    @sends("accept")
     async def accept(
         self,
         jsep: Mapping[str, Any] | None = None,
@@ -395,6 +415,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         trickle: bool = False,
         timeout: float | None = None,
         *,
+        play_from: MediaPlayer | str | None = None,
+        record_to: MediaRecorder | str | None = None,
         tracks: Iterable[MediaStreamTrack] | None = None,
         read_counters: bool = False,
         bitrate: int | None = None,
@@ -407,8 +429,10 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
 
         Args:
             jsep: The caller's offer; default: the one of the last ``incomingcall``.
-            player: Media to send (0.9.x argument).
-            recorder: Where to record the caller's media (0.9.x argument).
+            player: Media to send (0.9.x name of ``play_from``).
+            recorder: Where to record the caller's media (0.9.x name of ``record_to``).
+            play_from: Media to send: a `MediaPlayer`, or a file or device path.
+            record_to: Where to record the caller's media: a `MediaRecorder` or a path.
             tracks: Tracks to send, instead of ``player`` (``[]``: receive only).
             read_counters: Decode frame numbers of a received `FrameCounterVideoTrack`.
             trickle: Accepted for 0.9.x compatibility; candidates are always in the SDP.
@@ -425,7 +449,9 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 plugin's code when it refuses (481 if the caller gave up).
         """
         del trickle
-        settings = typed_body(_SET_FIELDS, bitrate=bitrate, record=record, filename=filename)
+        player = media_alias("play_from", play_from, "player", player)
+        recorder = media_alias("record_to", record_to, "recorder", recorder)
+        settings = self._settings(bitrate, record, filename)
         if self._username is None:
             raise VideoCallError(0, "Must register a username first (register, then accept)")
         if self._state != _INCOMING:
@@ -434,10 +460,10 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         if offer is None or offer.get("type") != "offer":
             raise VideoCallError(0, "the incoming call has no SDP offer to answer")
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
-        webrtc = load_webrtc()
+        load_webrtc()  # MediaUnavailableError before anything is sent
         pc = await self._new_pc(record_to=recorder or None, read_counters=read_counters)
         try:
-            self._add_media(webrtc, pc, player, tracks, offering=False)
+            self._add_media(pc, player, tracks)
             answer = await pc.apply(offer)
             if answer is None:  # pragma: no cover - apply answers every offer
                 raise VideoCallError(0, "could not answer the offer")
@@ -451,8 +477,48 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         if self._state == _INCOMING:  # not hung up meanwhile
             self._set_state(_ACTIVE)
         if settings:
-            await self.message({"request": "set", **settings}, timeout=timeout)
+            await self.message(settings, timeout=timeout)
         return True
+
+    @request("set", mode="async", result=lambda data: _event(data) == "set")
+    async def configure(
+        self,
+        *,
+        audio: bool | None = None,
+        video: bool | None = None,
+        bitrate: int | None = None,
+        record: bool | None = None,
+        filename: str | None = None,
+        substream: Annotated[int, Range(0, 2)] | None = None,
+        temporal: Annotated[int, Range(0, 2)] | None = None,
+        fallback: int | None = None,
+        restart: bool | None = None,
+        timeout: float | None = None,
+    ) -> bool:
+        """Change the call's settings (``set``); only the given ones are sent.
+
+        The same request as the 0.9.x `set_media`, keyword arguments only (the
+        name other plugins use too); `renegotiate` sends one with a new offer.
+
+        Args:
+            audio: Relay our audio to the peer, or not.
+            video: Relay our video to the peer, or not.
+            bitrate: Cap the bitrate (bit/s, via REMB) we are asked to send; 0: no cap.
+            record: Start or stop recording our media on the server.
+            filename: Base path of the recording (``-audio.mjr``, ... are appended).
+            substream: Simulcast substream to receive (0-2).
+            temporal: Simulcast temporal layer to receive (0-2).
+            fallback: Microseconds without packets before dropping a substream.
+            restart: Tell Janus a renegotiation offer is an ICE restart.
+            timeout: Deadline in seconds.
+
+        Returns:
+            True when Janus confirmed (``set``).
+
+        Raises:
+            VideoCallError: The plugin refused a setting (474 for a bad value).
+        """
+        ...
 
     async def set_media(
         self,
@@ -490,8 +556,9 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         Raises:
             VideoCallError: The plugin refused a setting (474 for a bad value).
         """
-        body = typed_body(
-            _SET_FIELDS,
+        body = build_body(
+            type(self).configure,
+            self,
             audio=audio,
             video=video,
             bitrate=bitrate,
@@ -502,11 +569,11 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             fallback=fallback,
             restart=restart,
         )
-        reply = await self.message({"request": "set", **body}, jsep, timeout=timeout)
-        return _result(reply).get("event") == "set"
+        reply = await self.message(body, jsep, timeout=timeout)
+        return _event(reply.data) == "set"
 
     async def renegotiate(
-        self, *, timeout: float | None = None, answer_timeout: float | None = 10.0
+        self, *, timeout: float | None = None, answer_timeout: float | None = None
     ) -> None:
         """Send a new offer for the current call and wait for the peer's answer.
 
@@ -516,7 +583,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
 
         Args:
             timeout: Deadline of the ``set`` request, in seconds.
-            answer_timeout: How long to wait for the peer's answer, in seconds.
+            answer_timeout: How long to wait for the peer's answer, in seconds (None:
+                the session's ``Timeouts.request``).
 
         Raises:
             InvalidStateError: No peer connection, or detached while waiting.
@@ -535,8 +603,9 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 raise VideoCallError(0, "the call ended before the renegotiation completed")
             return None
 
-        await self._wait(answered, answer_timeout, "renegotiation answer")
+        await self._wait(answered, self._deadline(answer_timeout), "renegotiation answer")
 
+    @sends("hangup")
     async def hangup(  # type: ignore[override]  # returns a bool, as in 0.9.x
         self, timeout: float | None = None, *, reason: str | None = None
     ) -> bool:
@@ -568,9 +637,12 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
 
     # -------------------------------------------------------------- waiting
     async def wait_incoming_call(
-        self, timeout: float | None = 30.0
+        self, *, timeout: float | None = None
     ) -> tuple[str, dict[str, Any] | None]:
         """Wait for a call to ring (returns at once if one is ringing).
+
+        Args:
+            timeout: Seconds to wait (None: the session's ``Timeouts.request``).
 
         Returns:
             The caller's username and the SDP offer (pass-through for `accept`).
@@ -585,10 +657,13 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 return (self._peer or "", self._incoming_offer)
             return None
 
-        return await self._wait(ringing, timeout, "incoming call")
+        return await self._wait(ringing, self._deadline(timeout), "incoming call")
 
-    async def wait_accepted(self, timeout: float | None = 30.0) -> str:
+    async def wait_accepted(self, *, timeout: float | None = None) -> str:
         """Wait until the call is accepted (returns at once if it is).
+
+        Args:
+            timeout: Seconds to wait (None: the session's ``Timeouts.request``).
 
         Returns:
             The peer's username.
@@ -606,10 +681,13 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
                 raise VideoCallError(0, f"the call ended: {self._hangup_reason or 'hangup'}")
             return None
 
-        return await self._wait(accepted, timeout, "accepted call")
+        return await self._wait(accepted, self._deadline(timeout), "accepted call")
 
-    async def wait_hangup(self, timeout: float | None = 30.0) -> str | None:
+    async def wait_hangup(self, *, timeout: float | None = None) -> str | None:
         """Wait until the call ends, whoever ends it (returns at once if it has).
+
+        Args:
+            timeout: Seconds to wait (None: the session's ``Timeouts.request``).
 
         Returns:
             The reason Janus gave (``"Explicit hangup"``, ``"Remote WebRTC hangup"``, ...).
@@ -618,33 +696,17 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             TimeoutError: Still in a call after ``timeout`` seconds.
             InvalidStateError: Not attached, or detached while waiting.
         """
-        await self._wait(lambda: True if self._state == _ENDED else None, timeout, "hangup")
+        limit = self._deadline(timeout)
+        await self._wait(lambda: True if self._state == _ENDED else None, limit, "hangup")
         return self._hangup_reason
 
     # ---------------------------------------------------------------- media
-    @staticmethod
-    def _add_media(
-        webrtc: ModuleType,
-        pc: JanusPeerConnection,
-        player: MediaPlayer | str | None,
-        tracks: Iterable[MediaStreamTrack] | None,
-        *,
-        offering: bool,
-    ) -> None:
-        if tracks is not None:
-            for track in tracks:
-                pc.add_track(track)
-        elif player is not None:
-            pc.add_player(webrtc.MediaPlayer(player) if isinstance(player, str) else player)
-        else:
-            pc.add_track(webrtc.ToneAudioTrack())
-            pc.add_track(webrtc.FrameCounterVideoTrack())
-        if offering:
-            # Offer both kinds, so that the callee's media is received in any case.
-            kinds = {t.kind for t in pc.pc.getTransceivers()}
-            for kind in ("audio", "video"):
-                if kind not in kinds:
-                    pc.pc.addTransceiver(kind, direction="recvonly")
+    def _offer_both_kinds(self, pc: JanusPeerConnection) -> None:
+        # Offer both kinds, so that the callee's media is received in any case.
+        kinds = {t.kind for t in pc.pc.getTransceivers()}
+        for kind in ("audio", "video"):
+            if kind not in kinds:
+                pc.pc.addTransceiver(kind, direction="recvonly")
 
     def _answer_body(self, event: PluginEvent) -> dict[str, Any]:
         # The answer to a renegotiation offer goes back with a "set" request.
@@ -720,6 +782,6 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
         settings, self._pending_settings = self._pending_settings, {}
         if settings:
             try:
-                await self.message({"request": "set", **settings})
+                await self.message(settings)
             except JanusError as exc:
                 logger.warning("VideoCall: applying %s after acceptance failed: %s", settings, exc)

@@ -19,16 +19,9 @@ class VideoCallError(CompatPluginError):
 
     Raised with the plugin's code for errors Janus reports, and with code ``0`` for
     requests refused before reaching Janus (not registered, no call to accept, ...),
-    as janus-client 0.9.x did. Both construction forms work:
-
-    ```python
-    VideoCallError("Username 'x' doesn't exist", code=478)   # library form
-    VideoCallError(478, "Username 'x' doesn't exist")        # 0.9.x form
-    ```
-
-    Attributes:
-        error_code: The code (0.9.x name of `code`; 0 when there is none).
-        error_message: The error text (0.9.x name of `reason`).
+    as janus-client 0.9.x did. It takes both constructor forms of
+    `CompatPluginError` (the 0.9.x one: ``VideoCallError(code, message)``) and has
+    its `error_code` and `error_message`.
     """
 
     plugin_package: ClassVar[str] = _PLUGIN

@@ -6,6 +6,8 @@
   its reply: unit tests of your code with no socket and no Janus.
 * `FakeJanus` is an in-process fake Janus for cases a real server cannot produce:
   malformed messages, dropped or delayed replies, abrupt closes, half-open lines.
+* `CountingProxy` forwards a loopback WebSocket port to Janus and counts the
+  requests Janus has yet to answer (the most at once: `CountingProxy.peak_outstanding`).
 * `TcpProxy` forwards a loopback port to Janus and can cut, freeze (half-open)
   or refuse the line, for reconnection tests.
 * The pytest plugin (enabled automatically when janus-client is installed) gives
@@ -24,6 +26,7 @@
 from __future__ import annotations
 
 from ._brokers import BrokerError, MosquittoBroker, RabbitMQBroker
+from ._counting_proxy import CountingProxy
 from ._evh import event_handler_configs
 from ._network import (
     IceAddressLease,
@@ -57,6 +60,7 @@ __all__ = [
     "DROP",
     "NO_REPLY",
     "BrokerError",
+    "CountingProxy",
     "FakeHandle",
     "FakeJanus",
     "FakeRequest",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TypeVar
 
 import pytest
 
@@ -14,6 +15,8 @@ __all__ = ["REQUIRE_BROKERS_ENV", "mosquitto_broker", "rabbitmq_broker"]
 #: Environment variable that turns a missing broker binary into a failure.
 REQUIRE_BROKERS_ENV = "JANUS_CLIENT_REQUIRE_BROKERS"
 
+_B = TypeVar("_B", MosquittoBroker, RabbitMQBroker)
+
 
 def _unavailable(reason: str) -> None:
     # CI sets JANUS_CLIENT_REQUIRE_JANUS: a test bed without the brokers then fails too.
@@ -21,6 +24,14 @@ def _unavailable(reason: str) -> None:
         if os.environ.get(name, "") not in ("", "0"):
             pytest.fail(f"{reason}, and {name} is set", pytrace=False)
     pytest.skip(reason)
+
+
+def _started(kind: type[_B], program: str) -> Iterator[_B]:
+    """Start a ``kind`` broker for the fixture, stop it afterwards (skip if not installed)."""
+    if kind.find_binary() is None:
+        _unavailable(f"{program} is not installed (run .ci/brokers)")
+    with kind() as broker:
+        yield broker
 
 
 @pytest.fixture(scope="session")
@@ -34,14 +45,7 @@ def mosquitto_broker() -> Iterator[MosquittoBroker]:
         The started broker; see `MosquittoBroker.url` and ``janus_url``.
 
     """
-    if MosquittoBroker.find_binary() is None:
-        _unavailable("mosquitto is not installed (run .ci/brokers)")
-    broker = MosquittoBroker()
-    broker.start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
+    yield from _started(MosquittoBroker, "mosquitto")
 
 
 @pytest.fixture(scope="session")
@@ -55,11 +59,4 @@ def rabbitmq_broker() -> Iterator[RabbitMQBroker]:
         The started broker; see `RabbitMQBroker.url` and `RabbitMQBroker.port`.
 
     """
-    if RabbitMQBroker.find_binary() is None:
-        _unavailable("rabbitmq-server is not installed (run .ci/brokers)")
-    broker = RabbitMQBroker()
-    broker.start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
+    yield from _started(RabbitMQBroker, "rabbitmq-server")

@@ -25,8 +25,10 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import IO
+
+from janus_client._lifecycle import SyncContext
+from janus_client.testing._process import tcp_accepts
 
 __all__ = ["BrokerError", "MosquittoBroker", "RabbitMQBroker", "free_ports"]
 
@@ -73,18 +75,14 @@ def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
             sock.close()
 
 
-def _accepts(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-class _Broker:
+class _Broker(SyncContext):
     """Shared life cycle: a temp dir, child processes, readiness by TCP port."""
 
     name = "broker"
+    #: Seconds `start` waits for the broker's port by default.
+    start_timeout = 30.0
+    #: What `start` says when the broker is not installed.
+    _missing = "the broker is not installed"
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         if not host.startswith("127."):
@@ -133,7 +131,7 @@ class _Broker:
         while time.monotonic() < deadline:
             if any(p.poll() is not None for p in self._procs):
                 break
-            if _accepts(self.host, port):
+            if tcp_accepts(self.host, port):
                 return
             time.sleep(_POLL)
         tail = self.read_output()[-2000:]
@@ -150,9 +148,46 @@ class _Broker:
                 parts.append(path.read_text(errors="replace"))
         return "\n".join(parts)
 
-    def start(self, timeout: float = 30.0) -> None:  # pragma: no cover - overridden
-        """Start the broker and wait until its port accepts connections."""
+    def _find(self) -> str | None:  # pragma: no cover - overridden
+        """The broker's program, or None when it is not installed."""
         raise NotImplementedError
+
+    def _launch(self, program: str, timeout: float) -> int:  # pragma: no cover - overridden
+        """Write the configuration, start the processes, wait; return the client port."""
+        raise NotImplementedError
+
+    def start(self, timeout: float | None = None) -> None:
+        """Start the broker in the foreground and wait until its port accepts connections.
+
+        Args:
+            timeout: Seconds to wait for the port (default `start_timeout`).
+
+        Raises:
+            BrokerError: If the broker is not installed or does not start.
+
+        """
+        if self._procs:
+            return
+        program = self._find()
+        if program is None:
+            raise BrokerError(self._missing)
+        self._dir = Path(tempfile.mkdtemp(prefix=f"janus-client-{self.name}-"))
+        _LIVE.add(self)
+        port = self._launch(program, self.start_timeout if timeout is None else timeout)
+        self._port = port
+        logger.info("%s started on %s:%d", self.name, self.host, port)
+
+    def restart(self, timeout: float | None = None) -> None:
+        """Stop the broker and start it again on the same port(s); clients are cut.
+
+        A RabbitMQ broker starts empty (queues and exchanges are gone).
+
+        Args:
+            timeout: Seconds to wait for the port (default `start_timeout`).
+
+        """
+        self.stop()
+        self.start(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop every process (SIGTERM, then SIGKILL) and remove the directory.
@@ -186,18 +221,6 @@ class _Broker:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
 
-    def __enter__(self) -> _Broker:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     def __repr__(self) -> str:
         state = f"port={self._port}" if self._port is not None else "stopped"
         return f"<{type(self).__name__} {self.host} {state}>"
@@ -221,6 +244,8 @@ class MosquittoBroker(_Broker):
     """
 
     name = "mosquitto"
+    start_timeout = 15.0
+    _missing = "mosquitto not found (Debian: apt-get install mosquitto)"
 
     def __init__(
         self, host: str = "127.0.0.1", port: int = 0, *, binary: str = "mosquitto"
@@ -252,25 +277,13 @@ class MosquittoBroker(_Broker):
         """The ``tcp://host:port`` form Janus' MQTT modules expect."""
         return f"tcp://{self.host}:{self.port}"
 
-    def start(self, timeout: float = 15.0) -> None:
-        """Start mosquitto in the foreground and wait for its port.
+    def _find(self) -> str | None:
+        return self.find_binary(self._binary)
 
-        Args:
-            timeout: Seconds to wait for the port.
-
-        Raises:
-            BrokerError: If mosquitto is missing or does not start.
-
-        """
-        if self._procs:
-            return
-        binary = self.find_binary(self._binary)
-        if binary is None:
-            raise BrokerError("mosquitto not found (Debian: apt-get install mosquitto)")
-        self._dir = Path(tempfile.mkdtemp(prefix="janus-client-mosquitto-"))
+    def _launch(self, program: str, timeout: float) -> int:
         port = self._fixed_port or free_ports(1, self.host)[0]
         self._fixed_port = port
-        conf = self._dir / "mosquitto.conf"
+        conf = self.workdir / "mosquitto.conf"
         conf.write_text(
             f"listener {port} {self.host}\n"
             "allow_anonymous true\n"
@@ -278,22 +291,10 @@ class MosquittoBroker(_Broker):
             "log_dest stderr\n"
             "set_tcp_nodelay true\n"
         )
-        os.chmod(self._dir, 0o755)  # mosquitto drops to its own user when run as root
-        _LIVE.add(self)
-        self._spawn([binary, "-c", str(conf)], None, "mosquitto")
+        os.chmod(self.workdir, 0o755)  # mosquitto drops to its own user when run as root
+        self._spawn([program, "-c", str(conf)], None, "mosquitto")
         self._wait_port(port, timeout)
-        self._port = port
-        logger.info("mosquitto started on %s:%d", self.host, port)
-
-    def restart(self, timeout: float = 15.0) -> None:
-        """Stop the broker and start it again on the same port (clients are cut).
-
-        Args:
-            timeout: Seconds to wait for the port.
-
-        """
-        self.stop()
-        self.start(timeout)
+        return port
 
 
 class RabbitMQBroker(_Broker):
@@ -310,6 +311,8 @@ class RabbitMQBroker(_Broker):
     """
 
     name = "rabbitmq"
+    start_timeout = 40.0
+    _missing = "rabbitmq-server/epmd not found (Debian: apt-get install rabbitmq-server)"
 
     def __init__(self, host: str = "127.0.0.1", *, script: str = _RABBITMQ_SCRIPT) -> None:
         super().__init__(host)
@@ -336,25 +339,11 @@ class RabbitMQBroker(_Broker):
         """``amqp://guest:guest@host:port/`` of the broker."""
         return f"amqp://guest:guest@{self.host}:{self.port}/"
 
-    def start(self, timeout: float = 40.0) -> None:
-        """Start epmd and the broker in the foreground and wait for the AMQP port.
+    def _find(self) -> str | None:
+        return self.find_binary(self._script)
 
-        Args:
-            timeout: Seconds to wait for the port.
-
-        Raises:
-            BrokerError: If RabbitMQ is missing or does not start.
-
-        """
-        if self._procs:
-            return
-        script = self.find_binary(self._script)
-        if script is None:
-            raise BrokerError(
-                "rabbitmq-server/epmd not found (Debian: apt-get install rabbitmq-server)"
-            )
-        base = Path(tempfile.mkdtemp(prefix="janus-client-rabbitmq-"))
-        self._dir = base
+    def _launch(self, program: str, timeout: float) -> int:
+        base = self.workdir
         amqp, dist, epmd_port = self._kept_ports or tuple(free_ports(3, self.host))
         self._kept_ports = (amqp, dist, epmd_port)
         node = f"jc{os.getpid()}x{amqp}@localhost"
@@ -382,23 +371,9 @@ class RabbitMQBroker(_Broker):
             "ERL_EPMD_ADDRESS": self.host,
             "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": f"-kernel inet_dist_use_interface {octets}",
         }
-        _LIVE.add(self)
         epmd = shutil.which("epmd") or "epmd"
         self._spawn([epmd, "-port", str(epmd_port), "-address", self.host], env, "epmd")
         self._wait_port(epmd_port, 10.0)
-        self._spawn([script], env, "rabbitmq")
+        self._spawn([program], env, "rabbitmq")
         self._wait_port(amqp, timeout)
-        self._port = amqp
-        logger.info("rabbitmq started on %s:%d", self.host, amqp)
-
-    def restart(self, timeout: float = 40.0) -> None:
-        """Stop the broker and start a fresh one on the same ports (clients are cut).
-
-        The new broker starts empty (queues and exchanges are gone).
-
-        Args:
-            timeout: Seconds to wait for the AMQP port.
-
-        """
-        self.stop()
-        self.start(timeout)
+        return amqp

@@ -11,10 +11,10 @@ import os
 import shutil
 import urllib.parse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from janus_client.testing._jcfg import merge, render_jcfg
 from janus_client.testing._process import JanusServerError
+from janus_client.testing._state import ServerState
 
 __all__ = [
     "OPTIONAL_PLUGINS",
@@ -155,40 +155,8 @@ def _api_and_admin(
     return {"general": general, "admin": admin, **more}
 
 
-class ConfigWriter:
+class ConfigWriter(ServerState):
     """Renders and writes every ``.jcfg`` file of a `JanusServer` (a base of it)."""
-
-    if TYPE_CHECKING:
-        _binary: str
-        _lib_dir: Path | None
-        _host: str
-        _ice_address: str | None
-        _debug_level: int
-        _session_timeout: int
-        _reclaim_session_timeout: int
-        _admin_secret: str
-        _api_secret: str | None
-        _token_auth: bool
-        _token_auth_secret: str | None
-        _extra_general: dict[str, object]
-        _only_plugins: frozenset[str] | None
-        _enabled_plugins: frozenset[str]
-        _plugin_configs: dict[str, Sections]
-        _tls: tuple[str, str] | None
-        _unix_sockets: bool
-        _unix_socket_type: str
-        _mqtt_broker: tuple[str, int] | None
-        _mqtt_version: str
-        _rabbitmq: tuple[str, int] | None
-        _rabbitmq_broker: str | None
-
-        @property
-        def config_dir(self) -> Path: ...
-        @property
-        def recordings_dir(self) -> Path: ...
-        def _need_ports(self) -> dict[str, int]: ...
-        def _need_workdir(self) -> Path: ...
-        def _topic(self, name: str) -> str: ...
 
     def _resolve_binary(self) -> str:
         found = shutil.which(self._binary)

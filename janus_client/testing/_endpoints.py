@@ -8,10 +8,10 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from janus_client.testing._brokers import free_ports
 from janus_client.testing._process import JanusServerError
+from janus_client.testing._state import ServerState
 
 __all__ = ["PORT_NAMES", "Endpoints", "broker_address", "check_fixed_ports"]
 
@@ -53,23 +53,8 @@ def broker_address(
     return parts.hostname, parts.port or default_port
 
 
-class Endpoints:
+class Endpoints(ServerState):
     """The ports `JanusServer` listens on and the URLs of every transport."""
-
-    if TYPE_CHECKING:
-        _host: str
-        _ports: dict[str, int] | None
-        _fixed_ports: dict[str, int]
-        _tls: tuple[str, str] | None
-        _unix_sockets: bool
-        _unix_socket_type: str
-        _mqtt_broker: tuple[str, int] | None
-        _mqtt_version: str
-        _rabbitmq_broker: str | None
-        _broker_tag: str
-
-        @property
-        def workdir(self) -> Path: ...
 
     def _need_ports(self) -> dict[str, int]:
         if self._ports is None:

@@ -18,14 +18,14 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from janus_client.testing._network import (
-    IceAddressLease,
     acquire_ice_address,
     address_is_assigned,
     ice_address_instructions,
 )
+from janus_client.testing._state import ServerState
 
 logger = logging.getLogger("janus_client.testing")
 
@@ -118,52 +118,8 @@ def _stop_leftover_servers() -> None:
             server.stop(timeout=2.0)
 
 
-class ProcessControl:
+class ProcessControl(ServerState):
     """Starting, stopping, pausing and killing the Janus process (`JanusServer` is one)."""
-
-    if TYPE_CHECKING:
-        _fixed_ports: dict[str, int]
-        _host: str
-        _ice_address: str | None
-        _wanted_ice_address: str | None
-        _ice_lease: IceAddressLease | None
-        _require_ice: bool
-        _tls: tuple[str, str] | None
-        _workdir: Path | None
-        _temp_workdir: bool
-        _ports: dict[str, int] | None
-        _process: subprocess.Popen[bytes] | None
-        _stdout: IO[bytes] | None
-        _paused: bool
-        _log_offset: int
-        _unix_sockets: bool
-        _mqtt_broker: tuple[str, int] | None
-        _mqtt_version: str
-        _broker_tag: str
-
-        @property
-        def config_dir(self) -> Path: ...
-        @property
-        def recordings_dir(self) -> Path: ...
-        @property
-        def log_path(self) -> Path: ...
-        @property
-        def output_path(self) -> Path: ...
-        @property
-        def http_url(self) -> str: ...
-        @property
-        def ws_url(self) -> str: ...
-        @property
-        def running(self) -> bool: ...
-        @property
-        def pid(self) -> int | None: ...
-        @property
-        def workdir(self) -> Path: ...
-        def _topic(self, name: str) -> str: ...
-        def _need_ports(self) -> dict[str, int]: ...
-        def _resolve_binary(self) -> str: ...
-        def _write_configs(self) -> None: ...
-        def _choose_ports(self) -> dict[str, int]: ...
 
     def _provide_ice_address(self) -> None:
         """Create the wanted ICE address if needed and possible, or fall back."""
@@ -329,11 +285,14 @@ class ProcessControl:
             self._stdout.close()
             self._stdout = None
 
-    def _terminate(self, timeout: float) -> None:
-        """Stop the process (SIGTERM, then SIGKILL) without touching the work directory."""
+    def _terminate(self, timeout: float | None) -> None:
+        """Stop the process without touching the work directory.
+
+        SIGTERM, then SIGKILL after ``timeout`` seconds; with None, SIGKILL at once.
+        """
         process = self._process
         if process is not None:
-            if process.poll() is None:
+            if timeout is not None and process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     process.send_signal(signal.SIGTERM)
                     process.send_signal(signal.SIGCONT)  # a paused Janus cannot handle SIGTERM
@@ -341,9 +300,10 @@ class ProcessControl:
                     process.wait(timeout=timeout)
                 except subprocess.TimeoutExpired:
                     logger.warning("Janus pid %d ignored SIGTERM; killing it", process.pid)
-                    with contextlib.suppress(ProcessLookupError):
-                        process.kill()
-                    process.wait()
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+            process.wait()
             self._process = None
         self._paused = False
         self._close_output()
@@ -373,14 +333,7 @@ class ProcessControl:
         Ports and work directory are kept: :meth:`start` brings the server
         back on the same ports.
         """
-        process = self._process
-        if process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            process.wait()
-            self._process = None
-        self._paused = False
-        self._close_output()
+        self._terminate(None)
 
     def restart(self, timeout: float = 10.0) -> None:
         """Stop Janus and start a new process on the same ports.
@@ -401,9 +354,7 @@ class ProcessControl:
             JanusServerError: If Janus is not running.
 
         """
-        self._signal(signal.SIGSTOP)
-        self._paused = True
-        self._wait_stopped(True)
+        self._freeze(True)
 
     def resume(self) -> None:
         """Continue a Janus frozen by :meth:`pause` (SIGCONT).
@@ -412,14 +363,18 @@ class ProcessControl:
             JanusServerError: If Janus is not running.
 
         """
-        self._signal(signal.SIGCONT)
-        self._paused = False
-        self._wait_stopped(False)
+        self._freeze(False)
 
     @property
     def paused(self) -> bool:
         """True between :meth:`pause` and :meth:`resume`."""
         return self._paused and self.running
+
+    def _freeze(self, stopped: bool) -> None:
+        """SIGSTOP (or SIGCONT) Janus and wait until every thread is stopped (or runs)."""
+        self._signal(signal.SIGSTOP if stopped else signal.SIGCONT)
+        self._paused = stopped
+        self._wait_stopped(stopped)
 
     def _wait_stopped(self, stopped: bool, timeout: float = 2.0) -> None:
         """Wait until every thread of Janus is (or is no longer) stopped.

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import functools
 import logging
-from types import TracebackType
+
+from janus_client._lifecycle import AsyncContext
 
 __all__ = ["TcpProxy"]
 
@@ -53,7 +54,7 @@ class _Link:
                 transport.abort()
 
 
-class TcpProxy:
+class TcpProxy(AsyncContext):
     """Forward ``127.0.0.1:<port>`` to a target, with switches to break the line.
 
     * `cut` drops every current connection at once (like a network failure or a
@@ -70,6 +71,8 @@ class TcpProxy:
         target_port: The target port.
         host: The proxy's own listening address (loopback).
     """
+
+    _closes_with = "stop"
 
     def __init__(self, target_host: str, target_port: int, *, host: str = "127.0.0.1") -> None:
         self.target_host = target_host
@@ -102,18 +105,6 @@ class TcpProxy:
         if server is not None:
             with contextlib.suppress(Exception):
                 await server.wait_closed()
-
-    async def __aenter__(self) -> TcpProxy:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     def url_for(self, url: str) -> str:
         """Return ``url`` with its host and port replaced by the proxy's."""

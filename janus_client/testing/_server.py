@@ -17,9 +17,9 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import IO
 
+from janus_client._lifecycle import SyncContext
 from janus_client.testing._configs import (
     OPTIONAL_PLUGINS,
     ConfigWriter,
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 
-class JanusServer(ConfigWriter, Endpoints, ProcessControl):
+class JanusServer(ConfigWriter, Endpoints, ProcessControl, SyncContext):
     """A real Janus gateway started as a child process, for tests.
 
     Every configuration file is generated in a work directory; all TCP
@@ -331,18 +331,6 @@ class JanusServer(ConfigWriter, Endpoints, ProcessControl):
             return self.log_path.read_text(errors="replace")
         except (FileNotFoundError, JanusServerError):
             return ""
-
-    def __enter__(self) -> JanusServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"

@@ -113,17 +113,13 @@ def janus_server(janus_ice_address: str | None) -> Iterator[JanusServer]:
 
     """
     _require_janus()
-    server = JanusServer(
+    with JanusServer(
         ice_address=janus_ice_address,
         api_secret=None,
         admin_secret="janusoverlord",
         session_timeout=60,
-    )
-    server.start()
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
+from array import array
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -172,3 +175,102 @@ def test_usage_errors_before_any_work() -> None:
         assert run.returncode == 2, (args, run.stderr)
         assert text in run.stderr and len(run.stderr.strip().splitlines()) == 1
         assert "started a local Janus" not in run.stderr
+
+
+def _opus_file(path: Path, seconds: float) -> None:
+    """An Ogg Opus file with a 660 Hz tone, written with PyAV."""
+    import av
+
+    container = av.open(str(path), "w", format="ogg")
+    stream = container.add_stream("libopus", rate=48000, layout="mono")
+    for i in range(int(seconds * 50)):
+        tone = array(
+            "h",
+            (int(9000 * math.sin(2 * math.pi * 660 * (i * 960 + k) / 48000)) for k in range(960)),
+        )
+        frame = av.AudioFrame(format="s16", layout="mono", samples=960)
+        frame.planes[0].update(tone.tobytes())
+        frame.sample_rate, frame.pts = 48000, i * 960
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode(None):
+        container.mux(packet)
+    container.close()
+
+
+@pytest.mark.usefixtures("media_address")
+def test_audiobridge_commands(janus_ws_url: str, media_address: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JANUS_")}
+    env["JANUS_ICE_ADDRESS"] = media_address
+    opus = tmp_path / "speech.opus"
+    _opus_file(opus, seconds=20)  # longer than the listener stays
+    speaker = subprocess.Popen(  # plays the file into the room
+        [sys.executable, "-m", "janus_client", "audiobridge", "join", "777002", "--create",
+         "--play", str(opus), "--seconds", "60", "--json", "--url", janus_ws_url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert speaker.stdout is not None
+        first = json.loads(speaker.stdout.readline())  # the speaker is in and set up
+        assert first["frames"] > 0
+        run = cli("audiobridge", "rooms", "--url", janus_ws_url, "--json")
+        assert run.returncode == 0, run.stderr
+        rooms = {room["room"]: room for room in json.loads(run.stdout)}
+        assert rooms[777002]["num_participants"] == 1
+        run = cli(
+            "audiobridge", "join", "777002", "--seconds", "3", "--json", "--url", janus_ws_url,
+            env={"JANUS_ICE_ADDRESS": media_address},
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        lines = [json.loads(line) for line in run.stdout.splitlines()]
+        levels = [line for line in lines if "rms" in line]
+        assert levels and levels[-1]["rms"] > 1000 and levels[-1]["participants"] == 1
+        summary = lines[-1]
+        assert summary["room"] == 777002 and summary["frames"] > 0
+        assert summary["peak_rms"] > 1000
+    finally:
+        speaker.terminate()  # SIGTERM: the command leaves the room and ends (130)
+        speaker.wait(timeout=30)
+        assert speaker.stdout is not None and speaker.stderr is not None
+        speaker.stdout.close()
+        speaker.stderr.close()
+    assert speaker.returncode == 130
+    run = cli("audiobridge", "rooms", "--url", janus_ws_url)
+    assert run.returncode == 0 and "777002: 'room 777002' 48000 Hz, 0 participant(s)" in run.stdout
+    run = cli("audiobridge", "join", "--url", janus_ws_url)
+    assert run.returncode == 2 and "room id" in run.stderr
+
+
+@pytest.mark.usefixtures("media_address")
+def test_audiobridge_live_level_on_a_terminal(janus_ws_url: str, media_address: str) -> None:
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JANUS_")}
+    env["JANUS_ICE_ADDRESS"] = media_address
+    main_fd, tty_fd = pty.openpty()
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "janus_client", "audiobridge", "join", "777003", "--create",
+             "--seconds", "1.5", "--url", janus_ws_url],
+            stdout=tty_fd, stderr=subprocess.PIPE, text=True, env=env, timeout=120,
+            check=False,
+        )  # fmt: skip
+        os.close(tty_fd)
+        tty_fd = -1
+        output = b""
+        while True:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        if tty_fd != -1:
+            os.close(tty_fd)
+        os.close(main_fd)
+    assert run.returncode == 0, run.stderr
+    text = output.decode()
+    assert "\r  [" in text and "dBFS" in text and "frames/s" in text  # a refreshing line
+    assert "left room 777003" in text

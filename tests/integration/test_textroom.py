@@ -78,7 +78,7 @@ async def test_public_and_private_messages_both_ways(janus_url: str) -> None:
         stream_b = bob.events(TextRoomMessageEvent)
         assert await alice.join_room(room, "alice") == []
         assert await bob.join_room(room, "bob", display="Bob") == [{"username": "alice"}]
-        assert alice.rooms == {room: "alice"} and bob.rooms == {room: "bob"}
+        assert alice.joined_rooms == {room: "alice"} and bob.joined_rooms == {room: "bob"}
 
         async def talk(me: JanusTextRoomPlugin, tag: str, peer: str) -> None:
             for i in range(COUNT):
@@ -107,7 +107,7 @@ async def test_public_and_private_messages_both_ways(janus_url: str) -> None:
         await stream_a.aclose()
         await stream_b.aclose()
         await alice.leave_room(room)
-        assert alice.rooms == {}
+        assert alice.joined_rooms == {}
         await alice.destroy_room(room)
     assert open_peer_connections() == []
 
@@ -161,7 +161,7 @@ async def test_room_management_and_events(janus_ws_url: str) -> None:
         await alice.join_room(room, "alice")
         await alice.join_room(other, "alice2", pin="1234")
         await bob.join_room(room, "bob", display="Bob")
-        assert alice.rooms == {room: "alice", other: "alice2"}
+        assert alice.joined_rooms == {room: "alice", other: "alice2"}
         participants = await alice.list_participants(room)
         assert sorted(p["username"] for p in participants) == ["alice", "bob"]
         join = (await _collect(stream_a, TextRoomJoinEvent, 3))[-1]
@@ -179,7 +179,7 @@ async def test_room_management_and_events(janus_ws_url: str) -> None:
         await alice.kick_participant(room, "bob", "s3")
         (kicked,) = await _collect(stream_b, TextRoomKickedEvent, 1)
         assert (kicked.username, kicked.room) == ("bob", room)
-        assert bob.rooms == {}
+        assert bob.joined_rooms == {}
         with pytest.raises(TextRoomError) as info:
             await bob.send_message(room, "still here?")
         assert info.value.code == 422
@@ -196,12 +196,12 @@ async def test_room_management_and_events(janus_ws_url: str) -> None:
         await bob.join_room(room, "bob")
         await alice.destroy_room(room, secret="s3")
         (gone_b,) = await _collect(stream_b, TextRoomDestroyedEvent, 1)
-        assert gone_b.room == room and bob.rooms == {}
+        assert gone_b.room == room and bob.joined_rooms == {}
         (gone_a,) = await _collect(stream_a, TextRoomDestroyedEvent, 1)
-        assert gone_a.room == room and alice.rooms == {other: "alice2"}
+        assert gone_a.room == room and alice.joined_rooms == {other: "alice2"}
         await alice.destroy_room(other)
         (gone_other,) = await _collect(stream_a, TextRoomDestroyedEvent, 1)
-        assert gone_other.room == other and alice.rooms == {}
+        assert gone_other.room == other and alice.joined_rooms == {}
         await asyncio.sleep(0.2)
         assert not any(isinstance(e, TextRoomDestroyedEvent) for e in _buffered(stream_a))
         # 0.9.x enum handlers got the dicts Janus sent.
@@ -321,7 +321,7 @@ async def test_data_channel_request_deadlines(janus_ws_url: str) -> None:
             with pytest.raises(InvalidStateError):
                 await asyncio.wait_for(pending, 5)
             assert alice.pending_requests == 0
-            assert alice.rooms == {} and not alice.data_channel_open
+            assert alice.joined_rooms == {} and not alice.data_channel_open
             # Janus 1.1.2 sets a TextRoom handle up only once.
             with pytest.raises(TextRoomError) as again:
                 await alice.setup(timeout=5)

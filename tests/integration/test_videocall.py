@@ -179,8 +179,10 @@ async def test_errors(janus_url: str) -> None:
         assert info.value.code == 479  # calling ourselves
         assert alice.peer_connection is None
 
-        with pytest.raises(VideoCallError) as info:
+        with pytest.raises(ValueError, match="substream"):  # refused before sending
             await alice.set_media(substream=7)
+        with pytest.raises(VideoCallError) as info:  # what Janus answers to it
+            await alice.message({"request": "set", "substream": 7})
         assert info.value.code == 474
 
         # Refused before reaching Janus, with code 0 as in 0.9.x.

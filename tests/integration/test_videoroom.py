@@ -409,13 +409,15 @@ async def test_forward_record_moderate_kick(janus_ws_url: str, tmp_path: Path) -
                 host="127.0.0.1",
                 secret=SECRET,
             )
-            assert forwarders[0]["port"] == port and forwarders[0]["type"] == "video"
-            stream_id = forwarders[0]["stream_id"]
+            assert forwarders[0].port == port and forwarders[0].type == "video"
+            assert forwarders[0].raw["port"] == port
+            stream_id = forwarders[0].stream_id
+            assert stream_id is not None
             packets = [await asyncio.wait_for(loop.sock_recv(sock, 2048), 5) for _ in range(10)]
             assert all(p[0] >> 6 == 2 for p in packets)  # RTP version 2
             listed = await admin.list_forwarders(room, secret=SECRET)
-            assert listed[0]["publisher_id"] == pub_id
-            assert [f["stream_id"] for f in listed[0]["forwarders"]] == [stream_id]
+            assert listed[0].publisher_id == pub_id
+            assert [f.stream_id for f in listed[0].forwarders] == [stream_id]
             await admin.stop_rtp_forward(room, pub_id, stream_id, secret=SECRET)
             assert await admin.list_forwarders(room, secret=SECRET) == []
             await asyncio.sleep(0.3)

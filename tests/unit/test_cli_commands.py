@@ -22,9 +22,9 @@ def test_registered_modules_add_their_commands_in_order() -> None:
     sub = next(a for a in parser._actions if a.dest == "command")
     names = list(sub.choices)  # type: ignore[union-attr]
     assert names == [
-        "serve", "info", "ping", "echotest", "videocall", "videoroom", "textroom", "sip", "admin",
-        "health", "events",
-    ]
+        "serve", "info", "ping", "echotest", "videocall", "videoroom", "textroom",
+        "audiobridge", "sip", "admin", "health", "events", "cluster",
+    ]  # fmt: skip
     for name in cli.COMMANDS:
         assert callable(importlib.import_module(f"janus_client.cli.{name}").register)
 
@@ -37,7 +37,12 @@ def test_registered_modules_add_their_commands_in_order() -> None:
         (["videoroom", "destroy", "--url", "ws://127.0.0.1:9"], "needs a room id"),
         (["admin", "handles", "--admin-url", "http://127.0.0.1:9/admin"], "a session id"),
         (["textroom", "join", "5", "--url", "ws://127.0.0.1:9"], "--username"),
+        (["audiobridge", "join", "--url", "ws://127.0.0.1:9"], "needs a room id"),
+        (["audiobridge", "join", "5", "--seconds", "-1", "--url", "ws://127.0.0.1:9"], "--seconds"),
         (["info", "--url", "tcp://127.0.0.1:9"], "the scheme must be"),
+        (["cluster", "place", "ws://127.0.0.1:9"], "needs --key"),
+        (["cluster", "status", "ws://127.0.0.1:9", "--failures", "0"], "--failures"),
+        (["cluster", "status", "ws://127.0.0.1:9", "ws://127.0.0.1:9"], "twice"),
     ],
 )
 def test_usage_checks_run_before_connecting(

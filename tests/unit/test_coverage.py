@@ -12,6 +12,7 @@ COUNTS = {
     "janus.plugin.videocall": 6,
     "janus.plugin.videoroom": 31,
     "janus.plugin.textroom": 15,
+    "janus.plugin.audiobridge": 27,
     "janus.plugin.sip": 17,
     "janus.plugin.nosip": 4,
     "janus.plugin.voicemail": 3,

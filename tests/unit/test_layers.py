@@ -72,3 +72,33 @@ def test_core_verbs_are_written_once() -> None:
 
     assert JANUS_REQUESTS["core"] is CORE_REQUESTS
     assert tuple(JanusSession.requests) == CORE_REQUESTS
+
+
+def _foreign_private_uses(path: Path) -> list[str]:
+    """Attribute reads of underscore names on objects other than self/cls/super()."""
+    import ast
+
+    tree = ast.parse(path.read_text())
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        name = node.attr
+        if not name.startswith("_") or name.startswith("__"):
+            continue
+        owner = node.value
+        if isinstance(owner, ast.Name) and owner.id in ("self", "cls", "plugin"):
+            continue
+        if isinstance(owner, ast.Call) and getattr(owner.func, "id", None) == "super":
+            continue
+        found.append(f"{path.name}:{node.lineno} .{name}")
+    return found
+
+
+def test_plugins_use_no_private_name_of_the_session_or_handle() -> None:
+    plugins = ROOT / "janus_client" / "plugins"
+    uses = [use for path in sorted(plugins.rglob("*.py")) for use in _foreign_private_uses(path)]
+    # What the scan catches, shown on a sample of the old code:
+    sample = ROOT / "tests" / "unit" / "data" / "_private_use_sample.py"
+    assert _foreign_private_uses(sample) == ["_private_use_sample.py:3 ._attach_handle"]
+    assert uses == []

@@ -75,3 +75,19 @@ def test_state_hint_names_the_states_reached_and_what_to_check() -> None:
     assert "STUN" in stuck and "advertises" in stuck
     dtls = webrtc_state_hint(_Peer("completed", "connecting"))
     assert "ICE completed" in dtls and "DTLS did not complete" in dtls
+
+
+async def test_one_name_per_media_argument_with_the_0_9_aliases() -> None:
+    from janus_client import JanusVideoCallPlugin, JanusVideoRoomPlugin
+    from janus_client.plugins.media import media_alias
+
+    assert media_alias("play_from", None, "player", "x.mp4") == "x.mp4"
+    assert media_alias("play_from", "y.mp4", "player", None) == "y.mp4"
+    room = JanusVideoRoomPlugin()
+    with pytest.raises(TypeError, match=r"play_from or its 0\.9\.x name player"):
+        await room.join_and_configure(1, "a.mp4", player=object())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"record_to or its 0\.9\.x name recorder"):
+        await room.subscribe_to_publisher(1, 2, object(), record_to="r.mp4")  # type: ignore[arg-type]
+    call = JanusVideoCallPlugin()
+    with pytest.raises(TypeError, match=r"play_from or its 0\.9\.x name player"):
+        await call.call("bob", "a.mp4", play_from="b.mp4")

@@ -10,7 +10,16 @@ import pytest
 from janus_client import JanusSession
 from janus_client.errors import PluginError
 from janus_client.plugins.base import JanusPlugin
-from janus_client.plugins.declare import Range, RequestSpec, Secret, SendsSpec, request, sends
+from janus_client.plugins.declare import (
+    Check,
+    NonEmpty,
+    Range,
+    RequestSpec,
+    Secret,
+    SendsSpec,
+    request,
+    sends,
+)
 from janus_client.plugins.rooms import Participant, RoomInfo, RoomManagement
 from janus_client.testing import MockTransport, plugin_reply
 from janus_client.validate import RoomId
@@ -264,3 +273,66 @@ def test_the_signature_stays_visible_to_tools() -> None:
     assert list(signature.parameters)[:3] == ["self", "room_id", "description"]
     assert DemoPlugin.create_room.__doc__ == "Create."
     assert inspect.iscoroutinefunction(DemoPlugin.create_room)
+
+
+def evens(value: object, name: str) -> int:
+    if not isinstance(value, int) or value % 2:
+        raise ValueError(f"{name} must be even, got {value!r}")
+    return value
+
+
+async def test_a_required_parameter_refuses_none_and_own_checks_run() -> None:
+    sent: list[dict[str, Any]] = []
+
+    class Plugin(JanusPlugin):
+        name = "janus.plugin.sample"
+
+        @request("one", bare=False)
+        async def one(
+            self, room: RoomId, label: NonEmpty, n: Annotated[int, Check(evens, "even")]
+        ) -> dict[str, Any]:
+            """One."""
+            ...
+
+        @request("message", bare=True, result=lambda data: data.get("ok"))
+        async def unnamed(self, *, audio: bool | None = None) -> Any:
+            """Unnamed."""
+            ...
+
+        async def _send_declared(
+            self, spec: Any, body: dict[str, Any], *, timeout: float | None
+        ) -> dict[str, Any]:
+            sent.append(body)
+            return {"ok": True}
+
+    plugin = Plugin()
+    with pytest.raises(TypeError, match="room is required"):
+        await plugin.one(None, "x", 2)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="label"):
+        await plugin.one(1, "", 2)
+    with pytest.raises(ValueError, match="n must be even"):
+        await plugin.one(1, "x", 3)
+    assert sent == []
+    assert await plugin.one(1, "x", 4) == {"ok": True}
+    assert await plugin.unnamed(audio=False) is True
+    assert sent == [{"request": "one", "room": 1, "label": "x", "n": 4}, {"audio": False}]
+    labels = {p.name: p.kind for p in Plugin.request_specs["one"].params}  # type: ignore[union-attr]
+    assert labels == {"room": "id", "label": "non-empty str", "n": "even"}
+
+
+def test_build_body_reuses_a_declaration_without_sending() -> None:
+    from janus_client import JanusEchoTestPlugin, JanusVideoCallPlugin
+    from janus_client.plugins.declare import build_body
+
+    echo = JanusEchoTestPlugin()
+    assert build_body(JanusEchoTestPlugin.configure, echo, audio=True, bitrate=0) == {
+        "audio": True,
+        "bitrate": 0,
+    }
+    call = JanusVideoCallPlugin()
+    body = build_body(JanusVideoCallPlugin.configure, call, record=True, filename="f")
+    assert body == {"request": "set", "record": True, "filename": "f"}
+    with pytest.raises(ValueError, match="substream"):
+        build_body(JanusVideoCallPlugin.configure, call, substream=7)
+    with pytest.raises(TypeError, match="not declared"):
+        build_body(JanusVideoCallPlugin.set_media, call)

@@ -18,6 +18,9 @@ Room management (`create_room`, `edit_room`, `destroy_room`, `list_rooms`,
 `list_participants`, `allowed`, `kick_participant`, `moderate_participant`,
 `enable_recording`, `rtp_forward`, ...) works from any handle, joined or not.
 
+`watch_room` keeps one subscription per publisher of a room, including those who
+come later, recording and counting their media.
+
 Examples:
     ```python
     admin = await session.attach(JanusVideoRoomPlugin())
@@ -36,40 +39,21 @@ Examples:
 
 from __future__ import annotations
 
+from . import events as _events
 from ._base import _VideoRoomBase
 from .cascade import _Cascading
-from .events import (
-    ParticipantType,
-    VideoRoomError,
-    VideoRoomEvent,
-    VideoRoomEventType,
-    VideoRoomPublisher,
-    VideoRoomRemotePublisher,
-    VideoRoomRemotization,
-    VideoRoomStateError,
-    VideoRoomStream,
-    remote_streams,
-)
+from .events import *  # noqa: F403 - the events, errors and results are part of the package
 from .publisher import _Publishing
 from .rooms import _Rooms
 from .subscriber import _Subscribing
+from .watch import RoomWatcher, WatchedPublisher, _Watching
 
-__all__ = [
-    "JanusVideoRoomPlugin",
-    "ParticipantType",
-    "VideoRoomError",
-    "VideoRoomEvent",
-    "VideoRoomEventType",
-    "VideoRoomPublisher",
-    "VideoRoomRemotePublisher",
-    "VideoRoomRemotization",
-    "VideoRoomStateError",
-    "VideoRoomStream",
-    "remote_streams",
-]
+__all__ = ["JanusVideoRoomPlugin", "RoomWatcher", "WatchedPublisher", *_events.__all__]
 
 
-class JanusVideoRoomPlugin(_Rooms, _Cascading, _Publishing, _Subscribing, _VideoRoomBase):
+class JanusVideoRoomPlugin(
+    _Rooms, _Cascading, _Publishing, _Subscribing, _Watching, _VideoRoomBase
+):
     """Client of ``janus.plugin.videoroom``: rooms, publishers and subscribers.
 
     One object is one handle: a publisher (`join_as_publisher`, `publish`, ...) or

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any
 
 from ...errors import InvalidStateError, JanusError
 from ...events import HangupEvent, JanusEvent, PluginEvent
@@ -14,6 +14,7 @@ from ...validate import (
     RoomId,
     enforce_timeout,
 )
+from ..declare import sends
 from ..media import JanusMediaPlugin
 
 if TYPE_CHECKING:
@@ -43,42 +44,6 @@ class _VideoRoomBase(JanusMediaPlugin):
     error_class = VideoRoomError
     event_class = VideoRoomEvent
     event_types = VideoRoomEventType
-    #: The VideoRoom requests and the methods that send them (``join`` is also sent
-    #: by `join_as_subscriber` and `subscribe_to_publisher`).
-    requests: ClassVar[dict[str, str]] = {
-        "create": "create_room",
-        "destroy": "destroy_room",
-        "edit": "edit_room",
-        "exists": "exists",
-        "list": "list_rooms",
-        "allowed": "allowed",
-        "kick": "kick_participant",
-        "moderate": "moderate_participant",
-        "enable_recording": "enable_recording",
-        "listparticipants": "list_participants",
-        "listforwarders": "list_forwarders",
-        "rtp_forward": "rtp_forward",
-        "stop_rtp_forward": "stop_rtp_forward",
-        "publish_remotely": "publish_remotely",
-        "unpublish_remotely": "unpublish_remotely",
-        "listremotes": "list_remotes",
-        "add_remote_publisher": "add_remote_publisher",
-        "update_remote_publisher": "update_remote_publisher",
-        "remove_remote_publisher": "remove_remote_publisher",
-        "join": "join_as_publisher",
-        "joinandconfigure": "join_and_configure",
-        "configure": "configure",
-        "publish": "publish",
-        "unpublish": "unpublish",
-        "start": "start",
-        "pause": "pause",
-        "switch": "switch_publisher",
-        "leave": "leave",
-        "subscribe": "subscribe",
-        "unsubscribe": "unsubscribe",
-        "update": "update_subscription",
-    }
-
     #: Set to True when the server's VideoRoom runs with ``string_ids``: then ids
     #: made of digits (``"4242"``) are sent as given instead of being refused.
     string_ids: bool = False
@@ -97,36 +62,14 @@ class _VideoRoomBase(JanusMediaPlugin):
         self._record_to: str | MediaRecorder | None = None
         self._read_counters = False
 
-    async def request(
-        self, body: Mapping[str, Any], *, timeout: float | None = None
-    ) -> dict[str, Any]:
-        """Send a synchronous VideoRoom request; ids are checked before sending.
+    def _check_body(self, body: Mapping[str, Any]) -> None:
+        """Refuse room and participant ids Janus would answer with error 430.
 
-        Raises:
-            TypeError: A room or participant id is neither an int nor a str.
-            ValueError: An id is not positive, empty, or a string of digits while
-                `string_ids` is False (Janus would answer error 430).
+        Every body sent with `request` or `message` is checked: an id that is
+        neither an int nor a str raises `TypeError`; one that is not positive,
+        empty, or a string of digits while `string_ids` is False, `ValueError`.
         """
         _check_ids(body, self.string_ids)
-        return await super().request(body, timeout=timeout)
-
-    async def message(
-        self,
-        body: Mapping[str, Any],
-        jsep: Mapping[str, Any] | None = None,
-        *,
-        wait: Literal["event", "ack"] = "event",
-        timeout: float | None = None,
-    ) -> PluginResponse:
-        """Send a VideoRoom message (``join``, ``configure``, ...); ids are checked first.
-
-        Raises:
-            TypeError: A room or participant id is neither an int nor a str.
-            ValueError: An id is not positive, empty, or a string of digits while
-                `string_ids` is False.
-        """
-        _check_ids(body, self.string_ids)
-        return await super().message(body, jsep, wait=wait, timeout=timeout)
 
     # ------------------------------------------------------------------ state
     @property
@@ -228,13 +171,14 @@ class _VideoRoomBase(JanusMediaPlugin):
         """
         await super().attach(session, opaque_id=opaque_id, timeout=timeout)
         self._reset()
-        self.handle._add_close_hook(self._handle_closed)
+        self.handle.add_close_hook(self._handle_closed)
 
     async def _handle_closed(self) -> None:
         # Janus drops the participant or subscription with the handle.
         self._reset()
 
     # ----------------------------------------------------------------- both
+    @sends("leave")
     async def leave(self, timeout: float | None = None) -> None:
         """Leave the room (``leave``): unpublish and close our peer connection.
 
@@ -292,6 +236,11 @@ class _VideoRoomBase(JanusMediaPlugin):
                 logger.warning("VideoRoom: answering Janus' new offer failed: %s", exc)
         except ValueError as exc:
             logger.warning("VideoRoom: Janus' new offer is unusable: %s", exc)
+        except Exception as exc:  # aiortc's own errors when the pc closed meanwhile
+            pc = self._pc
+            if pc is not None and not pc.closed and self.attached:
+                raise
+            logger.debug("VideoRoom: offer not answered, the peer connection closed: %s", exc)
 
     # ---------------------------------------------------------------- events
     def _event(self, reply: PluginResponse) -> VideoRoomEvent:

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from ...validate import (
-    RoomId,
-    enforce_id,
-    enforce_port,
-    enforce_str,
-    enforce_timeout,
-    opt_id,
-    opt_int,
-    opt_str,
-    put,
-)
+from ...validate import RoomId, opt_id, opt_int, opt_str
+from ..declare import Check, NonEmpty, Range, Secret, request
+from ..rooms import _nothing
 from ._base import _VideoRoomBase
 from .events import (
     _PLUGIN,
@@ -28,23 +20,76 @@ from .events import (
     remote_streams,
 )
 
+#: A UDP port.
+Port = Annotated[int, Range(1, 65535)]
+_KEYS = {"room_id": "room"}
+_KEYS_ID = {"room_id": "room", "publisher_id": "id"}
+
+
+def _updated_streams(value: object, name: str) -> list[dict[str, Any]]:
+    checked = [
+        _remote_stream(f"{name}[{i}]", item) for i, item in enumerate(_stream_list(name, value))
+    ]
+    if not checked:
+        raise ValueError(f"{name} must not be empty")
+    return checked
+
+
+#: Streams of a remote publisher (`VideoRoomStream` objects or dicts), checked.
+RemoteStreams = Annotated[
+    Iterable[VideoRoomStream | Mapping[str, Any]],
+    Check(lambda value, name: remote_streams(value, name), "list[stream]"),
+]
+#: The same, for ``update_remote_publisher`` (any mindexes).
+UpdatedStreams = Annotated[
+    Iterable[VideoRoomStream | Mapping[str, Any]], Check(_updated_streams, "list[stream]")
+]
+
+
+def _remotes(data: dict[str, Any]) -> list[VideoRoomRemotization]:
+    found = data.get("list")
+    if not isinstance(found, list):
+        return []
+    return [VideoRoomRemotization.from_dict(r) for r in found if isinstance(r, Mapping)]
+
+
+def _remote_publisher(data: dict[str, Any]) -> VideoRoomRemotePublisher:
+    pid = opt_id(data.get("id"))
+    port = opt_int(data.get("port"))
+    room = opt_id(data.get("room"))
+    if pid is None or port is None or room is None:
+        raise VideoRoomError(
+            "add_remote_publisher: Janus replied without the publisher's room, id or port",
+            plugin=_PLUGIN,
+            request="add_remote_publisher",
+        )
+    return VideoRoomRemotePublisher(
+        room=room,
+        id=pid,
+        ip=opt_str(data.get("ip")),
+        port=port,
+        rtcp_port=opt_int(data.get("rtcp_port")),
+        raw=dict(data),
+    )
+
 
 class _Cascading(_VideoRoomBase):
     """VideoRoom cascading requests (remote publishers, publish_remotely)."""
 
     # ------------------------------------------------ sync: cascading (PR 3014)
+    @request("publish_remotely", keys=_KEYS, result=lambda data: str(data.get("remote_id", "")))
     async def publish_remotely(
         self,
         room_id: RoomId,
         publisher_id: RoomId,
-        remote_id: str,
-        host: str,
-        port: int,
+        remote_id: NonEmpty,
+        host: NonEmpty,
+        port: Port,
         *,
-        rtcp_port: int | None = None,
-        host_family: str | None = None,
-        secret: str | None = None,
-        admin_key: str | None = None,
+        rtcp_port: Port | None = None,
+        host_family: Literal["ipv4", "ipv6"] | None = None,
+        secret: Secret | None = None,
+        admin_key: Secret | None = None,
         timeout: float | None = None,
     ) -> str:
         """Send a local publisher's media to another Janus too (``publish_remotely``).
@@ -78,31 +123,16 @@ class _Cascading(_VideoRoomBase):
                 in use (436), a host Janus cannot resolve (430), wrong secret
                 (433), ...
         """
-        body: dict[str, Any] = {
-            "request": "publish_remotely",
-            "room": enforce_id(room_id, name="room_id"),
-            "publisher_id": enforce_id(publisher_id, name="publisher_id"),
-            "remote_id": enforce_str(remote_id, name="remote_id"),
-            "host": enforce_str(host, name="host"),
-            "port": enforce_port(port, name="port"),
-        }
-        if enforce_port(rtcp_port, name="rtcp_port", optional=True) is not None:
-            body["rtcp_port"] = rtcp_port
-        if host_family is not None and host_family not in ("ipv4", "ipv6"):
-            raise ValueError(f"host_family must be 'ipv4' or 'ipv6', got {host_family!r}")
-        put(body, host_family=(host_family, str), secret=(secret, str), admin_key=(admin_key, str))
-        enforce_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        found = data.get("remote_id")
-        return found if isinstance(found, str) else remote_id
+        ...
 
+    @request("unpublish_remotely", keys=_KEYS, result=_nothing)
     async def unpublish_remotely(
         self,
         room_id: RoomId,
         publisher_id: RoomId,
-        remote_id: str,
+        remote_id: NonEmpty,
         *,
-        secret: str | None = None,
+        secret: Secret | None = None,
         timeout: float | None = None,
     ) -> None:
         """Stop sending a local publisher's media to another Janus (``unpublish_remotely``).
@@ -113,22 +143,15 @@ class _Cascading(_VideoRoomBase):
         Raises:
             VideoRoomError: No such room (426), publisher or remotization (428), ...
         """
-        body: dict[str, Any] = {
-            "request": "unpublish_remotely",
-            "room": enforce_id(room_id, name="room_id"),
-            "publisher_id": enforce_id(publisher_id, name="publisher_id"),
-            "remote_id": enforce_str(remote_id, name="remote_id"),
-        }
-        put(body, secret=(secret, str))
-        enforce_timeout(timeout)
-        await self.request(body, timeout=timeout)
+        ...
 
+    @request("listremotes", keys=_KEYS, result=_remotes)
     async def list_remotes(
         self,
         room_id: RoomId,
         publisher_id: RoomId,
         *,
-        secret: str | None = None,
+        secret: Secret | None = None,
         timeout: float | None = None,
     ) -> list[VideoRoomRemotization]:
         """Return where a local publisher is remotized (``listremotes``).
@@ -136,31 +159,21 @@ class _Cascading(_VideoRoomBase):
         Raises:
             VideoRoomError: No such room (426) or publisher (428), ...
         """
-        body: dict[str, Any] = {
-            "request": "listremotes",
-            "room": enforce_id(room_id, name="room_id"),
-            "publisher_id": enforce_id(publisher_id, name="publisher_id"),
-        }
-        put(body, secret=(secret, str))
-        enforce_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        found = data.get("list")
-        if not isinstance(found, list):
-            return []
-        return [VideoRoomRemotization.from_dict(r) for r in found if isinstance(r, Mapping)]
+        ...
 
+    @request("add_remote_publisher", keys=_KEYS_ID, result=_remote_publisher)
     async def add_remote_publisher(
         self,
         room_id: RoomId,
-        streams: Iterable[VideoRoomStream | Mapping[str, Any]],
+        streams: RemoteStreams,
         *,
         publisher_id: RoomId | None = None,
         display: str | None = None,
         iface: str | None = None,
-        port: int | None = None,
-        rtcp_port: int | None = None,
+        port: Port | None = None,
+        rtcp_port: Port | None = None,
         mcast: str | None = None,
-        secret: str | None = None,
+        secret: Secret | None = None,
         timeout: float | None = None,
     ) -> VideoRoomRemotePublisher:
         """Show a publisher of another Janus in a room here (``add_remote_publisher``).
@@ -192,45 +205,17 @@ class _Cascading(_VideoRoomBase):
             VideoRoomError: No such room (426), id in use (436), an unknown
                 ``iface`` or a port in use (499), wrong secret (433), ...
         """
-        body: dict[str, Any] = {
-            "request": "add_remote_publisher",
-            "room": enforce_id(room_id, name="room_id"),
-            "streams": remote_streams(streams),
-        }
-        if publisher_id is not None:
-            body["id"] = enforce_id(publisher_id, name="publisher_id")
-        for name, value in (("port", port), ("rtcp_port", rtcp_port)):
-            if enforce_port(value, name=name, optional=True) is not None:
-                body[name] = value
-        put(body, display=(display, str), iface=(iface, str), mcast=(mcast, str))
-        put(body, secret=(secret, str))
-        enforce_timeout(timeout)
-        data = await self.request(body, timeout=timeout)
-        pid = opt_id(data.get("id"))
-        got_port = opt_int(data.get("port"))
-        if pid is None or got_port is None:
-            raise VideoRoomError(
-                "add_remote_publisher: Janus replied without the publisher's id or port",
-                plugin=_PLUGIN,
-                request="add_remote_publisher",
-            )
-        return VideoRoomRemotePublisher(
-            room=opt_id(data.get("room")) or room_id,
-            id=pid,
-            ip=opt_str(data.get("ip")),
-            port=got_port,
-            rtcp_port=opt_int(data.get("rtcp_port")),
-            raw=dict(data),
-        )
+        ...
 
+    @request("update_remote_publisher", keys=_KEYS_ID, result=_nothing)
     async def update_remote_publisher(
         self,
         room_id: RoomId,
         publisher_id: RoomId,
-        streams: Iterable[VideoRoomStream | Mapping[str, Any]],
+        streams: UpdatedStreams,
         *,
         display: str | None = None,
-        secret: str | None = None,
+        secret: Secret | None = None,
         timeout: float | None = None,
     ) -> None:
         """Change a remote publisher's streams or display (``update_remote_publisher``).
@@ -250,28 +235,15 @@ class _Cascading(_VideoRoomBase):
         Raises:
             VideoRoomError: No such room (426) or remote publisher (428), ...
         """
-        checked = [
-            _remote_stream(f"streams[{i}]", item)
-            for i, item in enumerate(_stream_list("streams", streams))
-        ]
-        if not checked:
-            raise ValueError("streams must not be empty")
-        body: dict[str, Any] = {
-            "request": "update_remote_publisher",
-            "room": enforce_id(room_id, name="room_id"),
-            "id": enforce_id(publisher_id, name="publisher_id"),
-            "streams": checked,
-        }
-        put(body, display=(display, str), secret=(secret, str))
-        enforce_timeout(timeout)
-        await self.request(body, timeout=timeout)
+        ...
 
+    @request("remove_remote_publisher", keys=_KEYS_ID, result=_nothing)
     async def remove_remote_publisher(
         self,
         room_id: RoomId,
         publisher_id: RoomId,
         *,
-        secret: str | None = None,
+        secret: Secret | None = None,
         timeout: float | None = None,
     ) -> None:
         """Remove a remote publisher from a room (``remove_remote_publisher``).
@@ -282,11 +254,4 @@ class _Cascading(_VideoRoomBase):
         Raises:
             VideoRoomError: No such room (426) or remote publisher (428), ...
         """
-        body: dict[str, Any] = {
-            "request": "remove_remote_publisher",
-            "room": enforce_id(room_id, name="room_id"),
-            "id": enforce_id(publisher_id, name="publisher_id"),
-        }
-        put(body, secret=(secret, str))
-        enforce_timeout(timeout)
-        await self.request(body, timeout=timeout)
+        ...

@@ -25,6 +25,8 @@ __all__ = [
     "VideoRoomError",
     "VideoRoomEvent",
     "VideoRoomEventType",
+    "VideoRoomForwarder",
+    "VideoRoomForwarders",
     "VideoRoomPublisher",
     "VideoRoomRemotePublisher",
     "VideoRoomRemotization",
@@ -79,17 +81,9 @@ class VideoRoomError(CompatPluginError):
 
     Errors Janus reports carry its code (`code`, `code_name`). Requests refused
     before reaching Janus because of this object's state raise `VideoRoomStateError`,
-    a subclass, with code ``-1`` as janus-client 0.9.x did. Both construction forms
-    work:
-
-    ```python
-    VideoRoomError("No such room (1234)", code=426)   # library form
-    VideoRoomError(426, "No such room (1234)")        # 0.9.x form
-    ```
-
-    Attributes:
-        error_code: The code (0.9.x name of `code`; 0 when there is none).
-        error_message: The error text (0.9.x name of `reason`).
+    a subclass, with code ``-1`` as janus-client 0.9.x did. It takes both constructor forms of
+    `CompatPluginError` (the 0.9.x one: ``VideoRoomError(code, message)``) and has
+    its `error_code` and `error_message`.
     """
 
     plugin_package: ClassVar[str] = _PLUGIN
@@ -495,6 +489,72 @@ class VideoRoomEvent(PluginEvent):
     def compat_dict(self) -> dict[str, Any]:
         """Return what janus-client 0.9.x gave event handlers: the plugin data dict."""
         return self.data
+
+
+# ------------------------------------------------------------------- forwarders
+@dataclass(frozen=True, kw_only=True)
+class VideoRoomForwarder:
+    """One RTP forwarder of a publisher's stream (``rtp_forward``, ``listforwarders``).
+
+    Attributes:
+        stream_id: Its id (give it to `JanusVideoRoomPlugin.stop_rtp_forward`).
+        type: ``"audio"``, ``"video"`` or ``"data"``.
+        mid: The publisher's stream it forwards, when Janus says.
+        host: Where the RTP goes.
+        port: The RTP port there.
+        srtp: Whether it is encrypted (SRTP).
+        raw: The forwarder as Janus sent it (``ssrc``, ``pt``, ``local_rtcp_port``, ...).
+    """
+
+    stream_id: int | None
+    type: str | None = None
+    mid: str | None = None
+    host: str | None = None
+    port: int | None = None
+    srtp: bool = False
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomForwarder:
+        """Read one forwarder's dict."""
+        return cls(
+            stream_id=opt_int(data.get("stream_id")),
+            type=opt_str(data.get("type")),
+            mid=opt_str(data.get("mid")),
+            host=opt_str(data.get("host")),
+            port=opt_int(data.get("port")),
+            srtp=data.get("srtp") is True,
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class VideoRoomForwarders:
+    """A publisher's RTP forwarders, as ``listforwarders`` lists them.
+
+    Attributes:
+        publisher_id: The publisher.
+        display: Its display name.
+        forwarders: Its forwarders.
+        raw: The entry as Janus sent it.
+    """
+
+    publisher_id: RoomId | None
+    display: str | None = None
+    forwarders: tuple[VideoRoomForwarder, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomForwarders:
+        """Read one ``listforwarders`` entry."""
+        found = data.get("forwarders")
+        items = [f for f in found if isinstance(f, Mapping)] if isinstance(found, list) else []
+        return cls(
+            publisher_id=opt_id(data.get("publisher_id")),
+            display=opt_str(data.get("display")),
+            forwarders=tuple(VideoRoomForwarder.from_dict(f) for f in items),
+            raw=dict(data),
+        )
 
 
 # ------------------------------------------------------------- cascading types

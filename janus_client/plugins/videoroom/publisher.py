@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ...handle import PluginResponse
 from ...validate import (
     RoomId,
     enforce_id,
@@ -13,16 +12,16 @@ from ...validate import (
     enforce_typed,
     put,
 )
-from ..media import load_webrtc
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack
     from aiortc.contrib.media import MediaPlayer
 
+from ..declare import sends
+from ..media import media_alias
 from ._base import _VideoRoomBase
 from .events import (
     ParticipantType,
-    VideoRoomError,
     VideoRoomEvent,
     _check_objects,
 )
@@ -59,6 +58,7 @@ class _Publishing(_VideoRoomBase):
             body["id"] = enforce_id(publisher_id, name="publisher_id")
         return put(body, display=(display, str), token=(token, str), pin=(pin, str))
 
+    @sends("join")
     async def join_as_publisher(
         self,
         room_id: RoomId,
@@ -100,48 +100,6 @@ class _Publishing(_VideoRoomBase):
         await self._echo(reply)
         return reply.data
 
-    async def _offer_media(
-        self,
-        body: dict[str, Any],
-        *,
-        player: Any,
-        tracks: Iterable[MediaStreamTrack] | None,
-        audio: bool,
-        video: bool,
-        data: bool,
-        timeout: float | None,
-    ) -> PluginResponse:
-        """Create our peer connection, send ``body`` with its offer, apply the answer."""
-        webrtc = load_webrtc()
-        pc = await self._new_pc()
-        try:
-            if tracks is not None:
-                for track in tracks:
-                    pc.add_track(track)
-            elif player is not None:
-                pc.add_player(player)
-            else:
-                if audio:
-                    pc.add_track(webrtc.ToneAudioTrack())
-                if video:
-                    pc.add_track(webrtc.FrameCounterVideoTrack())
-            if data:
-                pc.create_data_channel("JanusDataChannel")
-            offer = await pc.create_offer()
-            reply = await self.message(body, offer, timeout=timeout)
-            if reply.jsep is None or reply.jsep.get("type") != "answer":
-                raise VideoRoomError(
-                    f"the VideoRoom answered {body['request']!r} without a JSEP answer",
-                    plugin=self.plugin_name,
-                    request=str(body["request"]),
-                    data=reply.data,
-                )
-            await pc.apply(reply.jsep)
-        except BaseException:
-            await self._close_pc()
-            raise
-        return reply
-
     @staticmethod
     def _publish_settings(
         *,
@@ -178,6 +136,7 @@ class _Publishing(_VideoRoomBase):
                 body["descriptions"] = items
         return body
 
+    @sends("publish")
     async def publish(
         self,
         player: MediaPlayer | None = None,
@@ -190,6 +149,7 @@ class _Publishing(_VideoRoomBase):
         trickle: bool = False,
         timeout: float | None = None,
         *,
+        play_from: MediaPlayer | str | None = None,
         tracks: Iterable[MediaStreamTrack] | None = None,
         audio: bool = True,
         video: bool = True,
@@ -200,14 +160,15 @@ class _Publishing(_VideoRoomBase):
     ) -> dict[str, Any]:
         """Publish media in the room (``publish`` with our offer); apply Janus' answer.
 
-        Media comes from ``tracks`` if given, else from ``player`` (a `MediaPlayer`
-        or anything with ``audio``/``video`` tracks), else from synthetic sources (a
+        Media comes from ``tracks`` if given, else from ``play_from`` (a
+        `MediaPlayer`, anything with ``audio``/``video`` tracks, or a file or device
+        path), else from synthetic sources (a
         tone and a 640x480 frame counter video, as ``audio``/``video`` say). The
         other participants get a ``publishers`` event once the peer connection is
         up (see `wait_webrtcup`).
 
         Args:
-            player: A media player (0.9.x).
+            player: A media player (0.9.x name of ``play_from``).
             audiocodec: The audio codec to prefer among the negotiated ones.
             videocodec: The video codec to prefer.
             bitrate: The bitrate cap Janus asks us to respect (REMB, bit/s).
@@ -220,6 +181,7 @@ class _Publishing(_VideoRoomBase):
             descriptions: ``[{"mid": ..., "description": ...}]`` texts for streams.
             trickle: Ignored: offers carry every candidate (0.9.x argument).
             timeout: Deadline in seconds.
+            play_from: What to send: a `MediaPlayer`, or a file or device path.
             tracks: aiortc tracks to send (they stop when the connection closes).
             audio: With no tracks nor player: send a tone.
             video: With no tracks nor player: send a frame counter video.
@@ -236,6 +198,7 @@ class _Publishing(_VideoRoomBase):
             VideoRoomError: The plugin refused (434 already published, ...).
             MediaUnavailableError: The ``media`` extra is not installed.
         """
+        source = media_alias("play_from", play_from, "player", player)
         body = self._publish_settings(
             audiocodec=audiocodec,
             videocodec=videocodec,
@@ -253,8 +216,8 @@ class _Publishing(_VideoRoomBase):
         self._require(ParticipantType.PUBLISHER, "publish")
         reply = await self._offer_media(
             {"request": "publish", **body},
-            player=player,
-            tracks=tracks,
+            source,
+            tracks,
             audio=audio,
             video=video,
             data=data,
@@ -266,11 +229,13 @@ class _Publishing(_VideoRoomBase):
         await self._echo(reply)
         return reply.data
 
+    @sends("joinandconfigure")
     async def join_and_configure(
         self,
         room_id: RoomId,
-        player: MediaPlayer | None = None,
+        play_from: MediaPlayer | str | None = None,
         *,
+        player: MediaPlayer | None = None,
         tracks: Iterable[MediaStreamTrack] | None = None,
         audio: bool = True,
         video: bool = True,
@@ -289,7 +254,8 @@ class _Publishing(_VideoRoomBase):
     ) -> VideoRoomEvent:
         """Join a room and publish at once (``joinandconfigure`` with our offer).
 
-        The arguments are those of `join_as_publisher` and `publish`.
+        The arguments are those of `join_as_publisher` and `publish` (``player``
+        is accepted for ``play_from``, as in `publish`).
 
         Returns:
             The ``joined`` event (its JSEP answer already applied).
@@ -298,6 +264,7 @@ class _Publishing(_VideoRoomBase):
             VideoRoomStateError: This handle already joined.
             VideoRoomError: The plugin refused.
         """
+        source = media_alias("play_from", play_from, "player", player)
         body = self._join_body(room_id, publisher_id, display, token, pin, "joinandconfigure")
         body.update(
             self._publish_settings(
@@ -317,8 +284,8 @@ class _Publishing(_VideoRoomBase):
         self._require_free("join and publish")
         reply = await self._offer_media(
             body,
-            player=player,
-            tracks=tracks,
+            source,
+            tracks,
             audio=audio,
             video=video,
             data=data,
@@ -328,6 +295,7 @@ class _Publishing(_VideoRoomBase):
         self._publishing = True
         return await self._echo(reply)
 
+    @sends("unpublish")
     async def unpublish(self, timeout: float | None = None) -> None:
         """Stop publishing (``unpublish``) and close our peer connection.
 
@@ -344,6 +312,7 @@ class _Publishing(_VideoRoomBase):
         await self._close_pc()
         await self._echo(reply)
 
+    @sends("configure")
     async def configure(
         self,
         bitrate: int | None = None,

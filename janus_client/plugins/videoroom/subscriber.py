@@ -16,6 +16,8 @@ from ...validate import (
 if TYPE_CHECKING:
     from aiortc.contrib.media import MediaRecorder
 
+from ..declare import sends
+from ..media import media_alias
 from ._base import _VideoRoomBase
 from .events import (
     ParticipantType,
@@ -118,6 +120,7 @@ class _Subscribing(_VideoRoomBase):
         *,
         pin: str | None = None,
         read_counters: bool = False,
+        record_to: str | MediaRecorder | None = None,
     ) -> dict[str, Any]:
         """Subscribe to publishers, 0.9.x style (see `join_as_subscriber`).
 
@@ -133,6 +136,8 @@ class _Subscribing(_VideoRoomBase):
             timeout: Deadline in seconds.
             pin: The room's PIN, when it has one.
             read_counters: Decode `FrameCounterVideoTrack` numbers from the video.
+            record_to: A file path or `MediaRecorder` for the received media (the
+                name `join_as_subscriber` uses; ``recorder`` is the 0.9.x one).
 
         Returns:
             The plugin's ``attached`` data.
@@ -149,12 +154,13 @@ class _Subscribing(_VideoRoomBase):
             use_msid=use_msid,
             autoupdate=autoupdate,
             pin=pin,
-            record_to=recorder,
+            record_to=media_alias("record_to", record_to, "recorder", recorder),
             read_counters=read_counters,
             timeout=timeout,
         )
         return event.data
 
+    @sends("start")
     async def start(
         self,
         trickle: bool = False,
@@ -189,6 +195,7 @@ class _Subscribing(_VideoRoomBase):
         reply = await self.message({"request": "start"}, answer, timeout=timeout)
         return await self._echo(reply)
 
+    @sends("pause")
     async def pause(self, timeout: float | None = None) -> VideoRoomEvent:
         """Pause the media of our subscription (``pause``); `start` resumes it.
 
@@ -211,6 +218,7 @@ class _Subscribing(_VideoRoomBase):
             await self._answer_offer(reply.jsep, timeout=timeout)
         return await self._echo(reply, event)
 
+    @sends("subscribe")
     async def subscribe(
         self, streams: Iterable[Mapping[str, Any]], timeout: float | None = None
     ) -> VideoRoomEvent:
@@ -230,6 +238,7 @@ class _Subscribing(_VideoRoomBase):
         items = _check_objects("streams", streams, required=("feed",))
         return await self._update({"request": "subscribe", "streams": items}, timeout)
 
+    @sends("unsubscribe")
     async def unsubscribe(
         self, streams: Iterable[Mapping[str, Any]], timeout: float | None = None
     ) -> VideoRoomEvent:
@@ -246,6 +255,7 @@ class _Subscribing(_VideoRoomBase):
         items = _check_objects("streams", streams, any_of=("feed", "sub_mid"))
         return await self._update({"request": "unsubscribe", "streams": items}, timeout)
 
+    @sends("update")
     async def update_subscription(
         self,
         subscribe: Iterable[Mapping[str, Any]] | None = None,
@@ -279,6 +289,7 @@ class _Subscribing(_VideoRoomBase):
             raise ValueError("update_subscription needs streams to subscribe or unsubscribe")
         return await self._update(body, timeout)
 
+    @sends("switch")
     async def switch_publisher(
         self, streams: Iterable[Mapping[str, Any]], timeout: float | None = None
     ) -> VideoRoomEvent:

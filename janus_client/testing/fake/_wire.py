@@ -6,9 +6,11 @@ Private to `janus_client.testing.fake`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import string
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -24,6 +26,22 @@ from ._model import (
     logger,
     positive_int,
 )
+
+_Serve = Callable[[Any, web.Request], Awaitable[web.StreamResponse]]
+
+
+def _tracked(serve: _Serve) -> _Serve:
+    """Keep the request in ``_http_inflight`` while it is served (``stop`` cancels those)."""
+
+    @functools.wraps(serve)
+    async def handler(self: Any, request: web.Request) -> web.StreamResponse:
+        self._http_inflight[id(request)] = (request, asyncio.current_task())
+        try:
+            return await serve(self, request)
+        finally:
+            self._http_inflight.pop(id(request), None)
+
+    return handler
 
 
 class FakeWire(FakeCore):
@@ -158,17 +176,8 @@ class FakeWire(FakeCore):
 
     # ------------------------------------------------------------------ HTTP
 
-    def _track_http(self, request: web.BaseRequest) -> None:
-        self._http_inflight[id(request)] = (request, asyncio.current_task())
-
+    @_tracked
     async def _handle_post(self, request: web.Request) -> web.StreamResponse:
-        self._track_http(request)
-        try:
-            return await self._serve_post(request)
-        finally:
-            self._http_inflight.pop(id(request), None)
-
-    async def _serve_post(self, request: web.Request) -> web.StreamResponse:
         payload = await request.read()
         if not payload:
             return json_response(self._invalid_json("request payload missing"))
@@ -221,29 +230,23 @@ class FakeWire(FakeCore):
     async def _handle_info_ping(self, request: web.Request) -> web.StreamResponse:
         if request.method != "GET":
             return web.Response(status=400)
-        self._track_http(request)
-        try:
-            verb = request.path.rsplit("/", 1)[-1]
-            transaction = "".join(self._rng.choices(string.ascii_letters + string.digits, k=12))
-            message: dict[str, Any] = {"janus": verb, "transaction": transaction}
-            req = FakeRequest(self._fake, message, "http", "")
-            self._record(message)
-            return await self._answer_http(request, req)
-        finally:
-            self._http_inflight.pop(id(request), None)
+        return await self._info_ping(request)
+
+    @_tracked
+    async def _info_ping(self, request: web.Request) -> web.StreamResponse:
+        verb = request.path.rsplit("/", 1)[-1]
+        transaction = "".join(self._rng.choices(string.ascii_letters + string.digits, k=12))
+        message: dict[str, Any] = {"janus": verb, "transaction": transaction}
+        req = FakeRequest(self._fake, message, "http", "")
+        self._record(message)
+        return await self._answer_http(request, req)
 
     async def _handle_get_handle(self, request: web.Request) -> web.StreamResponse:
         # Janus redirects a long-poll on a handle endpoint to the session one.
         raise web.HTTPFound(f"/janus/{request.match_info['session_id']}")
 
+    @_tracked
     async def _handle_long_poll(self, request: web.Request) -> web.StreamResponse:
-        self._track_http(request)
-        try:
-            return await self._serve_long_poll(request)
-        finally:
-            self._http_inflight.pop(id(request), None)
-
-    async def _serve_long_poll(self, request: web.Request) -> web.StreamResponse:
         sid = int(request.match_info["session_id"])
         if self.api_secret is not None and not self._check_secret(
             {"apisecret": request.query.get("apisecret")}

@@ -5,18 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Iterable, Mapping
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
+from ..._lifecycle import AsyncContext
 from ._model import Handler, logger, positive_int
 from ._wire import FakeWire
 
 __all__ = ["FakeJanus"]
 
 
-class FakeJanus(FakeWire):
+class FakeJanus(FakeWire, AsyncContext):
     """An in-process fake Janus server (WebSocket + HTTP) for tests.
 
     Use it as an async context manager (or call :meth:`start` and
@@ -88,6 +88,8 @@ class FakeJanus(FakeWire):
         reclaim_timeout: Seconds the sessions of a closed WebSocket can still
             be claimed, or ``None`` (they die with the connection).
     """
+
+    _closes_with = "stop"
 
     def __init__(
         self,
@@ -204,24 +206,6 @@ class FakeJanus(FakeWire):
         self._http_inflight.clear()
         self._frozen = False
         logger.debug("FakeJanus stopped")
-
-    async def __aenter__(self) -> FakeJanus:
-        """Start the fake.
-
-        Returns:
-            The running fake.
-        """
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the fake."""
-        await self.stop()
 
     # ----------------------------------------------------------------- addresses
 

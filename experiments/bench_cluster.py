@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""Cluster benchmark: placement overhead, and first frame across servers vs on one.
+
+Starts three Janus servers on loopback (``JanusServer``, each with its own ports
+and ICE address, 127.0.0.51-53) and measures, in one run:
+
+1. **Placement overhead**: 3,000 sessions created through `JanusCluster.session`
+   (least-loaded) against 3,000 direct sessions
+   (``JanusSession(transport=...).create()`` on plain shared transports),
+   sequentially and 100 at a time, in three pairings: the cluster over the
+   three servers vs direct sessions on one server (the issue's comparison);
+   the cluster over the three vs direct sessions spread round-robin over the
+   same three (placement and guard cost alone, with the same sockets and
+   Janus processes on both sides); a cluster of one server vs direct on it.
+   Cluster and direct blocks of 300 sessions alternate (A/B, then B/A); each
+   round's ratio direct / cluster (wall time, and this process's CPU time) is
+   taken and the median over the rounds printed (target: at least 0.9), with
+   the median time per session of each side. Sessions are destroyed after
+   each block (not timed).
+2. **Publish to first frame**: in a `ClusterVideoRoom`, a publisher on server 1
+   and two receiving members, one on server 1 and one on server 2 (whose copy
+   is a cascaded remote publisher). From just before ``publish`` to the first
+   decoded video frame at each subscriber; the medians are printed side by side.
+
+Usage::
+
+    python experiments/bench_cluster.py [--quick] [--json]
+
+Only loopback is contacted; every loop is bounded in count and every phase in
+time. The exit code is 0 even when a target is missed (PASS/FAIL is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import statistics
+import sys
+import time
+from typing import Any
+
+from janus_client import JanusSession, JanusTransport
+from janus_client.cluster import JanusCluster
+from janus_client.testing import JanusServer
+
+ICE = ("127.0.0.51", "127.0.0.52", "127.0.0.53")
+SESSIONS = 3000
+BLOCK = 300  # sessions per timed block; blocks alternate cluster / direct
+CONCURRENCY = 100
+TARGET_RATIO = 0.9
+PHASE_TIMEOUT = 180.0
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+async def _create_many(make: Any, count: int, concurrency: int) -> tuple[float, list[Any]]:
+    """Create ``count`` sessions, ``concurrency`` at a time; return (seconds, sessions)."""
+    made: list[Any] = []
+    start = time.perf_counter()
+    for first in range(0, count, concurrency):
+        batch = min(concurrency, count - first)
+        if batch == 1:
+            made.append(await make())
+        else:
+            made.extend(await asyncio.gather(*(make() for _ in range(batch))))
+    return time.perf_counter() - start, made
+
+
+async def _destroy(sessions: list[JanusSession]) -> None:
+    for first in range(0, len(sessions), 200):
+        await asyncio.gather(*(s.destroy() for s in sessions[first : first + 200]))
+
+
+async def placement(
+    urls: list[str], count: int, label: str, direct_urls: list[str]
+) -> dict[str, Any]:
+    """Cluster over ``urls`` against direct sessions on ``direct_urls``, interleaved.
+
+    Direct sessions go round-robin over one plain transport per URL of
+    ``direct_urls``.
+
+    ``count`` sessions per side and mode, in blocks of `BLOCK` that alternate
+    between the two sides (A/B, then B/A), so that the machine's noise hits
+    both alike. Wall time and this process's CPU time are summed per side.
+    """
+    results: dict[str, Any] = {}
+    async with JanusCluster(urls, health_interval=30) as cluster:
+        directs = [JanusTransport.create_transport(url) for url in direct_urls]
+        turn = itertools.cycle(directs)
+        try:
+
+            async def via_cluster() -> JanusSession:
+                return await cluster.session()
+
+            async def direct_one() -> JanusSession:
+                session = JanusSession(transport=next(turn))
+                await session.create()
+                return session
+
+            for mode, concurrency in (("sequential", 1), ("concurrent", CONCURRENCY)):
+                wall: dict[str, list[float]] = {"cluster": [], "direct": []}
+                cpu: dict[str, list[float]] = {"cluster": [], "direct": []}
+                for make in (via_cluster, direct_one):  # warm up both paths
+                    _, warm = await _create_many(make, 100, concurrency)
+                    await _destroy(warm)
+                blocks = count // BLOCK
+                for r in range(blocks):
+                    order = [("cluster", via_cluster), ("direct", direct_one)]
+                    if r % 2:
+                        order.reverse()
+                    for name, make in order:
+                        cpu_start = time.process_time()
+                        elapsed, made = await asyncio.wait_for(
+                            _create_many(make, BLOCK, concurrency), PHASE_TIMEOUT
+                        )
+                        cpu[name].append(time.process_time() - cpu_start)
+                        wall[name].append(elapsed)
+                        await _destroy(made)
+                # One ratio per round (its two blocks ran back to back), then the median:
+                # a burst of load from elsewhere spoils one round, not the result.
+                ratios = [d / c for d, c in zip(wall["direct"], wall["cluster"], strict=True)]
+                cpu_ratios = [d / c for d, c in zip(cpu["direct"], cpu["cluster"], strict=True)]
+                row = {
+                    "sessions": blocks * BLOCK,
+                    "cluster_us_per_session": round(
+                        statistics.median(wall["cluster"]) / BLOCK * 1e6, 1
+                    ),
+                    "direct_us_per_session": round(
+                        statistics.median(wall["direct"]) / BLOCK * 1e6, 1
+                    ),
+                    "ratio": round(statistics.median(ratios), 3),
+                    "cluster_cpu_us_per_session": round(
+                        statistics.median(cpu["cluster"]) / BLOCK * 1e6, 1
+                    ),
+                    "direct_cpu_us_per_session": round(
+                        statistics.median(cpu["direct"]) / BLOCK * 1e6, 1
+                    ),
+                    "cpu_ratio": round(statistics.median(cpu_ratios), 3),
+                }
+                results[f"{label}, {mode}"] = row
+                log(f"  {label}, {mode}: {row}")
+        finally:
+            for direct in directs:
+                await direct.close()
+    return results
+
+
+async def first_frames(urls: list[str], rounds: int) -> dict[str, Any]:
+    from janus_client.webrtc import FrameCounterVideoTrack
+
+    same: list[float] = []
+    other: list[float] = []
+    async with JanusCluster(urls, health_interval=30) as cluster:
+        for r in range(rounds):
+            room = await cluster.videoroom(5100 + r)
+            near = await room.join("near", server=urls[0])
+            far = await room.join("far", server=urls[1])
+            publisher = await room.join("pub", receive=False, server=urls[0])
+            start = time.perf_counter()
+            await publisher.handle.publish(tracks=[FrameCounterVideoTrack(320, 240, fps=30)])
+            pid = publisher.publisher_id
+
+            async def first_frame(member: Any, pid: Any = pid, start: float = start) -> float:
+                while pid not in member.publishers:  # noqa: ASYNC110 - polling a dict
+                    await asyncio.sleep(0.005)
+                viewer = await member.subscribe([{"feed": pid}])
+                while True:
+                    mids = [s.mid for s in viewer.streams if s.type == "video"]
+                    stats = viewer.peer.stats_by_mid.get(mids[0]) if mids else None
+                    if stats is not None:
+                        break
+                    await asyncio.sleep(0.005)
+                await stats.wait_first_frame(timeout=20)
+                return time.perf_counter() - start
+
+            near_s, far_s = await asyncio.wait_for(
+                asyncio.gather(first_frame(near), first_frame(far)), 60
+            )
+            same.append(near_s)
+            other.append(far_s)
+            log(f"  round {r}: same server {near_s * 1000:.0f} ms, other {far_s * 1000:.0f} ms")
+            await room.close()
+    return {
+        "rounds": rounds,
+        "same_server_ms": round(statistics.median(same) * 1000, 1),
+        "other_server_ms": round(statistics.median(other) * 1000, 1),
+        "same_server_all_ms": [round(v * 1000, 1) for v in same],
+        "other_server_all_ms": [round(v * 1000, 1) for v in other],
+    }
+
+
+async def main_async(quick: bool) -> dict[str, Any]:
+    from janus_client import webrtc
+
+    servers = [JanusServer(ice_address=a, require_ice=True, plugins=["videoroom"]) for a in ICE]
+    try:
+        for server in servers:
+            server.start()
+        webrtc.set_host_addresses(list(ICE))
+        urls = [s.ws_url for s in servers]
+        count = 1200 if quick else SESSIONS
+        log("placement overhead ...")
+        # The issue's comparison: 3 servers placed by the cluster vs one server.
+        place = await placement(urls, count, "3 servers vs direct on 1", urls[:1])
+        # Placement and guard cost alone: the same three servers, direct
+        # sessions spread round-robin over plain transports to them.
+        place.update(await placement(urls, count, "3 servers vs direct on 3", urls))
+        # And through a cluster of that one server.
+        place.update(await placement(urls[:1], count, "1 server vs direct on 1", urls[:1]))
+        log("publish -> first frame ...")
+        frames = await first_frames(urls, 3 if quick else 5)
+    finally:
+        webrtc.set_host_addresses(None)
+        for server in servers:
+            server.stop()
+    return {"sessions": count, "servers": 3, "placement": place, "first_frame": frames}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+    results = asyncio.run(main_async(args.quick))
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    count = results["sessions"]
+    print(f"Placement by JanusCluster vs direct sessions on one server ({count} each)")
+    for mode, row in results["placement"].items():
+        verdict = "PASS" if row["ratio"] >= TARGET_RATIO else "FAIL"
+        print(
+            f"  {mode:<32} per session: cluster {row['cluster_us_per_session']:>6.0f} us, "
+            f"direct {row['direct_us_per_session']:>6.0f} us, ratio {row['ratio']:.3f} "
+            f"(target >= {TARGET_RATIO}) {verdict}; client CPU: cluster "
+            f"{row['cluster_cpu_us_per_session']:.0f} us, direct "
+            f"{row['direct_cpu_us_per_session']:.0f} us, ratio {row['cpu_ratio']:.3f}"
+        )
+    frames = results["first_frame"]
+    print(f"Publish -> first frame at a subscriber (median of {frames['rounds']} rounds)")
+    print(f"  {'same server':<14} {'other server':<14}")
+    print(f"  {frames['same_server_ms']:>8.1f} ms    {frames['other_server_ms']:>8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
