@@ -7,8 +7,9 @@ import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
-from ._common import EXIT_ERROR, Subcommands, UsageError, add_command, env, load_media, session
-from ._common import setup_media as _setup_media
+from ._common import EXIT_ERROR, Subcommands, UsageError, add_command, env, session
+from ._media import load_media
+from ._media import setup_media as _setup_media
 from ._output import Output
 
 if TYPE_CHECKING:

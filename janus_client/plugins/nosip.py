@@ -219,17 +219,11 @@ class JanusNoSipPlugin(JanusMediaPlugin):
     ) -> None:
         if on_track is not None and not callable(on_track):
             raise TypeError(f"on_track must be callable, got {type(on_track).__name__}")
-        webrtc = load_webrtc()
+        load_webrtc()
         pc = await self._new_pc(record_to=recorder or None)
         if on_track is not None:
             pc.on_track(on_track)
-        if tracks is not None:
-            for track in tracks:
-                pc.add_track(track)
-        elif player is not None:
-            pc.add_player(webrtc.MediaPlayer(player) if isinstance(player, str) else player)
-        else:
-            pc.add_track(webrtc.ToneAudioTrack())
+        self._add_media(pc, player, tracks, audio=True, video=False)
 
     @sends("generate")
     async def generate(

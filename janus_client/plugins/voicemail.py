@@ -186,19 +186,13 @@ class JanusVoiceMailPlugin(JanusMediaPlugin):
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
         if self._pc is not None and not self._pc.closed and not self._done_event.is_set():
             raise InvalidStateError("VoiceMail is already recording on this handle; stop() first")
-        webrtc = load_webrtc()
+        load_webrtc()  # MediaUnavailableError before anything is sent
         self._started.clear()
         self._done = None
         self._done_event.clear()
         pc = await self._new_pc()
         try:
-            if tracks is not None:
-                for track in tracks:
-                    pc.add_track(track)
-            elif player is not None:
-                pc.add_player(webrtc.MediaPlayer(player) if isinstance(player, str) else player)
-            else:
-                pc.add_track(webrtc.ToneAudioTrack())
+            self._add_media(pc, player, tracks, audio=True, video=False)
             offer = await pc.create_offer()
             reply = await self.message({"request": "record"}, offer, timeout=timeout)
         except BaseException:

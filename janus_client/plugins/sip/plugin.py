@@ -354,12 +354,12 @@ class JanusSipPlugin(JanusMediaPlugin):
         if self._call is not None and self._call.active:
             raise InvalidStateError(f"already in a call ({self._call!r}); hang up first")
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
-        webrtc = load_webrtc()
+        load_webrtc()  # MediaUnavailableError before anything is sent
         pc = await self._new_pc(record_to=recorder or None)
         self._watch_tracks(pc, on_track)
         call = SipCall(self, "outgoing", uri)
         try:
-            self._add_media(webrtc, pc, tracks, player)
+            self._sip_media(pc, tracks, player)
             if video:
                 pc.pc.addTransceiver("video", direction="recvonly")
             offer = await pc.create_offer()
@@ -417,11 +417,11 @@ class JanusSipPlugin(JanusMediaPlugin):
         call = self._call
         if call is None or call.state is not SipCallState.INCOMING:
             raise InvalidStateError("no incoming SIP call to accept")
-        webrtc = load_webrtc()
+        load_webrtc()  # MediaUnavailableError before anything is sent
         pc = await self._new_pc(record_to=recorder or None)
         self._watch_tracks(pc, on_track)
         try:
-            self._add_media(webrtc, pc, tracks, player)
+            self._sip_media(pc, tracks, player)
             jsep = await pc.apply(call.offer) if call.offer is not None else await pc.create_offer()
             reply = await self.message(body, jsep, timeout=timeout)
         except BaseException:
@@ -697,20 +697,14 @@ class JanusSipPlugin(JanusMediaPlugin):
         if on_track is not None:
             pc.on_track(on_track)
 
-    @staticmethod
-    def _add_media(
-        webrtc: Any,
+    def _sip_media(
+        self,
         pc: JanusPeerConnection,
         tracks: Iterable[MediaStreamTrack] | None,
         player: MediaPlayer | str | None,
     ) -> None:
-        if tracks is not None:
-            for track in tracks:
-                pc.add_track(track)
-        elif player is not None:
-            pc.add_player(webrtc.MediaPlayer(player) if isinstance(player, str) else player)
-        else:
-            pc.add_track(webrtc.ToneAudioTrack())
+        # Audio only by default (a tone); always an audio m-line, to receive.
+        self._add_media(pc, player, tracks, audio=True, video=False)
         if not any(t.kind == "audio" for t in pc.pc.getTransceivers()):
             pc.pc.addTransceiver("audio", direction="recvonly")
 
