@@ -244,7 +244,8 @@ class SipCall:
         return await self._plugin.transfer(uri, call_id=replaces, timeout=timeout)
 
     # ---------------------------------------------------- updates from the plugin
-    def _event(self, event: SipEvent) -> None:
+    def apply_event(self, event: SipEvent) -> None:
+        """Follow one plugin event about this call (`JanusSipPlugin` calls it)."""
         self.events.append(event)
         if event.call_id and self.call_id is None:
             self.call_id = event.call_id
@@ -256,9 +257,9 @@ class SipCall:
         elif kind is SipEventType.PROGRESS:
             self._set(SipCallState.PROGRESS)
         elif kind is SipEventType.ACCEPTED:
-            self._mark_answered()
+            self.mark_answered()
         elif kind is SipEventType.HANGUP:
-            self._end(event)
+            self.mark_ended(event)
         elif kind is SipEventType.INFO:
             digit = event.dtmf
             if digit is not None:
@@ -271,7 +272,8 @@ class SipCall:
         if _RANK.get(state, 0) > _RANK.get(self._state, 99):
             self._state = state
 
-    def _mark_answered(self) -> None:
+    def mark_answered(self) -> None:
+        """Record that the call is answered (`JanusSipPlugin` calls it)."""
         if self._state is SipCallState.ENDED:
             return
         self._state = SipCallState.ACCEPTED
@@ -279,7 +281,8 @@ class SipCall:
         if not self._answered.done():
             self._answered.set_result(self)
 
-    def _end(self, event: SipEvent | None) -> None:
+    def mark_ended(self, event: SipEvent | None) -> None:
+        """Record the end of the call, with its ``hangup`` event (`JanusSipPlugin` calls it)."""
         if self._state is SipCallState.ENDED:
             return
         self._state = SipCallState.ENDED

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from ...errors import InvalidStateError
+from ...errors import InvalidStateError, RequestTimeoutError
 from ...events import JanusEvent, PluginEvent
 from ...handle import PluginResponse
 from ...validate import (
@@ -43,6 +43,8 @@ logger = logging.getLogger("janus_client")
 
 #: How long `register` and `unregister` wait for the registrar's answer by default.
 REGISTER_WAIT = 15.0
+#: How often `hold` / `unhold` are sent again while Janus does not answer them.
+HOLD_RETRY = 1.0
 
 #: The answer each request gets from the plugin. Janus pushes some events (``ringing``,
 #: ``hangup``, ``registered``) with the transaction of the request that started them,
@@ -152,12 +154,12 @@ class JanusSipPlugin(JanusMediaPlugin):
             PluginNotFoundError: The server does not have the SIP plugin.
         """
         await super().attach(session, opaque_id=opaque_id, timeout=timeout)
-        self.handle._add_close_hook(self._handle_closed)
+        self.handle.add_close_hook(self._handle_closed)
 
     async def _handle_closed(self) -> None:
         self._registered = None
         if self._call is not None:
-            self._call._end(None)
+            self._call.mark_ended(None)
         for waiter in self._reg_waiters:
             if not waiter.done():
                 waiter.set_exception(InvalidStateError("the SIP handle was closed"))
@@ -245,6 +247,8 @@ class JanusSipPlugin(JanusMediaPlugin):
     async def _send_declared(
         self, spec: RequestSpec, body: dict[str, Any], *, timeout: float | None
     ) -> dict[str, Any]:
+        if spec.request in ("hold", "unhold"):
+            return await self._send_hold(spec.request, body, timeout)
         if spec.request not in ("register", "unregister"):
             reply = await self.message(body, timeout=timeout)
             await self._early_event(spec.request, reply)
@@ -279,6 +283,27 @@ class JanusSipPlugin(JanusMediaPlugin):
                 self._reg_waiters.remove(waiter)
             if not waiter.done():
                 waiter.cancel()
+
+    async def _send_hold(
+        self, name: str, body: dict[str, Any], timeout: float | None
+    ) -> dict[str, Any]:
+        # Janus drops hold/unhold without any answer while a re-INVITE of the call
+        # is still in progress (for instance the previous hold's): send it again
+        # every second until answered (it is idempotent) or the deadline passes.
+        loop = asyncio.get_running_loop()
+        limit = timeout if timeout is not None else self.session.timeouts.request
+        deadline = loop.time() + limit
+        while True:
+            attempt = min(HOLD_RETRY, max(deadline - loop.time(), 0.001))
+            try:
+                reply = await self.message(body, timeout=attempt)
+            except RequestTimeoutError:
+                if loop.time() >= deadline:
+                    raise
+                logger.debug("SIP: no answer to %s yet (a re-INVITE in progress?); again", name)
+                continue
+            await self._early_event(name, reply)
+            return reply.data
 
     # ------------------------------------------------------------------ calls
     @sends("call")
@@ -366,7 +391,7 @@ class JanusSipPlugin(JanusMediaPlugin):
             self._call = call
             reply = await self.message(body, offer, timeout=timeout)
         except BaseException:
-            call._end(None)
+            call.mark_ended(None)
             await self._close_pc()
             raise
         ack = SipAck.from_data(reply.data)
@@ -428,7 +453,7 @@ class JanusSipPlugin(JanusMediaPlugin):
             await self._close_pc()
             raise
         if SipAck.from_data(reply.data).event == "accepted":
-            call._mark_answered()
+            call.mark_answered()
         await self._early_event("accept", reply)
         return call
 
@@ -473,6 +498,9 @@ class JanusSipPlugin(JanusMediaPlugin):
         timeout: float | None = None,
     ) -> SipAck:
         """Put the call on hold (``hold``): a re-INVITE with ``sendonly`` (or ``direction``).
+
+        Janus ignores (does not answer) ``hold``/``unhold`` while a re-INVITE of the
+        call is in progress; this sends it again every second until it is answered.
 
         Args:
             direction: The media direction offered to the peer.
@@ -754,7 +782,7 @@ class JanusSipPlugin(JanusMediaPlugin):
             await self._close_pc()
         current = self._call
         if current is not None and current.active:
-            current._event(event)
+            current.apply_event(event)
 
     def _wake_registration(self, event: SipEvent) -> None:
         waiters, self._reg_waiters = self._reg_waiters, []
