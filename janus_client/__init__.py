@@ -15,17 +15,22 @@ async def main() -> None:
 asyncio.run(main())
 ```
 
-Importing the package configures no logging and does not import aiortc or av.
+Importing the package configures no logging and does not import aiortc, av,
+aiohttp or a broker client. The core (sessions, handles, events, errors, the
+WebSocket and Unix-socket transports) loads at import; the plugin classes, the
+admin client and the HTTP, MQTT and RabbitMQ transports load on first use of
+their names (``janus_client.JanusVideoRoomPlugin``, ``from janus_client import
+JanusTransportHTTP``), so that a program pays only for what it uses.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._dispatch import EventStream
 from ._version import __version__
-from .admin import ComponentInfo, HandleInfo, JanusAdminMonitorClient, ServerInfo, StatusInfo
 from .config import ReconnectPolicy, Timeouts
 from .errors import (
     ConnectError,
@@ -62,84 +67,199 @@ from .events import (
 )
 from .handle import JanusHandle, PluginResponse
 from .logs import RedactingFilter, RedactingLoggerAdapter
-from .plugins.audiobridge import (
-    AudioBridgeError,
-    AudioBridgeEvent,
-    AudioBridgeEventType,
-    JanusAudioBridgePlugin,
-)
-from .plugins.base import JanusPlugin
-from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
-from .plugins.media import JanusMediaPlugin
-from .plugins.nosip import JanusNoSipPlugin, NoSipError
-from .plugins.sip import (
-    JanusSipPlugin,
-    SipCall,
-    SipCallError,
-    SipError,
-    SipEvent,
-    SipEventType,
-    SipRegistrationError,
-)
-from .plugins.textroom import (
-    JanusTextRoomPlugin,
-    TextRoomAnnouncementEvent,
-    TextRoomDestroyedEvent,
-    TextRoomEditedEvent,
-    TextRoomError,
-    TextRoomErrorEvent,
-    TextRoomEvent,
-    TextRoomEventType,
-    TextRoomJoinEvent,
-    TextRoomKickedEvent,
-    TextRoomLeaveEvent,
-    TextRoomMessageEvent,
-    TextRoomStateError,
-)
-from .plugins.videocall import (
-    JanusVideoCallPlugin,
-    VideoCallError,
-    VideoCallEvent,
-    VideoCallEventType,
-)
-from .plugins.videoroom import (
-    JanusVideoRoomPlugin,
-    ParticipantType,
-    VideoRoomError,
-    VideoRoomEvent,
-    VideoRoomEventType,
-    VideoRoomPublisher,
-    VideoRoomRemotePublisher,
-    VideoRoomRemotization,
-    VideoRoomStateError,
-    VideoRoomStream,
-)
-from .plugins.videoroom_cascade import CascadedPublisher, cascade_publisher
-from .plugins.voicemail import JanusVoiceMailPlugin, VoiceMailError
 from .session import JanusSession, SessionState
 from .transports import (
     JanusTransport,
-    JanusTransportAMQP,
-    JanusTransportHTTP,
-    JanusTransportMQTT,
     JanusTransportUnix,
     JanusTransportWebsocket,
     RequestTooLargeError,
 )
 
+if TYPE_CHECKING:
+    from .admin import (
+        ComponentInfo,
+        HandleInfo,
+        JanusAdminMonitorClient,
+        ServerInfo,
+        StatusInfo,
+    )
+    from .plugins.audiobridge import (
+        AudioBridgeError,
+        AudioBridgeEvent,
+        AudioBridgeEventType,
+        JanusAudioBridgePlugin,
+    )
+    from .plugins.base import JanusPlugin
+    from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
+    from .plugins.media import JanusMediaPlugin
+    from .plugins.nosip import JanusNoSipPlugin, NoSipError
+    from .plugins.recordplay import (
+        JanusRecordPlayPlugin,
+        Recording,
+        RecordPlayError,
+        RecordPlayEvent,
+        RecordPlayEventType,
+    )
+    from .plugins.sip import (
+        JanusSipPlugin,
+        SipCall,
+        SipCallError,
+        SipError,
+        SipEvent,
+        SipEventType,
+        SipRegistrationError,
+    )
+    from .plugins.streaming import (
+        JanusStreamingPlugin,
+        Mountpoint,
+        MountpointCreated,
+        RtpMedia,
+        StreamingError,
+        StreamingEvent,
+        StreamingEventType,
+    )
+    from .plugins.textroom import (
+        JanusTextRoomPlugin,
+        TextRoomAnnouncementEvent,
+        TextRoomDestroyedEvent,
+        TextRoomEditedEvent,
+        TextRoomError,
+        TextRoomErrorEvent,
+        TextRoomEvent,
+        TextRoomEventType,
+        TextRoomJoinEvent,
+        TextRoomKickedEvent,
+        TextRoomLeaveEvent,
+        TextRoomMessageEvent,
+        TextRoomStateError,
+    )
+    from .plugins.videocall import (
+        JanusVideoCallPlugin,
+        VideoCallError,
+        VideoCallEvent,
+        VideoCallEventType,
+    )
+    from .plugins.videoroom import (
+        JanusVideoRoomPlugin,
+        ParticipantType,
+        VideoRoomError,
+        VideoRoomEvent,
+        VideoRoomEventType,
+        VideoRoomPublisher,
+        VideoRoomRemotePublisher,
+        VideoRoomRemotization,
+        VideoRoomStateError,
+        VideoRoomStream,
+    )
+    from .plugins.videoroom_cascade import CascadedPublisher, cascade_publisher
+    from .plugins.voicemail import JanusVoiceMailPlugin, VoiceMailError
+    from .transports.amqp import JanusTransportAMQP
+    from .transports.http import JanusTransportHTTP
+    from .transports.mqtt import JanusTransportMQTT
+
 logging.getLogger("janus_client").addHandler(logging.NullHandler())
 
-_MEDIA_NAMES = ("MediaPlayer", "MediaRecorder", "MediaStreamTrack", "PassthroughRecorder")
+#: Public names loaded on first use, by module (relative to this package).
+_LAZY_MODULES: dict[str, tuple[str, ...]] = {
+    ".admin": (
+        "ComponentInfo",
+        "HandleInfo",
+        "JanusAdminMonitorClient",
+        "ServerInfo",
+        "StatusInfo",
+    ),
+    ".plugins.audiobridge": (
+        "AudioBridgeError",
+        "AudioBridgeEvent",
+        "AudioBridgeEventType",
+        "JanusAudioBridgePlugin",
+    ),
+    ".plugins.base": ("JanusPlugin",),
+    ".plugins.echotest": ("EchoTestError", "JanusEchoTestPlugin"),
+    ".plugins.media": ("JanusMediaPlugin",),
+    ".plugins.nosip": ("JanusNoSipPlugin", "NoSipError"),
+    ".plugins.recordplay": (
+        "JanusRecordPlayPlugin",
+        "Recording",
+        "RecordPlayError",
+        "RecordPlayEvent",
+        "RecordPlayEventType",
+    ),
+    ".plugins.sip": (
+        "JanusSipPlugin",
+        "SipCall",
+        "SipCallError",
+        "SipError",
+        "SipEvent",
+        "SipEventType",
+        "SipRegistrationError",
+    ),
+    ".plugins.streaming": (
+        "JanusStreamingPlugin",
+        "Mountpoint",
+        "MountpointCreated",
+        "RtpMedia",
+        "StreamingError",
+        "StreamingEvent",
+        "StreamingEventType",
+    ),
+    ".plugins.textroom": (
+        "JanusTextRoomPlugin",
+        "TextRoomAnnouncementEvent",
+        "TextRoomDestroyedEvent",
+        "TextRoomEditedEvent",
+        "TextRoomError",
+        "TextRoomErrorEvent",
+        "TextRoomEvent",
+        "TextRoomEventType",
+        "TextRoomJoinEvent",
+        "TextRoomKickedEvent",
+        "TextRoomLeaveEvent",
+        "TextRoomMessageEvent",
+        "TextRoomStateError",
+    ),
+    ".plugins.videocall": (
+        "JanusVideoCallPlugin",
+        "VideoCallError",
+        "VideoCallEvent",
+        "VideoCallEventType",
+    ),
+    ".plugins.videoroom": (
+        "JanusVideoRoomPlugin",
+        "ParticipantType",
+        "VideoRoomError",
+        "VideoRoomEvent",
+        "VideoRoomEventType",
+        "VideoRoomPublisher",
+        "VideoRoomRemotePublisher",
+        "VideoRoomRemotization",
+        "VideoRoomStateError",
+        "VideoRoomStream",
+    ),
+    ".plugins.videoroom_cascade": ("CascadedPublisher", "cascade_publisher"),
+    ".plugins.voicemail": ("JanusVoiceMailPlugin", "VoiceMailError"),
+    # Need the optional media extra (aiortc, av).
+    ".webrtc": ("MediaPlayer", "MediaRecorder", "MediaStreamTrack", "PassthroughRecorder"),
+    # aiohttp and the broker clients load with these only.
+    ".transports.amqp": ("JanusTransportAMQP",),
+    ".transports.http": ("JanusTransportHTTP",),
+    ".transports.mqtt": ("JanusTransportMQTT",),
+}
+_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:
-    # The media names (players, recorders, tracks) need the media extra: load them on first use
-    # so that importing janus_client never imports aiortc or av.
-    if name in _MEDIA_NAMES:
-        from . import webrtc
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'janus_client' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    if module != ".webrtc":  # media names stay lookups (the extra may come later)
+        globals()[name] = value
+    return value
 
-        return getattr(webrtc, name)
-    raise AttributeError(f"module 'janus_client' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [
@@ -168,8 +288,10 @@ __all__ = [
     "JanusMediaPlugin",
     "JanusNoSipPlugin",
     "JanusPlugin",
+    "JanusRecordPlayPlugin",
     "JanusSession",
     "JanusSipPlugin",
+    "JanusStreamingPlugin",
     "JanusTextRoomPlugin",
     "JanusTransport",
     "JanusTransportAMQP",
@@ -183,8 +305,11 @@ __all__ = [
     "MediaEvent",
     "MediaKind",
     "MediaUnavailableError",
+    "Mountpoint",
+    "MountpointCreated",
     "NoSipError",
     "ParticipantType",
+    "PassthroughRecorder",
     "PluginAttachError",
     "PluginAttachFail",
     "PluginError",
@@ -193,10 +318,15 @@ __all__ = [
     "PluginResponse",
     "ProtocolError",
     "ReconnectPolicy",
+    "RecordPlayError",
+    "RecordPlayEvent",
+    "RecordPlayEventType",
+    "Recording",
     "RedactingFilter",
     "RedactingLoggerAdapter",
     "RequestTimeoutError",
     "RequestTooLargeError",
+    "RtpMedia",
     "ServerError",
     "ServerInfo",
     "SessionLost",
@@ -211,6 +341,9 @@ __all__ = [
     "SipRegistrationError",
     "SlowLinkEvent",
     "StatusInfo",
+    "StreamingError",
+    "StreamingEvent",
+    "StreamingEventType",
     "TextRoomAnnouncementEvent",
     "TextRoomDestroyedEvent",
     "TextRoomEditedEvent",

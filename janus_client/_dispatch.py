@@ -181,6 +181,10 @@ class EventDispatcher(Generic[E]):
         for s in list(self._streams):
             s._end()
         self._streams.clear()
+        # A closed dispatcher never calls them again: dropping them breaks the
+        # reference cycles owner -> callback -> owner (plugin objects and handles),
+        # so closed owners are freed at once rather than by the cyclic GC.
+        self._callbacks = []
         task = self._task
         if task is not None and task is not asyncio.current_task():
             if wait > 0:

@@ -95,13 +95,25 @@ class JanusHandle:
         self.opaque_id = opaque_id
         self.error_class = error_class
         self._closed = False
+        self._detaching = False
         self._close_reason: BaseException | None = None
-        self._events: EventDispatcher[JanusEvent] = EventDispatcher(f"handle-{handle_id}")
+        # Made on first use: most handles of a short exchange never need one.
+        self._event_hub: EventDispatcher[JanusEvent] | None = None
         self._close_hooks: list[Callable[[], Awaitable[None]]] = []
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<JanusHandle {self.handle_id} {self.plugin} {state}>"
+
+    @property
+    def _events(self) -> EventDispatcher[JanusEvent]:
+        """The handle's event dispatcher, made on first use (ended if the handle is closed)."""
+        hub = self._event_hub
+        if hub is None:
+            hub = self._event_hub = EventDispatcher(f"handle-{self.handle_id}")
+            if self._closed:
+                hub._closed = True
+        return hub
 
     @property
     def id(self) -> int:
@@ -235,6 +247,7 @@ class JanusHandle:
         limit = resolve_timeout(timeout, self.session.timeouts.close)
         if self._closed:
             return
+        self._detaching = True
         try:
             if self.session.session_id is not None and self.session.transport.connected:
                 await self._request("detach", timeout=limit)
@@ -245,7 +258,7 @@ class JanusHandle:
                 InvalidStateError(f"handle {self.handle_id} was detached"), run_hooks=False
             )
             await self._run_close_hooks()
-            await self._events.aclose(wait=0.0)
+            await self._aclose_events()
 
     def add_close_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``await hook()`` once when the handle closes (plugins close media there)."""
@@ -271,13 +284,17 @@ class JanusHandle:
             return
         self._closed = True
         self._close_reason = exc
-        for stream in list(self._events._streams):
-            stream._end()
+        hub = self._event_hub
+        if hub is not None:
+            for stream in list(hub._streams):
+                stream._end()
         cleanup = self._run_close_hooks() if run_hooks and self._close_hooks else None
         self.session.handle_closed(self, exc, cleanup)
 
     async def _aclose_events(self) -> None:
-        await self._events.aclose(wait=0.0)
+        hub = self._event_hub
+        if hub is not None:
+            await hub.aclose(wait=0.0)
 
     # ---------------------------------------------------------------- events
     def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
@@ -301,9 +318,20 @@ class JanusHandle:
         self.session.want_events()
         self._events.add_callback(callback, types)
 
+    def add_listener(self, callback: Callback) -> None:
+        """Call ``callback(event)`` for each event, without asking for events.
+
+        Unlike `on_event`, this does not by itself make the session fetch events
+        (over HTTP: start its long-poll). Plugin classes use it for their own
+        dispatcher; events then flow once something can produce them (a plugin
+        message, trickle, hangup) or a user asks for them (`events`, `on_event`).
+        """
+        self._events.add_callback(callback, ())
+
     def remove_callback(self, callback: Callback) -> None:
         """Stop calling a callback added with `on_event`."""
-        self._events.remove_callback(callback)
+        if self._event_hub is not None:
+            self._event_hub.remove_callback(callback)
 
     def release(self, exc: BaseException) -> None:
         """Drop the handle's local state without telling Janus (its session closed).
@@ -318,11 +346,17 @@ class JanusHandle:
 
     def deliver(self, incoming: Incoming) -> None:
         """Called by the session: publish one incoming message of this handle as an event."""
+        if self._detaching and incoming.kind is MessageKind.DETACHED:
+            # The consequence of our own detach (it may come before or after the
+            # reply): dropped, as it is when it comes after; detach releases us.
+            return
         event = event_from_incoming(incoming)
         if event is None:
             logger.debug("handle %s: ignoring %s", self.handle_id, incoming.janus)
             return
-        self._events.publish(event)
+        hub = self._event_hub
+        if hub is not None:  # none: nobody listens
+            hub.publish(event)
         if isinstance(event, DetachedEvent):
             self._release(InvalidStateError(f"handle {self.handle_id} was detached by Janus"))
 

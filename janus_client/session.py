@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 from . import protocol as _p
 from ._dispatch import Callback, EventDispatcher, EventStream
+from ._session_090 import Session090API
 from .config import ReconnectPolicy, Timeouts, resolve_timeout
 from .errors import (
     InvalidStateError,
@@ -23,7 +24,6 @@ from .errors import (
     TransportError,
 )
 from .events import ConnectionState, ConnectionStateEvent, JanusEvent, event_from_incoming
-from .message_transaction import MessageTransaction
 from .protocol import CORE_REQUESTS, Incoming, MessageKind
 from .transports.base import JanusTransport
 
@@ -62,7 +62,7 @@ class SessionState(str, enum.Enum):
     """Expired on the server or cut off; pending calls failed with `SessionLost`."""
 
 
-class JanusSession:
+class JanusSession(Session090API):
     """A Janus session: the unit that owns plugin handles.
 
     Use it as an async context manager, which creates the session on entry and
@@ -120,6 +120,7 @@ class JanusSession:
         if transport is None:
             if base_url is None:
                 raise ValueError("JanusSession needs a base_url or a transport")
+
             def make_transport() -> JanusTransport:
                 return JanusTransport.create_transport(
                     base_url, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
@@ -146,12 +147,23 @@ class JanusSession:
         self._handles: dict[int, JanusHandle] = {}
         self._create_lock = asyncio.Lock()
         self._closing: asyncio.Future[None] | None = None
-        self._events: EventDispatcher[JanusEvent] = EventDispatcher("session")
+        # Made on first use: a session nobody listens to needs none.
+        self._event_hub: EventDispatcher[JanusEvent] | None = None
         self._wants_events = False
         self._cleanups: set[asyncio.Task[Any]] = set()
 
     def __repr__(self) -> str:
         return f"<JanusSession {self.session_id} {self._state.value} {self.base_url}>"
+
+    @property
+    def _events(self) -> EventDispatcher[JanusEvent]:
+        """The session's event dispatcher, made on first use (ended once destroyed)."""
+        hub = self._event_hub
+        if hub is None:
+            hub = self._event_hub = EventDispatcher("session")
+            if self._state is SessionState.CLOSED:
+                hub._closed = True
+        return hub
 
     # ------------------------------------------------------------- properties
     @property
@@ -264,8 +276,8 @@ class JanusSession:
         self.session_id = sid
         self._state = SessionState.ACTIVE
         self._lost_reason = None
-        if self._events._closed:
-            self._events = EventDispatcher("session")
+        if self._event_hub is not None and self._event_hub._closed:
+            self._event_hub = None
         self.transport.add_session(self)
         if self._wants_events:
             self.transport.want_events(sid)
@@ -367,8 +379,9 @@ class JanusSession:
         if self.session_id is not None:
             self.transport.remove_session(self.session_id, self)
         self._state = state
-        for stream in list(self._events._streams):
-            stream._end()
+        if self._event_hub is not None:
+            for stream in list(self._event_hub._streams):
+                stream._end()
 
     def _spawn_cleanup(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run a cleanup (closing a plugin's media) owned by the session."""
@@ -379,7 +392,8 @@ class JanusSession:
     async def _close_local(self) -> None:
         if self._cleanups:
             await asyncio.gather(*list(self._cleanups), return_exceptions=True)
-        await self._events.aclose()
+        if self._event_hub is not None:
+            await self._event_hub.aclose()
         if self._owns_transport:
             await self.transport.close()
 
@@ -404,7 +418,9 @@ class JanusSession:
         self, state: ConnectionState, *, attempt: int = 0, error: str | None = None
     ) -> None:
         """Called by the transport: publish a `ConnectionStateEvent` to the session's events."""
-        self._events.publish(
+        if self._event_hub is None:
+            return  # nobody listens
+        self._event_hub.publish(
             ConnectionStateEvent(
                 session_id=self.session_id, state=state, attempt=attempt, error=error
             )
@@ -474,6 +490,9 @@ class JanusSession:
     def _forget_handle(self, handle: JanusHandle) -> None:
         if self._handles.get(handle.handle_id) is handle:
             del self._handles[handle.handle_id]
+            plugins = self.__dict__.get("_plugin_objects")
+            if plugins:
+                plugins.pop(handle.handle_id, None)
 
     # ----------------------------------------------- the handle's seam (one call)
     async def send_request(
@@ -588,98 +607,6 @@ class JanusSession:
         reply = await transport.request(msg, owner=owner, timeout=timeout)
         return reply.body
 
-    # ------------------------------------------------------------ 0.9.x API
-    @property
-    def plugin_handles(self) -> dict[int, JanusPlugin]:
-        """The attached plugin objects by handle id (0.9.x attribute; a copy)."""
-        plugins: dict[int, JanusPlugin] = self.__dict__.get("_plugin_objects", {})
-        return {hid: p for hid, p in plugins.items() if hid in self._handles}
-
-    def register_plugin(self, handle_id: int, plugin: JanusPlugin) -> None:
-        """Record ``plugin`` as the object of handle ``handle_id`` (`plugin_handles`)."""
-        plugins: dict[int, JanusPlugin] = self.__dict__.setdefault("_plugin_objects", {})
-        for hid in [hid for hid in plugins if hid not in self._handles]:
-            del plugins[hid]
-        plugins[handle_id] = plugin
-
-    @property
-    def created(self) -> bool:
-        """Whether the session exists on the server (0.9.x attribute)."""
-        return self._state is SessionState.ACTIVE
-
-    async def send(
-        self, message: dict[str, Any], handle_id: int | None = None
-    ) -> MessageTransaction:
-        """Send a raw Janus message in this session; return its `MessageTransaction` (0.9.x).
-
-        The session is created first if needed; ``session_id`` (a value already in
-        the message is replaced), the transaction and the credentials are filled
-        in. Every reply with the message's transaction goes to the returned object::
-
-            tx = await session.send({"janus": "keepalive"})
-            ack = await tx.get({"janus": "ack"}, timeout=15)
-            await tx.done()
-
-        New code uses `request`, which returns the reply and raises typed errors.
-
-        Raises:
-            ValueError: ``message`` has no ``janus`` field.
-            InvalidStateError: The session is being destroyed or was lost.
-        """
-        if not isinstance(message, dict) or "janus" not in message:
-            raise ValueError('Must set "janus" field in the message (a dict)')
-        message.pop("session_id", None)
-        await self.create()
-        sid = self._require_id(str(message["janus"]))
-        self.want_events()
-        self._stamp(message)
-        return await self.transport.send(message, session_id=sid, handle_id=handle_id)
-
-    async def on_receive(self, response: dict[str, Any]) -> None:
-        """Route one raw message of this session to its handle (0.9.x hook).
-
-        Messages with a ``sender`` go to that handle's events (and its plugin's
-        `JanusPlugin.on_receive`); others become session events. Bad messages are
-        logged and dropped.
-        """
-        try:
-            incoming = _p.classify(response)
-        except JanusError as exc:
-            logger.warning("session %s: dropping malformed message: %s", self.session_id, exc)
-            return
-        self.deliver(incoming)
-
-    async def attach_plugin(self, plugin: JanusPlugin) -> int:
-        """Attach ``plugin`` and return the handle id (0.9.x API).
-
-        Same as ``await plugin.attach(session)``; the plugin name is read now.
-
-        Raises:
-            PluginAttachFail: Janus refused the attach (every code, including 460
-                for an unknown plugin).
-        """
-        if isinstance(plugin, str) or not callable(getattr(plugin, "attach", None)):
-            raise TypeError(f"plugin must be a JanusPlugin, got {type(plugin).__name__}")
-        if not plugin.attached:
-            await plugin.attach(self)
-        return plugin.handle.handle_id
-
-    def detach_plugin(self, plugin_handle: JanusPlugin) -> None:
-        """Stop routing events to ``plugin_handle`` here, without telling Janus (0.9.x).
-
-        0.9.x plugins call it from ``destroy`` after the ``detach`` request; use
-        `JanusPlugin.destroy` to detach on the server too.
-
-        Raises:
-            InvalidStateError: The plugin is not attached (``Plugin not properly
-                initialized``).
-        """
-        if not getattr(plugin_handle, "attached", False):
-            raise InvalidStateError("Plugin not properly initialized: it is not attached")
-        handle = plugin_handle.handle
-        self._forget_handle(handle)
-        handle.release(InvalidStateError(f"handle {handle.handle_id} was detached"))
-
     @overload
     async def attach(
         self, plugin: str, *, opaque_id: str | None = ..., timeout: float | None = ...
@@ -749,29 +676,42 @@ class JanusSession:
     async def _attach_request(self, msg: dict[str, Any], timeout: float | None) -> Incoming:
         """Send ``attach``; if the caller is cancelled, detach the handle it creates.
 
-        The request runs in its own task (under its own deadline), so that a reply
-        arriving after the caller gave up is still read: the handle Janus created
-        is then detached instead of staying orphaned on the server.
+        A reply arriving after the caller gave up (within the request's deadline)
+        names a handle Janus made: it is detached instead of staying orphaned on
+        the server. The transport keeps the abandoned transaction and reports its
+        late reply (no task per attach). Over HTTP, where the reply is the POST's
+        answer, the request runs in a task of its own so that the answer is read.
         """
+        sid: int = msg["session_id"]
+        transport = self.transport
+        if not transport.replies_in_send:
+            return await transport.request(
+                msg,
+                owner=self,
+                timeout=timeout,
+                on_late_reply=lambda reply: self._detach_orphan(reply, sid),
+            )
         call = asyncio.get_running_loop().create_task(
-            self.transport.request(msg, owner=self, timeout=timeout), name="janus-attach"
+            transport.request(msg, owner=self, timeout=timeout), name="janus-attach"
         )
         try:
             return await asyncio.shield(call)
         except asyncio.CancelledError:
             if call.done():
-                self._detach_orphan(call, msg["session_id"])
+                self._orphan_task_done(call, sid)
             else:
                 self._cleanups.add(call)
                 call.add_done_callback(self._cleanups.discard)
-                call.add_done_callback(lambda t: self._detach_orphan(t, msg["session_id"]))
+                call.add_done_callback(lambda t: self._orphan_task_done(t, sid))
             raise
 
-    def _detach_orphan(self, call: asyncio.Task[Incoming], sid: int) -> None:
-        if call.cancelled() or call.exception() is not None:
-            return
+    def _orphan_task_done(self, call: asyncio.Task[Incoming], sid: int) -> None:
+        if not call.cancelled() and call.exception() is None:
+            self._detach_orphan(call.result(), sid)
+
+    def _detach_orphan(self, reply: Incoming, sid: int) -> None:
         try:
-            hid = _p.reply_id(call.result().body, "attach")
+            hid = _p.reply_id(reply.body, "attach")
         except JanusError:
             return
         if self._state is not SessionState.ACTIVE or self.session_id != sid:
@@ -797,4 +737,3 @@ class JanusSession:
         """Call ``callback(event)`` for session-level events (see `events`)."""
         self.want_events()
         self._events.add_callback(callback, types)
-

@@ -160,6 +160,21 @@ class TransactionTable:
         counts[owner] = counts.get(owner, 0) + 1
         return future
 
+    def rearm(self, transaction: str) -> asyncio.Future[Incoming] | None:
+        """Give a pending request whose future was cancelled a fresh one.
+
+        The caller that awaited the future was cancelled (which cancels the future)
+        but still wants the reply. Returns the future to watch (already resolved
+        when the reply came in the meantime), or None when the request is no
+        longer pending.
+        """
+        entry = self._pending.get(transaction)
+        if entry is None:
+            return None
+        if entry.future.cancelled():
+            entry.future = entry.future.get_loop().create_future()
+        return entry.future
+
     def discard(self, transaction: str) -> None:
         """Forget a pending request (the caller stopped waiting). Unknown ids are ignored."""
         entry = self._pending.pop(transaction, None)
@@ -194,15 +209,23 @@ class TransactionTable:
         fut = entry.future
         if kind is MessageKind.ACK:
             entry.acked = True
-            if not entry.wait_event and not fut.done():
-                _settle(entry, msg)
+            if not entry.wait_event:
+                if not fut.done():
+                    _settle(entry, msg)
+                elif fut.cancelled():
+                    _keep(entry, msg)
             return False
         if kind in _FINAL:
             if not fut.done():
                 _settle(entry, msg)
+            elif fut.cancelled():
+                _keep(entry, msg)
             return False
         if kind is MessageKind.EVENT:
             if fut.done():
+                if fut.cancelled():
+                    _keep(entry, msg)
+                    return not entry.wait_event
                 # A later event with the same transaction (the SIP plugin pushes its
                 # call progress that way), before the caller took its answer and
                 # discarded the entry: news for the owner, not a duplicate answer.
@@ -243,6 +266,13 @@ def _settle(entry: Pending, msg: Incoming) -> None:
     entry.future.set_result(msg)
     if entry.state is not None and entry.state.sending:
         entry.state.interrupt()
+
+
+def _keep(entry: Pending, msg: Incoming) -> None:
+    # The caller was cancelled (which cancelled its future) and has not left yet:
+    # keep the reply for `TransactionTable.rearm`, should it still want it.
+    entry.future = entry.future.get_loop().create_future()
+    entry.future.set_result(msg)
 
 
 def _fail(entry: Pending, exc: BaseException) -> None:

@@ -378,6 +378,8 @@ class TrackStats:
             of arrival (only when ``read_counters`` is on).
         width: Width of the latest video frame.
         height: Height of the latest video frame.
+        last_frame: The latest video frame (an ``av.VideoFrame``), to look at its
+            pixels; None before the first one and for audio.
         measure_level: For audio, whether the level of each frame is measured
             (`rms`, `sum_squares`, `samples`); off by default (it costs CPU).
         sum_squares: With ``measure_level``: the sum of the squared s16 samples
@@ -406,6 +408,7 @@ class TrackStats:
         self.read_counters = read_counters
         self.width = 0
         self.height = 0
+        self.last_frame: Any = None
         self.measure_level = measure_level and kind == "audio"
         self.sum_squares = 0
         self.samples = 0
@@ -435,6 +438,7 @@ class TrackStats:
             self._first.set()
         if self.kind == "video":
             self.width, self.height = frame.width, frame.height
+            self.last_frame = frame
             if self.read_counters:
                 number = read_frame_counter(frame)
                 if number is not None:
@@ -468,17 +472,6 @@ class TrackStats:
         return (self.frames - 1) / span if span > 0 else 0.0
 
 
-class _CountedTrack(MediaStreamTrack):  # a remote track a recorder reads, frames counted
-    def __init__(self, source: MediaStreamTrack, stats: TrackStats) -> None:
-        super().__init__()
-        self.kind, self._source, self._stats = source.kind, source, stats
-
-    async def recv(self) -> Any:
-        frame = await self._source.recv()
-        self._stats._add(frame)
-        return frame
-
-
 def _s16_squares(frame: Any) -> tuple[int, int]:
     """Return the sum of the squared samples of a packed s16 audio frame, and their count."""
     if frame.format.name != "s16":  # planar or float: measure the first plane as s16p
@@ -490,6 +483,46 @@ def _s16_squares(frame: Any) -> tuple[int, int]:
     samples = array("h")
     samples.frombytes(bytes(frame.planes[0])[: 2 * count])
     return sum(map(operator.mul, samples, samples)), len(samples)
+
+
+class _RecordedTrack(MediaStreamTrack):
+    """A remote track as given to a `MediaRecorder`: audio waits for the video's first frame.
+
+    `MediaRecorder` sizes a video stream from its first frame, and the container's
+    header is written with the first packet of any stream: when audio comes first
+    (a viewer waiting for a keyframe, as Streaming viewers do), the file gets no
+    video at all. The audio track here drops frames until the video track delivered
+    its first one (at most `AUDIO_HOLD` seconds), so that the header has the video.
+    """
+
+    #: The longest time audio waits for the video's first frame, in seconds.
+    AUDIO_HOLD = 5.0
+
+    def __init__(
+        self, source: MediaStreamTrack, video_started: asyncio.Event, stats: TrackStats
+    ) -> None:
+        super().__init__()
+        self.kind = source.kind
+        self._source = source
+        self._video_started = video_started
+        self._stats = stats  # every frame received is counted, also those dropped
+
+    async def _next(self) -> Any:
+        frame = await self._source.recv()
+        self._stats._add(frame)
+        return frame
+
+    async def recv(self) -> Any:
+        if self.kind == "video":
+            frame = await self._next()
+            self._video_started.set()
+            return frame
+        if not self._video_started.is_set():
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.AUDIO_HOLD
+            while not self._video_started.is_set() and loop.time() < deadline:
+                await self._next()  # dropped: the video has not started yet
+        return await self._next()
 
 
 # ----------------------------------------------------------------- peer connection
@@ -585,6 +618,7 @@ class JanusPeerConnection:
             self._recorder = record_to
         self._record_pending: list[tuple[MediaStreamTrack, TrackStats]] = []
         self._recorder_started = False
+        self._video_started = asyncio.Event()
         self._applying = False
         self._local_tracks: list[MediaStreamTrack] = []
         self._players: list[MediaPlayer] = []
@@ -712,6 +746,8 @@ class JanusPeerConnection:
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
         finally:
             self._applying = False
+        if not any(track.kind == "video" for track in self.remote_tracks):
+            self._video_started.set()  # nothing for recorded audio to wait for
         # Start the recorder once every track of this negotiation was announced: a
         # recorder started earlier would not record the tracks added after it.
         if self._recording and not self._recorder_started and self.remote_tracks:
@@ -861,7 +897,9 @@ class JanusPeerConnection:
             if transceiver is not None:
                 self._recorder.add_receiver(transceiver.receiver, on_frame=stats._add_encoded)
         else:
-            self._recorder.addTrack(_CountedTrack(track, stats))
+            if not self._expects_video():
+                self._video_started.set()
+            self._recorder.addTrack(_RecordedTrack(track, self._video_started, stats))
 
     def _choose_recorder(self, path: str) -> MediaRecorder | PassthroughRecorder:
         transceivers = [self._transceiver_of(track) for track, _ in self._record_pending]
@@ -877,9 +915,18 @@ class JanusPeerConnection:
         else:
             logger.info("recording %s with MediaRecorder (re-encoding): codecs %s", path, codecs)
         media_recorder = MediaRecorder(path)
+        if not any(track.kind == "video" for track, _ in self._record_pending):
+            self._video_started.set()  # nothing to wait for
         for track, stats in self._record_pending:
-            media_recorder.addTrack(_CountedTrack(track, stats))
+            media_recorder.addTrack(_RecordedTrack(track, self._video_started, stats))
         return media_recorder
+
+    def _expects_video(self) -> bool:
+        """Whether the negotiation receives a video track (the audio then waits for it)."""
+        return any(
+            t.kind == "video" and (t.currentDirection or t.direction) in ("sendrecv", "recvonly")
+            for t in self.pc.getTransceivers()
+        )
 
     def _transceiver_of(self, track: MediaStreamTrack) -> Any:
         for transceiver in self.pc.getTransceivers():

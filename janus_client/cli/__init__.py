@@ -83,6 +83,8 @@ COMMANDS: tuple[str, ...] = (
     "videoroom",
     "textroom",
     "audiobridge",
+    "streaming",
+    "recordplay",
     "sip",  # sip register
     "admin",
     "observe",  # health, events

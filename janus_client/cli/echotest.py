@@ -11,6 +11,7 @@ from ..errors import JanusError
 from ._common import EXIT_ERROR, Subcommands, add_command, session
 from ._media import check_media, load_media, media_options, setup_media, synthetic_tracks
 from ._output import Output
+from ._progress import count_video_frames
 
 __all__ = ["cmd_echotest", "register"]
 
@@ -87,7 +88,7 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
         await janus.destroy()
     if args.record:
         # The echoed video went into the file, not through the frame counters.
-        summary["video_frames_recorded"] = _count_video_frames(args.record)
+        summary["video_frames_recorded"] = count_video_frames(args.record)
 
     def text(s: dict[str, Any]) -> str:
         sent = s["video_frames_sent"]
@@ -121,19 +122,6 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
     out.result(summary, text)
     echoed = summary["video_frames_recorded"] if args.record else summary["video_frames_echoed"]
     return 0 if echoed or args.play else EXIT_ERROR
-
-
-def _count_video_frames(path: str) -> int | None:
-    """Count the video frames in a recorded file (None if it cannot be read)."""
-    import av
-
-    try:
-        with av.open(path) as container:
-            if not container.streams.video:
-                return 0
-            return sum(1 for _ in container.decode(video=0))
-    except (OSError, av.error.FFmpegError):
-        return None
 
 
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:

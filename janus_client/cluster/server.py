@@ -161,6 +161,7 @@ class GuardedTransport(JanusTransport):
         owner: Hashable = None,
         wait_event: bool = False,
         timeout: float | None = None,
+        on_late_reply: Callable[[Incoming], object] | None = None,
     ) -> Incoming:
         """Send a request through the server's breaker and gate (see `JanusTransport.request`).
 
@@ -171,7 +172,11 @@ class GuardedTransport(JanusTransport):
         server = self.cluster_server
         if server is None or _probing.get():
             return await super().request(
-                message, owner=owner, wait_event=wait_event, timeout=timeout
+                message,
+                owner=owner,
+                wait_event=wait_event,
+                timeout=timeout,
+                on_late_reply=on_late_reply,
             )
         verb = str(message.get("janus", "?"))
         gate = server.admit(verb)
@@ -183,7 +188,11 @@ class GuardedTransport(JanusTransport):
             timeout = max(limit - (loop.time() - start), 0.001)
         try:
             reply = await super().request(
-                message, owner=owner, wait_event=wait_event, timeout=timeout
+                message,
+                owner=owner,
+                wait_event=wait_event,
+                timeout=timeout,
+                on_late_reply=on_late_reply,
             )
         except (TransportError, RequestTimeoutError) as exc:
             server.failed(verb, exc)

@@ -198,7 +198,11 @@ class JanusPlugin:
         self._backlog = deque()
         self._dropped = 0
         session.register_plugin(handle.handle_id, self)
-        handle.on_event(self._dispatch)
+        # Events are fetched (HTTP long-poll) once something can produce them or
+        # someone listens: callbacks added before attach, a 0.9.x `on_receive`.
+        handle.add_listener(self._dispatch)
+        if self._callbacks or type(self).on_receive is not JanusPlugin.on_receive:
+            session.want_events()
         handle.add_close_hook(self._close_media)
         handle.add_close_hook(self._close_events)
 
@@ -432,7 +436,7 @@ class JanusPlugin:
         Raises:
             InvalidStateError: Not attached.
         """
-        self.handle  # noqa: B018 - raises InvalidStateError when not attached
+        self.handle.session.want_events()  # raises InvalidStateError when not attached
         hub = self._hub
         if hub is None:  # pragma: no cover - set by attach
             hub = self._hub = EventDispatcher(type(self).__name__)
@@ -474,6 +478,9 @@ class JanusPlugin:
         if old_order and any(isinstance(kind, enum.Enum) for kind in selectors):
             callback = CompatHandler(callback)
         self._callbacks.append((selectors, callback))
+        handle = self._handle
+        if handle is not None and not handle.closed:
+            handle.session.want_events()
 
     def remove_callback(self, callback: Callback) -> None:
         """Stop calling a callback added with `on_event` (0.9.x handlers too)."""

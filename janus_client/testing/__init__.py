@@ -8,6 +8,8 @@
   malformed messages, dropped or delayed replies, abrupt closes, half-open lines.
 * `CountingProxy` forwards a loopback WebSocket port to Janus and counts the
   requests Janus has yet to answer (the most at once: `CountingProxy.peak_outstanding`).
+* `RtpFeed` sends a GStreamer test pattern (VP8) and tone (Opus) as RTP to
+  loopback ports; `live_mountpoint` creates a Streaming mountpoint fed by one.
 * `TcpProxy` forwards a loopback port to Janus and can cut, freeze (half-open)
   or refuse the line, for reconnection tests.
 * The pytest plugin (enabled automatically when janus-client is installed) gives
@@ -37,6 +39,7 @@ from ._network import (
     remove_ice_address,
 )
 from ._proxy import TcpProxy
+from ._rtpfeed import LiveMountpoint, RtpFeed, RtpFeedError, live_mountpoint, mean_luma
 from ._server import JanusServer, JanusServerError
 from ._sipp import (
     SippError,
@@ -68,6 +71,7 @@ __all__ = [
     "IceAddressLease",
     "JanusServer",
     "JanusServerError",
+    "LiveMountpoint",
     "MockHandler",
     "MockTransport",
     "MosquittoBroker",
@@ -75,11 +79,15 @@ __all__ = [
     "SippError",
     "SippMessage",
     "SippProcess",
+    "RtpFeed",
+    "RtpFeedError",
     "TcpProxy",
     "acquire_ice_address",
     "caller_scenario",
     "ensure_ice_address",
     "ice_address_instructions",
+    "live_mountpoint",
+    "mean_luma",
     "error_reply",
     "event_handler_configs",
     "patch_aioice_host_addresses",

@@ -42,7 +42,7 @@ _DEFAULT_QUEUES = {False: ("to-janus", "from-janus"), True: ("to-janus-admin", "
 _QUERY_OPTIONS = ("to_janus", "from_janus", "exchange", "reply_queue", "admin")
 
 
-@JanusTransport.register_transport
+@JanusTransport._register_builtin
 class JanusTransportAMQP(BrokerProbe, JanusTransport):
     """Janus through a RabbitMQ broker (``amqp://`` or ``amqps://``), extra ``rabbitmq``.
 

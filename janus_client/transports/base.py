@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -30,6 +31,21 @@ if TYPE_CHECKING:
     from ..session import JanusSession
 
 __all__ = ["JanusTransport"]
+
+#: URL schemes of the built-in transports, and the module (imported on first use)
+#: that implements each.
+_BUILTIN_SCHEMES = {
+    "ws": "websocket",
+    "wss": "websocket",
+    "http": "http",
+    "https": "http",
+    "unix": "unix",
+    "unix+dgram": "unix",
+    "mqtt": "mqtt",
+    "mqtts": "mqtt",
+    "amqp": "amqp",
+    "amqps": "amqp",
+}
 
 logger = logging.getLogger("janus_client")
 _debug_enabled = functools.partial(logger.isEnabledFor, logging.DEBUG)
@@ -101,6 +117,17 @@ class JanusTransport(ReconnectingTransport):
         return transport_cls
 
     @classmethod
+    def _register_builtin(cls, transport_cls: type[JanusTransport]) -> type[JanusTransport]:
+        """Register a built-in transport, unless its schemes were claimed already.
+
+        The built-in modules are imported on first use of their scheme: a class the
+        user registered for the same scheme before that keeps it.
+        """
+        for scheme in transport_cls.schemes:
+            cls._registry.setdefault(scheme, transport_cls)
+        return transport_cls
+
+    @classmethod
     def create_transport(
         cls,
         base_url: str,
@@ -132,9 +159,6 @@ class JanusTransport(ReconnectingTransport):
             )
         if config:
             kwargs = {**config, **kwargs}
-        # Importing the package registers the built-in transports.
-        from . import amqp, http, mqtt, unix, websocket  # noqa: F401
-
         matched = [tc for matcher, tc in JanusTransport._matchers if matcher(base_url)]
         if len(matched) > 1:
             names = ", ".join(tc.__name__ for tc in matched)
@@ -143,8 +167,13 @@ class JanusTransport(ReconnectingTransport):
             return matched[0](base_url=base_url, api_secret=api_secret, token=token, **kwargs)
         scheme = urlsplit(base_url).scheme.lower()
         transport_cls = cls._registry.get(scheme)
+        if transport_cls is None and scheme in _BUILTIN_SCHEMES:
+            # Built-in transports are imported on first use of their scheme, so that
+            # a WebSocket user never loads aiohttp (nor a broker client).
+            importlib.import_module(f"{__package__}.{_BUILTIN_SCHEMES[scheme]}")
+            transport_cls = cls._registry.get(scheme)
         if transport_cls is None:
-            accepted = ", ".join(sorted(cls._registry))
+            accepted = ", ".join(sorted({*cls._registry, *_BUILTIN_SCHEMES}))
             raise ValueError(
                 f"No protocol matched: unsupported URL scheme {scheme!r} in {base_url!r}; "
                 f"accepted schemes: {accepted}"

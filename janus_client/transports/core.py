@@ -68,6 +68,14 @@ def _expire(future: asyncio.Future[Incoming], state: CallState) -> None:
 class TransportCore(ABC):
     """The shared machinery of a transport (see `JanusTransport` for its arguments)."""
 
+    #: Whether the reply to a request is the answer to its send (HTTP: the POST's
+    #: body), rather than a message read by a separate reader. Such a transport
+    #: cannot hear a reply once its caller stopped waiting.
+    replies_in_send: bool = False
+    #: At most this many requests wait for their reply at once (None: no limit;
+    #: see `janus_client.transports._inflight.InFlightLimit`).
+    _slots: asyncio.Semaphore | None = None
+
     def __init__(
         self,
         base_url: str,
@@ -105,6 +113,7 @@ class TransportCore(ABC):
         self._closed = False
         self._connect_lock = asyncio.Lock()
         self._keepalive_task: asyncio.Task[None] | None = None
+        self._keepalive_timer: asyncio.TimerHandle | None = None
         self._raw_waiters: deque[asyncio.Future[Incoming]] = deque()
         # Tasks being stopped, and best-effort destroys of sessions given up;
         # `close` waits for the destroys (bounded), then ends them all.
@@ -184,6 +193,9 @@ class TransportCore(ABC):
         # connection is closed even if we are cancelled while stopping tasks.
         self._connected = False
         keepalive, self._keepalive_task = self._keepalive_task, None
+        timer, self._keepalive_timer = self._keepalive_timer, None
+        if timer is not None:
+            timer.cancel()
         reconnect, self._reconnect_task = self._reconnect_task, None
         self._end_reconnecting(exc)
         self._table.fail_all(exc)
@@ -368,6 +380,7 @@ class TransportCore(ABC):
         owner: Hashable = None,
         wait_event: bool = False,
         timeout: float | None = None,
+        on_late_reply: Callable[[Incoming], object] | None = None,
     ) -> Incoming:
         """Send a request and wait for its reply, all under one deadline.
 
@@ -381,6 +394,13 @@ class TransportCore(ABC):
             wait_event: For plugin messages: wait past the ``ack`` for the event.
             timeout: Deadline in seconds for the whole exchange (default
                 ``timeouts.request``).
+            on_late_reply: When the caller is cancelled after the request may have
+                gone out, keep its transaction pending until the deadline and call
+                ``on_late_reply(reply)`` (from the event loop, not the reader) with
+                a successful reply that still arrives. Used by ``attach``, whose
+                late reply names a handle to detach. Not supported by transports
+                whose reply is the answer to the send itself
+                (`replies_in_send`): there it is ignored.
 
         Returns:
             The reply (``success``, ``ack``, ``event``, ``server_info``, ``pong``).
@@ -391,16 +411,69 @@ class TransportCore(ABC):
             TransportError: The connection is down or dropped during the call.
         """
         hook = _instrument._hook
-        call = self._request(message, owner, wait_event, timeout)
+        if self._slots is None:
+            call = self._request(message, owner, wait_event, timeout, on_late_reply)
+        else:
+            call = self._request_in_slot(message, owner, wait_event, timeout, on_late_reply)
         if hook is None:
             return await call
         return await _instrument.observe_request(hook, str(message.get("janus", "?")), call)
 
+    async def _request_in_slot(
+        self,
+        message: dict[str, Any],
+        owner: Hashable,
+        wait_event: bool,
+        timeout: float | None,
+        on_late_reply: Callable[[Incoming], object] | None,
+    ) -> Incoming:
+        """`_request` within one of the ``_slots`` (see `InFlightLimit`).
+
+        The wait for a free slot counts against the call's deadline.
+        """
+        slots = self._slots
+        assert slots is not None
+        limit = resolve_timeout(timeout, self.timeouts.request)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        try:
+            if slots.locked():
+                await asyncio.wait_for(slots.acquire(), limit)
+            else:
+                await slots.acquire()  # free: no waiting, and no task for wait_for
+        except asyncio.TimeoutError:
+            raise RequestTimeoutError(
+                f"no free request slot on {self.base_url} within {limit:g} s "
+                f"(max_in_flight={self._max_in_flight()})",
+                request=str(message.get("janus", "?")),
+                timeout=limit,
+            ) from None
+        try:
+            return await self._request(
+                message,
+                owner,
+                wait_event,
+                max(limit - (loop.time() - start), 0.001),
+                on_late_reply,
+            )
+        finally:
+            slots.release()
+
+    def _max_in_flight(self) -> int | None:
+        return getattr(self, "max_in_flight", None)
+
     async def _request(
-        self, message: dict[str, Any], owner: Hashable, wait_event: bool, timeout: float | None
+        self,
+        message: dict[str, Any],
+        owner: Hashable,
+        wait_event: bool,
+        timeout: float | None,
+        on_late_reply: Callable[[Incoming], object] | None = None,
     ) -> Incoming:
         verb = message.get("janus", "?")
-        timeout = resolve_timeout(timeout, self.timeouts.request)
+        timeout = (
+            self.timeouts.request if timeout is None else resolve_timeout(timeout, 0.0)
+        )
         tid = message.get("transaction")
         if tid is None:
             tid = message["transaction"] = self._table.new_id()
@@ -417,6 +490,7 @@ class TransportCore(ABC):
         # One deadline for the whole exchange. While the request is being written
         # the timer cancels the call; afterwards it fails the reply's future.
         timer = future.get_loop().call_later(timeout, _expire, future, state)
+        keep = False
         try:
             if _debug_enabled():
                 logger.debug("send %s", redact(message))
@@ -435,14 +509,55 @@ class TransportCore(ABC):
             # Only the library's own deadline becomes a timeout; a caller's
             # cancellation (even in the same loop iteration) stays a cancellation.
             if not (state.expired and state.own_cancellation()):
+                keep = on_late_reply is not None and not state.expired
                 raise
             raise self._timeout_error(verb, timeout) from None
         finally:
-            timer.cancel()
-            self._table.discard(tid)
+            if keep and on_late_reply is not None and not self.replies_in_send:
+                self._await_late_reply(tid, future, state, timer, on_late_reply)
+            else:
+                timer.cancel()
+                self._table.discard(tid)
         if reply.kind is MessageKind.ERROR:
             raise error_from_message(reply.body, request=verb, url=self.base_url)
         return reply
+
+    def _await_late_reply(
+        self,
+        tid: str,
+        future: asyncio.Future[Incoming],
+        state: CallState,
+        timer: asyncio.TimerHandle,
+        on_late_reply: Callable[[Incoming], object],
+    ) -> None:
+        """Keep a cancelled call's transaction until its reply or deadline (no task)."""
+        state.task = None  # the caller is gone: nothing of it may be interrupted now
+        state.sending = False
+        if future.cancelled():  # cancelling the caller cancelled the future it awaited
+            timer.cancel()
+            renewed = self._table.rearm(tid)
+            if renewed is None:
+                return
+            future = renewed
+            timer = future.get_loop().call_at(timer.when(), _expire, future, state)
+
+        def settled(fut: asyncio.Future[Incoming]) -> None:
+            timer.cancel()
+            self._table.discard(tid)
+            if fut.cancelled() or fut.exception() is not None:
+                return  # deadline, connection lost, owner closed: nothing came back
+            reply = fut.result()
+            if reply.kind is MessageKind.ERROR:
+                return
+            try:
+                on_late_reply(reply)
+            except Exception:
+                logger.exception("handling the late reply of %s failed", reply.transaction)
+
+        if future.done():
+            settled(future)
+        else:
+            future.add_done_callback(settled)
 
     def _timeout_error(self, verb: str, timeout: float) -> RequestTimeoutError:
         return RequestTimeoutError(

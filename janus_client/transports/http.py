@@ -52,7 +52,7 @@ def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-@JanusTransport.register_transport
+@JanusTransport._register_builtin
 class JanusTransportHTTP(JanusTransport):
     """Janus over HTTP(S) (``http://host:8088/janus``).
 
@@ -84,6 +84,7 @@ class JanusTransportHTTP(JanusTransport):
     """
 
     schemes = ("http", "https")
+    replies_in_send = True
 
     def __init__(
         self,

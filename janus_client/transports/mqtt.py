@@ -98,7 +98,7 @@ def _truthy(name: str, value: object) -> bool:
     raise ValueError(f"{name} must be a boolean, got {value!r}")
 
 
-@JanusTransport.register_transport
+@JanusTransport._register_builtin
 class JanusTransportMQTT(InFlightLimit, BrokerProbe, JanusTransport):
     """Janus through an MQTT broker (``mqtt://`` or ``mqtts://``), extra ``mqtt``.
 

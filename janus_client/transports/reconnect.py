@@ -155,7 +155,17 @@ class ReconnectingTransport(TransportCore):
         self._sessions[sid] = session
         self._session_added(sid)
         _instrument.notify_session(session, sid)
-        if self._keepalive_task is None and self._connected:
+        if self._keepalive_task is None and self._keepalive_timer is None and self._connected:
+            # A timer, not a task: a session that lives less than one interval
+            # costs no task at all (its keepalive loop never starts).
+            self._keepalive_timer = asyncio.get_running_loop().call_later(
+                self.timeouts.keepalive, self._start_keepalive
+            )
+
+    def _start_keepalive(self) -> None:
+        """The first keepalive interval passed with sessions open: start the loop."""
+        self._keepalive_timer = None
+        if self._sessions and self._keepalive_task is None and not self._closed:
             self._keepalive_task = asyncio.get_running_loop().create_task(
                 self._keepalive_loop(), name=f"janus-keepalive-{self.base_url}"
             )
@@ -183,6 +193,9 @@ class ReconnectingTransport(TransportCore):
 
     def _stop_keepalive(self) -> None:
         """Stop the keepalive loop now that no session is left (it is owned by us)."""
+        timer, self._keepalive_timer = self._keepalive_timer, None
+        if timer is not None:
+            timer.cancel()
         task, self._keepalive_task = self._keepalive_task, None
         if task is None or task.done():
             return
@@ -207,8 +220,7 @@ class ReconnectingTransport(TransportCore):
         """
         interval = self.timeouts.keepalive
         try:
-            while True:
-                await asyncio.sleep(interval)
+            while True:  # started by a timer one interval after the first session
                 if not self._sessions:
                     return
                 if self._connected and self._reconnecting is None:
@@ -217,6 +229,7 @@ class ReconnectingTransport(TransportCore):
                         await self._keepalive_recover(failing)
                 if not self._sessions:
                     return
+                await asyncio.sleep(interval)
         finally:
             if self._keepalive_task is asyncio.current_task():
                 self._keepalive_task = None

@@ -23,8 +23,6 @@ import logging
 import os
 import socket
 import ssl as _ssl
-import tempfile
-import uuid
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -76,7 +74,7 @@ def socket_path_of(url: str) -> str:
     return path
 
 
-@JanusTransport.register_transport
+@JanusTransport._register_builtin
 class JanusTransportUnix(InFlightLimit, JanusTransport):
     """Janus over a Unix socket: ``unix:///path`` (SEQPACKET) or ``unix+dgram:///path``.
 
@@ -152,6 +150,9 @@ class JanusTransportUnix(InFlightLimit, JanusTransport):
         client_path = None
         try:
             if self.datagram:
+                import tempfile  # here: tempfile loads shutil, bz2, lzma (import cost)
+                import uuid
+
                 folder = self.client_dir or tempfile.gettempdir()
                 client_path = os.path.join(folder, f"janus-client-{uuid.uuid4().hex[:16]}.sock")
                 sock.bind(client_path)

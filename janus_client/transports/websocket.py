@@ -24,7 +24,7 @@ __all__ = ["JanusTransportWebsocket"]
 logger = logging.getLogger("janus_client")
 
 
-@JanusTransport.register_transport
+@JanusTransport._register_builtin
 class JanusTransportWebsocket(JanusTransport):
     """Janus over one WebSocket (``ws://`` or ``wss://``).
 

@@ -325,6 +325,9 @@ async def _force_close(sessions: list[JanusSession]) -> None:
             closing.set_result(None)
             session._closing = None
         transport = session.transport
+        timer, transport._keepalive_timer = transport._keepalive_timer, None
+        if timer is not None:
+            timer.cancel()
         keepalive, transport._keepalive_task = transport._keepalive_task, None
         if keepalive is not None:
             keepalive.cancel()

@@ -13,6 +13,8 @@ COUNTS = {
     "janus.plugin.videoroom": 31,
     "janus.plugin.textroom": 15,
     "janus.plugin.audiobridge": 27,
+    "janus.plugin.streaming": 15,
+    "janus.plugin.recordplay": 9,
     "janus.plugin.sip": 17,
     "janus.plugin.nosip": 4,
     "janus.plugin.voicemail": 3,

@@ -584,11 +584,18 @@ def _keepalive_tasks() -> list[asyncio.Task[Any]]:
 
 
 async def test_keepalive_task_stops_with_the_last_session(fake_janus: FakeJanus, kind: str) -> None:
-    async with JanusTransport.create_transport(url(fake_janus, kind)) as transport:
+    quick = Timeouts(keepalive=0.05, request=2.0, close=2.0)
+    async with JanusTransport.create_transport(url(fake_janus, kind), timeouts=quick) as transport:
         one = JanusSession(transport=transport)
         two = JanusSession(transport=transport)
         await one.create()
+        # Until the first interval has passed, a timer stands for the loop (no
+        # loop iteration ran since the session was added): a short-lived
+        # session costs no task.
+        assert _keepalive_tasks() == []
+        assert transport._keepalive_timer is not None
         await two.create()
+        await fake_janus.wait_for_request("keepalive")
         assert len(_keepalive_tasks()) == 1
         await one.destroy()
         assert len(_keepalive_tasks()) == 1  # still needed by `two`
@@ -597,9 +604,12 @@ async def test_keepalive_task_stops_with_the_last_session(fake_janus: FakeJanus,
         await asyncio.sleep(0)
         assert _keepalive_tasks() == []
         assert transport._keepalive_task is None
-        # A new session starts a new loop.
+        assert transport._keepalive_timer is None
+        # A new session schedules a new loop; a session shorter than one interval
+        # leaves neither a task nor a timer behind.
         async with JanusSession(transport=transport):
-            assert len(_keepalive_tasks()) == 1
+            assert transport._keepalive_timer is not None
+        assert transport._keepalive_timer is None
         await asyncio.sleep(0)
         await asyncio.sleep(0)
         assert _keepalive_tasks() == []

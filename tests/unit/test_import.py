@@ -21,6 +21,7 @@ import janus_client
 lib = logging.getLogger("janus_client")
 print(json.dumps({
     "media": sorted(m for m in ("aiortc", "av", "aioice") if m in sys.modules),
+    "http": sorted(m for m in ("aiohttp", "yarl", "multidict") if m in sys.modules),
     "extras": sorted(m for m in EXTRAS if m in sys.modules),
     "root_added": len(logging.getLogger().handlers) - len(root_before),
     "root_level_changed": logging.getLogger().level != root_level_before,
@@ -58,6 +59,68 @@ def test_import_does_not_load_media_stack() -> None:
 
 def test_import_does_not_load_broker_or_metrics_extras() -> None:
     assert probe()["extras"] == []
+
+
+def test_import_does_not_load_aiohttp() -> None:
+    # aiohttp loads with the HTTP transport (or the admin client over HTTP) only.
+    assert probe()["http"] == []
+
+
+def _run(code: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    return out.stdout.strip()
+
+
+def test_websocket_users_never_load_aiohttp_or_a_broker_client() -> None:
+    code = (
+        "import sys, janus_client\n"
+        "from janus_client import JanusSession, JanusEchoTestPlugin, JanusTransport\n"
+        "t = JanusTransport.create_transport('ws://127.0.0.1:1/janus')\n"
+        "s = JanusSession('ws://127.0.0.1:1/janus')\n"
+        "u = JanusTransport.create_transport('unix:///tmp/nothing.sock')\n"
+        "print(type(t).__name__, type(u).__name__, "
+        f"sorted(m for m in {('aiohttp', *EXTRAS)!r} if m in sys.modules))"
+    )
+    assert _run(code) == "JanusTransportWebsocket JanusTransportUnix []"
+
+
+def test_an_http_url_loads_aiohttp_then() -> None:
+    code = (
+        "import sys, janus_client\n"
+        "before = 'aiohttp' in sys.modules\n"
+        "t = janus_client.JanusTransport.create_transport('http://127.0.0.1:1/janus')\n"
+        "print(before, 'aiohttp' in sys.modules, type(t) is janus_client.JanusTransportHTTP)"
+    )
+    assert _run(code) == "False True True"
+
+
+def test_lazy_names_load_their_module_on_first_use() -> None:
+    code = (
+        "import sys, janus_client\n"
+        "names = ('janus_client.plugins.videoroom', 'janus_client.admin')\n"
+        "before = [m in sys.modules for m in names]\n"
+        "from janus_client import JanusVideoRoomPlugin, JanusAdminMonitorClient\n"
+        "print(before, [m in sys.modules for m in names], "
+        "'JanusVideoRoomPlugin' in dir(janus_client))"
+    )
+    assert _run(code) == "[False, False] [True, True] True"
+
+
+def test_a_scheme_registered_by_the_user_wins_over_the_lazy_builtin() -> None:
+    code = (
+        "import janus_client\n"
+        "from janus_client import JanusTransport\n"
+        "class Mine(JanusTransport):\n"
+        "    schemes = ('http',)\n"
+        "    async def _send(self, message): pass\n"
+        "JanusTransport.register_transport(Mine)\n"
+        "import janus_client.transports.http  # the built-in module loads later\n"
+        "print(type(JanusTransport.create_transport('http://127.0.0.1:1/janus')).__name__)\n"
+        "del JanusTransport._registry['http']"
+    )
+    assert _run(code) == "Mine"
 
 
 def test_observability_modules_load_no_extra_until_used() -> None:

@@ -21,6 +21,8 @@ dropped or delayed replies, abrupt closes, half-open connections. See
 :meth:`FakeJanus.push`, :meth:`FakeJanus.close_connections`,
 :meth:`FakeJanus.abort_connections` and :meth:`FakeJanus.freeze`.
 
+`FakeStreaming` adds in-memory Streaming mountpoint management (``install(fake)``).
+
 The default behaviour is a table, `janus_client.testing.fake.verbs.VERBS`: one
 handler per Janus core verb with the path level where it is accepted.
 
@@ -54,6 +56,7 @@ from ._model import (
     ReplyItem,
 )
 from .server import FakeJanus
+from .streaming import FakeStreaming
 
 __all__ = [
     "DROP",
@@ -62,6 +65,7 @@ __all__ = [
     "FakeJanus",
     "FakeRequest",
     "FakeSession",
+    "FakeStreaming",
     "Handler",
     "Reply",
     "ReplyItem",

@@ -1,0 +1,611 @@
+"""The Record&Play plugin: record a WebRTC session to .mjr files, play recordings back.
+
+```python
+recorder = JanusRecordPlayPlugin()
+await recorder.attach(session)
+started = await recorder.record("demo")         # synthetic tone + frame counter
+await recorder.wait_webrtcup()
+await asyncio.sleep(3)
+await recorder.stop()                            # Janus closes the recording
+recordings = await recorder.list_recordings()
+
+player = JanusRecordPlayPlugin()
+await player.attach(session)
+await player.play(started.id)
+done = await player.wait_done()                  # the recording has been played
+```
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..errors import InvalidStateError, JanusError, PluginError
+from ..events import HangupEvent, JanusEvent, PluginEvent
+from ..handle import PluginResponse
+from ..validate import (
+    enforce_bool,
+    enforce_id,
+    enforce_str,
+    enforce_timeout,
+    opt_int,
+    opt_str,
+    put,
+)
+from .declare import request, sends
+from .media import JanusMediaPlugin, load_webrtc
+
+if TYPE_CHECKING:
+    from aiortc import MediaStreamTrack, RTCConfiguration
+    from aiortc.contrib.media import MediaRecorder
+
+    from ..webrtc import TrackStats
+
+__all__ = [
+    "JanusRecordPlayPlugin",
+    "RecordPlayError",
+    "RecordPlayEvent",
+    "RecordPlayEventType",
+    "RecordPlaySettings",
+    "Recording",
+]
+
+_PLUGIN = "janus.plugin.recordplay"
+
+
+class RecordPlayError(PluginError):
+    """An error reported by the Record&Play plugin (``JANUS_RECORDPLAY_ERROR_*``)."""
+
+    code_names: ClassVar[dict[int, str]] = {
+        411: "JANUS_RECORDPLAY_ERROR_NO_MESSAGE",
+        412: "JANUS_RECORDPLAY_ERROR_INVALID_JSON",
+        413: "JANUS_RECORDPLAY_ERROR_INVALID_REQUEST",
+        414: "JANUS_RECORDPLAY_ERROR_INVALID_ELEMENT",
+        415: "JANUS_RECORDPLAY_ERROR_MISSING_ELEMENT",
+        416: "JANUS_RECORDPLAY_ERROR_NOT_FOUND",
+        417: "JANUS_RECORDPLAY_ERROR_INVALID_RECORDING",
+        418: "JANUS_RECORDPLAY_ERROR_INVALID_STATE",
+        419: "JANUS_RECORDPLAY_ERROR_INVALID_SDP",
+        420: "JANUS_RECORDPLAY_ERROR_RECORDING_EXISTS",
+        499: "JANUS_RECORDPLAY_ERROR_UNKNOWN_ERROR",
+    }
+
+
+class RecordPlayEventType(str, enum.Enum):
+    """The kinds of Record&Play events (``result.status``, or ``result: "done"``)."""
+
+    #: Our ``record`` was accepted (with Janus' answer); ``id`` is the recording.
+    RECORDING = "recording"
+    #: Our ``play`` was accepted: Janus sends its offer.
+    PREPARING = "preparing"
+    #: A ``play`` with ``restart``: a new offer.
+    RESTARTING = "restarting"
+    #: Our ``start`` (with the answer) was accepted: the playout runs.
+    PLAYING = "playing"
+    #: Our ``pause`` was accepted.
+    PAUSED = "paused"
+    #: Our ``resume`` was accepted.
+    RESUMED = "resumed"
+    #: Our ``stop`` was accepted; Janus closes the PeerConnection.
+    STOPPED = "stopped"
+    #: The recording or playout is over (the PeerConnection went away).
+    DONE = "done"
+    #: Janus saw many losses on the connection.
+    SLOW_LINK = "slow_link"
+    #: An error event with no request waiting for it.
+    ERROR = "error"
+
+
+def _kind_of(data: Mapping[str, Any]) -> RecordPlayEventType | None:
+    if data.get("error_code") is not None or data.get("error") is not None:
+        return RecordPlayEventType.ERROR
+    result = data.get("result")
+    if result == "done":
+        return RecordPlayEventType.DONE
+    if isinstance(result, Mapping):
+        try:
+            return RecordPlayEventType(result.get("status"))
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordPlayEvent(PluginEvent):
+    """A Record&Play event (or the event answering one of our requests), typed.
+
+    Attributes:
+        type: The kind of event.
+        id: The recording the event names, when it names one.
+        error_code: The plugin's error code of an ``ERROR`` event.
+        error: The error text of an ``ERROR`` event.
+        result: The ``result`` object (empty for ``DONE``).
+    """
+
+    type: RecordPlayEventType
+    id: int | None = None
+    error_code: int | None = None
+    error: str | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(
+        cls, data: Mapping[str, Any], jsep: Mapping[str, Any] | None = None, **common: Any
+    ) -> RecordPlayEvent:
+        """Type the plugin data of a Record&Play event or reply.
+
+        Args:
+            data: The plugin's data.
+            jsep: The JSEP that came with it.
+            **common: `PluginEvent` fields (``plugin``, ``raw``, ...).
+
+        Raises:
+            ValueError: ``data`` is not a Record&Play event of a known kind.
+        """
+        kind = _kind_of(data)
+        if kind is None:
+            raise ValueError(f"not a Record&Play event: {sorted(data)!r}")
+        result = data.get("result")
+        res: dict[str, Any] = dict(result) if isinstance(result, Mapping) else {}
+        common.setdefault("plugin", _PLUGIN)
+        common.setdefault("raw", {})
+        return cls(
+            type=kind,
+            id=opt_int(res.get("id")),
+            error_code=opt_int(data.get("error_code")),
+            error=opt_str(data.get("error")),
+            result=res,
+            data=dict(data),
+            jsep=dict(jsep) if jsep is not None else None,
+            **common,
+        )
+
+    @classmethod
+    def from_plugin_event(cls, event: PluginEvent) -> RecordPlayEvent | None:
+        """Return the typed form of a Record&Play plugin event, or None if it has none."""
+        if _kind_of(event.data) is None:
+            return None
+        return cls.from_data(
+            event.data,
+            event.jsep,
+            plugin=event.plugin,
+            transaction=event.transaction,
+            session_id=event.session_id,
+            handle_id=event.handle_id,
+            raw=event.raw,
+        )
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A completed recording, as ``list`` describes it.
+
+    Attributes:
+        id: The recording id (give it to `JanusRecordPlayPlugin.play`).
+        name: Its name.
+        date: When it was made (Janus' text form).
+        audio: Whether it has audio.
+        audio_codec: The audio codec (``"opus"``).
+        audio_red: Whether the audio was recorded with RED.
+        video: Whether it has video.
+        video_codec: The video codec (``"vp8"``).
+        data: Whether it has data.
+        raw: The entry as Janus sent it.
+    """
+
+    id: int | None
+    name: str | None = None
+    date: str | None = None
+    audio: bool = False
+    audio_codec: str | None = None
+    audio_red: bool = False
+    video: bool = False
+    video_codec: str | None = None
+    data: bool = False
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_data(cls, item: Mapping[str, Any]) -> Recording:
+        """Build from one ``list`` item."""
+        return cls(
+            id=opt_int(item.get("id")),
+            name=opt_str(item.get("name")),
+            date=opt_str(item.get("date")),
+            audio=bool(item.get("audio")),
+            audio_codec=opt_str(item.get("audio_codec")),
+            audio_red=bool(item.get("audio_red")),
+            video=bool(item.get("video")),
+            video_codec=opt_str(item.get("video_codec")),
+            data=bool(item.get("data")),
+            raw=dict(item),
+        )
+
+    @classmethod
+    def list_from_data(cls, data: Mapping[str, Any]) -> list[Recording]:
+        """The recordings of a ``list`` reply."""
+        items = data.get("list")
+        if not isinstance(items, list):
+            return []
+        return [cls.from_data(i) for i in items if isinstance(i, Mapping)]
+
+
+@dataclass(frozen=True)
+class RecordPlaySettings:
+    """The reply to ``configure``: this handle's recording settings now.
+
+    Attributes:
+        video_bitrate_max: The video bitrate cap (bit/s) asked of the sender.
+        video_keyframe_interval: Milliseconds between keyframe requests.
+        raw: The plugin data as Janus sent it.
+    """
+
+    video_bitrate_max: int | None
+    video_keyframe_interval: int | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> RecordPlaySettings:
+        """Build from the ``configure`` reply."""
+        settings = data.get("settings")
+        values: Mapping[str, Any] = settings if isinstance(settings, Mapping) else {}
+        return cls(
+            video_bitrate_max=opt_int(values.get("video-bitrate-max")),
+            video_keyframe_interval=opt_int(values.get("video-keyframe-interval")),
+            raw=dict(data),
+        )
+
+
+class JanusRecordPlayPlugin(JanusMediaPlugin):
+    """Client of ``janus.plugin.recordplay``: record our media, play recordings back.
+
+    One handle does one thing at a time: `record` (we offer our tracks, Janus
+    answers and writes them to .mjr files) or `play` (Janus offers the recorded
+    tracks; they are counted per mid in `track_stats`, or written to
+    ``record_to``). `stop` ends either; Janus then sends ``DONE`` (`wait_done`),
+    which it also sends when a playout reaches the end of the recording.
+
+    Args:
+        pc_config: An `aiortc.RTCConfiguration` for the peer connections.
+    """
+
+    name = _PLUGIN
+    error_class = RecordPlayError
+    event_class = RecordPlayEvent
+    event_types = RecordPlayEventType
+
+    def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
+        super().__init__(pc_config, **kwargs)
+        self._done = asyncio.Event()
+        self._done_event: RecordPlayEvent | None = None
+        self._active = False
+        self._hung_up = asyncio.Event()
+
+    # --------------------------------------------------------------- sync
+    @request("list", result=Recording.list_from_data)
+    async def list_recordings(self, *, timeout: float | None = None) -> list[Recording]:
+        """List the completed recordings (``list``).
+
+        Args:
+            timeout: Deadline in seconds.
+        """
+        ...
+
+    @request("update")
+    async def update_recordings(self, *, timeout: float | None = None) -> dict[str, Any]:
+        """Have Janus scan its recordings folder again (``update``).
+
+        Args:
+            timeout: Deadline in seconds.
+
+        Returns:
+            The plugin's data (``{"recordplay": "ok"}``).
+        """
+        ...
+
+    @request(
+        "configure",
+        keys={
+            "video_bitrate_max": "video-bitrate-max",
+            "video_keyframe_interval": "video-keyframe-interval",
+        },
+        result=RecordPlaySettings.from_data,
+    )
+    async def configure(
+        self,
+        *,
+        video_bitrate_max: int | None = None,
+        video_keyframe_interval: int | None = None,
+        timeout: float | None = None,
+    ) -> RecordPlaySettings:
+        """Set this handle's recording settings (``configure``).
+
+        Args:
+            video_bitrate_max: Cap the sender's video bitrate (bit/s, via REMB).
+            video_keyframe_interval: Ask the sender for a keyframe every so many ms.
+            timeout: Deadline in seconds.
+
+        Returns:
+            The settings now in force.
+        """
+        ...
+
+    # -------------------------------------------------------------- state
+    @property
+    def track_stats(self) -> dict[str, TrackStats]:
+        """The `TrackStats` of each track received while playing, by mid.
+
+        Kept once the playout ends (``DONE`` closes the connection), until the next `play`.
+        """
+        pc = self._pc if self._pc is not None else self._last_pc
+        return pc.stats_by_mid if pc is not None else {}
+
+    @property
+    def active(self) -> bool:
+        """Whether a recording or playout runs on this handle."""
+        return self._active
+
+    def _event(self, reply: PluginResponse) -> RecordPlayEvent:
+        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
+        if self._handle is not None:
+            common["session_id"] = self._handle.session.session_id
+            common["handle_id"] = self._handle.handle_id
+        return RecordPlayEvent.from_data(reply.data, reply.jsep, **common)
+
+    def _begin(self, what: str) -> None:
+        self.handle  # noqa: B018 - raises InvalidStateError when not attached
+        if self._active:
+            raise InvalidStateError(f"cannot {what}: this handle is busy (stop it first)")
+        self._done.clear()
+        self._done_event = None
+        self._hung_up.clear()
+
+    # ------------------------------------------------------------- record
+    @sends("record")
+    async def record(
+        self,
+        name: str,
+        *,
+        recording_id: int | None = None,
+        filename: str | None = None,
+        tracks: Iterable[MediaStreamTrack] | None = None,
+        play_from: str | None = None,
+        audio: bool = True,
+        video: bool = True,
+        audiocodec: str | None = None,
+        videocodec: str | None = None,
+        videoprofile: str | None = None,
+        opusred: bool | None = None,
+        textdata: bool | None = None,
+        timeout: float | None = None,
+    ) -> RecordPlayEvent:
+        """Record our media (``record`` with our offer).
+
+        Media comes from ``tracks``, else from ``play_from`` (a file or device),
+        else from synthetic sources (a frame-counter video and a tone; ``audio``
+        and ``video`` choose which).
+
+        Args:
+            name: The recording's name (non-empty).
+            recording_id: Its id; Janus picks one when None.
+            filename: Base name of the files (Janus adds ``-audio.mjr``...).
+            tracks: Tracks to send.
+            play_from: A media file or device to send.
+            audio: With synthetic sources, send a tone.
+            video: With synthetic sources, send a frame-counter video.
+            audiocodec: Preferred audio codec for the recording.
+            videocodec: Preferred video codec for the recording.
+            videoprofile: Video codec profile (VP9, H.264).
+            opusred: Negotiate RED for audio when offered.
+            textdata: Record data channels as text (True) or binary.
+            timeout: Deadline in seconds.
+
+        Returns:
+            The ``RECORDING`` event; ``id`` is the recording's id.
+
+        Raises:
+            InvalidStateError: The handle already records or plays.
+            RecordPlayError: 420 the id exists, 419 bad SDP, ...
+        """
+        body: dict[str, Any] = {"request": "record", "name": enforce_str(name, name="name")}
+        if recording_id is not None:
+            body["id"] = enforce_id(recording_id, name="recording_id", string_ids=False)
+        put(
+            body,
+            filename=(filename, str),
+            audiocodec=(audiocodec, str),
+            videocodec=(videocodec, str),
+            videoprofile=(videoprofile, str),
+            opusred=(opusred, bool),
+            textdata=(textdata, bool),
+        )
+        enforce_bool(audio, name="audio")
+        enforce_bool(video, name="video")
+        limit = enforce_timeout(timeout)
+        self._begin("record")
+        webrtc = load_webrtc()
+        pc = await self._new_pc()
+        try:
+            if tracks is not None:
+                for track in tracks:
+                    pc.add_track(track)
+            elif play_from is not None:
+                pc.add_player(webrtc.MediaPlayer(play_from))
+            else:
+                if not audio and not video:
+                    raise ValueError("record needs audio or video")
+                if audio:
+                    pc.add_track(webrtc.ToneAudioTrack())
+                if video:
+                    pc.add_track(webrtc.FrameCounterVideoTrack(320, 240, fps=30))
+            offer = await pc.create_offer()
+            reply = await self.message(body, offer, timeout=limit)
+            if reply.jsep is None:
+                raise RecordPlayError(
+                    "the Record&Play plugin accepted record without an answer",
+                    plugin=self.plugin_name,
+                    request="record",
+                    data=reply.data,
+                )
+            await pc.apply(reply.jsep)
+        except BaseException:
+            await self._close_pc()
+            raise
+        self._active = True
+        return self._event(reply)
+
+    # --------------------------------------------------------------- play
+    @sends("play", "start")
+    async def play(
+        self,
+        recording_id: int,
+        *,
+        record_to: str | MediaRecorder | None = None,
+        read_counters: bool = False,
+        timeout: float | None = None,
+    ) -> RecordPlayEvent:
+        """Play a recording back (``play``, then ``start`` with our answer).
+
+        Args:
+            recording_id: The recording (`Recording.id`).
+            record_to: A file path or `MediaRecorder` for the received media
+                (instead of counting it in `track_stats`).
+            read_counters: Decode `FrameCounterVideoTrack` numbers from the video.
+            timeout: Deadline in seconds for each of the two requests.
+
+        Returns:
+            The ``PLAYING`` event.
+
+        Raises:
+            InvalidStateError: The handle already records or plays.
+            RecordPlayError: 416 no such recording.
+        """
+        body = {"request": "play", "id": enforce_id(recording_id, name="recording_id")}
+        enforce_bool(read_counters, name="read_counters")
+        limit = enforce_timeout(timeout)
+        self._begin("play")
+        reply = await self.message(body, timeout=limit)
+        if reply.jsep is None or reply.jsep.get("type") != "offer":
+            raise RecordPlayError(
+                "the Record&Play plugin answered play without an offer",
+                plugin=self.plugin_name,
+                request="play",
+                data=reply.data,
+            )
+        pc = await self._new_pc(record_to=record_to, read_counters=read_counters)
+        try:
+            answer = await pc.apply(reply.jsep)
+            if answer is None:  # pragma: no cover - checked above
+                raise ValueError("expected an offer from Janus")
+            started = await self.message({"request": "start"}, answer, timeout=limit)
+        except BaseException:
+            await self._close_pc()
+            raise
+        self._active = True
+        return self._event(started)
+
+    @request("pause", mode="async", result=RecordPlayEvent.from_data)
+    async def pause(self, *, timeout: float | None = None) -> RecordPlayEvent:
+        """Pause the recording or playout (``pause``).
+
+        Args:
+            timeout: Deadline in seconds.
+
+        Returns:
+            The ``PAUSED`` event.
+        """
+        ...
+
+    @request("resume", mode="async", result=RecordPlayEvent.from_data)
+    async def resume(self, *, timeout: float | None = None) -> RecordPlayEvent:
+        """Resume a paused recording or playout (``resume``).
+
+        Args:
+            timeout: Deadline in seconds.
+
+        Returns:
+            The ``RESUMED`` event.
+        """
+        ...
+
+    @sends("stop")
+    async def stop(self, *, timeout: float | None = None) -> RecordPlayEvent | None:
+        """End the recording or playout (``stop``); Janus closes the files.
+
+        Idempotent: nothing is sent when nothing runs (None is returned). Returns
+        once Janus reports the PeerConnection closed (its ``hangup`` event, waited
+        for at most ``timeout`` or 5 s).
+
+        Returns:
+            The ``STOPPED`` event, or None.
+        """
+        limit = enforce_timeout(timeout)
+        event: RecordPlayEvent | None = None
+        try:
+            if self._active and self.attached:
+                self._hung_up.clear()
+                event = self._event(await self.message({"request": "stop"}, timeout=limit))
+                # Closed here, in the caller's task: a recording (record_to) is then
+                # finished before stop returns.
+                await self._close_pc()
+                # Janus' hangup event comes once the plugin closed the recording or
+                # playout: the handle can record or play again after it.
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._hung_up.wait(), limit or 5.0)
+        finally:
+            self._active = False
+            await self._close_pc()
+        return event
+
+    async def wait_done(self, timeout: float = 30.0) -> RecordPlayEvent:
+        """Wait for the ``DONE`` event (the recording or playout is over).
+
+        Then waits (at most 5 s more) for Janus' hangup that follows, so that the
+        peer connection and a ``record_to`` file are closed when this returns.
+
+        Args:
+            timeout: Seconds to wait.
+
+        Raises:
+            TimeoutError: No ``DONE`` within ``timeout`` seconds.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            await asyncio.wait_for(self._done.wait(), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"no Record&Play 'done' event within {timeout:g} s") from None
+        assert self._done_event is not None
+        # Janus' hangup follows 'done'; once it is processed our peer connection (and
+        # a record_to file) is closed too.
+        if self._pc is not None or self._last_pc is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(
+                    self._hung_up.wait(), min(max(deadline - loop.time(), 0.1), 5.0)
+                )
+        return self._done_event
+
+    async def _process_event(self, event: JanusEvent) -> None:
+        if isinstance(event, RecordPlayEvent) and event.type is RecordPlayEventType.DONE:
+            self._active = False
+            self._done_event = event
+            self._done.set()
+        elif isinstance(event, HangupEvent):
+            self._active = False
+        await super()._process_event(event)  # a hangup closes the peer connection
+        if isinstance(event, HangupEvent):
+            self._hung_up.set()
+
+    async def _close_media(self) -> None:
+        self._active = False
+        await super()._close_media()
+
+    async def close_stream(self, *, timeout: float | None = None) -> None:
+        """Stop and release the media, ignoring errors (best effort)."""
+        with contextlib.suppress(JanusError, InvalidStateError):
+            await self.stop(timeout=timeout)
+        await self._close_pc()

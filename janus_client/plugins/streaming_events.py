@@ -1,0 +1,507 @@
+"""Streaming plugin errors, typed events, typed results (mountpoints, ports), `RtpMedia`."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from ..errors import PluginError
+from ..events import PluginEvent
+from ..validate import (
+    RoomId,
+    enforce_bool,
+    enforce_int,
+    enforce_json_values,
+    enforce_str,
+    opt_bool,
+    opt_id,
+    opt_int,
+    opt_str,
+)
+
+_PLUGIN = "janus.plugin.streaming"
+
+__all__ = [
+    "Mountpoint",
+    "MountpointChange",
+    "MountpointCreated",
+    "MountpointMedia",
+    "RtpMedia",
+    "StreamingError",
+    "StreamingEvent",
+    "StreamingEventType",
+]
+
+
+class StreamingError(PluginError):
+    """An error reported by the Streaming plugin (``JANUS_STREAMING_ERROR_*``).
+
+    ``code`` is the plugin's number and ``code_name`` its name, for example 455
+    ``JANUS_STREAMING_ERROR_NO_SUCH_MOUNTPOINT``.
+    """
+
+    code_names: ClassVar[dict[int, str]] = {
+        450: "JANUS_STREAMING_ERROR_NO_MESSAGE",
+        451: "JANUS_STREAMING_ERROR_INVALID_JSON",
+        452: "JANUS_STREAMING_ERROR_INVALID_REQUEST",
+        453: "JANUS_STREAMING_ERROR_MISSING_ELEMENT",
+        454: "JANUS_STREAMING_ERROR_INVALID_ELEMENT",
+        455: "JANUS_STREAMING_ERROR_NO_SUCH_MOUNTPOINT",
+        456: "JANUS_STREAMING_ERROR_CANT_CREATE",
+        457: "JANUS_STREAMING_ERROR_UNAUTHORIZED",
+        458: "JANUS_STREAMING_ERROR_CANT_SWITCH",
+        459: "JANUS_STREAMING_ERROR_CANT_RECORD",
+        460: "JANUS_STREAMING_ERROR_INVALID_STATE",
+        470: "JANUS_STREAMING_ERROR_UNKNOWN_ERROR",
+    }
+
+
+class StreamingEventType(str, enum.Enum):
+    """The kinds of Streaming events, named as Janus 1.1.2 sends them.
+
+    Janus writes the viewer's state in ``result.status``; a few events carry
+    another key instead (``switched``, ``event: configured``, ``substream``...).
+    ``PAUSED``, ``SWITCHING`` and ``UPDATED`` are aliases of the members Janus
+    actually sends for those steps (``pausing``, ``switched``, ``updating``).
+    """
+
+    #: Janus prepared the viewer and sends its offer (answer it, then ``start``).
+    PREPARING = "preparing"
+    #: A ``watch`` with ``restart``: Janus sends a new offer (ICE restart).
+    UPDATING = "updating"
+    #: Our ``start`` was accepted; media flows once the PeerConnection is up.
+    STARTING = "starting"
+    #: The PeerConnection is up and Janus relays the mountpoint's media.
+    STARTED = "started"
+    #: Our ``pause`` was accepted: Janus stops relaying until ``start``.
+    PAUSING = "pausing"
+    #: Our ``switch`` moved this viewer to another mountpoint.
+    SWITCHED = "switched"
+    #: Our ``stop`` was accepted; Janus closes the PeerConnection.
+    STOPPING = "stopping"
+    #: The viewer was ended by Janus (the mountpoint was destroyed or disabled).
+    STOPPED = "stopped"
+    #: Our ``configure`` was applied.
+    CONFIGURED = "configured"
+    #: The mountpoint's viewers were all kicked (``kick_all``).
+    KICKED_ALL = "kicked_all"
+    #: The simulcast substream or temporal layer we receive changed.
+    SIMULCAST = "simulcast"
+    #: The SVC spatial or temporal layer we receive changed.
+    SVC = "svc"
+    #: An error event (``error_code`` and ``error``) with no request waiting for it.
+    ERROR = "error"
+    PAUSED = "pausing"
+    SWITCHING = "switched"
+    UPDATED = "updating"
+
+
+def _kind_of(data: Mapping[str, Any]) -> StreamingEventType | None:
+    if data.get("error_code") is not None or data.get("error") is not None:
+        return StreamingEventType.ERROR
+    result = data.get("result")
+    if not isinstance(result, Mapping):
+        return None
+    status = result.get("status")
+    if isinstance(status, str):
+        try:
+            return StreamingEventType(status)
+        except ValueError:
+            return None
+    if "switched" in result:
+        return StreamingEventType.SWITCHED
+    if result.get("event") == "configured":
+        return StreamingEventType.CONFIGURED
+    if "substream" in result or "temporal" in result:
+        return StreamingEventType.SIMULCAST
+    if "spatial_layer" in result or "temporal_layer" in result:
+        return StreamingEventType.SVC
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreamingEvent(PluginEvent):
+    """A Streaming plugin event (or the event answering one of our requests), typed.
+
+    It is a `PluginEvent`: ``data``, ``jsep`` and ``raw`` are there as Janus sent them.
+
+    Attributes:
+        type: The kind of event.
+        id: The mountpoint the event names (``switched``, ``preparing`` with
+            ``restart``), when it names one.
+        error_code: The plugin's error code of an ``ERROR`` event.
+        error: The error text of an ``ERROR`` event.
+        substream: The simulcast substream now received (``SIMULCAST``).
+        temporal: The simulcast temporal layer now received (``SIMULCAST``).
+        spatial_layer: The SVC spatial layer now received (``SVC``).
+        temporal_layer: The SVC temporal layer now received (``SVC``).
+        result: The ``result`` object of the plugin's data (empty when absent).
+    """
+
+    type: StreamingEventType
+    id: RoomId | None = None
+    error_code: int | None = None
+    error: str | None = None
+    substream: int | None = None
+    temporal: int | None = None
+    spatial_layer: int | None = None
+    temporal_layer: int | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(
+        cls, data: Mapping[str, Any], jsep: Mapping[str, Any] | None = None, **common: Any
+    ) -> StreamingEvent:
+        """Type the plugin data of a Streaming event or reply.
+
+        Args:
+            data: The plugin's data (``{"streaming": "event", "result": {...}}``).
+            jsep: The JSEP that came with it.
+            **common: `PluginEvent` fields (``plugin``, ``raw``, ``handle_id``, ...).
+
+        Raises:
+            ValueError: ``data`` is not a Streaming event of a known kind.
+        """
+        kind = _kind_of(data)
+        if kind is None:
+            raise ValueError(f"not a Streaming event: {sorted(data)!r}")
+        result = data.get("result")
+        res: dict[str, Any] = dict(result) if isinstance(result, Mapping) else {}
+        common.setdefault("plugin", _PLUGIN)
+        common.setdefault("raw", {})
+        return cls(
+            type=kind,
+            id=opt_id(res.get("id")),
+            error_code=opt_int(data.get("error_code")),
+            error=opt_str(data.get("error")),
+            substream=opt_int(res.get("substream")),
+            temporal=opt_int(res.get("temporal")),
+            spatial_layer=opt_int(res.get("spatial_layer")),
+            temporal_layer=opt_int(res.get("temporal_layer")),
+            result=res,
+            data=dict(data),
+            jsep=dict(jsep) if jsep is not None else None,
+            **common,
+        )
+
+    @classmethod
+    def from_plugin_event(cls, event: PluginEvent) -> StreamingEvent | None:
+        """Return the typed form of a Streaming plugin event, or None if it has none."""
+        if _kind_of(event.data) is None:
+            return None
+        return cls.from_data(
+            event.data,
+            event.jsep,
+            plugin=event.plugin,
+            transaction=event.transaction,
+            session_id=event.session_id,
+            handle_id=event.handle_id,
+            raw=event.raw,
+        )
+
+
+@dataclass(frozen=True)
+class MountpointMedia:
+    """One media stream of a mountpoint (an item of ``media`` or ``ports``).
+
+    Attributes:
+        mid: The stream's mid (``"v1"``).
+        type: ``"audio"``, ``"video"`` or ``"data"``.
+        label: The stream's label, when Janus gives it.
+        msid: The stream's msid, when set.
+        codec: The codec name (``info``).
+        pt: The RTP payload type (``info``).
+        port: The UDP port Janus receives RTP on (``create``, ``info`` with the secret).
+        rtcp_port: The RTCP port, when there is one.
+        port_2: The second simulcast port, when there is one.
+        port_3: The third simulcast port, when there is one.
+        age_ms: Milliseconds since Janus last received a packet on it.
+        raw: The item as Janus sent it.
+    """
+
+    mid: str | None
+    type: str | None
+    label: str | None = None
+    msid: str | None = None
+    codec: str | None = None
+    pt: int | None = None
+    port: int | None = None
+    rtcp_port: int | None = None
+    port_2: int | None = None
+    port_3: int | None = None
+    age_ms: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_data(cls, item: Mapping[str, Any]) -> MountpointMedia:
+        """Build from one ``media``/``ports`` item."""
+        rtcp = item.get("rtcp_port", item.get("rtcpport"))
+        return cls(
+            mid=opt_str(item.get("mid")),
+            type=opt_str(item.get("type")),
+            label=opt_str(item.get("label")),
+            msid=opt_str(item.get("msid")),
+            codec=opt_str(item.get("codec")),
+            pt=opt_int(item.get("pt")),
+            port=opt_int(item.get("port")),
+            rtcp_port=opt_int(rtcp),
+            port_2=opt_int(item.get("port_2")),
+            port_3=opt_int(item.get("port_3")),
+            age_ms=opt_int(item.get("age_ms")),
+            raw=dict(item),
+        )
+
+
+def _media(items: Any) -> tuple[MountpointMedia, ...]:
+    if not isinstance(items, list):
+        return ()
+    return tuple(MountpointMedia.from_data(i) for i in items if isinstance(i, Mapping))
+
+
+@dataclass(frozen=True)
+class Mountpoint:
+    """A mountpoint as ``list`` or ``info`` describes it.
+
+    Attributes:
+        id: The mountpoint id.
+        type: ``"live"`` or ``"on demand"``.
+        description: Its description.
+        name: Its name (``info`` only).
+        metadata: Its metadata string, when set.
+        enabled: Whether viewers may watch it.
+        is_private: Whether ``list`` hides it (``info`` only).
+        viewers: How many viewers watch it (``info`` only).
+        media: Its media streams.
+        raw: The entry as Janus sent it.
+    """
+
+    id: RoomId | None
+    type: str | None = None
+    description: str | None = None
+    name: str | None = None
+    metadata: str | None = None
+    enabled: bool | None = None
+    is_private: bool | None = None
+    viewers: int | None = None
+    media: tuple[MountpointMedia, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_data(cls, item: Mapping[str, Any]) -> Mountpoint:
+        """Build from a ``list`` item or the ``info`` object."""
+        return cls(
+            id=opt_id(item.get("id")),
+            type=opt_str(item.get("type")),
+            description=opt_str(item.get("description")),
+            name=opt_str(item.get("name")),
+            metadata=opt_str(item.get("metadata")),
+            enabled=opt_bool(item.get("enabled")),
+            is_private=opt_bool(item.get("is_private")),
+            viewers=opt_int(item.get("viewers")),
+            media=_media(item.get("media")),
+            raw=dict(item),
+        )
+
+    @classmethod
+    def list_from_data(cls, data: Mapping[str, Any]) -> list[Mountpoint]:
+        """The mountpoints of a ``list`` reply."""
+        items = data.get("list")
+        if not isinstance(items, list):
+            return []
+        return [cls.from_data(i) for i in items if isinstance(i, Mapping)]
+
+    @classmethod
+    def info_from_data(cls, data: Mapping[str, Any]) -> Mountpoint:
+        """The mountpoint of an ``info`` reply."""
+        info = data.get("info")
+        return cls.from_data(info if isinstance(info, Mapping) else {})
+
+
+@dataclass(frozen=True)
+class MountpointCreated:
+    """The reply to ``create``.
+
+    Attributes:
+        id: The new mountpoint's id.
+        name: Its name.
+        permanent: Whether Janus saved it to its configuration file.
+        type: ``"live"`` or ``"on demand"``.
+        description: Its description.
+        is_private: Whether ``list`` hides it.
+        host: The address Janus receives RTP on (RTP mountpoints).
+        ports: The ports of each media stream, in the ``media`` order.
+        raw: The plugin data as Janus sent it.
+    """
+
+    id: RoomId | None
+    name: str | None
+    permanent: bool
+    type: str | None = None
+    description: str | None = None
+    is_private: bool | None = None
+    host: str | None = None
+    ports: tuple[MountpointMedia, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def port_of(self, mid: str) -> int:
+        """The UDP port Janus receives the stream ``mid`` on.
+
+        Raises:
+            KeyError: No stream with that mid has a port.
+        """
+        for media in self.ports:
+            if media.mid == mid and media.port is not None:
+                return media.port
+        raise KeyError(mid)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> MountpointCreated:
+        """Build from the ``created`` reply."""
+        stream = data.get("stream")
+        info: Mapping[str, Any] = stream if isinstance(stream, Mapping) else {}
+        return cls(
+            id=opt_id(info.get("id")),
+            name=opt_str(data.get("created")),
+            permanent=bool(data.get("permanent")),
+            type=opt_str(info.get("type")),
+            description=opt_str(info.get("description")),
+            is_private=opt_bool(info.get("is_private")),
+            host=opt_str(info.get("host")),
+            ports=_media(info.get("ports")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class MountpointChange:
+    """The reply to ``edit``, ``destroy``, ``enable``, ``disable``, ``recording``, ``kick_all``.
+
+    Attributes:
+        result: What Janus answered (``"edited"``, ``"destroyed"``, ``"ok"``,
+            ``"kicked_all"``).
+        id: The mountpoint, when the reply names it.
+        permanent: Whether the change was saved to the configuration file, when said.
+        raw: The plugin data as Janus sent it.
+    """
+
+    result: str | None
+    id: RoomId | None = None
+    permanent: bool | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> MountpointChange:
+        """Build from a sync reply's data."""
+        return cls(
+            result=opt_str(data.get("streaming")),
+            id=opt_id(data.get("id", data.get("destroyed"))),
+            permanent=opt_bool(data.get("permanent")),
+            raw=dict(data),
+        )
+
+
+_MEDIA_TYPES = ("audio", "video", "data")
+
+
+@dataclass(frozen=True)
+class RtpMedia:
+    """One media stream of an RTP mountpoint, for `JanusStreamingPlugin.create_mountpoint`.
+
+    Attributes:
+        type: ``"audio"``, ``"video"`` or ``"data"``.
+        mid: The stream's mid, unique in the mountpoint (``"v1"``).
+        port: The UDP port Janus listens on for it; 0 lets Janus pick one in its
+            ``rtp_port_range`` (read it from `MountpointCreated.port_of`).
+        pt: The RTP payload type the sender uses (audio and video).
+        codec: The codec name (``"vp8"``, ``"opus"``, ...; audio and video).
+        iface: The address to bind (``"127.0.0.1"``); Janus binds every interface
+            without it.
+        label: A label for the stream.
+        msid: The msid to put in the offer.
+        mcast: A multicast group to join.
+        rtcpport: A port for RTCP from the sender (enables keyframe requests).
+        fmtp: The codec's fmtp line.
+        skew: Compensate clock skew of the sender.
+        bufferkf: Keep the latest keyframe and send it to new viewers (video).
+        simulcast: The sender simulcasts on ``port``, ``port2`` and ``port3`` (video).
+        port2: The second simulcast port (video).
+        port3: The third simulcast port (video).
+        svc: The video is VP9-SVC (video).
+        buffermsg: Keep the latest message for new viewers (data).
+    """
+
+    type: Literal["audio", "video", "data"]
+    mid: str
+    port: int = 0
+    pt: int | None = None
+    codec: str | None = None
+    iface: str | None = None
+    label: str | None = None
+    msid: str | None = None
+    mcast: str | None = None
+    rtcpport: int | None = None
+    fmtp: str | None = None
+    skew: bool | None = None
+    bufferkf: bool | None = None
+    simulcast: bool | None = None
+    port2: int | None = None
+    port3: int | None = None
+    svc: bool | None = None
+    buffermsg: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``media`` item Janus expects, checked.
+
+        Raises:
+            TypeError: A field has the wrong type.
+            ValueError: An unknown type, an empty mid, a port out of range, or an
+                audio/video stream without ``pt`` and ``codec``.
+        """
+        if self.type not in _MEDIA_TYPES:
+            raise ValueError(f"RtpMedia.type must be one of {_MEDIA_TYPES}, got {self.type!r}")
+        enforce_str(self.mid, name="RtpMedia.mid")
+        enforce_int(self.port, name="RtpMedia.port", high=65535)
+        if self.type != "data" and (self.pt is None or self.codec is None):
+            raise ValueError(f"RtpMedia {self.mid!r}: {self.type} needs pt and codec")
+        body: dict[str, Any] = {"type": self.type, "mid": self.mid, "port": self.port}
+        for key in ("pt", "rtcpport", "port2", "port3"):
+            value = getattr(self, key)
+            if value is not None:
+                body[key] = enforce_int(value, name=f"RtpMedia.{key}", high=65535)
+        for key in ("codec", "iface", "label", "msid", "mcast", "fmtp"):
+            value = getattr(self, key)
+            if value is not None:
+                body[key] = enforce_str(value, name=f"RtpMedia.{key}")
+        for key in ("skew", "bufferkf", "simulcast", "svc", "buffermsg"):
+            value = getattr(self, key)
+            if value is not None:
+                body[key] = enforce_bool(value, name=f"RtpMedia.{key}")
+        return body
+
+
+def _media_items(media: Sequence[RtpMedia | Mapping[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(media, (str, bytes, Mapping)) or not isinstance(media, Sequence):
+        raise TypeError(f"media must be a list of RtpMedia, got {type(media).__name__}")
+    items: list[dict[str, Any]] = []
+    mids: set[str] = set()
+    for i, item in enumerate(media):
+        if isinstance(item, RtpMedia):
+            entry = item.to_json()
+        elif isinstance(item, Mapping):
+            entry = enforce_json_values(dict(item))
+            if entry.get("type") not in _MEDIA_TYPES:
+                raise ValueError(f"media[{i}] needs a type among {_MEDIA_TYPES}")
+            enforce_str(entry.get("mid"), name=f"media[{i}]['mid']")
+            enforce_int(entry.get("port", 0), name=f"media[{i}]['port']", high=65535)
+            entry.setdefault("port", 0)
+        else:
+            raise TypeError(f"media[{i}] must be an RtpMedia or a dict, got {type(item).__name__}")
+        if entry["mid"] in mids:
+            raise ValueError(f"media: mid {entry['mid']!r} is used twice")
+        mids.add(entry["mid"])
+        items.append(entry)
+    if not items:
+        raise ValueError("media must not be empty for an RTP mountpoint")
+    return items

@@ -1,0 +1,148 @@
+"""What one create -> attach -> detach -> destroy cycle costs (issue 21).
+
+Speed itself is measured by ``experiments/bench_paths.py``; these tests pin down
+the work a cycle must not do: no task, no long-poll, no reference cycles left
+for the garbage collector, the same for the plugin classes as for the core path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import weakref
+from typing import Any
+
+import pytest
+
+from janus_client import JanusEchoTestPlugin, JanusSession, JanusTransport
+from janus_client.testing import FakeJanus
+
+ECHO = "janus.plugin.echotest"
+
+
+def url(fake: FakeJanus, kind: str) -> str:
+    return fake.ws_url if kind == "ws" else fake.http_url
+
+
+class TaskCounter:
+    """Counts the tasks created on the loop for janus_client's own coroutines."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
+        code = getattr(coro, "cr_code", None)
+        filename = code.co_filename if code is not None else ""
+        if "janus_client" in filename and "testing" not in filename:
+            self.names.append(code.co_qualname if hasattr(code, "co_qualname") else code.co_name)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+
+async def _core(transport: JanusTransport) -> None:
+    session = JanusSession(transport=transport)
+    await session.create()
+    handle = await session.attach(ECHO)
+    await handle.detach()
+    await session.destroy()
+
+
+async def _plugin(transport: JanusTransport) -> None:
+    session = JanusSession(transport=transport)
+    plugin = JanusEchoTestPlugin()
+    await plugin.attach(session)
+    await plugin.destroy()
+    await session.destroy()
+
+
+@pytest.mark.parametrize("path", ["core", "plugin"])
+async def test_a_websocket_cycle_creates_no_task(fake_janus: FakeJanus, path: str) -> None:
+    cycle = _core if path == "core" else _plugin
+    async with JanusTransport.create_transport(fake_janus.ws_url) as transport:
+        await cycle(transport)  # warm: the connection and its reader exist now
+        loop = asyncio.get_running_loop()
+        counter = TaskCounter()
+        previous = loop.get_task_factory()
+        loop.set_task_factory(counter)
+        try:
+            for _ in range(5):
+                await cycle(transport)
+        finally:
+            loop.set_task_factory(previous)
+        assert counter.names == []
+
+
+@pytest.mark.parametrize("path", ["core", "plugin"])
+async def test_an_http_cycle_never_long_polls(fake_janus: FakeJanus, path: str) -> None:
+    cycle = _core if path == "core" else _plugin
+    async with JanusTransport.create_transport(fake_janus.http_url) as transport:
+        loop = asyncio.get_running_loop()
+        counter = TaskCounter()
+        previous = loop.get_task_factory()
+        loop.set_task_factory(counter)
+        try:
+            for _ in range(3):
+                await cycle(transport)
+        finally:
+            loop.set_task_factory(previous)
+        assert not any("poll" in name for name in counter.names), counter.names
+        assert transport._pollers == {}  # type: ignore[attr-defined]
+
+
+async def test_a_plugin_long_polls_once_someone_listens(fake_janus: FakeJanus) -> None:
+    async with JanusTransport.create_transport(fake_janus.http_url) as transport:
+        session = JanusSession(transport=transport)
+        plugin = JanusEchoTestPlugin()
+        await plugin.attach(session)
+        assert transport._pollers == {}  # type: ignore[attr-defined]
+        plugin.on_event(lambda event: None)
+        assert session.session_id in transport._pollers  # type: ignore[attr-defined]
+        await plugin.destroy()
+        await session.destroy()
+
+        # A callback added before attach counts too.
+        session = JanusSession(transport=transport)
+        plugin = JanusEchoTestPlugin()
+        plugin.on_event(lambda event: None)
+        await plugin.attach(session)
+        assert session.session_id in transport._pollers  # type: ignore[attr-defined]
+        await plugin.destroy()
+        await session.destroy()
+
+
+async def test_a_plugin_message_starts_the_long_poll(fake_janus: FakeJanus) -> None:
+    async with JanusTransport.create_transport(fake_janus.http_url) as transport:
+        session = JanusSession(transport=transport)
+        plugin = JanusEchoTestPlugin()
+        await plugin.attach(session)
+        assert transport._pollers == {}  # type: ignore[attr-defined]
+        await plugin.message({"audio": True})
+        assert session.session_id in transport._pollers  # type: ignore[attr-defined]
+        await plugin.destroy()
+        await session.destroy()
+
+
+@pytest.mark.parametrize("path", ["core", "plugin"])
+async def test_a_finished_cycle_is_freed_without_the_garbage_collector(
+    fake_janus: FakeJanus, kind: str, path: str
+) -> None:
+    async with JanusTransport.create_transport(url(fake_janus, kind)) as transport:
+        session = JanusSession(transport=transport)
+        if path == "core":
+            obj: Any = await session.attach(ECHO)
+            handle = obj
+            await obj.detach()
+        else:
+            obj = JanusEchoTestPlugin()
+            await obj.attach(session)
+            handle = obj.handle
+            await obj.destroy()
+        await session.destroy()
+        refs = [weakref.ref(x) for x in (session, obj, handle)]
+        gc.disable()
+        try:
+            del session, obj, handle
+            await asyncio.sleep(0)  # done callbacks of the last replies run
+            alive = [r() for r in refs if r() is not None]
+            assert alive == [], f"kept alive only by reference cycles: {alive}"
+        finally:
+            gc.enable()
