@@ -92,12 +92,22 @@ if TYPE_CHECKING:
     from .plugins.base import JanusPlugin
     from .plugins.echotest import EchoTestError, JanusEchoTestPlugin
     from .plugins.media import JanusMediaPlugin
+    from .plugins.nosip import JanusNoSipPlugin, NoSipError
     from .plugins.recordplay import (
         JanusRecordPlayPlugin,
         Recording,
         RecordPlayError,
         RecordPlayEvent,
         RecordPlayEventType,
+    )
+    from .plugins.sip import (
+        JanusSipPlugin,
+        SipCall,
+        SipCallError,
+        SipError,
+        SipEvent,
+        SipEventType,
+        SipRegistrationError,
     )
     from .plugins.streaming import (
         JanusStreamingPlugin,
@@ -142,6 +152,7 @@ if TYPE_CHECKING:
         VideoRoomStream,
     )
     from .plugins.videoroom_cascade import CascadedPublisher, cascade_publisher
+    from .plugins.voicemail import JanusVoiceMailPlugin, VoiceMailError
     from .transports.amqp import JanusTransportAMQP
     from .transports.http import JanusTransportHTTP
     from .transports.mqtt import JanusTransportMQTT
@@ -166,12 +177,22 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     ".plugins.base": ("JanusPlugin",),
     ".plugins.echotest": ("EchoTestError", "JanusEchoTestPlugin"),
     ".plugins.media": ("JanusMediaPlugin",),
+    ".plugins.nosip": ("JanusNoSipPlugin", "NoSipError"),
     ".plugins.recordplay": (
         "JanusRecordPlayPlugin",
         "Recording",
         "RecordPlayError",
         "RecordPlayEvent",
         "RecordPlayEventType",
+    ),
+    ".plugins.sip": (
+        "JanusSipPlugin",
+        "SipCall",
+        "SipCallError",
+        "SipError",
+        "SipEvent",
+        "SipEventType",
+        "SipRegistrationError",
     ),
     ".plugins.streaming": (
         "JanusStreamingPlugin",
@@ -216,6 +237,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "VideoRoomStream",
     ),
     ".plugins.videoroom_cascade": ("CascadedPublisher", "cascade_publisher"),
+    ".plugins.voicemail": ("JanusVoiceMailPlugin", "VoiceMailError"),
     # Need the optional media extra (aiortc, av).
     ".webrtc": ("MediaPlayer", "MediaRecorder", "MediaStreamTrack", "PassthroughRecorder"),
     # aiohttp and the broker clients load with these only.
@@ -264,9 +286,11 @@ __all__ = [
     "JanusEvent",
     "JanusHandle",
     "JanusMediaPlugin",
+    "JanusNoSipPlugin",
     "JanusPlugin",
     "JanusRecordPlayPlugin",
     "JanusSession",
+    "JanusSipPlugin",
     "JanusStreamingPlugin",
     "JanusTextRoomPlugin",
     "JanusTransport",
@@ -277,11 +301,13 @@ __all__ = [
     "JanusTransportWebsocket",
     "JanusVideoCallPlugin",
     "JanusVideoRoomPlugin",
+    "JanusVoiceMailPlugin",
     "MediaEvent",
     "MediaKind",
     "MediaUnavailableError",
     "Mountpoint",
     "MountpointCreated",
+    "NoSipError",
     "ParticipantType",
     "PassthroughRecorder",
     "PluginAttachError",
@@ -291,14 +317,15 @@ __all__ = [
     "PluginNotFoundError",
     "PluginResponse",
     "ProtocolError",
+    "ReconnectPolicy",
     "RecordPlayError",
     "RecordPlayEvent",
     "RecordPlayEventType",
     "Recording",
-    "ReconnectPolicy",
     "RedactingFilter",
     "RedactingLoggerAdapter",
     "RequestTimeoutError",
+    "RequestTooLargeError",
     "RtpMedia",
     "ServerError",
     "ServerInfo",
@@ -306,6 +333,12 @@ __all__ = [
     "SessionNotFoundError",
     "SessionState",
     "SessionTimeoutEvent",
+    "SipCall",
+    "SipCallError",
+    "SipError",
+    "SipEvent",
+    "SipEventType",
+    "SipRegistrationError",
     "SlowLinkEvent",
     "StatusInfo",
     "StreamingError",
@@ -324,7 +357,6 @@ __all__ = [
     "TextRoomMessageEvent",
     "TextRoomStateError",
     "Timeouts",
-    "RequestTooLargeError",
     "TransportError",
     "TrickleEvent",
     "UnauthorizedError",
@@ -339,6 +371,7 @@ __all__ = [
     "VideoRoomRemotization",
     "VideoRoomStateError",
     "VideoRoomStream",
+    "VoiceMailError",
     "WebRTCUpEvent",
     "__version__",
     "cascade_publisher",

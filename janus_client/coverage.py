@@ -175,6 +175,27 @@ JANUS_REQUESTS: dict[str, tuple[str, ...]] = {
         "pause",
         "resume",
     ),
+    "janus.plugin.sip": (
+        "register",
+        "unregister",
+        "subscribe",
+        "unsubscribe",
+        "call",
+        "accept",
+        "update",
+        "decline",
+        "transfer",
+        "hold",
+        "unhold",
+        "hangup",
+        "recording",
+        "info",
+        "message",
+        "dtmf_info",
+        "reset",
+    ),
+    "janus.plugin.nosip": ("generate", "process", "hangup", "recording"),
+    "janus.plugin.voicemail": ("record", "update", "stop"),
 }
 
 #: The client class of each API, as "module:Class" (imported lazily).
@@ -188,6 +209,9 @@ CLIENTS: dict[str, str] = {
     "janus.plugin.audiobridge": "janus_client.plugins.audiobridge:JanusAudioBridgePlugin",
     "janus.plugin.streaming": "janus_client.plugins.streaming:JanusStreamingPlugin",
     "janus.plugin.recordplay": "janus_client.plugins.recordplay:JanusRecordPlayPlugin",
+    "janus.plugin.sip": "janus_client.plugins.sip:JanusSipPlugin",
+    "janus.plugin.nosip": "janus_client.plugins.nosip:JanusNoSipPlugin",
+    "janus.plugin.voicemail": "janus_client.plugins.voicemail:JanusVoiceMailPlugin",
 }
 
 

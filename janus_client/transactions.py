@@ -222,10 +222,15 @@ class TransactionTable:
                 _keep(entry, msg)
             return False
         if kind is MessageKind.EVENT:
-            if not fut.done():
-                _settle(entry, msg)
-            elif fut.cancelled():
-                _keep(entry, msg)
+            if fut.done():
+                if fut.cancelled():
+                    _keep(entry, msg)
+                    return not entry.wait_event
+                # A later event with the same transaction (the SIP plugin pushes its
+                # call progress that way), before the caller took its answer and
+                # discarded the entry: news for the owner, not a duplicate answer.
+                return True
+            _settle(entry, msg)
             # An ack-only caller gets the event as its answer; the event is still news.
             return not entry.wait_event
         return True

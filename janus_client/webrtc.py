@@ -617,6 +617,40 @@ class JanusPeerConnection:
         task.add_done_callback(self._tasks.discard)
 
     # ------------------------------------------------------------------- closing
+    def _connecting_ice(self) -> list[Any]:
+        """Aioice connections whose checks completed but whose connect() has not ended.
+
+        Closed in that window, aioice's connect() still resumes afterwards and starts
+        consent checks: a task that then sleeps forever (see `_late_consent_checks`).
+        """
+        found = []
+        for ice in self._ice_transports():
+            connection = getattr(ice, "_connection", None)
+            if (
+                getattr(ice, "state", None) == "checking"
+                and getattr(connection, "_check_list_done", False)
+                and getattr(connection, "_query_consent_task", 1) is None
+            ):
+                found.append(connection)
+        return found
+
+    @staticmethod
+    async def _late_consent_checks(connections: list[Any]) -> list[asyncio.Task[Any]]:
+        """Collect the consent-check tasks those connections start after close (≤ 1 s)."""
+        found: list[asyncio.Task[Any]] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 1.0
+        pending = list(connections)
+        while pending and loop.time() < deadline:
+            for connection in list(pending):
+                task = getattr(connection, "_query_consent_task", None)
+                if isinstance(task, asyncio.Task):
+                    found.append(task)
+                    pending.remove(connection)
+            if pending:
+                await asyncio.sleep(0.01)
+        return found
+
     async def close(self) -> None:
         """Close the connection, stop local tracks, players and recorder (idempotent)."""
         async with self._close_lock:
@@ -630,6 +664,7 @@ class JanusPeerConnection:
                 track.stop()
             for player in self._players:
                 player.stop()
+            racing = self._connecting_ice()
             try:
                 # Shielded: cancelling a task that awaits aiortc's close would cancel
                 # aiortc's own "closed" future, and the close aiortc starts by itself
@@ -638,6 +673,7 @@ class JanusPeerConnection:
             except Exception:
                 logger.debug("closing the peer connection failed", exc_info=True)
             tasks = list(self._tasks)
+            tasks += await self._late_consent_checks(racing)
             for task in tasks:
                 task.cancel()
             if tasks:

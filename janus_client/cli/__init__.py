@@ -9,6 +9,7 @@ Examples:
     janus-client admin sessions --admin-url http://127.0.0.1:7088/admin --admin-secret s
     janus-client textroom join 1234 --username alice --local
     janus-client audiobridge join 1234 --create --seconds 5 --local
+    janus-client sip register sip:alice@pbx --proxy sip:pbx --call sip:bob@pbx
     ```
 
 Connection options come from flags or the environment (``JANUS_URL``,
@@ -84,6 +85,7 @@ COMMANDS: tuple[str, ...] = (
     "audiobridge",
     "streaming",
     "recordplay",
+    "sip",  # sip register
     "admin",
     "observe",  # health, events
     "cluster",  # cluster status, cluster place

@@ -18,6 +18,9 @@
   ``fake_janus``, and ``mosquitto_broker`` / ``rabbitmq_broker``.
 * `event_handler_configs` builds the ``plugin_configs`` that turn on Janus'
   event handlers.
+* `SippProcess` runs SIPp (a SIP registrar, callee or caller, from
+  `registrar_scenario` / `caller_scenario`) on loopback for SIP plugin tests, and
+  reads back what it saw.
 * `MosquittoBroker` and `RabbitMQBroker` run throw-away MQTT / AMQP brokers as
   foreground children on free loopback ports.
 """
@@ -38,6 +41,14 @@ from ._network import (
 from ._proxy import TcpProxy
 from ._rtpfeed import LiveMountpoint, RtpFeed, RtpFeedError, live_mountpoint, mean_luma
 from ._server import JanusServer, JanusServerError
+from ._sipp import (
+    SippError,
+    SippMessage,
+    SippProcess,
+    caller_scenario,
+    registrar_scenario,
+    sipp_available,
+)
 from .fake import DROP, FakeHandle, FakeJanus, FakeRequest, FakeSession
 from .mock import (
     NO_REPLY,
@@ -65,10 +76,14 @@ __all__ = [
     "MockTransport",
     "MosquittoBroker",
     "RabbitMQBroker",
+    "SippError",
+    "SippMessage",
+    "SippProcess",
     "RtpFeed",
     "RtpFeedError",
     "TcpProxy",
     "acquire_ice_address",
+    "caller_scenario",
     "ensure_ice_address",
     "ice_address_instructions",
     "live_mountpoint",
@@ -77,6 +92,8 @@ __all__ = [
     "event_handler_configs",
     "patch_aioice_host_addresses",
     "plugin_reply",
+    "registrar_scenario",
     "remove_ice_address",
+    "sipp_available",
     "success_reply",
 ]

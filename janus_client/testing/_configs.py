@@ -122,7 +122,8 @@ def plugin_configs(host: str, recordings: Path, enabled: frozenset[str]) -> dict
                 "local_ip": host,
                 "local_media_ip": host,
                 "sdp_ip": host,
-                "keepalive_interval": 120,
+                # No OPTIONS keep-alives: a test registrar (SIPp) does not expect them.
+                "keepalive_interval": 0,
                 "behind_nat": False,
                 "register_ttl": 3600,
             }
@@ -136,7 +137,7 @@ def plugin_configs(host: str, recordings: Path, enabled: frozenset[str]) -> dict
         voicemail_dir = recordings / "voicemail"
         voicemail_dir.mkdir(exist_ok=True)
         configs["janus.plugin.voicemail"] = {
-            "general": {"path": str(voicemail_dir), "base": "/voicemail/", "events": False}
+            "general": {"path": str(voicemail_dir), "base": "/voicemail", "events": False}
         }
     for engine, ext in (("duktape", "js"), ("lua", "lua")):
         if engine in enabled:

@@ -23,7 +23,7 @@ def test_registered_modules_add_their_commands_in_order() -> None:
     names = list(sub.choices)  # type: ignore[union-attr]
     assert names == [
         "serve", "info", "ping", "echotest", "videocall", "videoroom", "textroom",
-        "audiobridge", "streaming", "recordplay", "admin", "health", "events", "cluster",
+        "audiobridge", "streaming", "recordplay", "sip", "admin", "health", "events", "cluster",
     ]  # fmt: skip
     for name in cli.COMMANDS:
         assert callable(importlib.import_module(f"janus_client.cli.{name}").register)

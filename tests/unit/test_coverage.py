@@ -15,6 +15,9 @@ COUNTS = {
     "janus.plugin.audiobridge": 27,
     "janus.plugin.streaming": 15,
     "janus.plugin.recordplay": 9,
+    "janus.plugin.sip": 17,
+    "janus.plugin.nosip": 4,
+    "janus.plugin.voicemail": 3,
 }
 # Handled by the 1.1.2 source, missing from its HTML documentation.
 UNDOCUMENTED = {
