@@ -651,6 +651,21 @@ class JanusPeerConnection:
                 await asyncio.sleep(0.01)
         return found
 
+    async def _stop_late_transceivers(self) -> None:
+        """Stop senders and receivers that aiortc started after its own close.
+
+        aiortc's connect step, when DTLS completes just before `close`, resumes after
+        the close and starts the transceivers' RTP/RTCP tasks; they would run forever.
+        `stop()` is aiortc's public, repeatable way to end them.
+        """
+        await asyncio.sleep(0)
+        for transceiver in self.pc.getTransceivers():
+            for part in (transceiver.sender, transceiver.receiver):
+                try:
+                    await part.stop()
+                except Exception:
+                    logger.debug("stopping a late %s failed", type(part).__name__, exc_info=True)
+
     async def close(self) -> None:
         """Close the connection, stop local tracks, players and recorder (idempotent)."""
         async with self._close_lock:
@@ -672,6 +687,7 @@ class JanusPeerConnection:
                 await asyncio.shield(self.pc.close())
             except Exception:
                 logger.debug("closing the peer connection failed", exc_info=True)
+            await self._stop_late_transceivers()
             tasks = list(self._tasks)
             tasks += await self._late_consent_checks(racing)
             for task in tasks:
