@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import InvalidStateError, JanusError, PluginError
-from ..events import HangupEvent, JanusEvent, PluginEvent
+from ..events import HangupEvent, JanusEvent, PluginEvent, plugin_event_fields
 from ..handle import PluginResponse
 from ..validate import (
     enforce_bool,
@@ -173,11 +173,7 @@ class RecordPlayEvent(PluginEvent):
         return cls.from_data(
             event.data,
             event.jsep,
-            plugin=event.plugin,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
+            **plugin_event_fields(event),
         )
 
 

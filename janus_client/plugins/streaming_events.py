@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from ..errors import PluginError
-from ..events import PluginEvent
+from ..events import PluginEvent, plugin_event_fields
 from ..validate import (
     RoomId,
     enforce_bool,
@@ -194,11 +194,7 @@ class StreamingEvent(PluginEvent):
         return cls.from_data(
             event.data,
             event.jsep,
-            plugin=event.plugin,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
+            **plugin_event_fields(event),
         )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ...errors import CompatPluginError, InvalidStateError
-from ...events import PluginEvent
+from ...events import PluginEvent, plugin_event_fields
 from ...validate import (
     RoomId,
     enforce_id,
@@ -479,11 +479,7 @@ class VideoRoomEvent(PluginEvent):
         return cls.from_data(
             event.data,
             event.jsep,
-            plugin=event.plugin,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
+            **plugin_event_fields(event),
         )
 
     def compat_dict(self) -> dict[str, Any]:
