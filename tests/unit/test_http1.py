@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
+from janus_client import ConnectionClosedError, JanusTransport, RequestTimeoutError
 from janus_client.transports import _http1
 from janus_client.transports._http1 import BadHTTPResponse, Http1Pool
 
@@ -37,8 +39,9 @@ class Script:
     """A loopback server: each request gets the next scripted answer.
 
     An answer is bytes (written at once), a list of bytes (written piece by piece,
-    one loop iteration apart), None (close the connection without answering) or
-    an `asyncio.Event` (answer `OK` once it is set).
+    one loop iteration apart), None (close the connection without answering), an
+    `asyncio.Event` (answer `OK` once it is set) or an async function of the
+    request body returning the answer.
     """
 
     def __init__(self) -> None:
@@ -64,6 +67,9 @@ class Script:
                     if line.lower().startswith(b"content-length:"):
                         length = int(line.split(b":", 1)[1])
                 body = await reader.readexactly(length)
+                if head.startswith(b"GET "):  # the transport's `info` check at connect
+                    writer.write(length_reply(b'{"janus":"server_info"}'))
+                    continue
                 self.requests.append((head, body))
                 self.received.set()
                 answer = self.answers.pop(0) if self.answers else length_reply()
@@ -72,6 +78,8 @@ class Script:
                 if isinstance(answer, asyncio.Event):
                     await answer.wait()
                     answer = length_reply()
+                elif callable(answer):
+                    answer = await answer(body)
                 pieces = answer if isinstance(answer, list) else [answer]
                 for piece in pieces:
                     writer.write(piece)
@@ -313,3 +321,68 @@ async def test_cookies_are_kept_and_sent_back(script: Script) -> None:
     first, second = (head.split(b"\r\n") for head, _ in script.requests)
     assert not any(line.lower().startswith(b"cookie:") for line in first)
     assert b"Cookie: route=b7" in second
+
+
+# ------------------------------------------------------------- through the transport
+def janus_answer(body: bytes, **fields: Any) -> bytes:
+    request = json.loads(body)
+    reply = {"janus": "success", "transaction": request["transaction"], **fields}
+    return length_reply(json.dumps(reply).encode())
+
+
+async def test_the_transport_maps_a_bad_answer_to_a_closed_connection(script: Script) -> None:
+    async def garbage(body: bytes) -> bytes:
+        return b"HTTP/9 what\r\n\r\n"
+
+    async def info(body: bytes) -> bytes:
+        return janus_answer(body)
+
+    transport = JanusTransport.create_transport(script.url)
+    script.answers = [info]  # the first POST (info) is fine
+    try:
+        await transport.info()
+        script.answers = [garbage]
+        with pytest.raises(ConnectionClosedError, match=r"HTTP request 'info' to .* failed"):
+            await transport.info()
+        script.answers = [info]
+        await transport.info()  # on a new connection
+    finally:
+        await transport.close()
+
+
+async def test_a_post_past_its_deadline_times_out_and_its_connection_is_reused(
+    script: Script,
+) -> None:
+    release = asyncio.Event()
+
+    async def slow(body: bytes) -> bytes:
+        await release.wait()
+        return janus_answer(body)
+
+    async def fast(body: bytes) -> bytes:
+        return janus_answer(body)
+
+    transport = JanusTransport.create_transport(script.url)
+    try:
+        script.answers = [fast]
+        await transport.info()
+        script.answers = [slow, fast]
+        late = asyncio.Event()
+        hear_late = transport._late_reply  # type: ignore[attr-defined]
+
+        def heard(status: int, body: bytes) -> None:
+            hear_late(status, body)
+            late.set()
+
+        transport._late_reply = heard  # type: ignore[attr-defined]
+        message = {"janus": "info"}
+        with pytest.raises(RequestTimeoutError):
+            await transport.request(message, timeout=0.05)
+        assert transport.pending_count == 0
+        release.set()  # the late answer is read (and dropped): the connection is free
+        await asyncio.wait_for(late.wait(), 5.0)
+        posts: Any = transport._posts  # type: ignore[attr-defined]
+        await transport.info()
+        assert posts.opened == 1
+    finally:
+        await transport.close()
