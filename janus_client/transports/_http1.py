@@ -7,8 +7,8 @@ exchange itself. This module does only what those POSTs need, on keep-alive
 connections of its own:
 
 * one request per connection at a time, connections reused (the most recently
-  used first) and dropped after `KEEPALIVE` seconds idle or when the server says
-  ``Connection: close``;
+  used first) and closed after `KEEPALIVE` seconds idle (one timer for the pool)
+  or when the server says ``Connection: close``;
 * replies with ``Content-Length``, ``Transfer-Encoding: chunked`` (what Janus
   sends) or read until the connection closes; ``1xx`` answers are skipped;
 * a caller that stops waiting (cancelled, deadline) leaves its connection
@@ -326,6 +326,7 @@ class Http1Pool:
         self._jar_url: Any = None
         self._idle: list[_Connection] = []
         self._all: set[_Connection] = set()
+        self._sweeper: asyncio.TimerHandle | None = None
         self._closed = False
         #: Connections opened so far (for tests and diagnostics).
         self.opened = 0
@@ -406,6 +407,22 @@ class Http1Pool:
         conn.idle_since = self.loop.time()
         if not self._closed:
             self._idle.append(conn)
+            if self._sweeper is None:
+                self._sweeper = self.loop.call_later(KEEPALIVE, self._sweep)
+
+    def _sweep(self) -> None:
+        """Close the connections idle for `KEEPALIVE` seconds (the oldest are first)."""
+        self._sweeper = None
+        idle = self._idle
+        limit = self.loop.time() - KEEPALIVE
+        stale = 0
+        while stale < len(idle) and (idle[stale].closed or idle[stale].idle_since <= limit):
+            stale += 1
+        for conn in idle[:stale]:
+            conn.close()
+        del idle[:stale]
+        if idle:
+            self._sweeper = self.loop.call_at(idle[0].idle_since + KEEPALIVE, self._sweep)
 
     def _forget(self, conn: _Connection) -> None:
         self._all.discard(conn)
@@ -440,6 +457,9 @@ class Http1Pool:
         """Close every connection and wait (briefly) until they are closed."""
         self._closed = True
         self._idle.clear()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
         conns = list(self._all)
         self._all.clear()
         for conn in conns:

@@ -209,6 +209,22 @@ async def test_keep_alive_reuse_and_its_limits(
         assert len(pool._all) == 1
 
 
+async def test_idle_connections_are_closed_after_the_keep_alive_time(
+    script: Script, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_http1, "KEEPALIVE", 0.05)
+    async with pool_for(script.url) as pool:
+        await asyncio.gather(*(pool.post("", b"{}", ignore_late) for _ in range(5)))
+        conns = list(pool._all)
+        assert len(conns) == 5
+        await asyncio.wait_for(asyncio.gather(*(c.lost for c in conns)), 5.0)
+        assert pool._all == set()
+        assert pool._idle == []
+        assert pool._sweeper is None  # nothing left to watch: no timer either
+        await pool.post("", b"{}", ignore_late)
+        assert pool.opened == 6
+
+
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
