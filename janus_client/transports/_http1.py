@@ -356,10 +356,14 @@ class Http1Pool:
             len(body),
             body,
         )
+        transport = conn.transport
+        if conn.closed or transport is None or transport.is_closing():
+            # Closed by the server between its opening and now: nothing was sent.
+            conn.close()
+            raise ConnectionResetError("the server closed the connection")
         waiter: asyncio.Future[Reply] = self.loop.create_future()
         conn.waiter, conn.late = waiter, late
-        assert conn.transport is not None
-        conn.transport.write(request)
+        transport.write(request)
         try:
             return await waiter
         except asyncio.CancelledError:
@@ -374,7 +378,7 @@ class Http1Pool:
         now = self.loop.time()
         while idle:
             conn = idle.pop()
-            if conn.closed:
+            if conn.closed or conn.transport is None or conn.transport.is_closing():
                 continue
             if now - conn.idle_since > KEEPALIVE:
                 conn.close()
@@ -417,7 +421,7 @@ class Http1Pool:
         limit = self.loop.time() - KEEPALIVE
         stale = 0
         while stale < len(idle) and (idle[stale].closed or idle[stale].idle_since <= limit):
-            stale += 1
+            stale += 1  # a connection the server closed counts as stale too
         for conn in idle[:stale]:
             conn.close()
         del idle[:stale]

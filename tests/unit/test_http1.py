@@ -209,6 +209,22 @@ async def test_keep_alive_reuse_and_its_limits(
         assert len(pool._all) == 1
 
 
+async def test_a_connection_the_server_closed_is_not_reused(script: Script) -> None:
+    script.close_after = True  # answers, then closes without saying so
+    async with pool_for(script.url) as pool:
+        assert await pool.post("", b"{}", ignore_late) == (200, OK_JSON)
+        (conn,) = pool._all
+        await asyncio.wait_for(conn.lost, 5.0)
+        assert await pool.post("", b"{}", ignore_late) == (200, OK_JSON)
+        assert pool.opened == 2
+        # Closing, its loss not reported yet: not taken either.
+        (conn,) = pool._all
+        assert conn.transport is not None
+        conn.transport.close()
+        assert await pool.post("", b"{}", ignore_late) == (200, OK_JSON)
+        assert pool.opened == 3
+
+
 async def test_idle_connections_are_closed_after_the_keep_alive_time(
     script: Script, monkeypatch: pytest.MonkeyPatch
 ) -> None:
