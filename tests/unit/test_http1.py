@@ -215,6 +215,7 @@ async def test_a_connection_the_server_closed_is_not_reused(script: Script) -> N
         assert await pool.post("", b"{}", ignore_late) == (200, OK_JSON)
         (conn,) = pool._all
         await asyncio.wait_for(conn.lost, 5.0)
+        script.close_after = False
         assert await pool.post("", b"{}", ignore_late) == (200, OK_JSON)
         assert pool.opened == 2
         # Closing, its loss not reported yet: not taken either.
