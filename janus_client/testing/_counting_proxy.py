@@ -7,11 +7,12 @@ import contextlib
 import json
 import logging
 from collections import Counter
-from types import TracebackType
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from .._lifecycle import AsyncContext
 
 __all__ = ["CountingProxy"]
 
@@ -20,7 +21,7 @@ logger = logging.getLogger("janus_client.testing")
 _PROTOCOL = "janus-protocol"
 
 
-class CountingProxy:
+class CountingProxy(AsyncContext):
     """Forward a loopback WebSocket port to a Janus WebSocket endpoint, counting requests.
 
     Each request's ``transaction`` is outstanding from the moment the proxy
@@ -45,6 +46,8 @@ class CountingProxy:
         peak_outstanding: The highest ``outstanding`` seen.
         requests: Requests forwarded, by ``janus`` verb.
     """
+
+    _closes_with = "stop"
 
     def __init__(self, target_url: str, *, host: str = "127.0.0.1") -> None:
         self.target_url = target_url
@@ -99,18 +102,6 @@ class CountingProxy:
         if client is not None:
             await client.close()
         self._port = None
-
-    async def __aenter__(self) -> CountingProxy:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     def reset(self) -> None:
         """Forget the counts (not the requests still outstanding)."""

@@ -22,8 +22,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
+from .._lifecycle import EitherContext
 from . import _sipp_scenarios
 
 __all__ = [
@@ -126,7 +126,7 @@ def _free_ports(host: str, count: int) -> int:
     raise SippError(f"no {count} free UDP ports in {low}-{high} on {host}")
 
 
-class SippProcess:
+class SippProcess(EitherContext):
     """Run one SIPp scenario as a child process on loopback.
 
     Use it as a (sync or async) context manager; leaving stops SIPp and removes its
@@ -152,6 +152,8 @@ class SippProcess:
             outlives a test by more.
         binary: The SIPp executable.
     """
+
+    _closes_with = "close"
 
     def __init__(
         self,
@@ -292,28 +294,6 @@ class SippProcess:
             if self._dir is not None:
                 shutil.rmtree(self._dir, ignore_errors=True)
                 self._dir = None
-
-    def __enter__(self) -> SippProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> SippProcess:
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     async def wait(self, timeout: float = 20.0) -> int:
         """Wait for SIPp to exit by itself; return its status (0: the calls succeeded).
