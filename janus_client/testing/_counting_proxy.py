@@ -13,6 +13,7 @@ import aiohttp
 from aiohttp import web
 
 from .._lifecycle import AsyncContext
+from .._serve import serve_app
 
 __all__ = ["CountingProxy"]
 
@@ -78,16 +79,7 @@ class CountingProxy(AsyncContext):
             return
         app = web.Application()
         app.router.add_get("/", self._serve)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, self.host, 0)
-            await site.start()
-            self._port = int(runner.addresses[0][1])
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
+        self._runner, self._port = await serve_app(app, self.host, 0, shutdown_timeout=1.0)
         self._client = aiohttp.ClientSession()
 
     async def stop(self) -> None:
