@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .._lifecycle import EitherContext
 from . import _sipp_scenarios
+from ._process import ChildProcess
 
 __all__ = [
     "SippError",
@@ -126,7 +127,7 @@ def _free_ports(host: str, count: int) -> int:
     raise SippError(f"no {count} free UDP ports in {low}-{high} on {host}")
 
 
-class SippProcess(EitherContext):
+class SippProcess(ChildProcess, EitherContext):
     """Run one SIPp scenario as a child process on loopback.
 
     Use it as a (sync or async) context manager; leaving stops SIPp and removes its
@@ -177,7 +178,7 @@ class SippProcess(EitherContext):
         self.binary = binary
         self.port = 0
         self.media_port = 0
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._dir: Path | None = None
 
     def __repr__(self) -> str:
@@ -196,14 +197,9 @@ class SippProcess(EitherContext):
         return f"sip:{self.address}"
 
     @property
-    def running(self) -> bool:
-        """Whether the child process is alive."""
-        return self._proc is not None and self._proc.poll() is None
-
-    @property
     def returncode(self) -> int | None:
         """SIPp's exit status (0: every call succeeded), or None while it runs."""
-        return None if self._proc is None else self._proc.poll()
+        return None if self._process is None else self._process.poll()
 
     @property
     def workdir(self) -> Path:
@@ -260,13 +256,13 @@ class SippProcess(EitherContext):
         if self.calls is not None:
             args += ["-m", str(self.calls)]
         with open(self._dir / "out.txt", "wb") as out:
-            self._proc = subprocess.Popen(
+            self._process = subprocess.Popen(
                 args, cwd=self._dir, stdin=subprocess.DEVNULL, stdout=out, stderr=out
             )
         deadline = time.monotonic() + 5.0
         while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                return self.remote is not None and self._proc.returncode == 0
+            if self._process.poll() is not None:
+                return self.remote is not None and self._process.returncode == 0
             if not _udp_free(self.host, self.port):
                 return True
             time.sleep(0.02)
@@ -274,7 +270,7 @@ class SippProcess(EitherContext):
 
     def stop(self, timeout: float = 3.0) -> int | None:
         """Stop SIPp (SIGTERM, then SIGKILL), reap it; idempotent. Returns its status."""
-        proc = self._proc
+        proc = self._process
         if proc is None:
             return None
         if proc.poll() is None:
@@ -301,7 +297,7 @@ class SippProcess(EitherContext):
         Raises:
             SippError: Still running after ``timeout`` seconds (it is then stopped).
         """
-        proc = self._proc
+        proc = self._process
         if proc is None:
             raise SippError("SIPp was not started")
         loop = asyncio.get_running_loop()
