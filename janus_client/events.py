@@ -9,11 +9,13 @@ Core events (`WebRTCUpEvent`, `MediaEvent`, `SlowLinkEvent`, `HangupEvent`,
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, TypeVar
 
 from .protocol import Incoming, MessageKind, RedactedReprDict, plugin_data
+from .validate import RoomId, opt_bool, opt_id, opt_int, opt_str
 
 __all__ = [
     "ConnectionState",
@@ -27,13 +29,17 @@ __all__ = [
     "SessionTimeoutEvent",
     "SlowLinkEvent",
     "TrickleEvent",
+    "TypedPluginEvent",
     "WebRTCUpEvent",
     "event_from_incoming",
     "plugin_event_fields",
     "plugin_event_type",
+    "read_fields",
+    "result_object",
 ]
 
 _Kind = TypeVar("_Kind", bound=enum.Enum)
+_Typed = TypeVar("_Typed", bound="TypedPluginEvent")
 
 
 class MediaKind(str, enum.Enum):
@@ -166,6 +172,245 @@ def plugin_event_fields(event: PluginEvent) -> dict[str, Any]:
         "handle_id": event.handle_id,
         "raw": event.raw,
     }
+
+
+def result_object(data: Mapping[str, Any], key: str = "result") -> Mapping[str, Any]:
+    """Return the ``result`` object of a plugin's data, or an empty mapping.
+
+    Most plugins (Streaming, Record&Play, VideoCall, SIP, NoSIP) put an event's
+    or a reply's details in ``result``; some put a string there instead
+    (Record&Play's ``"done"``), which gives the empty mapping too.
+
+    Args:
+        data: The plugin's data (``plugindata.data``).
+        key: The object's key, when it is not ``result`` (``stream``, ``settings``).
+    """
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+# The lenient reader of each field annotation `read_fields` knows.
+_READERS: tuple[tuple[object, Callable[[Any], Any]], ...] = (
+    (str | None, opt_str),
+    (int | None, opt_int),
+    (bool | None, opt_bool),
+    (RoomId | None, opt_id),
+    (str, _text),
+    (bool, bool),
+    (dict[str, Any], _object),
+)
+
+
+_Plan = tuple[tuple[str, Callable[[Any], Any] | None, object], ...]
+_PLANS: dict[type[Any], _Plan] = {}
+
+
+def _field_readers(cls: type[Any]) -> _Plan:
+    """Each field `read_fields` reads for ``cls``: its name, its reader (None: none), its type."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _plan(cls)
+    return plan
+
+
+def _plan(cls: type[Any]) -> _Plan:
+    hints = typing.get_type_hints(cls)
+    envelope = {f.name for f in fields(PluginEvent)} if issubclass(cls, PluginEvent) else set()
+    plan: list[tuple[str, Callable[[Any], Any] | None, object]] = []
+    for f in fields(cls):
+        if not f.init or f.name == "raw" or f.name in envelope:
+            continue
+        hint = hints[f.name]
+        reader = next((read for kind, read in _READERS if kind == hint), None)
+        plan.append((f.name, reader, hint))
+    return tuple(plan)
+
+
+def read_fields(
+    cls: type[Any],
+    data: Mapping[str, Any],
+    keys: Mapping[str, str | tuple[str, ...]] | None = None,
+    /,
+    **given: Any,
+) -> dict[str, Any]:
+    """Read the fields of a typed result or event class from a reply's data.
+
+    Each field of the dataclass ``cls`` is read from the key of its name and
+    converted leniently by its annotation, as Janus' replies need: ``str |
+    None``, ``int | None``, ``bool | None`` and ``RoomId | None`` keep a value
+    of that type and give None otherwise (an int is never a bool); ``str``
+    gives ``""`` for a missing one; ``bool`` is the value's truth; ``dict[str,
+    Any]`` copies a mapping and gives ``{}`` otherwise. The fields in ``given``
+    are taken as given; ``raw`` and, for a `PluginEvent`, the fields it inherits
+    (``data``, ``jsep``, ``session_id``, ...) are not read.
+
+    ```python
+    @classmethod
+    def from_data(cls, item: Mapping[str, Any]) -> Recording:
+        return cls(**read_fields(cls, item, raw=dict(item)))
+    ```
+
+    Args:
+        cls: The dataclass.
+        data: The JSON object the fields are in.
+        keys: For the fields whose key is not their name: field name -> key, or
+            several keys (the first one present is read).
+        **given: Fields read otherwise; they are returned as they are.
+
+    Returns:
+        The keyword arguments that build ``cls``.
+
+    Raises:
+        TypeError: A field to read has an annotation with no reader here (read
+            it yourself and pass it in ``given``).
+    """
+    out = dict(given)
+    renamed = keys or {}
+    for name, reader, hint in _field_readers(cls):
+        if name in out:
+            continue
+        if reader is None:
+            raise TypeError(f"{cls.__name__}.{name}: no reader for {hint!r}; give it")
+        key = renamed.get(name, name)
+        if isinstance(key, tuple):
+            key = next((k for k in key if k in data), key[0])
+        out[name] = reader(data.get(key))
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class TypedPluginEvent(PluginEvent):
+    """Base of a plugin's typed event, its fields read from the plugin's data.
+
+    A subclass declares its fields (the kind in ``type``, often ``result``) and
+    how its kind is told: by default, the `kinds` member named by the
+    `kind_key` of `fields_source` (``result.event``); or it overrides
+    `kind_of`. `from_plugin_event` and `from_data` then build it with
+    `read_fields`: ``error_code`` and ``error`` from the data itself (where
+    Janus puts a plugin's errors), ``result`` as a copy of `fields_source`, the
+    other fields from `fields_source`, renamed by `field_keys`; `extra_fields`
+    reads those that take more.
+
+    ```python
+    @dataclass(frozen=True, kw_only=True)
+    class VideoCallEvent(TypedPluginEvent):
+        plugin_package: ClassVar[str] = "janus.plugin.videocall"
+        plugin_label: ClassVar[str] = "VideoCall"
+        kinds: ClassVar[type[enum.Enum]] = VideoCallEventType
+
+        type: VideoCallEventType
+        username: str | None = None
+        result: dict[str, Any] = field(default_factory=dict)
+    ```
+    """
+
+    #: The plugin's package name: the ``plugin`` of an event built by `from_data`.
+    plugin_package: ClassVar[str] = ""
+    #: How errors name the plugin (``"not a Streaming event"``).
+    plugin_label: ClassVar[str] = "plugin"
+    #: The event-type enum the default `kind_of` reads.
+    kinds: ClassVar[type[enum.Enum] | None] = None
+    #: The key of `fields_source` that names the kind, for the default `kind_of`.
+    kind_key: ClassVar[str] = "event"
+    #: The field that holds the kind.
+    kind_field: ClassVar[str] = "type"
+    #: The key of the data's object the fields are read from; None: the data itself.
+    source_key: ClassVar[str | None] = "result"
+    #: For the fields whose key is not their name: field name -> key(s) (see `read_fields`).
+    field_keys: ClassVar[Mapping[str, str | tuple[str, ...]]] = {}
+
+    @classmethod
+    def kind_of(cls, data: Mapping[str, Any]) -> enum.Enum | None:
+        """Return the kind of event the plugin's data is, or None when it has no typed form.
+
+        By default: the `kinds` member named by `fields_source`'s `kind_key`.
+
+        Args:
+            data: The plugin's data.
+        """
+        if cls.kinds is None:
+            raise NotImplementedError(f"{cls.__name__} needs kinds or its own kind_of")
+        try:
+            return cls.kinds(cls.fields_source(data).get(cls.kind_key))
+        except ValueError:
+            return None
+
+    @classmethod
+    def fields_source(cls, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Return the object the fields are read from: the `source_key` object (or ``{}``).
+
+        Args:
+            data: The plugin's data.
+        """
+        return data if cls.source_key is None else result_object(data, cls.source_key)
+
+    @classmethod
+    def extra_fields(
+        cls, kind: enum.Enum, data: Mapping[str, Any], source: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Return the fields read otherwise than by name and annotation (none here).
+
+        Args:
+            kind: The kind of event.
+            data: The plugin's data.
+            source: What `fields_source` returned.
+        """
+        return {}
+
+    @classmethod
+    def from_data(
+        cls: type[_Typed],
+        data: Mapping[str, Any],
+        jsep: Mapping[str, Any] | None = None,
+        **common: Any,
+    ) -> _Typed:
+        """Type the plugin data of an event, or of a reply that is an event.
+
+        Args:
+            data: The plugin's data (``{"streaming": "event", "result": {...}}``).
+            jsep: The JSEP that came with it.
+            **common: `PluginEvent` fields (``plugin``, ``raw``, ``handle_id``, ...).
+
+        Raises:
+            ValueError: ``data`` is not an event of a known kind.
+        """
+        kind = cls.kind_of(data)
+        if kind is None:
+            raise ValueError(f"not a {cls.plugin_label} event: {sorted(data)!r}")
+        source = cls.fields_source(data)
+        given = {cls.kind_field: kind, **cls.extra_fields(kind, data, source)}
+        for name, reader, _ in _field_readers(cls):
+            if name == "result":
+                given.setdefault("result", dict(source))
+            elif name in ("error_code", "error") and reader is not None:
+                given.setdefault(name, reader(data.get(name)))
+        common.setdefault("plugin", cls.plugin_package)
+        common.setdefault("raw", {})
+        return cls(
+            **read_fields(cls, source, cls.field_keys, **given),
+            data=dict(data),
+            jsep=dict(jsep) if jsep is not None else None,
+            **common,
+        )
+
+    @classmethod
+    def from_plugin_event(cls: type[_Typed], event: PluginEvent) -> _Typed | None:
+        """Return the typed form of a plugin event, or None if it has none.
+
+        Args:
+            event: The untyped plugin event.
+        """
+        if cls.kind_of(event.data) is None:
+            return None
+        return cls.from_data(event.data, event.jsep, **plugin_event_fields(event))
 
 
 def plugin_event_type(

@@ -13,10 +13,10 @@ import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import JanusError, MediaUnavailableError
-from ..events import HangupEvent, JanusEvent, PluginEvent, WebRTCUpEvent
+from ..events import HangupEvent, JanusEvent, PluginEvent, TypedPluginEvent, WebRTCUpEvent
 from .base import JanusPlugin
 
 if TYPE_CHECKING:
@@ -40,6 +40,8 @@ MEDIA_SETTINGS: dict[str, type] = {
 }
 
 logger = logging.getLogger("janus_client")
+
+_Typed = TypeVar("_Typed", bound=TypedPluginEvent)
 
 
 def load_webrtc() -> ModuleType:
@@ -200,6 +202,50 @@ class JanusMediaPlugin(JanusPlugin):
             await self._close_pc()
             raise
         return reply
+
+    async def _answer_and_start(
+        self, body: Mapping[str, Any], record_to: Any, read_counters: bool, *, timeout: float | None
+    ) -> PluginResponse:
+        """Send ``body``, answer the offer Janus replies with, send the answer with ``start``.
+
+        For the plugins where Janus makes the offer (Streaming ``watch``,
+        Record&Play ``play``): the answer is made on a new peer connection (with
+        ``record_to`` and ``read_counters``, as in `_new_pc`), which is closed again
+        if anything fails.
+
+        Returns:
+            The reply to ``start``.
+
+        Raises:
+            PluginError: The plugin's `error_class`, when Janus replied without a
+                JSEP offer.
+        """
+        reply = await self.message(body, timeout=timeout)
+        if reply.jsep is None or reply.jsep.get("type") != "offer":
+            what = str(body.get("request"))
+            raise self.error_class(
+                f"{type(self).__name__}: Janus answered {what!r} without a JSEP offer",
+                plugin=self.plugin_name,
+                request=what,
+                data=reply.data,
+            )
+        pc = await self._new_pc(record_to=record_to, read_counters=read_counters)
+        try:
+            answer = await pc.apply(reply.jsep)
+            if answer is None:  # pragma: no cover - checked above
+                raise ValueError("expected an offer from Janus")
+            return await self.message({"request": "start"}, answer, timeout=timeout)
+        except BaseException:
+            await self._close_pc()
+            raise
+
+    def _typed_reply(self, cls: type[_Typed], reply: PluginResponse) -> _Typed:
+        """Type a reply that is an event (``cls.from_data``), with this handle's ids."""
+        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
+        if self._handle is not None:
+            common["session_id"] = self._handle.session.session_id
+            common["handle_id"] = self._handle.handle_id
+        return cls.from_data(reply.data, reply.jsep, **common)
 
     async def wait_webrtcup(self, *, timeout: float | None = None) -> None:
         """Wait until Janus reports the peer connection up (``webrtcup``).

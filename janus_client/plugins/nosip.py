@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ..errors import InvalidStateError, PluginError
-from ..events import PluginEvent
+from ..events import PluginEvent, TypedPluginEvent, read_fields, result_object
 from ..validate import enforce_str, enforce_timeout
 from .declare import request, sends
 from .media import JanusMediaPlugin, load_webrtc
@@ -81,7 +81,7 @@ class NoSipEventType(str, enum.Enum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class NoSipEvent(PluginEvent):
+class NoSipEvent(TypedPluginEvent):
     """A NoSIP plugin event, typed.
 
     Attributes:
@@ -92,37 +92,16 @@ class NoSipEvent(PluginEvent):
         result: The whole ``result`` object.
     """
 
+    plugin_package: ClassVar[str] = _PLUGIN
+    plugin_label: ClassVar[str] = "NoSIP"
+    kinds: ClassVar[type[enum.Enum]] = NoSipEventType
+    field_keys: ClassVar[Mapping[str, str | tuple[str, ...]]] = {"sdp_type": "type"}
+
     type: NoSipEventType
     sdp: str | None = field(default=None, repr=False)
     sdp_type: str | None = None
     srtp: str | None = None
     result: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def from_plugin_event(cls, event: PluginEvent) -> NoSipEvent | None:
-        """Return the typed form of a NoSIP plugin event, or None if it has none."""
-        result = event.data.get("result")
-        if not isinstance(result, dict):
-            return None
-        try:
-            kind = NoSipEventType(result.get("event"))
-        except ValueError:
-            return None
-        sdp, sdp_type, srtp = result.get("sdp"), result.get("type"), result.get("srtp")
-        return cls(
-            type=kind,
-            sdp=sdp if isinstance(sdp, str) else None,
-            sdp_type=sdp_type if isinstance(sdp_type, str) else None,
-            srtp=srtp if isinstance(srtp, str) else None,
-            result=dict(result),
-            plugin=event.plugin,
-            data=event.data,
-            jsep=event.jsep,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
-        )
 
 
 @dataclass(frozen=True)
@@ -142,14 +121,7 @@ class PlainSdp:
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> PlainSdp:
         """Build it from the data of a ``generated`` answer."""
-        result = data.get("result")
-        result = result if isinstance(result, dict) else {}
-        kind, sdp = result.get("type"), result.get("sdp")
-        return cls(
-            type=kind if isinstance(kind, str) else "",
-            sdp=sdp if isinstance(sdp, str) else "",
-            raw=dict(data),
-        )
+        return cls(**read_fields(cls, result_object(data), raw=dict(data)))
 
     @property
     def audio_port(self) -> int | None:
@@ -179,14 +151,7 @@ class NoSipAck:
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> NoSipAck:
         """Build it from the plugin data of the answer."""
-        result = data.get("result")
-        result = result if isinstance(result, dict) else {}
-        event, srtp = result.get("event"), result.get("srtp")
-        return cls(
-            event=event if isinstance(event, str) else None,
-            srtp=srtp if isinstance(srtp, str) else None,
-            raw=dict(data),
-        )
+        return cls(**read_fields(cls, result_object(data), raw=dict(data)))
 
 
 class JanusNoSipPlugin(JanusMediaPlugin):

@@ -26,15 +26,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import InvalidStateError, JanusError, PluginError
-from ..events import HangupEvent, JanusEvent, PluginEvent, plugin_event_fields
-from ..handle import PluginResponse
+from ..events import HangupEvent, JanusEvent, TypedPluginEvent, read_fields, result_object
 from ..validate import (
     enforce_bool,
     enforce_id,
     enforce_str,
     enforce_timeout,
-    opt_int,
-    opt_str,
     put,
 )
 from .declare import request, sends
@@ -56,6 +53,11 @@ __all__ = [
 ]
 
 _PLUGIN = "janus.plugin.recordplay"
+#: The keys of the ``configure`` settings, in the request and in its reply.
+_SETTINGS_KEYS = {
+    "video_bitrate_max": "video-bitrate-max",
+    "video_keyframe_interval": "video-keyframe-interval",
+}
 
 
 class RecordPlayError(PluginError):
@@ -101,23 +103,11 @@ class RecordPlayEventType(str, enum.Enum):
     ERROR = "error"
 
 
-def _kind_of(data: Mapping[str, Any]) -> RecordPlayEventType | None:
-    if data.get("error_code") is not None or data.get("error") is not None:
-        return RecordPlayEventType.ERROR
-    result = data.get("result")
-    if result == "done":
-        return RecordPlayEventType.DONE
-    if isinstance(result, Mapping):
-        try:
-            return RecordPlayEventType(result.get("status"))
-        except ValueError:
-            return None
-    return None
-
-
 @dataclass(frozen=True, kw_only=True)
-class RecordPlayEvent(PluginEvent):
+class RecordPlayEvent(TypedPluginEvent):
     """A Record&Play event (or the event answering one of our requests), typed.
+
+    Build one with `from_data` (plugin data) or `from_plugin_event`.
 
     Attributes:
         type: The kind of event.
@@ -127,6 +117,9 @@ class RecordPlayEvent(PluginEvent):
         result: The ``result`` object (empty for ``DONE``).
     """
 
+    plugin_package: ClassVar[str] = _PLUGIN
+    plugin_label: ClassVar[str] = "Record&Play"
+
     type: RecordPlayEventType
     id: int | None = None
     error_code: int | None = None
@@ -134,47 +127,23 @@ class RecordPlayEvent(PluginEvent):
     result: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_data(
-        cls, data: Mapping[str, Any], jsep: Mapping[str, Any] | None = None, **common: Any
-    ) -> RecordPlayEvent:
-        """Type the plugin data of a Record&Play event or reply.
+    def kind_of(cls, data: Mapping[str, Any]) -> RecordPlayEventType | None:
+        """Tell the kind of a Record&Play event: an error, ``DONE``, or ``result.status``.
 
         Args:
             data: The plugin's data.
-            jsep: The JSEP that came with it.
-            **common: `PluginEvent` fields (``plugin``, ``raw``, ...).
-
-        Raises:
-            ValueError: ``data`` is not a Record&Play event of a known kind.
         """
-        kind = _kind_of(data)
-        if kind is None:
-            raise ValueError(f"not a Record&Play event: {sorted(data)!r}")
+        if data.get("error_code") is not None or data.get("error") is not None:
+            return RecordPlayEventType.ERROR
         result = data.get("result")
-        res: dict[str, Any] = dict(result) if isinstance(result, Mapping) else {}
-        common.setdefault("plugin", _PLUGIN)
-        common.setdefault("raw", {})
-        return cls(
-            type=kind,
-            id=opt_int(res.get("id")),
-            error_code=opt_int(data.get("error_code")),
-            error=opt_str(data.get("error")),
-            result=res,
-            data=dict(data),
-            jsep=dict(jsep) if jsep is not None else None,
-            **common,
-        )
-
-    @classmethod
-    def from_plugin_event(cls, event: PluginEvent) -> RecordPlayEvent | None:
-        """Return the typed form of a Record&Play plugin event, or None if it has none."""
-        if _kind_of(event.data) is None:
-            return None
-        return cls.from_data(
-            event.data,
-            event.jsep,
-            **plugin_event_fields(event),
-        )
+        if result == "done":
+            return RecordPlayEventType.DONE
+        if isinstance(result, Mapping):
+            try:
+                return RecordPlayEventType(result.get("status"))
+            except ValueError:
+                return None
+        return None
 
 
 @dataclass(frozen=True)
@@ -208,18 +177,7 @@ class Recording:
     @classmethod
     def from_data(cls, item: Mapping[str, Any]) -> Recording:
         """Build from one ``list`` item."""
-        return cls(
-            id=opt_int(item.get("id")),
-            name=opt_str(item.get("name")),
-            date=opt_str(item.get("date")),
-            audio=bool(item.get("audio")),
-            audio_codec=opt_str(item.get("audio_codec")),
-            audio_red=bool(item.get("audio_red")),
-            video=bool(item.get("video")),
-            video_codec=opt_str(item.get("video_codec")),
-            data=bool(item.get("data")),
-            raw=dict(item),
-        )
+        return cls(**read_fields(cls, item, raw=dict(item)))
 
     @classmethod
     def list_from_data(cls, data: Mapping[str, Any]) -> list[Recording]:
@@ -247,13 +205,8 @@ class RecordPlaySettings:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> RecordPlaySettings:
         """Build from the ``configure`` reply."""
-        settings = data.get("settings")
-        values: Mapping[str, Any] = settings if isinstance(settings, Mapping) else {}
-        return cls(
-            video_bitrate_max=opt_int(values.get("video-bitrate-max")),
-            video_keyframe_interval=opt_int(values.get("video-keyframe-interval")),
-            raw=dict(data),
-        )
+        settings = result_object(data, "settings")
+        return cls(**read_fields(cls, settings, _SETTINGS_KEYS, raw=dict(data)))
 
 
 class JanusRecordPlayPlugin(JanusMediaPlugin):
@@ -303,14 +256,7 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         """
         ...
 
-    @request(
-        "configure",
-        keys={
-            "video_bitrate_max": "video-bitrate-max",
-            "video_keyframe_interval": "video-keyframe-interval",
-        },
-        result=RecordPlaySettings.from_data,
-    )
+    @request("configure", keys=_SETTINGS_KEYS, result=RecordPlaySettings.from_data)
     async def configure(
         self,
         *,
@@ -344,13 +290,6 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
     def active(self) -> bool:
         """Whether a recording or playout runs on this handle."""
         return self._active
-
-    def _event(self, reply: PluginResponse) -> RecordPlayEvent:
-        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
-        if self._handle is not None:
-            common["session_id"] = self._handle.session.session_id
-            common["handle_id"] = self._handle.handle_id
-        return RecordPlayEvent.from_data(reply.data, reply.jsep, **common)
 
     def _begin(self, what: str) -> None:
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
@@ -452,7 +391,7 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
             await self._close_pc()
             raise
         self._active = True
-        return self._event(reply)
+        return self._typed_reply(RecordPlayEvent, reply)
 
     # --------------------------------------------------------------- play
     @sends("play", "start")
@@ -484,25 +423,9 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         enforce_bool(read_counters, name="read_counters")
         limit = enforce_timeout(timeout)
         self._begin("play")
-        reply = await self.message(body, timeout=limit)
-        if reply.jsep is None or reply.jsep.get("type") != "offer":
-            raise RecordPlayError(
-                "the Record&Play plugin answered play without an offer",
-                plugin=self.plugin_name,
-                request="play",
-                data=reply.data,
-            )
-        pc = await self._new_pc(record_to=record_to, read_counters=read_counters)
-        try:
-            answer = await pc.apply(reply.jsep)
-            if answer is None:  # pragma: no cover - checked above
-                raise ValueError("expected an offer from Janus")
-            started = await self.message({"request": "start"}, answer, timeout=limit)
-        except BaseException:
-            await self._close_pc()
-            raise
+        started = await self._answer_and_start(body, record_to, read_counters, timeout=limit)
         self._active = True
-        return self._event(started)
+        return self._typed_reply(RecordPlayEvent, started)
 
     @request("pause", mode="async", result=RecordPlayEvent.from_data)
     async def pause(self, *, timeout: float | None = None) -> RecordPlayEvent:
@@ -544,7 +467,9 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         try:
             if self._active and self.attached:
                 self._hung_up.clear()
-                event = self._event(await self.message({"request": "stop"}, timeout=limit))
+                event = self._typed_reply(
+                    RecordPlayEvent, await self.message({"request": "stop"}, timeout=limit)
+                )
                 # Closed here, in the caller's task: a recording (record_to) is then
                 # finished before stop returns.
                 await self._close_pc()

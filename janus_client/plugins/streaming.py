@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InvalidStateError, JanusError
 from ..events import HangupEvent, JanusEvent, PluginEvent
-from ..handle import PluginResponse
 from ..validate import (
     RoomId,
     enforce_bool,
@@ -468,13 +467,6 @@ class JanusStreamingPlugin(JanusMediaPlugin):
             raise InvalidStateError(f"the {track.kind} track is recorded, not counted")
         return stats
 
-    def _event(self, reply: PluginResponse) -> StreamingEvent:
-        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
-        if self._handle is not None:
-            common["session_id"] = self._handle.session.session_id
-            common["handle_id"] = self._handle.handle_id
-        return StreamingEvent.from_data(reply.data, reply.jsep, **common)
-
     @sends("watch")
     async def watch(
         self,
@@ -522,26 +514,10 @@ class JanusStreamingPlugin(JanusMediaPlugin):
             raise InvalidStateError(
                 f"this handle already watches mountpoint {self._watching!r} (stop or switch)"
             )
-        reply = await self.message(body, timeout=limit)
-        if reply.jsep is None or reply.jsep.get("type") != "offer":
-            raise StreamingError(
-                "the Streaming plugin answered watch without an offer",
-                plugin=self.plugin_name,
-                request="watch",
-                data=reply.data,
-            )
-        pc = await self._new_pc(record_to=record_to, read_counters=read_counters)
-        try:
-            answer = await pc.apply(reply.jsep)
-            if answer is None:  # pragma: no cover - checked above
-                raise ValueError("expected an offer from Janus")
-            started = await self.message({"request": "start"}, answer, timeout=limit)
-        except BaseException:
-            await self._close_pc()
-            raise
+        started = await self._answer_and_start(body, record_to, read_counters, timeout=limit)
         self._watching = body["id"]
         self._started = True
-        return self._event(started)
+        return self._typed_reply(StreamingEvent, started)
 
     @sends("start")
     async def start(self, *, timeout: float | None = None) -> StreamingEvent:
@@ -555,7 +531,9 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         """
         limit = enforce_timeout(timeout)
         self._require_watching("start")
-        return self._event(await self.message({"request": "start"}, timeout=limit))
+        return self._typed_reply(
+            StreamingEvent, await self.message({"request": "start"}, timeout=limit)
+        )
 
     @request("pause", mode="async", result=StreamingEvent.from_data)
     async def pause(self, *, timeout: float | None = None) -> StreamingEvent:
@@ -627,7 +605,7 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         self._require_watching("switch")
         reply = await self.message({"request": "switch", "id": new_id}, timeout=limit)
         self._watching = new_id
-        return self._event(reply)
+        return self._typed_reply(StreamingEvent, reply)
 
     @sends("stop")
     async def stop(self, *, timeout: float | None = None) -> StreamingEvent | None:
@@ -649,7 +627,9 @@ class JanusStreamingPlugin(JanusMediaPlugin):
             if self._watching is not None and self._started and self.attached:
                 self._hung_up.clear()
                 if self.webrtc_up:
-                    event = self._event(await self.message({"request": "stop"}, timeout=limit))
+                    event = self._typed_reply(
+                        StreamingEvent, await self.message({"request": "stop"}, timeout=limit)
+                    )
                 else:
                     # Janus ignores (never answers) a stop before the PeerConnection is
                     # up; hanging the PeerConnection up ends the viewer as well.

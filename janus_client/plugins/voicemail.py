@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import InvalidStateError, PluginError
-from ..events import JanusEvent, PluginEvent
+from ..events import JanusEvent, TypedPluginEvent, read_fields
 from ..validate import enforce_timeout
 from .declare import RequestSpec, request, sends
 from .media import JanusMediaPlugin, load_webrtc
@@ -91,12 +91,7 @@ class VoiceMailResult:
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> VoiceMailResult:
         """Build it from the plugin data."""
-        status, recording = data.get("status"), data.get("recording")
-        return cls(
-            status=status if isinstance(status, str) else None,
-            recording=recording if isinstance(recording, str) else None,
-            raw=dict(data),
-        )
+        return cls(**read_fields(cls, data, raw=dict(data)))
 
     @property
     def filename(self) -> str | None:
@@ -110,7 +105,7 @@ class VoiceMailResult:
 
 
 @dataclass(frozen=True, kw_only=True)
-class VoiceMailEvent(PluginEvent):
+class VoiceMailEvent(TypedPluginEvent):
     """A VoiceMail plugin event, typed.
 
     Attributes:
@@ -118,28 +113,15 @@ class VoiceMailEvent(PluginEvent):
         recording: The recording's URL, with ``done``.
     """
 
+    plugin_package: ClassVar[str] = _PLUGIN
+    plugin_label: ClassVar[str] = "VoiceMail"
+    kinds: ClassVar[type[enum.Enum]] = VoiceMailStatus
+    kind_key: ClassVar[str] = "status"
+    kind_field: ClassVar[str] = "status"
+    source_key: ClassVar[str | None] = None
+
     status: VoiceMailStatus
     recording: str | None = None
-
-    @classmethod
-    def from_plugin_event(cls, event: PluginEvent) -> VoiceMailEvent | None:
-        """Return the typed form of a VoiceMail event, or None if it has none."""
-        try:
-            status = VoiceMailStatus(event.data.get("status"))
-        except ValueError:
-            return None
-        recording = event.data.get("recording")
-        return cls(
-            status=status,
-            recording=recording if isinstance(recording, str) else None,
-            plugin=event.plugin,
-            data=event.data,
-            jsep=event.jsep,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
-        )
 
 
 class JanusVoiceMailPlugin(JanusMediaPlugin):
