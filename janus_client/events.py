@@ -318,6 +318,9 @@ class TypedPluginEvent(PluginEvent):
     plugin_label: ClassVar[str] = "plugin"
     #: The event-type enum the default `kind_of` reads.
     kinds: ClassVar[type[enum.Enum] | None] = None
+    #: The kind of an event whose data has ``error_code`` or ``error``, for plugins
+    #: that send errors as events (Streaming, Record&Play); None: not told apart.
+    error_kind: ClassVar[enum.Enum | None] = None
     #: The key of `fields_source` that names the kind, for the default `kind_of`.
     kind_key: ClassVar[str] = "event"
     #: The field that holds the kind.
@@ -331,13 +334,18 @@ class TypedPluginEvent(PluginEvent):
     def kind_of(cls, data: Mapping[str, Any]) -> enum.Enum | None:
         """Return the kind of event the plugin's data is, or None when it has no typed form.
 
-        By default: the `kinds` member named by `fields_source`'s `kind_key`.
+        By default: `error_kind` for an error, else the `kinds` member named by
+        `fields_source`'s `kind_key`.
 
         Args:
             data: The plugin's data.
         """
         if cls.kinds is None:
             raise NotImplementedError(f"{cls.__name__} needs kinds or its own kind_of")
+        if cls.error_kind is not None and (
+            data.get("error_code") is not None or data.get("error") is not None
+        ):
+            return cls.error_kind
         try:
             return cls.kinds(cls.fields_source(data).get(cls.kind_key))
         except ValueError:

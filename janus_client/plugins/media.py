@@ -25,7 +25,14 @@ if TYPE_CHECKING:
     from ..handle import PluginResponse
     from ..webrtc import JanusPeerConnection, TrackStats
 
-__all__ = ["MEDIA_SETTINGS", "JanusMediaPlugin", "load_webrtc", "media_alias", "webrtc_state_hint"]
+__all__ = [
+    "MEDIA_SETTINGS",
+    "JanusMediaPlugin",
+    "load_webrtc",
+    "media_alias",
+    "wait_set",
+    "webrtc_state_hint",
+]
 
 #: The media settings several plugins take (EchoTest, VideoCall), with their JSON
 #: types; a plugin adds its own to build request bodies with ``validate.typed_body``.
@@ -53,6 +60,23 @@ def load_webrtc() -> ModuleType:
     except ImportError as exc:  # pragma: no cover - defensive
         raise MediaUnavailableError() from exc
     return webrtc
+
+
+async def wait_set(flag: asyncio.Event, timeout: float | None, message: str) -> None:
+    """Wait until ``flag`` is set (at once if it is).
+
+    Args:
+        flag: The event to wait for.
+        timeout: Seconds to wait; None: no limit.
+        message: The `TimeoutError`'s message.
+
+    Raises:
+        TimeoutError: ``flag`` was not set within ``timeout`` seconds.
+    """
+    try:
+        await asyncio.wait_for(flag.wait(), timeout)
+    except asyncio.TimeoutError:
+        raise TimeoutError(message) from None
 
 
 def media_alias(name: str, value: Any, old_name: str, old_value: Any) -> Any:
@@ -116,6 +140,9 @@ class JanusMediaPlugin(JanusPlugin):
         super().__init__(pc_config, **kwargs)
         self._webrtcup = asyncio.Event()
         self._hangup_reason: str | None = None
+        # Set once Janus' hangup of the peer connection is processed (the plugin
+        # dropped the viewer or the recording); a plugin clears it before asking.
+        self._janus_hangup = asyncio.Event()
 
     async def _new_pc(
         self, *, record_to: Any = None, read_counters: bool = False
@@ -331,8 +358,14 @@ class JanusMediaPlugin(JanusPlugin):
         elif isinstance(event, HangupEvent):
             self._hangup_reason = event.reason
             await self._close_pc()
+            self._janus_hangup.set()
         elif isinstance(event, PluginEvent) and event.jsep is not None:
             await self._handle_jsep(event, event.jsep)
+
+    async def _wait_janus_hangup(self, timeout: float) -> None:
+        """Wait at most ``timeout`` seconds for Janus' hangup of the peer connection."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._janus_hangup.wait(), timeout)
 
     async def _handle_jsep(self, event: PluginEvent, jsep: Mapping[str, Any]) -> None:
         """Apply a JSEP that came with an event; answer offers (renegotiation)."""

@@ -23,7 +23,7 @@ import contextlib
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from ..errors import InvalidStateError, JanusError, PluginError
 from ..events import HangupEvent, JanusEvent, TypedPluginEvent, read_fields, result_object
@@ -35,7 +35,7 @@ from ..validate import (
     put,
 )
 from .declare import request, sends
-from .media import JanusMediaPlugin, load_webrtc
+from .media import JanusMediaPlugin, load_webrtc, wait_set
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack, RTCConfiguration
@@ -119,6 +119,9 @@ class RecordPlayEvent(TypedPluginEvent):
 
     plugin_package: ClassVar[str] = _PLUGIN
     plugin_label: ClassVar[str] = "Record&Play"
+    kinds: ClassVar[type[enum.Enum]] = RecordPlayEventType
+    kind_key: ClassVar[str] = "status"
+    error_kind: ClassVar[enum.Enum] = RecordPlayEventType.ERROR
 
     type: RecordPlayEventType
     id: int | None = None
@@ -128,22 +131,15 @@ class RecordPlayEvent(TypedPluginEvent):
 
     @classmethod
     def kind_of(cls, data: Mapping[str, Any]) -> RecordPlayEventType | None:
-        """Tell the kind of a Record&Play event: an error, ``DONE``, or ``result.status``.
+        """Tell the kind of a Record&Play event: an error, ``result.status``, or ``DONE``.
 
         Args:
-            data: The plugin's data.
+            data: The plugin's data (``result: "done"`` is ``DONE``).
         """
-        if data.get("error_code") is not None or data.get("error") is not None:
-            return RecordPlayEventType.ERROR
-        result = data.get("result")
-        if result == "done":
+        kind = cast("RecordPlayEventType | None", super().kind_of(data))
+        if kind is None and data.get("result") == "done":
             return RecordPlayEventType.DONE
-        if isinstance(result, Mapping):
-            try:
-                return RecordPlayEventType(result.get("status"))
-            except ValueError:
-                return None
-        return None
+        return kind
 
 
 @dataclass(frozen=True)
@@ -232,7 +228,6 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         self._done = asyncio.Event()
         self._done_event: RecordPlayEvent | None = None
         self._active = False
-        self._hung_up = asyncio.Event()
 
     # --------------------------------------------------------------- sync
     @request("list", result=Recording.list_from_data)
@@ -297,7 +292,7 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
             raise InvalidStateError(f"cannot {what}: this handle is busy (stop it first)")
         self._done.clear()
         self._done_event = None
-        self._hung_up.clear()
+        self._janus_hangup.clear()
 
     # ------------------------------------------------------------- record
     @sends("record")
@@ -466,7 +461,7 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         event: RecordPlayEvent | None = None
         try:
             if self._active and self.attached:
-                self._hung_up.clear()
+                self._janus_hangup.clear()
                 event = self._typed_reply(
                     RecordPlayEvent, await self.message({"request": "stop"}, timeout=limit)
                 )
@@ -475,8 +470,7 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
                 await self._close_pc()
                 # Janus' hangup event comes once the plugin closed the recording or
                 # playout: the handle can record or play again after it.
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._hung_up.wait(), limit or 5.0)
+                await self._wait_janus_hangup(limit or 5.0)
         finally:
             self._active = False
             await self._close_pc()
@@ -496,18 +490,12 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        try:
-            await asyncio.wait_for(self._done.wait(), timeout)
-        except asyncio.TimeoutError:
-            raise TimeoutError(f"no Record&Play 'done' event within {timeout:g} s") from None
+        await wait_set(self._done, timeout, f"no Record&Play 'done' event within {timeout:g} s")
         assert self._done_event is not None
         # Janus' hangup follows 'done'; once it is processed our peer connection (and
         # a record_to file) is closed too.
         if self._pc is not None or self._last_pc is not None:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(
-                    self._hung_up.wait(), min(max(deadline - loop.time(), 0.1), 5.0)
-                )
+            await self._wait_janus_hangup(min(max(deadline - loop.time(), 0.1), 5.0))
         return self._done_event
 
     async def _process_event(self, event: JanusEvent) -> None:
@@ -518,8 +506,6 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         elif isinstance(event, HangupEvent):
             self._active = False
         await super()._process_event(event)  # a hangup closes the peer connection
-        if isinstance(event, HangupEvent):
-            self._hung_up.set()
 
     async def _close_media(self) -> None:
         self._active = False

@@ -20,7 +20,6 @@ video = await streaming.wait_track("video")     # TrackStats: frames, fps()
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
@@ -112,7 +111,6 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         super().__init__(pc_config, **kwargs)
         self._watching: RoomId | None = None
         self._started = False
-        self._hung_up = asyncio.Event()
 
     # ------------------------------------------------------------ mountpoints
     @request("list", result=Mountpoint.list_from_data)
@@ -625,7 +623,7 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         event: StreamingEvent | None = None
         try:
             if self._watching is not None and self._started and self.attached:
-                self._hung_up.clear()
+                self._janus_hangup.clear()
                 if self.webrtc_up:
                     event = self._typed_reply(
                         StreamingEvent, await self.message({"request": "stop"}, timeout=limit)
@@ -640,8 +638,7 @@ class JanusStreamingPlugin(JanusMediaPlugin):
                 await self._close_pc()
                 # Janus' hangup event comes once the plugin dropped the viewer: a
                 # new watch right after stop would otherwise find it still there (460).
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._hung_up.wait(), limit or _HANGUP_WAIT)
+                await self._wait_janus_hangup(limit or _HANGUP_WAIT)
         finally:
             self._watching = None
             self._started = False
@@ -662,8 +659,6 @@ class JanusStreamingPlugin(JanusMediaPlugin):
             self._watching = None
             self._started = False
         await super()._process_event(event)  # a hangup closes the peer connection
-        if isinstance(event, HangupEvent):
-            self._hung_up.set()
 
     async def _close_media(self) -> None:
         self._watching = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 from ..errors import PluginError
 from ..events import TypedPluginEvent, read_fields, result_object
@@ -117,6 +117,9 @@ class StreamingEvent(TypedPluginEvent):
 
     plugin_package: ClassVar[str] = _PLUGIN
     plugin_label: ClassVar[str] = "Streaming"
+    kinds: ClassVar[type[enum.Enum]] = StreamingEventType
+    kind_key: ClassVar[str] = "status"
+    error_kind: ClassVar[enum.Enum] = StreamingEventType.ERROR
 
     type: StreamingEventType
     id: RoomId | None = None
@@ -130,22 +133,18 @@ class StreamingEvent(TypedPluginEvent):
 
     @classmethod
     def kind_of(cls, data: Mapping[str, Any]) -> StreamingEventType | None:
-        """Tell the kind of a Streaming event: an error, else by its ``result`` (None: no event).
+        """Tell the kind of a Streaming event (None: not an event of a known kind).
+
+        An error; else ``result.status``; without a status, the key that tells
+        it (``switched``, ``event: configured``, the simulcast or SVC layers).
 
         Args:
             data: The plugin's data.
         """
-        if data.get("error_code") is not None or data.get("error") is not None:
-            return StreamingEventType.ERROR
-        result = data.get("result")
-        if not isinstance(result, Mapping):
-            return None
-        status = result.get("status")
-        if isinstance(status, str):
-            try:
-                return StreamingEventType(status)
-            except ValueError:
-                return None
+        kind = cast("StreamingEventType | None", super().kind_of(data))
+        result = result_object(data)
+        if kind is not None or isinstance(result.get("status"), str):
+            return kind
         if "switched" in result:
             return StreamingEventType.SWITCHED
         if result.get("event") == "configured":

@@ -29,7 +29,7 @@ from ..errors import InvalidStateError, PluginError
 from ..events import JanusEvent, TypedPluginEvent, read_fields
 from ..validate import enforce_timeout
 from .declare import RequestSpec, request, sends
-from .media import JanusMediaPlugin, load_webrtc
+from .media import JanusMediaPlugin, load_webrtc, wait_set
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack, RTCConfiguration
@@ -210,18 +210,12 @@ class JanusVoiceMailPlugin(JanusMediaPlugin):
     async def wait_started(self, timeout: float | None = 10.0) -> None:
         """Wait until the plugin records (``started``: our peer connection is up)."""
         limit = enforce_timeout(timeout)
-        try:
-            await asyncio.wait_for(self._started.wait(), limit)
-        except asyncio.TimeoutError:
-            raise TimeoutError(f"VoiceMail: not started within {limit} s") from None
+        await wait_set(self._started, limit, f"VoiceMail: not started within {limit} s")
 
     async def wait_done(self, timeout: float | None = 15.0) -> VoiceMailResult:
         """Wait until the recording is over (after `stop`, or the plugin's 10 s limit)."""
         limit = enforce_timeout(timeout)
-        try:
-            await asyncio.wait_for(self._done_event.wait(), limit)
-        except asyncio.TimeoutError:
-            raise TimeoutError(f"VoiceMail: not done within {limit} s") from None
+        await wait_set(self._done_event, limit, f"VoiceMail: not done within {limit} s")
         assert self._done is not None
         return self._done
 
