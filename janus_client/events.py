@@ -30,6 +30,7 @@ __all__ = [
     "SlowLinkEvent",
     "TrickleEvent",
     "TypedPluginEvent",
+    "TypedResult",
     "WebRTCUpEvent",
     "event_from_incoming",
     "plugin_event_fields",
@@ -40,6 +41,7 @@ __all__ = [
 
 _Kind = TypeVar("_Kind", bound=enum.Enum)
 _Typed = TypeVar("_Typed", bound="TypedPluginEvent")
+_Result = TypeVar("_Result", bound="TypedResult")
 
 
 class MediaKind(str, enum.Enum):
@@ -229,7 +231,9 @@ def _plan(cls: type[Any]) -> _Plan:
         if not f.init or f.name == "raw" or f.name in envelope:
             continue
         hint = hints[f.name]
-        reader = next((read for kind, read in _READERS if kind == hint), None)
+        reader = f.metadata.get("reader") or next(
+            (read for kind, read in _READERS if kind == hint), None
+        )
         plan.append((f.name, reader, hint))
     return tuple(plan)
 
@@ -248,8 +252,9 @@ def read_fields(
     None``, ``int | None``, ``bool | None`` and ``RoomId | None`` keep a value
     of that type and give None otherwise (an int is never a bool); ``str``
     gives ``""`` for a missing one; ``bool`` is the value's truth; ``dict[str,
-    Any]`` copies a mapping and gives ``{}`` otherwise. The fields in ``given``
-    are taken as given; ``raw`` and, for a `PluginEvent`, the fields it inherits
+    Any]`` copies a mapping and gives ``{}`` otherwise; a field declared with
+    ``field(metadata={"reader": func})`` is read with ``func(value)``. The fields
+    in ``given`` are taken as given; ``raw`` and, for a `PluginEvent`, the fields it inherits
     (``data``, ``jsep``, ``session_id``, ...) are not read.
 
     ```python
@@ -286,17 +291,74 @@ def read_fields(
     return out
 
 
+def _source(
+    cls: type[TypedResult] | type[TypedPluginEvent], data: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    # The object a typed result's or event's fields are read from.
+    return data if cls.source_key is None else result_object(data, cls.source_key)
+
+
+@dataclass(frozen=True)
+class TypedResult:
+    """Base of a plugin's typed result (a reply's data), its fields read by `read_fields`.
+
+    A subclass lists its fields; `from_data` reads them from the data itself,
+    or from its `source_key` object, by name and annotation,
+    renamed by `field_keys`, and keeps the data in ``raw``; `extra_fields`
+    reads those that take more.
+
+    ```python
+    @dataclass(frozen=True)
+    class Recording(TypedResult):
+        id: int | None
+        name: str | None = None
+        audio: bool = False
+    ```
+
+    Attributes:
+        raw: The plugin data as Janus sent it (keyword-only).
+    """
+
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, kw_only=True)
+
+    #: The key of the data's object the fields are read from; None: the data itself.
+    source_key: ClassVar[str | None] = None
+    #: For the fields whose key is not their name: field name -> key(s) (see `read_fields`).
+    field_keys: ClassVar[Mapping[str, str | tuple[str, ...]]] = {}
+
+    @classmethod
+    def extra_fields(cls, data: Mapping[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the fields read otherwise than by name and annotation (none here).
+
+        Args:
+            data: The plugin's data.
+            source: The object the fields are read from (see `source_key`).
+        """
+        return {}
+
+    @classmethod
+    def from_data(cls: type[_Result], data: Mapping[str, Any]) -> _Result:
+        """Build it from the plugin's data (or from one item of a list in it).
+
+        Args:
+            data: The JSON object.
+        """
+        source = _source(cls, data)
+        given = cls.extra_fields(data, source)
+        return cls(**read_fields(cls, source, cls.field_keys, raw=dict(data), **given))
+
+
 @dataclass(frozen=True, kw_only=True)
 class TypedPluginEvent(PluginEvent):
     """Base of a plugin's typed event, its fields read from the plugin's data.
 
     A subclass declares its fields (the kind in ``type``, often ``result``) and
     how its kind is told: by default, the `kinds` member named by the
-    `kind_key` of `fields_source` (``result.event``); or it overrides
+    `kind_key` of the `source_key` object (``result.event``); or it overrides
     `kind_of`. `from_plugin_event` and `from_data` then build it with
     `read_fields`: ``error_code`` and ``error`` from the data itself (where
-    Janus puts a plugin's errors), ``result`` as a copy of `fields_source`, the
-    other fields from `fields_source`, renamed by `field_keys`; `extra_fields`
+    Janus puts a plugin's errors), ``result`` as a copy of the `source_key`
+    object, the other fields from that object, renamed by `field_keys`; `extra_fields`
     reads those that take more.
 
     ```python
@@ -321,7 +383,7 @@ class TypedPluginEvent(PluginEvent):
     #: The kind of an event whose data has ``error_code`` or ``error``, for plugins
     #: that send errors as events (Streaming, Record&Play); None: not told apart.
     error_kind: ClassVar[enum.Enum | None] = None
-    #: The key of `fields_source` that names the kind, for the default `kind_of`.
+    #: The key of the `source_key` object that names the kind, for the default `kind_of`.
     kind_key: ClassVar[str] = "event"
     #: The field that holds the kind.
     kind_field: ClassVar[str] = "type"
@@ -335,7 +397,7 @@ class TypedPluginEvent(PluginEvent):
         """Return the kind of event the plugin's data is, or None when it has no typed form.
 
         By default: `error_kind` for an error, else the `kinds` member named by
-        `fields_source`'s `kind_key`.
+        `kind_key` of the `source_key` object.
 
         Args:
             data: The plugin's data.
@@ -347,18 +409,9 @@ class TypedPluginEvent(PluginEvent):
         ):
             return cls.error_kind
         try:
-            return cls.kinds(cls.fields_source(data).get(cls.kind_key))
+            return cls.kinds(_source(cls, data).get(cls.kind_key))
         except ValueError:
             return None
-
-    @classmethod
-    def fields_source(cls, data: Mapping[str, Any]) -> Mapping[str, Any]:
-        """Return the object the fields are read from: the `source_key` object (or ``{}``).
-
-        Args:
-            data: The plugin's data.
-        """
-        return data if cls.source_key is None else result_object(data, cls.source_key)
 
     @classmethod
     def extra_fields(
@@ -369,7 +422,7 @@ class TypedPluginEvent(PluginEvent):
         Args:
             kind: The kind of event.
             data: The plugin's data.
-            source: What `fields_source` returned.
+            source: The object the fields are read from (see `source_key`).
         """
         return {}
 
@@ -393,7 +446,7 @@ class TypedPluginEvent(PluginEvent):
         kind = cls.kind_of(data)
         if kind is None:
             raise ValueError(f"not a {cls.plugin_label} event: {sorted(data)!r}")
-        source = cls.fields_source(data)
+        source = _source(cls, data)
         given = {cls.kind_field: kind, **cls.extra_fields(kind, data, source)}
         for name, reader, _ in _field_readers(cls):
             if name == "result":

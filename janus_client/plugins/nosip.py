@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ..errors import InvalidStateError, PluginError
-from ..events import PluginEvent, TypedPluginEvent, read_fields, result_object
+from ..events import PluginEvent, TypedPluginEvent, TypedResult
 from ..validate import enforce_str, enforce_timeout
 from .declare import request, sends
 from .media import JanusMediaPlugin, load_webrtc
@@ -50,6 +50,21 @@ logger = logging.getLogger("janus_client")
 _PLUGIN = "janus.plugin.nosip"
 SrtpMode = Literal["sdes_optional", "sdes_mandatory"]
 TrackCallback = Callable[["MediaStreamTrack"], object]
+
+
+def _sdp_options(
+    body: dict[str, Any],
+    info: str | None,
+    srtp: str | None,
+    srtp_profile: str | None,
+    update: bool | None,
+) -> None:
+    # The options `generate` and `process` share, checked and added to ``body``.
+    for key, value in (("info", info), ("srtp", srtp), ("srtp_profile", srtp_profile)):
+        if value is not None:
+            body[key] = enforce_str(value, name=key)
+    if update is not None:
+        body["update"] = bool(update)
 
 
 class NoSipError(PluginError):
@@ -105,7 +120,7 @@ class NoSipEvent(TypedPluginEvent):
 
 
 @dataclass(frozen=True)
-class PlainSdp:
+class PlainSdp(TypedResult):
     """A barebone (plain RTP) SDP that Janus generated, for the non-WebRTC peer.
 
     Attributes:
@@ -114,14 +129,10 @@ class PlainSdp:
         raw: The plugin data as Janus sent it.
     """
 
+    source_key: ClassVar[str | None] = "result"
+
     type: str
     sdp: str = field(repr=False)
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> PlainSdp:
-        """Build it from the data of a ``generated`` answer."""
-        return cls(**read_fields(cls, result_object(data), raw=dict(data)))
 
     @property
     def audio_port(self) -> int | None:
@@ -135,7 +146,7 @@ class PlainSdp:
 
 
 @dataclass(frozen=True)
-class NoSipAck:
+class NoSipAck(TypedResult):
     """The plugin's answer to ``process``, ``hangup`` or ``recording``.
 
     Attributes:
@@ -144,14 +155,10 @@ class NoSipAck:
         raw: The plugin data as Janus sent it.
     """
 
+    source_key: ClassVar[str | None] = "result"
+
     event: str | None
     srtp: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> NoSipAck:
-        """Build it from the plugin data of the answer."""
-        return cls(**read_fields(cls, result_object(data), raw=dict(data)))
 
 
 class JanusNoSipPlugin(JanusMediaPlugin):
@@ -226,11 +233,7 @@ class JanusNoSipPlugin(JanusMediaPlugin):
             NoSipError: The plugin refused the SDP.
         """
         body: dict[str, Any] = {"request": "generate"}
-        for key, value in (("info", info), ("srtp", srtp), ("srtp_profile", srtp_profile)):
-            if value is not None:
-                body[key] = enforce_str(value, name=key)
-        if update is not None:
-            body["update"] = bool(update)
+        _sdp_options(body, info, srtp, srtp_profile, update)
         enforce_timeout(timeout)
         jsep = self._answer
         if jsep is None:
@@ -284,11 +287,7 @@ class JanusNoSipPlugin(JanusMediaPlugin):
             raise ValueError(f"sdp_type must be 'offer' or 'answer', got {sdp_type!r}")
         body: dict[str, Any] = {"request": "process", "type": sdp_type}
         body["sdp"] = enforce_str(sdp, name="sdp")
-        for key, value in (("info", info), ("srtp", srtp), ("srtp_profile", srtp_profile)):
-            if value is not None:
-                body[key] = enforce_str(value, name=key)
-        if update is not None:
-            body["update"] = bool(update)
+        _sdp_options(body, info, srtp, srtp_profile, update)
         enforce_timeout(timeout)
         if sdp_type == "answer" and self._pc is None:
             raise InvalidStateError("process('answer'): generate an offer first")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from ..errors import InvalidStateError, JanusError, PluginError
-from ..events import HangupEvent, JanusEvent, TypedPluginEvent, read_fields, result_object
+from ..events import HangupEvent, JanusEvent, TypedPluginEvent, TypedResult
 from ..validate import (
     enforce_bool,
     enforce_id,
@@ -54,7 +54,7 @@ __all__ = [
 
 _PLUGIN = "janus.plugin.recordplay"
 #: The keys of the ``configure`` settings, in the request and in its reply.
-_SETTINGS_KEYS = {
+_SETTINGS_KEYS: dict[str, str] = {
     "video_bitrate_max": "video-bitrate-max",
     "video_keyframe_interval": "video-keyframe-interval",
 }
@@ -143,7 +143,7 @@ class RecordPlayEvent(TypedPluginEvent):
 
 
 @dataclass(frozen=True)
-class Recording:
+class Recording(TypedResult):
     """A completed recording, as ``list`` describes it.
 
     Attributes:
@@ -168,12 +168,6 @@ class Recording:
     video: bool = False
     video_codec: str | None = None
     data: bool = False
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, item: Mapping[str, Any]) -> Recording:
-        """Build from one ``list`` item."""
-        return cls(**read_fields(cls, item, raw=dict(item)))
 
     @classmethod
     def list_from_data(cls, data: Mapping[str, Any]) -> list[Recording]:
@@ -185,7 +179,7 @@ class Recording:
 
 
 @dataclass(frozen=True)
-class RecordPlaySettings:
+class RecordPlaySettings(TypedResult):
     """The reply to ``configure``: this handle's recording settings now.
 
     Attributes:
@@ -194,15 +188,11 @@ class RecordPlaySettings:
         raw: The plugin data as Janus sent it.
     """
 
+    source_key: ClassVar[str | None] = "settings"
+    field_keys: ClassVar[Mapping[str, str | tuple[str, ...]]] = _SETTINGS_KEYS
+
     video_bitrate_max: int | None
     video_keyframe_interval: int | None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> RecordPlaySettings:
-        """Build from the ``configure`` reply."""
-        settings = result_object(data, "settings")
-        return cls(**read_fields(cls, settings, _SETTINGS_KEYS, raw=dict(data)))
 
 
 class JanusRecordPlayPlugin(JanusMediaPlugin):

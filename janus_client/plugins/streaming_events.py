@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, cast
 
 from ..errors import PluginError
-from ..events import TypedPluginEvent, read_fields, result_object
+from ..events import TypedPluginEvent, TypedResult, result_object
 from ..validate import (
     RoomId,
     enforce_bool,
@@ -157,7 +157,7 @@ class StreamingEvent(TypedPluginEvent):
 
 
 @dataclass(frozen=True)
-class MountpointMedia:
+class MountpointMedia(TypedResult):
     """One media stream of a mountpoint (an item of ``media`` or ``ports``).
 
     Attributes:
@@ -175,6 +175,10 @@ class MountpointMedia:
         raw: The item as Janus sent it.
     """
 
+    field_keys: ClassVar[Mapping[str, str | tuple[str, ...]]] = {
+        "rtcp_port": ("rtcp_port", "rtcpport")
+    }
+
     mid: str | None
     type: str | None
     label: str | None = None
@@ -186,14 +190,6 @@ class MountpointMedia:
     port_2: int | None = None
     port_3: int | None = None
     age_ms: int | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, item: Mapping[str, Any]) -> MountpointMedia:
-        """Build from one ``media``/``ports`` item."""
-        return cls(
-            **read_fields(cls, item, {"rtcp_port": ("rtcp_port", "rtcpport")}, raw=dict(item))
-        )
 
 
 def _media(items: Any) -> tuple[MountpointMedia, ...]:
@@ -203,7 +199,7 @@ def _media(items: Any) -> tuple[MountpointMedia, ...]:
 
 
 @dataclass(frozen=True)
-class Mountpoint:
+class Mountpoint(TypedResult):
     """A mountpoint as ``list`` or ``info`` describes it.
 
     Attributes:
@@ -227,13 +223,7 @@ class Mountpoint:
     enabled: bool | None = None
     is_private: bool | None = None
     viewers: int | None = None
-    media: tuple[MountpointMedia, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, item: Mapping[str, Any]) -> Mountpoint:
-        """Build from a ``list`` item or the ``info`` object."""
-        return cls(**read_fields(cls, item, media=_media(item.get("media")), raw=dict(item)))
+    media: tuple[MountpointMedia, ...] = field(default=(), metadata={"reader": _media})
 
     @classmethod
     def list_from_data(cls, data: Mapping[str, Any]) -> list[Mountpoint]:
@@ -246,12 +236,11 @@ class Mountpoint:
     @classmethod
     def info_from_data(cls, data: Mapping[str, Any]) -> Mountpoint:
         """The mountpoint of an ``info`` reply."""
-        info = data.get("info")
-        return cls.from_data(info if isinstance(info, Mapping) else {})
+        return cls.from_data(result_object(data, "info"))
 
 
 @dataclass(frozen=True)
-class MountpointCreated:
+class MountpointCreated(TypedResult):
     """The reply to ``create``.
 
     Attributes:
@@ -266,6 +255,8 @@ class MountpointCreated:
         raw: The plugin data as Janus sent it.
     """
 
+    source_key: ClassVar[str | None] = "stream"
+
     id: RoomId | None
     name: str | None
     permanent: bool
@@ -273,8 +264,7 @@ class MountpointCreated:
     description: str | None = None
     is_private: bool | None = None
     host: str | None = None
-    ports: tuple[MountpointMedia, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    ports: tuple[MountpointMedia, ...] = field(default=(), metadata={"reader": _media})
 
     def port_of(self, mid: str) -> int:
         """The UDP port Janus receives the stream ``mid`` on.
@@ -288,22 +278,18 @@ class MountpointCreated:
         raise KeyError(mid)
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> MountpointCreated:
-        """Build from the ``created`` reply."""
-        info = result_object(data, "stream")
-        fields = read_fields(
-            cls,
-            info,
-            name=opt_str(data.get("created")),
-            permanent=bool(data.get("permanent")),
-            ports=_media(info.get("ports")),
-            raw=dict(data),
-        )
-        return cls(**fields)
+    def extra_fields(cls, data: Mapping[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
+        """Read ``name`` (``created``) and ``permanent`` beside the ``stream`` object.
+
+        Args:
+            data: The ``created`` reply's data.
+            source: Its ``stream`` object.
+        """
+        return {"name": opt_str(data.get("created")), "permanent": bool(data.get("permanent"))}
 
 
 @dataclass(frozen=True)
-class MountpointChange:
+class MountpointChange(TypedResult):
     """The reply to ``edit``, ``destroy``, ``enable``, ``disable``, ``recording``, ``kick_all``.
 
     Attributes:
@@ -314,16 +300,14 @@ class MountpointChange:
         raw: The plugin data as Janus sent it.
     """
 
+    field_keys: ClassVar[Mapping[str, str | tuple[str, ...]]] = {
+        "result": "streaming",
+        "id": ("id", "destroyed"),
+    }
+
     result: str | None
     id: RoomId | None = None
     permanent: bool | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> MountpointChange:
-        """Build from a sync reply's data."""
-        keys: dict[str, str | tuple[str, ...]] = {"result": "streaming", "id": ("id", "destroyed")}
-        return cls(**read_fields(cls, data, keys, raw=dict(data)))
 
 
 _MEDIA_TYPES = ("audio", "video", "data")

@@ -21,12 +21,12 @@ import asyncio
 import enum
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import InvalidStateError, PluginError
-from ..events import JanusEvent, TypedPluginEvent, read_fields
+from ..events import JanusEvent, TypedPluginEvent, TypedResult
 from ..validate import enforce_timeout
 from .declare import RequestSpec, request, sends
 from .media import JanusMediaPlugin, load_webrtc, wait_set
@@ -74,7 +74,7 @@ class VoiceMailStatus(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class VoiceMailResult:
+class VoiceMailResult(TypedResult):
     """The answer of a VoiceMail request (``record``, ``update``, ``stop``).
 
     Attributes:
@@ -86,12 +86,6 @@ class VoiceMailResult:
 
     status: str | None
     recording: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> VoiceMailResult:
-        """Build it from the plugin data."""
-        return cls(**read_fields(cls, data, raw=dict(data)))
 
     @property
     def filename(self) -> str | None:

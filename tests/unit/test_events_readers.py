@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 import pytest
 
 from janus_client.events import PluginEvent, TypedPluginEvent, read_fields, result_object
+from janus_client.plugins.recordplay import Recording
+from janus_client.plugins.streaming import Mountpoint, MountpointCreated
 from janus_client.plugins.voicemail import VoiceMailEvent, VoiceMailStatus
 from janus_client.validate import RoomId
 
@@ -52,7 +54,7 @@ def test_each_annotation_has_its_lenient_reader() -> None:
 
 
 def test_keys_rename_and_the_first_present_key_is_read() -> None:
-    keys = {"name": "display", "count": ("count", "total")}
+    keys: dict[str, str | tuple[str, ...]] = {"name": "display", "count": ("count", "total")}
     assert read_fields(_Reply, {"display": "d", "total": 4}, keys)["count"] == 4
     assert read_fields(_Reply, {"display": "d", "total": 4}, keys)["name"] == "d"
     # The first key present wins, even when its value is not of the field's type.
@@ -143,3 +145,23 @@ class _NoKinds(TypedPluginEvent):
 def test_a_typed_event_needs_kinds_or_its_own_kind_of() -> None:
     with pytest.raises(NotImplementedError, match="_NoKinds"):
         _NoKinds.kind_of({})
+
+
+def test_a_typed_result_reads_its_source_object_and_keeps_the_data_in_raw() -> None:
+    data = {"streaming": "created", "created": "cam", "permanent": True, "stream": {"id": 5}}
+    created = MountpointCreated.from_data(data)
+    assert (created.id, created.name, created.permanent, created.ports) == (5, "cam", True, ())
+    assert created.raw == data and created.raw is not data
+
+
+def test_a_field_can_name_its_own_reader() -> None:
+    mountpoint = Mountpoint.from_data({"id": 1, "media": [{"mid": "v1", "rtcpport": 9}, "bad"]})
+    assert [(m.mid, m.rtcp_port) for m in mountpoint.media] == [("v1", 9)]
+    assert Mountpoint.from_data({"id": 1, "media": "none"}).media == ()
+
+
+def test_a_typed_results_raw_is_keyword_only_and_not_compared() -> None:
+    a = Recording(3, raw={"id": 3})
+    assert a == Recording(3) and repr(a) == repr(Recording(3))
+    with pytest.raises(TypeError):
+        Recording(3, "n", "d", False, None, False, False, None, False, {})  # type: ignore[call-arg]

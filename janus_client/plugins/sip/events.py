@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ...errors import PluginError
-from ...events import TypedPluginEvent, read_fields, result_object
+from ...events import TypedPluginEvent, TypedResult
 
 __all__ = [
     "SIP_PLUGIN",
@@ -278,7 +278,7 @@ class SipEvent(TypedPluginEvent):
 
 
 @dataclass(frozen=True)
-class SipAck:
+class SipAck(TypedResult):
     """The plugin's answer to one of our requests (``registering``, ``calling``, ...).
 
     Attributes:
@@ -287,13 +287,17 @@ class SipAck:
         raw: The plugin data as Janus sent it.
     """
 
+    source_key: ClassVar[str | None] = "result"
+
     event: str | None
     call_id: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> SipAck:
-        """Build it from the plugin data of the answer."""
-        result = result_object(data)
-        call_id = _s(data.get("call_id")) or _s(result.get("call_id"))
-        return cls(**read_fields(cls, result, call_id=call_id, raw=dict(data)))
+    def extra_fields(cls, data: Mapping[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the Call-ID: in the data, or else in the result.
+
+        Args:
+            data: The plugin data of the answer.
+            source: Its ``result`` object.
+        """
+        return {"call_id": _s(data.get("call_id")) or _s(source.get("call_id"))}
