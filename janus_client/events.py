@@ -188,7 +188,7 @@ def result_object(data: Mapping[str, Any], key: str = "result") -> Mapping[str, 
         key: The object's key, when it is not ``result`` (``stream``, ``settings``).
     """
     value = data.get(key)
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, (dict, Mapping)) else {}
 
 
 def _text(value: Any) -> str:
@@ -196,7 +196,7 @@ def _text(value: Any) -> str:
 
 
 def _object(value: Any) -> dict[str, Any]:
-    return dict(value) if isinstance(value, Mapping) else {}
+    return dict(value) if isinstance(value, (dict, Mapping)) else {}
 
 
 # The lenient reader of each field annotation `read_fields` knows.
@@ -211,22 +211,40 @@ _READERS: tuple[tuple[object, Callable[[Any], Any]], ...] = (
 )
 
 
-_Plan = tuple[tuple[str, Callable[[Any], Any] | None, object], ...]
+# Each field `read_fields` reads: its name, its key, the keys to try first (None: just
+# the key), its reader (None: none), its type.
+_Step = tuple[str, str, "tuple[str, ...] | None", Callable[[Any], Any] | None, object]
+_Plan = tuple[_Step, ...]
 _PLANS: dict[type[Any], _Plan] = {}
+_KEYED_PLANS: dict[type[Any], _Plan] = {}
 
 
-def _field_readers(cls: type[Any]) -> _Plan:
-    """Each field `read_fields` reads for ``cls``: its name, its reader (None: none), its type."""
-    plan = _PLANS.get(cls)
+def _plan(cls: type[Any], keys: Mapping[str, str | tuple[str, ...]] | None) -> _Plan:
+    # Cached for no keys and for the class's own `field_keys` (the usual calls).
+    if keys and keys is not getattr(cls, "field_keys", None):
+        return _renamed(_plan(cls, None), keys)
+    cache = _KEYED_PLANS if keys else _PLANS
+    plan = cache.get(cls)
     if plan is None:
-        plan = _PLANS[cls] = _plan(cls)
+        plan = cache[cls] = _renamed(_plan(cls, None), keys) if keys else _read_plan(cls)
     return plan
 
 
-def _plan(cls: type[Any]) -> _Plan:
+def _renamed(plan: _Plan, keys: Mapping[str, str | tuple[str, ...]]) -> _Plan:
+    steps: list[_Step] = []
+    for name, _, _, read, hint in plan:
+        key = keys.get(name, name)
+        if isinstance(key, tuple):
+            steps.append((name, key[0], key, read, hint))
+        else:
+            steps.append((name, key, None, read, hint))
+    return tuple(steps)
+
+
+def _read_plan(cls: type[Any]) -> _Plan:
     hints = typing.get_type_hints(cls)
     envelope = {f.name for f in fields(PluginEvent)} if issubclass(cls, PluginEvent) else set()
-    plan: list[tuple[str, Callable[[Any], Any] | None, object]] = []
+    plan: list[_Step] = []
     for f in fields(cls):
         if not f.init or f.name == "raw" or f.name in envelope:
             continue
@@ -234,7 +252,7 @@ def _plan(cls: type[Any]) -> _Plan:
         reader = f.metadata.get("reader") or next(
             (read for kind, read in _READERS if kind == hint), None
         )
-        plan.append((f.name, reader, hint))
+        plan.append((f.name, f.name, None, reader, hint))
     return tuple(plan)
 
 
@@ -277,18 +295,31 @@ def read_fields(
         TypeError: A field to read has an annotation with no reader here (read
             it yourself and pass it in ``given``).
     """
-    out = dict(given)
-    renamed = keys or {}
-    for name, reader, hint in _field_readers(cls):
-        if name in out:
+    for name, key, first, reader, hint in _plan(cls, keys):
+        if name in given:
             continue
         if reader is None:
             raise TypeError(f"{cls.__name__}.{name}: no reader for {hint!r}; give it")
-        key = renamed.get(name, name)
-        if isinstance(key, tuple):
-            key = next((k for k in key if k in data), key[0])
-        out[name] = reader(data.get(key))
-    return out
+        if first is not None:
+            key = next((k for k in first if k in data), key)
+        given[name] = reader(data.get(key))
+    return given
+
+
+_ENVELOPE_PLANS: dict[type[Any], tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {}
+
+
+def _envelope_plan(cls: type[Any]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    # A typed event's fields read beside the others: ``result`` (reader None: the
+    # source copied) and the errors, from the data itself.
+    plan = _ENVELOPE_PLANS.get(cls)
+    if plan is None:
+        plan = _ENVELOPE_PLANS[cls] = tuple(
+            (name, None if name == "result" else reader)
+            for name, _, _, reader, _ in _plan(cls, None)
+            if name == "result" or (name in ("error_code", "error") and reader is not None)
+        )
+    return plan
 
 
 def _source(
@@ -446,21 +477,7 @@ class TypedPluginEvent(PluginEvent):
         kind = cls.kind_of(data)
         if kind is None:
             raise ValueError(f"not a {cls.plugin_label} event: {sorted(data)!r}")
-        source = _source(cls, data)
-        given = {cls.kind_field: kind, **cls.extra_fields(kind, data, source)}
-        for name, reader, _ in _field_readers(cls):
-            if name == "result":
-                given.setdefault("result", dict(source))
-            elif name in ("error_code", "error") and reader is not None:
-                given.setdefault(name, reader(data.get(name)))
-        common.setdefault("plugin", cls.plugin_package)
-        common.setdefault("raw", {})
-        return cls(
-            **read_fields(cls, source, cls.field_keys, **given),
-            data=dict(data),
-            jsep=dict(jsep) if jsep is not None else None,
-            **common,
-        )
+        return cls._build(kind, dict(data), dict(jsep) if jsep is not None else None, common)
 
     @classmethod
     def from_plugin_event(cls: type[_Typed], event: PluginEvent) -> _Typed | None:
@@ -469,9 +486,34 @@ class TypedPluginEvent(PluginEvent):
         Args:
             event: The untyped plugin event.
         """
-        if cls.kind_of(event.data) is None:
+        kind = cls.kind_of(event.data)
+        if kind is None:
             return None
-        return cls.from_data(event.data, event.jsep, **plugin_event_fields(event))
+        # The untyped event is replaced by this one: its data and JSEP are taken over.
+        return cls._build(kind, event.data, event.jsep, plugin_event_fields(event))
+
+    @classmethod
+    def _build(
+        cls: type[_Typed],
+        kind: enum.Enum,
+        data: dict[str, Any],
+        jsep: dict[str, Any] | None,
+        common: dict[str, Any],
+    ) -> _Typed:
+        source = _source(cls, data)
+        given = cls.extra_fields(kind, data, source)
+        given[cls.kind_field] = kind
+        for name, reader in _envelope_plan(cls):
+            if name not in given:
+                given[name] = dict(source) if reader is None else reader(data.get(name))
+        common.setdefault("plugin", cls.plugin_package)
+        common.setdefault("raw", {})
+        return cls(
+            **read_fields(cls, source, cls.field_keys, **given),
+            data=data,
+            jsep=jsep,
+            **common,
+        )
 
 
 def plugin_event_type(
