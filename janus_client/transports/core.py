@@ -51,6 +51,25 @@ _debug_enabled = functools.partial(logger.isEnabledFor, logging.DEBUG)
 _PLAIN_SCHEMES = {"ws": "wss", "http": "https"}
 
 
+#: The C scanner behind `json.loads`, called directly for a str that is one JSON
+#: document with nothing around it (what Janus sends): the same value, without
+#: json.loads' two Python layers and its two whitespace matches per message.
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+#: Kinds that are answers, never events: without a pending call they are dropped.
+_NOT_EVENTS = frozenset(
+    {
+        MessageKind.ACK,
+        MessageKind.SUCCESS,
+        MessageKind.ERROR,
+        MessageKind.SERVER_INFO,
+        MessageKind.PONG,
+        MessageKind.KEEPALIVE,
+    }
+)
+
+
 class _Expired(Exception):
     """Set on a reply future whose call ran out of time (internal)."""
 
@@ -300,7 +319,15 @@ class TransportCore(ABC):
     def _receive(self, data: str | bytes | bytearray) -> None:
         """Feed raw data from the wire. Never raises: bad input is logged and dropped."""
         try:
-            value = json.loads(data)
+            if type(data) is str:
+                try:
+                    value, end = _scan_json(data, 0)
+                except Exception:  # not JSON at offset 0 (or too deep): json.loads says why
+                    end = -1
+                if end != len(data):  # whitespace or more after the value, or an error
+                    value = json.loads(data)
+            else:
+                value = json.loads(data)
         except (ValueError, UnicodeDecodeError, RecursionError):
             try:
                 decode(data)  # builds the descriptive error
@@ -325,43 +352,35 @@ class TransportCore(ABC):
             return
         if _debug_enabled():
             logger.debug("recv %s", redact(msg))
+        # Routing (inline: it runs for every message): a pending call first, then
+        # the session the message is for.
         try:
-            self._route(incoming)
+            tid = incoming.transaction
+            if tid is not None:
+                if self._message_transactions:
+                    message_transaction = self._message_transactions.get(tid)
+                    if message_transaction is not None:  # a 0.9.x `send()` keeps them all
+                        message_transaction.put_msg(incoming.body)
+                        return
+                if not self._table.resolve(incoming):
+                    return
+            kind = incoming.kind
+            if kind is MessageKind.ERROR and tid is None and self._raw_waiters:
+                waiter = self._raw_waiters.popleft()
+                if not waiter.done():
+                    waiter.set_result(incoming)
+                return
+            if kind in _NOT_EVENTS:
+                logger.debug("no pending call for %s (transaction %s)", kind.value, tid)
+                return
+            sid = incoming.session_id
+            session = self._sessions.get(sid) if sid is not None else None
+            if session is None:
+                logger.debug("dropping %s for unknown session %s", incoming.janus, sid)
+                return
+            session.deliver(incoming)
         except Exception:
             logger.exception("error while routing a message from %s", self.base_url)
-
-    def _route(self, incoming: Incoming) -> None:
-        if incoming.transaction is not None and self._message_transactions:
-            message_transaction = self._message_transactions.get(incoming.transaction)
-            if message_transaction is not None:  # a 0.9.x `send()` keeps all its messages
-                message_transaction.put_msg(incoming.body)
-                return
-        if incoming.transaction is not None and not self._table.resolve(incoming):
-            return
-        kind = incoming.kind
-        if kind is MessageKind.ERROR and incoming.transaction is None and self._raw_waiters:
-            waiter = self._raw_waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(incoming)
-            return
-        if kind in (
-            MessageKind.ACK,
-            MessageKind.SUCCESS,
-            MessageKind.ERROR,
-            MessageKind.SERVER_INFO,
-            MessageKind.PONG,
-            MessageKind.KEEPALIVE,
-        ):
-            logger.debug(
-                "no pending call for %s (transaction %s)", kind.value, incoming.transaction
-            )
-            return
-        sid = incoming.session_id
-        session = self._sessions.get(sid) if sid is not None else None
-        if session is None:
-            logger.debug("dropping %s for unknown session %s", incoming.janus, sid)
-            return
-        session.deliver(incoming)
 
     # ---------------------------------------------------------------- requests
     def new_transaction(self) -> str:
