@@ -50,7 +50,7 @@ _debug_enabled = functools.partial(logger.isEnabledFor, logging.DEBUG)
 
 
 # Schemes without TLS, and their TLS counterparts (named in the error for ssl=).
-_PLAIN_SCHEMES = {"ws": "wss", "http": "https"}
+_PLAIN_SCHEMES = {"ws": "wss", "http": "https", "amqp": "amqps", "mqtt": "mqtts"}
 
 
 #: The C scanner behind `json.loads`, called directly for a str that is one JSON
