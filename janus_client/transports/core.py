@@ -37,7 +37,15 @@ from ..errors import (
 )
 from ..events import ConnectionStateEvent
 from ..message_transaction import MessageTransaction
-from ..protocol import Incoming, MessageKind, classify, decode, error_from_message, redact
+from ..protocol import (
+    Incoming,
+    MessageKind,
+    classify,
+    decode,
+    error_from_message,
+    redact,
+    url_without_password,
+)
 from ..transactions import CallState, TransactionTable
 
 if TYPE_CHECKING:
@@ -120,10 +128,14 @@ class TransportCore(ABC):
         scheme = urlsplit(base_url).scheme.lower()
         if ssl is not None and scheme in _PLAIN_SCHEMES:
             raise ValueError(
-                f"ssl= was given but {base_url!r} uses {scheme}://, which never uses TLS; "
+                f"ssl= was given but {url_without_password(base_url)!r} uses {scheme}://, "
+                "which never uses TLS; "
                 f"use {_PLAIN_SCHEMES[scheme]}:// or leave ssl out"
             )
-        self._base_url = base_url
+        # What logs, repr() and errors show: the URL with its password masked.
+        # The URL itself (`_dial_url`) is used only to connect.
+        self._base_url = url_without_password(base_url)
+        self._dial_url = base_url
         self.api_secret = api_secret
         self.token = token
         self.timeouts = timeouts if timeouts is not None else Timeouts()
@@ -156,12 +168,17 @@ class TransportCore(ABC):
     # -------------------------------------------------------------- lifecycle
     @property
     def base_url(self) -> str:
-        """The Janus endpoint this transport connects to."""
+        """The Janus endpoint this transport connects to, its password (if any) shown as ``***``.
+
+        This is the form logs, ``repr()`` and error messages use; the transport
+        connects with the URL as given. Setting it sets both.
+        """
         return self._base_url
 
     @base_url.setter
     def base_url(self, value: str) -> None:
-        self._base_url = value
+        self._base_url = url_without_password(value)
+        self._dial_url = value
 
     @property
     def connected(self) -> bool:

@@ -127,7 +127,7 @@ class JanusTransportHTTP(JanusTransport):
         # Janus answers `info` without a session: check that the endpoint is reachable.
         try:
             async with self._http.get(
-                f"{self.base_url}/info", timeout=aiohttp.ClientTimeout(total=self.timeouts.connect)
+                f"{self._dial_url}/info", timeout=aiohttp.ClientTimeout(total=self.timeouts.connect)
             ) as resp:
                 await resp.read()
         except BaseException as exc:
@@ -140,7 +140,7 @@ class JanusTransportHTTP(JanusTransport):
                 ) from exc
             raise
         self._posts = Http1Pool(
-            self.base_url,
+            self._dial_url,
             ssl=self.ssl,
             connect_timeout=self.timeouts.connect,
             abandon_after=self.timeouts.request,
@@ -212,7 +212,7 @@ class JanusTransportHTTP(JanusTransport):
                 f"HTTP transport to {self.base_url} is closed", url=self.base_url
             )
         try:
-            async with http.post(self.base_url, data=data) as resp:
+            async with http.post(self._dial_url, data=data) as resp:
                 body = await resp.read()
         except (aiohttp.ClientError, OSError) as exc:
             raise ConnectionClosedError(
@@ -252,7 +252,8 @@ class JanusTransportHTTP(JanusTransport):
         is retried under the `ReconnectPolicy` delays, never in a busy loop, and
         logged once per run of failures.
         """
-        url = f"{self.base_url}/{session_id}"
+        url = f"{self.base_url}/{session_id}"  # shown
+        poll_url = f"{self._dial_url}/{session_id}"
         loop = asyncio.get_running_loop()
         failures_since: float | None = None
         delays: Iterator[float] = iter(())
@@ -271,7 +272,9 @@ class JanusTransportHTTP(JanusTransport):
             problem: str
             try:
                 async with self._http.get(
-                    url, params=params, timeout=aiohttp.ClientTimeout(total=self.timeouts.long_poll)
+                    poll_url,
+                    params=params,
+                    timeout=aiohttp.ClientTimeout(total=self.timeouts.long_poll),
                 ) as resp:
                     status = resp.status
                     body = await resp.read()

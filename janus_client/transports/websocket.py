@@ -181,7 +181,7 @@ class JanusTransportWebsocket(JanusTransport):
             kwargs["ssl"] = self.ssl
         try:
             self._ws = await ws_connect(
-                self.base_url,
+                self._dial_url,
                 subprotocols=[websockets.Subprotocol(self.subprotocol)],
                 open_timeout=self.timeouts.connect,
                 close_timeout=self.timeouts.close,
