@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -330,3 +332,36 @@ async def test_a_failed_pick_goes_to_the_next_server() -> None:
             assert cluster.server(dead).pending == 0 and cluster.server(live.ws_url).pending == 0
             for session in sessions:
                 await session.destroy()
+
+
+async def test_a_placement_does_little_work_in_the_cluster() -> None:
+    # What a placement costs beyond a direct session (issue 20): the cluster's own
+    # Python calls per `session()` are counted, and no sort or task is made for
+    # it while every breaker is closed and no rate limit is set.
+    async with FakeJanus() as a, FakeJanus() as b, FakeJanus() as c:
+        cluster = JanusCluster([a.ws_url, b.ws_url, c.ws_url], health_interval=30)
+        async with cluster:
+            warm = [await cluster.session() for _ in range(3)]  # connections open
+            calls: Counter[str] = Counter()
+            builtins: Counter[str] = Counter()
+
+            def profile(frame: Any, event: str, arg: Any) -> None:
+                if event == "call" and "janus_client/cluster/" in frame.f_code.co_filename:
+                    calls[frame.f_code.co_qualname] += 1
+                elif event == "c_call" and getattr(arg, "__name__", "") == "sorted":
+                    builtins["sorted"] += 1
+
+            tasks_before = len(asyncio.all_tasks())
+            sys.setprofile(profile)
+            try:
+                session = await cluster.session()
+            finally:
+                sys.setprofile(None)
+            assert len(asyncio.all_tasks()) == tasks_before
+            assert not builtins, builtins
+            # session() (entered, resumed once), the policy's pick, one `load` per
+            # server, and the guard of the one `create` request (entered, resumed once).
+            assert sum(calls.values()) <= 9, calls
+            assert "LeastLoaded.rank" not in calls and "JanusCluster.candidates" not in calls
+            for made in [*warm, session]:
+                await made.destroy()
