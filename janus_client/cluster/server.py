@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Coroutine, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -168,13 +168,7 @@ class GuardedTransport(JanusTransport):
         """
         server = self.cluster_server
         if server is None:
-            return await super().request(
-                message,
-                owner=owner,
-                wait_event=wait_event,
-                timeout=timeout,
-                on_late_reply=on_late_reply,
-            )
+            return await self._unguarded(message, owner, wait_event, timeout, on_late_reply)
         breaker = server.breaker
         if server._gated or breaker._state is not BreakerState.CLOSED:
             return await self._guarded_request(
@@ -203,6 +197,23 @@ class GuardedTransport(JanusTransport):
             breaker.record_success()
         return reply
 
+    def _unguarded(
+        self,
+        message: dict[str, Any],
+        owner: Hashable,
+        wait_event: bool,
+        timeout: float | None,
+        on_late_reply: Callable[[Incoming], object] | None,
+    ) -> Coroutine[Any, Any, Incoming]:
+        """The transport's own `request` (its coroutine: no extra frame when awaited)."""
+        return super().request(
+            message,
+            owner=owner,
+            wait_event=wait_event,
+            timeout=timeout,
+            on_late_reply=on_late_reply,
+        )
+
     @property
     def session_count(self) -> int:
         """How many sessions live on this transport now (no copy, unlike ``sessions``)."""
@@ -219,13 +230,7 @@ class GuardedTransport(JanusTransport):
     ) -> Incoming:
         """`request` through an open or half-open breaker, or through the gate."""
         if _probing.get():  # the health check: past the breaker and the gate
-            return await super().request(
-                message,
-                owner=owner,
-                wait_event=wait_event,
-                timeout=timeout,
-                on_late_reply=on_late_reply,
-            )
+            return await self._unguarded(message, owner, wait_event, timeout, on_late_reply)
         verb = str(message.get("janus", "?"))
         gate = server.admit(verb)
         if gate is not None:
@@ -235,13 +240,7 @@ class GuardedTransport(JanusTransport):
             await gate.acquire(limit, verb=verb)
             timeout = max(limit - (loop.time() - start), 0.001)
         try:
-            reply = await super().request(
-                message,
-                owner=owner,
-                wait_event=wait_event,
-                timeout=timeout,
-                on_late_reply=on_late_reply,
-            )
+            reply = await self._unguarded(message, owner, wait_event, timeout, on_late_reply)
         except (TransportError, RequestTimeoutError) as exc:
             server.failed(verb, exc)
             raise
