@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..config import Timeouts, resolve_timeout
@@ -86,6 +86,8 @@ class JanusCluster:
         self._callbacks: list[Callable[[BreakerEvent], object]] = []
         self._streams: list[asyncio.Queue[BreakerEvent]] = []
         self._wakeup: asyncio.Event | None = None
+        # The servers that can take sessions, kept until a breaker or a drain changes.
+        self._placeable: tuple[ClusterServer, ...] | None = None
         self._servers = [
             ClusterServer(
                 spec,
@@ -96,6 +98,7 @@ class JanusCluster:
                 breaker=breaker,
                 on_change=self._breaker_changed,
                 wake=self._wake,
+                on_placement_change=self._placement_changed,
             )
             for spec in specs
         ]
@@ -219,9 +222,10 @@ class JanusCluster:
     ) -> JanusSession:
         """Create a session on the server the policy picks; return it created.
 
-        If that server fails (it cannot be reached, or refuses), the next one in
-        the policy's order is tried. The session shares the server's transport:
-        destroy it (``async with``) when done; the cluster does not.
+        If that server fails (it cannot be reached, or refuses), the policy
+        ranks the servers not tried yet and the first of them is tried, and so
+        on. The session shares the server's transport: destroy it (``async
+        with``) when done; the cluster does not.
 
         Args:
             key: The placement key: with the sticky policy, every session with
@@ -235,9 +239,16 @@ class JanusCluster:
         """
         if key is not None and not isinstance(key, str):
             raise TypeError(f"key must be a string or None, got {type(key).__name__}")
-        self._require_open()
+        if self._closed:
+            self._require_open()
+        servers: Sequence[ClusterServer] | None = self._placeable
+        if servers is None:
+            servers = self._placeable = tuple(s for s in self._servers if s.can_place())
+        if not servers:
+            raise NoServerAvailableError(self._nothing_available([]))
+        server = self.policy.pick(servers, key)
         tried: list[str] = []
-        for server in self.candidates(key):
+        while True:
             session = JanusSession(transport=server.transport)
             server.pending += 1
             try:
@@ -247,12 +258,16 @@ class JanusCluster:
                     raise
                 tried.append(f"{server.url}: {exc}")
                 logger.info("cluster: placing on %s failed (%s); trying the next", server.url, exc)
-                continue
+            else:
+                return session
             finally:
                 server.pending -= 1
-            server.placed()
-            return session
-        raise NoServerAvailableError(self._nothing_available(tried))
+            # Only after a failure: the policy's order of the servers not tried yet.
+            failed = server
+            servers = [s for s in servers if s is not failed]
+            if not servers:
+                raise NoServerAvailableError(self._nothing_available(tried))
+            server = self.policy.rank(servers, key)[0]
 
     def _nothing_available(self, tried: list[str]) -> str:
         states = "; ".join(
@@ -334,7 +349,11 @@ class JanusCluster:
         finally:
             self._streams.remove(queue)
 
+    def _placement_changed(self) -> None:
+        self._placeable = None
+
     def _breaker_changed(self, event: BreakerEvent) -> None:
+        self._placeable = None
         for queue in self._streams:
             queue.put_nowait(event)
         for callback in list(self._callbacks):

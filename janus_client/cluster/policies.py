@@ -2,8 +2,9 @@
 
 A policy is pure: it ranks the servers it is given and keeps no reference
 to them, so it is tested without Janus. `JanusCluster` passes only the servers
-that can take sessions (breaker closed, not draining) and tries them in the
-returned order until one accepts.
+that can take sessions (breaker closed, not draining): it asks `PlacementPolicy.pick`
+for the first choice (one pass over the servers, no sorting), and only when that
+server fails asks `PlacementPolicy.rank` to order the ones not tried yet.
 
 * `LeastLoaded` (the default): the fewest sessions per unit of weight first.
 * `RoundRobin`: smooth weighted round-robin.
@@ -60,11 +61,27 @@ W = TypeVar("W", bound=Weighted)
 class PlacementPolicy(ABC):
     """Base class of placement policies.
 
-    Subclass it and implement `rank` for a policy of your own.
+    Subclass it and implement `rank` for a policy of your own; override `pick`
+    too when the first choice can be found without ordering every server (the
+    cluster calls `pick` once per placement and `rank` only after a failure).
     """
 
     #: The policy's name (``janus-client cluster status`` shows it).
     name: str = "policy"
+
+    def pick(self, servers: Sequence[S], key: str | None = None) -> S:
+        """Return the server to try first for a new session (``rank(...)[0]``).
+
+        It counts as one placement for a policy that keeps state (a turn).
+
+        Args:
+            servers: The servers that can take sessions now (never empty).
+            key: The placement key given to `JanusCluster.session`, or None.
+
+        Returns:
+            The best server.
+        """
+        return self.rank(servers, key)[0]
 
     @abstractmethod
     def rank(self, servers: Sequence[S], key: str | None = None) -> list[S]:
@@ -101,6 +118,21 @@ class LeastLoaded(PlacementPolicy):
         )
         return [servers[i] for i in order]
 
+    def pick(self, servers: Sequence[S], key: str | None = None) -> S:
+        """The first server `rank` would return, in one pass without sorting."""
+        count = len(servers)
+        turn = self._turn = (self._turn + 1) % count
+        best = servers[turn]
+        low = best.load / best.weight
+        # From the turn's server round to the one before it: the first of the
+        # lowest wins, as the rotating tie-break of `rank` orders them.
+        for i in range(turn + 1, turn + count):
+            server = servers[i % count]
+            score = server.load / server.weight
+            if score < low:
+                best, low = server, score
+        return best
+
 
 class RoundRobin(PlacementPolicy):
     """Smooth weighted round-robin: a server of weight 2 gets two turns in three.
@@ -125,6 +157,23 @@ class RoundRobin(PlacementPolicy):
         order = sorted(servers, key=lambda s: -current[s.url])
         current[order[0].url] -= total
         return order
+
+    def pick(self, servers: Sequence[S], key: str | None = None) -> S:
+        """The server whose turn it is (as ``rank(...)[0]``), without sorting."""
+        current = self._current
+        total = 0.0
+        best = servers[0]
+        high = -math.inf
+        for server in servers:
+            credit = current[server.url] = current.get(server.url, 0.0) + server.weight
+            total += server.weight
+            if credit > high:
+                best, high = server, credit
+        if len(current) > len(servers):  # a server left: forget its credit
+            for gone in set(current) - {s.url for s in servers}:
+                del current[gone]
+        current[best.url] -= total
+        return best
 
 
 def rendezvous_score(key: str, url: str, weight: float = 1.0) -> float:
@@ -157,6 +206,19 @@ def rendezvous_rank(key: str, servers: Sequence[W]) -> list[W]:
     return sorted(servers, key=lambda s: -rendezvous_score(key, s.url, s.weight))
 
 
+def _rendezvous_pick(key: str, servers: Sequence[W]) -> W:
+    """Return the first server of `rendezvous_rank` for ``key``, without sorting.
+
+    Args:
+        key: The placement key.
+        servers: The candidate servers (not empty).
+
+    Returns:
+        The server with the highest score (the first of them on a tie).
+    """
+    return max(servers, key=lambda s: rendezvous_score(key, s.url, s.weight))
+
+
 class Sticky(PlacementPolicy):
     """Rendezvous hashing of the placement key: the same key, the same server.
 
@@ -179,6 +241,12 @@ class Sticky(PlacementPolicy):
         if key is None:
             return self.fallback.rank(servers, None)
         return rendezvous_rank(key, servers)
+
+    def pick(self, servers: Sequence[S], key: str | None = None) -> S:
+        """The key's first choice; without a key the fallback's pick."""
+        if key is None:
+            return self.fallback.pick(servers, None)
+        return _rendezvous_pick(key, servers)
 
 
 def policy_from_name(name: str | PlacementPolicy) -> PlacementPolicy:

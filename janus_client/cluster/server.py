@@ -14,8 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import time
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Coroutine, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -39,8 +38,6 @@ logger = logging.getLogger("janus_client")
 _probing: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "janus_cluster_probe", default=False
 )
-
-_LIVE_REFRESH = 0.05  # seconds between recounts of the transport's sessions
 
 
 @dataclass(frozen=True)
@@ -170,14 +167,70 @@ class GuardedTransport(JanusTransport):
             RequestTimeoutError: No slot or token in time, or no reply in time.
         """
         server = self.cluster_server
-        if server is None or _probing.get():
-            return await super().request(
+        if server is None:
+            return await self._unguarded(message, owner, wait_event, timeout, on_late_reply)
+        breaker = server.breaker
+        if server._gated or breaker._state is not BreakerState.CLOSED:
+            return await self._guarded_request(
+                server, message, owner, wait_event, timeout, on_late_reply
+            )
+        # The usual case, kept lean: breaker closed, no rate limit. The health
+        # check (``_probing``) feeds the breaker itself: it is asked only when
+        # there is something to record.
+        try:
+            reply = await super().request(
                 message,
                 owner=owner,
                 wait_event=wait_event,
                 timeout=timeout,
                 on_late_reply=on_late_reply,
             )
+        except (TransportError, RequestTimeoutError) as exc:
+            if not _probing.get():
+                server.failed(str(message.get("janus", "?")), exc)
+            raise
+        except ServerError:
+            if breaker._failures and not _probing.get():
+                breaker.record_success()
+            raise
+        if breaker._failures and not _probing.get():
+            breaker.record_success()
+        return reply
+
+    def _unguarded(
+        self,
+        message: dict[str, Any],
+        owner: Hashable,
+        wait_event: bool,
+        timeout: float | None,
+        on_late_reply: Callable[[Incoming], object] | None,
+    ) -> Coroutine[Any, Any, Incoming]:
+        """The transport's own `request` (its coroutine: no extra frame when awaited)."""
+        return super().request(
+            message,
+            owner=owner,
+            wait_event=wait_event,
+            timeout=timeout,
+            on_late_reply=on_late_reply,
+        )
+
+    @property
+    def session_count(self) -> int:
+        """How many sessions live on this transport now (no copy, unlike ``sessions``)."""
+        return len(self._sessions)
+
+    async def _guarded_request(
+        self,
+        server: ClusterServer,
+        message: dict[str, Any],
+        owner: Hashable,
+        wait_event: bool,
+        timeout: float | None,
+        on_late_reply: Callable[[Incoming], object] | None,
+    ) -> Incoming:
+        """`request` through an open or half-open breaker, or through the gate."""
+        if _probing.get():  # the health check: past the breaker and the gate
+            return await self._unguarded(message, owner, wait_event, timeout, on_late_reply)
         verb = str(message.get("janus", "?"))
         gate = server.admit(verb)
         if gate is not None:
@@ -187,13 +240,7 @@ class GuardedTransport(JanusTransport):
             await gate.acquire(limit, verb=verb)
             timeout = max(limit - (loop.time() - start), 0.001)
         try:
-            reply = await super().request(
-                message,
-                owner=owner,
-                wait_event=wait_event,
-                timeout=timeout,
-                on_late_reply=on_late_reply,
-            )
+            reply = await self._unguarded(message, owner, wait_event, timeout, on_late_reply)
         except (TransportError, RequestTimeoutError) as exc:
             server.failed(verb, exc)
             raise
@@ -250,7 +297,7 @@ class ClusterServer:
         transport: The one transport all of the cluster's sessions on it share.
         breaker: Its `CircuitBreaker`.
         gate: Its `RequestGate`.
-        draining: Whether it takes no new sessions.
+        weight: Its weight (``spec.weight``).
         pending: Placements under way (sessions being created).
         latency: Seconds of the last successful health check.
     """
@@ -266,8 +313,10 @@ class ClusterServer:
         breaker: BreakerPolicy | None,
         on_change: Callable[[BreakerEvent], None],
         wake: Callable[[], None],
+        on_placement_change: Callable[[], None] | None = None,
     ) -> None:
         self.spec = spec
+        self.weight = float(spec.weight)
         self.url = url_without_password(spec.url)
         self.transport = guarded_transport(
             spec.url, api_secret, token, timeouts, spec.transport_options
@@ -276,11 +325,10 @@ class ClusterServer:
         self.breaker = CircuitBreaker(self.url, breaker, on_change=on_change)
         self.gate = RequestGate(spec.limits or limits, name=self.url)
         self._gated = self.gate.limit != RateLimit()
-        self.draining = False
+        self._draining = False
+        self._placement_changed = on_placement_change
         self.pending = 0
         self.latency: float | None = None
-        self._live = 0
-        self._live_at = -1.0
         self._admin_sessions: int | None = None
         self._live_at_admin = 0
         self._wake = wake
@@ -297,30 +345,29 @@ class ClusterServer:
 
     # ------------------------------------------------------------ placement
     @property
-    def weight(self) -> float:
-        """The server's weight."""
-        return float(self.spec.weight)
+    def draining(self) -> bool:
+        """Whether it takes no new sessions (`JanusCluster.drain`); settable."""
+        return self._draining
+
+    @draining.setter
+    def draining(self, value: bool) -> None:
+        self._draining = bool(value)
+        if self._placement_changed is not None:
+            self._placement_changed()
 
     @property
     def sessions(self) -> int:
-        """Sessions of this client on the server now (recounted at most every 50 ms)."""
-        now = time.monotonic()
-        if now - self._live_at > _LIVE_REFRESH:
-            self._live = len(self.transport.sessions)
-            self._live_at = now
-        return self._live
+        """Sessions of this client on the server now."""
+        return self.transport.session_count
 
     @property
     def load(self) -> int:
         """What least-loaded placement compares (see `ServerStatus.load`)."""
-        own = self.sessions + self.pending
+        # The transport's own table, not `session_count`: one call less per placement.
+        own = len(self.transport._sessions) + self.pending
         if self._admin_sessions is None:
             return own
         return max(own, self._admin_sessions + own - self._live_at_admin)
-
-    def placed(self) -> None:
-        """A session was created here (counted until the next recount)."""
-        self._live += 1
 
     def can_place(self) -> bool:
         """Whether new sessions may go here (breaker closed, not draining)."""

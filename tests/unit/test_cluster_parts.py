@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -83,6 +85,24 @@ def test_least_loaded_prefers_load_per_weight_and_rotates_ties() -> None:
     idle = [Srv("a"), Srv("b"), Srv("c")]
     firsts = {policy.rank(idle)[0].url for _ in range(3)}
     assert firsts == {"a", "b", "c"}
+
+
+def test_pick_is_the_first_of_rank() -> None:
+    # `pick` (one pass, what every placement uses) agrees with `rank(...)[0]`,
+    # turn by turn for the policies that keep a turn.
+    servers = [Srv("a", load=2), Srv("b", 2.0, load=4), Srv("c", load=2), Srv("d", 0.5, load=1)]
+    for make in (LeastLoaded, RoundRobin):
+        by_rank, by_pick = make(), make()
+        for step in range(12):
+            group = servers if step % 4 else servers[:3]  # a server leaves and comes back
+            assert by_pick.pick(group).url == by_rank.rank(group)[0].url, (make, step)
+    sticky = Sticky()
+    for key in KEYS[:200]:
+        assert sticky.pick(THREE, key) is rendezvous_rank(key, THREE)[0]
+    idle = [Srv("a"), Srv("b"), Srv("c")]
+    assert {LeastLoaded().pick(idle).url} == {"b"}
+    policy = LeastLoaded()
+    assert [policy.pick(idle).url for _ in range(3)] == ["b", "c", "a"]  # ties rotate
 
 
 def test_policy_names() -> None:
@@ -293,3 +313,55 @@ async def test_load_source_counts_other_clients() -> None:
                 await session.destroy()
     with pytest.raises(TypeError, match="load_source"):
         ServerSpec("ws://x", load_source=5)  # type: ignore[arg-type]
+
+
+async def test_a_failed_pick_goes_to_the_next_server() -> None:
+    async with FakeJanus() as live:
+        dead = "ws://127.0.0.1:9"  # nothing listens there: connecting fails at once
+        cluster = JanusCluster(
+            [dead, live.ws_url],
+            policy="round-robin",
+            health_interval=30,
+            breaker=BreakerPolicy(failure_threshold=100),
+        )
+        async with cluster:
+            assert cluster.server(dead).breaker.state is BreakerState.CLOSED
+            sessions = [await cluster.session() for _ in range(4)]
+            assert {cluster.server_of(s).url for s in sessions} == {live.ws_url}
+            assert cluster.server(dead).breaker.failures >= 2  # every try counted
+            assert cluster.server(dead).pending == 0 and cluster.server(live.ws_url).pending == 0
+            for session in sessions:
+                await session.destroy()
+
+
+async def test_a_placement_does_little_work_in_the_cluster() -> None:
+    # What a placement costs beyond a direct session (issue 20): the cluster's own
+    # Python calls per `session()` are counted, and no sort or task is made for
+    # it while every breaker is closed and no rate limit is set.
+    async with FakeJanus() as a, FakeJanus() as b, FakeJanus() as c:
+        cluster = JanusCluster([a.ws_url, b.ws_url, c.ws_url], health_interval=30)
+        async with cluster:
+            warm = [await cluster.session() for _ in range(3)]  # connections open
+            calls: Counter[str] = Counter()
+            builtins: Counter[str] = Counter()
+
+            def profile(frame: Any, event: str, arg: Any) -> None:
+                if event == "call" and "janus_client/cluster/" in frame.f_code.co_filename:
+                    calls[frame.f_code.co_qualname] += 1
+                elif event == "c_call" and getattr(arg, "__name__", "") == "sorted":
+                    builtins["sorted"] += 1
+
+            tasks_before = len(asyncio.all_tasks())
+            sys.setprofile(profile)
+            try:
+                session = await cluster.session()
+            finally:
+                sys.setprofile(None)
+            assert len(asyncio.all_tasks()) == tasks_before
+            assert not builtins, builtins
+            # session() (entered, resumed once), the policy's pick, one `load` per
+            # server, and the guard of the one `create` request (entered, resumed once).
+            assert sum(calls.values()) <= 9, calls
+            assert "LeastLoaded.rank" not in calls and "JanusCluster.candidates" not in calls
+            for made in [*warm, session]:
+                await made.destroy()
