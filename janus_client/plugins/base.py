@@ -368,6 +368,20 @@ class JanusPlugin:
     def _check_body(self, body: Mapping[str, Any]) -> None:
         """Hook: check a body given to `message`/`request` before it is sent (raise)."""
 
+    def _reply_fields(self, reply: PluginResponse) -> dict[str, Any]:
+        """The `PluginEvent` fields of an event that answered one of our requests.
+
+        ``plugin`` and ``raw`` come from the reply, ``session_id`` and ``handle_id``
+        from our handle (left out when detached): the ``**common`` keyword arguments
+        of a typed event's ``from_data(data, jsep, **common)``.
+        """
+        fields: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
+        handle = self._handle
+        if handle is not None:
+            fields["session_id"] = handle.session.session_id
+            fields["handle_id"] = handle.handle_id
+        return fields
+
     async def _send_declared(
         self, spec: RequestSpec, body: dict[str, Any], *, timeout: float | None
     ) -> dict[str, Any]:

@@ -136,11 +136,7 @@ class _AudioBridgeBase(RoomManagement, JanusMediaPlugin):
     # ---------------------------------------------------------------- events
     def _event(self, reply: PluginResponse) -> AudioBridgeEvent:
         """Type the event that answered one of our requests."""
-        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
-        if self._handle is not None:
-            common["session_id"] = self._handle.session.session_id
-            common["handle_id"] = self._handle.handle_id
-        return AudioBridgeEvent.from_data(reply.data, reply.jsep, **common)
+        return AudioBridgeEvent.from_data(reply.data, reply.jsep, **self._reply_fields(reply))
 
     def _entered(self, event: AudioBridgeEvent, display: str | None) -> None:
         """Take the room state from our ``joined`` or ``roomchanged``."""

@@ -244,11 +244,7 @@ class _VideoRoomBase(JanusMediaPlugin):
 
     # ---------------------------------------------------------------- events
     def _event(self, reply: PluginResponse) -> VideoRoomEvent:
-        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
-        if self._handle is not None:
-            common["session_id"] = self._handle.session.session_id
-            common["handle_id"] = self._handle.handle_id
-        return VideoRoomEvent.from_data(reply.data, reply.jsep, **common)
+        return VideoRoomEvent.from_data(reply.data, reply.jsep, **self._reply_fields(reply))
 
     async def _echo(
         self, reply: PluginResponse, event: VideoRoomEvent | None = None
