@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..validate import RoomId, opt_bool, opt_id, opt_int, opt_str
+from ..validate import RoomId, opt_bool, opt_id, opt_int, opt_objects, opt_str
 from .base import JanusPlugin
 from .declare import Secret, request
 
@@ -78,12 +78,7 @@ class Participant:
 
 
 def _items(data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    found = data.get(key)
-    return (
-        [dict(item) for item in found if isinstance(item, Mapping)]
-        if isinstance(found, list)
-        else []
-    )
+    return [dict(item) for item in opt_objects(data.get(key))]
 
 
 def _rooms(data: dict[str, Any]) -> tuple[RoomInfo, ...]:
@@ -100,6 +95,7 @@ def _tokens(data: dict[str, Any]) -> list[str]:
 
 
 def _nothing(data: dict[str, Any]) -> None:
+    """The result of the requests Janus answers with a bare ``success``."""
     return None
 
 

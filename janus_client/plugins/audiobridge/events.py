@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from ...errors import InvalidStateError, PluginError
 from ...events import PluginEvent, plugin_event_fields, plugin_event_type
-from ...validate import RoomId, opt_bool, opt_id, opt_int, opt_str
+from ...validate import RoomId, opt_bool, opt_id, opt_int, opt_objects, opt_str
 from ..rooms import Participant, RoomInfo
 
 _PLUGIN = "janus.plugin.audiobridge"
@@ -149,14 +149,9 @@ class AudioBridgeParticipant(Participant):
         )
 
 
-def _objects(value: Any) -> list[Mapping[str, Any]]:
-    """Return the objects of a reply's array (nothing when it is not an array)."""
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
-
-
 def participants_of(value: Any) -> tuple[AudioBridgeParticipant, ...]:
     """Read a ``participants`` array (entries without an id are skipped)."""
-    found = (AudioBridgeParticipant.from_data(p) for p in _objects(value))
+    found = (AudioBridgeParticipant.from_data(p) for p in opt_objects(value))
     return tuple(p for p in found if p.id is not None)
 
 
@@ -342,7 +337,7 @@ class AudioBridgeRoom(RoomInfo):
 
 def rooms_of(data: Mapping[str, Any]) -> tuple[AudioBridgeRoom, ...]:
     """Read the ``list`` reply's rooms."""
-    return tuple(AudioBridgeRoom.from_data(r) for r in _objects(data.get("list")))
+    return tuple(AudioBridgeRoom.from_data(r) for r in opt_objects(data.get("list")))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -402,7 +397,7 @@ class AudioBridgeForwarder:
 
 def forwarders_of(data: Mapping[str, Any]) -> list[AudioBridgeForwarder]:
     """Read the ``listforwarders`` reply's forwarders."""
-    found = _objects(data.get("rtp_forwarders"))
+    found = opt_objects(data.get("rtp_forwarders"))
     return [
         AudioBridgeForwarder.from_dict(f) for f in found if opt_int(f.get("stream_id")) is not None
     ]

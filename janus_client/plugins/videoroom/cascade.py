@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
-from ...validate import RoomId, opt_id, opt_int, opt_str
+from ...validate import RoomId, opt_id, opt_int, opt_objects, opt_str
 from ..declare import Check, NonEmpty, Range, Secret, request
 from ..rooms import _nothing
 from ._base import _VideoRoomBase
@@ -47,10 +47,7 @@ UpdatedStreams = Annotated[
 
 
 def _remotes(data: dict[str, Any]) -> list[VideoRoomRemotization]:
-    found = data.get("list")
-    if not isinstance(found, list):
-        return []
-    return [VideoRoomRemotization.from_dict(r) for r in found if isinstance(r, Mapping)]
+    return [VideoRoomRemotization.from_dict(r) for r in opt_objects(data.get("list"))]
 
 
 def _remote_publisher(data: dict[str, Any]) -> VideoRoomRemotePublisher:

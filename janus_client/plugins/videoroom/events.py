@@ -17,6 +17,7 @@ from ...validate import (
     opt_bool,
     opt_id,
     opt_int,
+    opt_objects,
     opt_str,
 )
 
@@ -274,9 +275,7 @@ class VideoRoomStream:
 
 
 def _streams_of(value: Any) -> tuple[VideoRoomStream, ...]:
-    if not isinstance(value, list):
-        return ()
-    return tuple(VideoRoomStream.from_dict(s) for s in value if isinstance(s, Mapping))
+    return tuple(VideoRoomStream.from_dict(s) for s in opt_objects(value))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -333,9 +332,7 @@ class VideoRoomPublisher:
 
 
 def _publishers_of(value: Any) -> tuple[VideoRoomPublisher, ...]:
-    if not isinstance(value, list):
-        return ()
-    found = (VideoRoomPublisher.from_dict(p) for p in value if isinstance(p, Mapping))
+    found = (VideoRoomPublisher.from_dict(p) for p in opt_objects(value))
     return tuple(p for p in found if p is not None)
 
 
@@ -437,7 +434,6 @@ class VideoRoomEvent(PluginEvent):
                 display = opt_str(joining.get("display"))
         level = data.get("audio-level-dBov-avg")
         moderation = data.get("moderation")
-        attendees = data.get("attendees")
         has_streams = kind is not VideoRoomEventType.JOINED and isinstance(
             data.get("streams"), list
         )
@@ -449,9 +445,7 @@ class VideoRoomEvent(PluginEvent):
             display=display,
             description=opt_str(data.get("description")),
             publishers=_publishers_of(data.get("publishers")),
-            attendees=tuple(dict(a) for a in attendees if isinstance(a, Mapping))
-            if isinstance(attendees, list)
-            else (),
+            attendees=tuple(dict(a) for a in opt_objects(data.get("attendees"))),
             streams=_streams_of(data.get("streams")) if has_streams else None,
             mid=opt_str(data.get("mid")),
             muted=None if not isinstance(moderation, str) else moderation == "muted",
@@ -543,12 +537,11 @@ class VideoRoomForwarders:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomForwarders:
         """Read one ``listforwarders`` entry."""
-        found = data.get("forwarders")
-        items = [f for f in found if isinstance(f, Mapping)] if isinstance(found, list) else []
+        found = opt_objects(data.get("forwarders"))
         return cls(
             publisher_id=opt_id(data.get("publisher_id")),
             display=opt_str(data.get("display")),
-            forwarders=tuple(VideoRoomForwarder.from_dict(f) for f in items),
+            forwarders=tuple(VideoRoomForwarder.from_dict(f) for f in found),
             raw=dict(data),
         )
 
