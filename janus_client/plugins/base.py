@@ -205,6 +205,14 @@ class JanusPlugin:
             session.want_events()
         handle.add_close_hook(self._close_media)
         handle.add_close_hook(self._close_events)
+        self._attached()
+
+    def _attached(self) -> None:
+        """Hook: the plugin has just attached (`handle` is set); set up its state.
+
+        Runs at the end of `attach`, after the base class's close hooks were added;
+        a plugin can add its own there (``self.handle.add_close_hook(...)``).
+        """
 
     async def _close_events(self) -> None:
         """End the plugin's event streams when its handle closes."""

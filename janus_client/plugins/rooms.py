@@ -109,6 +109,32 @@ def _check_allowed(body: dict[str, Any]) -> None:
         raise ValueError(f"action {body['action']!r} needs the allowed tokens")
 
 
+class _RoomMember(JanusPlugin):
+    """The state of a handle that is in one room at a time (AudioBridge, VideoRoom).
+
+    The state stands for Janus' participant of this handle (its room, its display
+    name, what the plugin adds in `_reset`): it starts empty when the plugin
+    attaches and is dropped when the handle closes, as Janus drops the participant
+    with the handle.
+    """
+
+    _room: RoomId | None
+    _display: str | None
+
+    def _reset(self) -> None:
+        """Forget the room state (a plugin extends it, calling this one)."""
+        self._room = None
+        self._display = None
+
+    def _attached(self) -> None:
+        super()._attached()
+        self._reset()
+        self.handle.add_close_hook(self._handle_closed)
+
+    async def _handle_closed(self) -> None:
+        self._reset()
+
+
 class RoomManagement(JanusPlugin):
     """The room-management requests every room plugin answers (a mixin)."""
 
