@@ -21,6 +21,15 @@ class InFlightLimit(JanusTransport):
 
     max_in_flight: int | None = None
 
-    def _limit_in_flight(self, limit: int | None) -> None:
-        self.max_in_flight = limit
-        self._slots = asyncio.Semaphore(limit) if limit else None
+    def _limit_in_flight(self, limit: int | None, *, applies: bool = True) -> None:
+        """Check the ``max_in_flight`` argument, then apply it (only if ``applies``).
+
+        Raises:
+            ValueError: ``limit`` is neither None nor a positive integer.
+        """
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise ValueError(f"max_in_flight must be a positive integer or None, got {limit!r}")
+        self.max_in_flight = limit if applies else None
+        self._slots = asyncio.Semaphore(limit) if limit and applies else None

@@ -96,11 +96,6 @@ class JanusTransportAMQP(BrokerProbe, JanusTransport):
         parts = urlsplit(base_url)
         scheme = parts.scheme.lower()
         shown = url_without_password(base_url)  # what logs and errors show
-        if ssl is not None and scheme == "amqp":
-            raise ValueError(
-                f"ssl= was given but {shown!r} uses amqp://, which never uses TLS; "
-                "use amqps:// or leave ssl out"
-            )
         super().__init__(
             shown, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
         )

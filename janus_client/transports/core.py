@@ -48,7 +48,7 @@ _debug_enabled = functools.partial(logger.isEnabledFor, logging.DEBUG)
 
 
 # Schemes without TLS, and their TLS counterparts (named in the error for ssl=).
-_PLAIN_SCHEMES = {"ws": "wss", "http": "https"}
+_PLAIN_SCHEMES = {"ws": "wss", "http": "https", "amqp": "amqps", "mqtt": "mqtts"}
 
 
 class _Expired(Exception):

@@ -163,11 +163,6 @@ class JanusTransportMQTT(InFlightLimit, BrokerProbe, JanusTransport):
         parts = urlsplit(base_url)
         scheme = parts.scheme.lower()
         shown = url_without_password(base_url)  # what logs and errors show
-        if ssl is not None and scheme == "mqtt":
-            raise ValueError(
-                f"ssl= was given but {shown!r} uses mqtt://, which never uses TLS; "
-                "use mqtts:// or leave ssl out"
-            )
         super().__init__(
             shown, api_secret, token, timeouts=timeouts, ssl=ssl, reconnect=reconnect
         )
@@ -210,14 +205,6 @@ class JanusTransportMQTT(InFlightLimit, BrokerProbe, JanusTransport):
         self._properties: tuple[Any, Any] = (None, None)
         self._reader: asyncio.Task[None] | None = None
         self._probing = None
-        if max_in_flight is not None and (
-            isinstance(max_in_flight, bool)
-            or not isinstance(max_in_flight, int)
-            or max_in_flight < 1
-        ):
-            raise ValueError(
-                f"max_in_flight must be a positive integer or None, got {max_in_flight!r}"
-            )
         self._limit_in_flight(max_in_flight)
 
     def __repr__(self) -> str:

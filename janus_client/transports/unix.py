@@ -127,16 +127,7 @@ class JanusTransportUnix(InFlightLimit, JanusTransport):
         self._sock: socket.socket | None = None
         self._client_path: str | None = None
         self._reader: asyncio.Task[None] | None = None
-        if max_in_flight is not None and (
-            isinstance(max_in_flight, bool)
-            or not isinstance(max_in_flight, int)
-            or max_in_flight < 1
-        ):
-            raise ValueError(
-                f"max_in_flight must be a positive integer or None, got {max_in_flight!r}"
-            )
-        self.max_in_flight = max_in_flight if self.datagram else None
-        self._limit_in_flight(self.max_in_flight)
+        self._limit_in_flight(max_in_flight, applies=self.datagram)
 
     @property
     def client_path(self) -> str | None:
