@@ -16,11 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..validate import RoomId, opt_bool, opt_id, opt_int, opt_objects, opt_str
 from .base import JanusPlugin
 from .declare import Secret, request
+
+if TYPE_CHECKING:
+    from ..handle import PluginResponse
 
 __all__ = ["Participant", "RoomInfo", "RoomManagement"]
 
@@ -133,6 +136,14 @@ class _RoomMember(JanusPlugin):
 
     async def _handle_closed(self) -> None:
         self._reset()
+
+    async def _leave(self, timeout: float | None) -> PluginResponse:
+        """Send ``leave``; whatever Janus answers, our media and room state are gone."""
+        try:
+            return await self.message({"request": "leave"}, timeout=timeout)
+        finally:
+            await self._close_pc()
+            self._reset()
 
 
 class RoomManagement(JanusPlugin):

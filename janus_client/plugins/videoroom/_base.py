@@ -161,12 +161,7 @@ class _VideoRoomBase(_RoomMember, JanusMediaPlugin):
         """
         enforce_timeout(timeout)
         self.handle  # noqa: B018
-        try:
-            reply = await self.message({"request": "leave"}, timeout=timeout)
-        finally:
-            await self._close_pc()
-            self._reset()
-        await self._echo(reply)
+        await self._echo(await self._leave(timeout))
 
     # ---------------------------------------------------------- negotiation
     async def _subscriber_pc(self) -> JanusPeerConnection:
