@@ -383,12 +383,14 @@ class JanusPlugin:
         from our handle (left out when detached): the ``**common`` keyword arguments
         of a typed event's ``from_data(data, jsep, **common)``.
         """
-        fields: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
+        return {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw, **self._handle_ids()}
+
+    def _handle_ids(self) -> dict[str, Any]:
+        """``session_id`` and ``handle_id`` for an event of our handle (none when detached)."""
         handle = self._handle
-        if handle is not None:
-            fields["session_id"] = handle.session.session_id
-            fields["handle_id"] = handle.handle_id
-        return fields
+        if handle is None:
+            return {}
+        return {"session_id": handle.session.session_id, "handle_id": handle.handle_id}
 
     async def _send_declared(
         self, spec: RequestSpec, body: dict[str, Any], *, timeout: float | None
