@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ...errors import CompatPluginError, InvalidStateError
-from ...events import PluginEvent, plugin_event_fields
+from ...events import PluginEvent, plugin_event_fields, plugin_event_type
 from ...validate import (
     RoomId,
     enforce_id,
@@ -336,21 +336,6 @@ def _publishers_of(value: Any) -> tuple[VideoRoomPublisher, ...]:
     return tuple(p for p in found if p is not None)
 
 
-def _event_type(data: Mapping[str, Any]) -> VideoRoomEventType:
-    kind = data.get("videoroom")
-    if kind == "event":
-        if "error_code" in data or "error" in data:
-            return VideoRoomEventType.ERROR
-        for key, event_type in _EVENT_KEYS:
-            if key in data:
-                return event_type
-        return VideoRoomEventType.EVENT
-    try:
-        return VideoRoomEventType(kind)
-    except ValueError:
-        return VideoRoomEventType.EVENT
-
-
 @dataclass(frozen=True, kw_only=True)
 class VideoRoomEvent(PluginEvent):
     """A VideoRoom plugin event, typed.
@@ -409,7 +394,7 @@ class VideoRoomEvent(PluginEvent):
 
         ``common`` are `PluginEvent` fields (``plugin``, ``session_id``, ...).
         """
-        kind = _event_type(data)
+        kind = plugin_event_type(data, "videoroom", VideoRoomEventType, _EVENT_KEYS)
         pid: RoomId | None = None
         display = opt_str(data.get("display"))
         if kind in (
