@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import ClassVar, TypeVar
 
-__all__ = ["AsyncContext", "SyncContext"]
+__all__ = ["AsyncContext", "EitherContext", "SyncContext"]
 
 _A = TypeVar("_A", bound="AsyncContext")
 _S = TypeVar("_S", bound="SyncContext")
+_E = TypeVar("_E", bound="EitherContext")
 
 
 class AsyncContext:
@@ -41,3 +42,13 @@ class SyncContext:
 
     def __exit__(self, *exc: object) -> None:
         getattr(self, self._closes_with)()
+
+
+class EitherContext(SyncContext):
+    """`SyncContext` that also works as ``async with obj:`` (the methods stay synchronous)."""
+
+    async def __aenter__(self: _E) -> _E:
+        return self.__enter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.__exit__(*exc)

@@ -279,6 +279,10 @@ class TrackStats:
         their size, frame counters and audio level are not read (that needs the
         decoded picture or samples).
         """
+        self._count_frame()
+
+    def _count_frame(self) -> None:
+        """Count one frame now: ``frames`` and the first and last frame times."""
         now = time.monotonic()
         self.frames += 1
         self.last_frame_at = now
@@ -287,12 +291,7 @@ class TrackStats:
             self._first.set()
 
     def _add(self, frame: Any) -> None:
-        now = time.monotonic()
-        self.frames += 1
-        self.last_frame_at = now
-        if self.first_frame_at is None:
-            self.first_frame_at = now
-            self._first.set()
+        self._count_frame()
         if self.kind == "video":
             self.width, self.height = frame.width, frame.height
             self.last_frame = frame

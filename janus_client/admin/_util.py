@@ -30,6 +30,7 @@ __all__ = [
     "check_mapping",
     "check_plugins",
     "check_str",
+    "data_list",
     "expect",
     "id_list",
     "opt_bool",
@@ -80,6 +81,13 @@ def expect(body: dict[str, Any], key: str, request: str) -> Any:
     if key not in body:
         raise ProtocolError(f"Janus replied to {request!r} without {key!r}: {body!r}")
     return body[key]
+
+
+def data_list(body: dict[str, Any], key: str, request: str) -> list[Any]:
+    value = as_dict(body.get("data")).get(key)
+    if not isinstance(value, list):
+        raise ProtocolError(f"Janus replied to {request!r} without data.{key}: {body!r}")
+    return value
 
 
 def id_list(body: dict[str, Any], key: str, request: str) -> list[int]:

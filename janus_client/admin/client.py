@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 from .._lifecycle import AsyncContext
 from ..coverage import JANUS_REQUESTS
-from ..errors import ProtocolError
 from ..protocol import plugin_error
 from ._base import AdminConnection
 from ._util import (
@@ -20,6 +19,7 @@ from ._util import (
     check_mapping,
     check_plugins,
     check_str,
+    data_list,
     expect,
     id_list,
 )
@@ -259,10 +259,7 @@ class JanusAdminMonitorClient(AdminConnection, AsyncContext):
         check_str("token", token)
         names = check_plugins("plugins", plugins, allow_empty=False)
         body = await self._call(request, {"token": token, "plugins": names}, timeout=timeout)
-        allowed = as_dict(body.get("data")).get("plugins")
-        if not isinstance(allowed, list):
-            raise ProtocolError(f"Janus replied to {request!r} without data.plugins: {body!r}")
-        return [p for p in allowed if isinstance(p, str)]
+        return [p for p in data_list(body, "plugins", request) if isinstance(p, str)]
 
     async def list_tokens(self, *, timeout: float | None = None) -> list[dict[str, Any]]:
         """Return the stored tokens, each as ``{"token": ..., "allowed_plugins": [...]}``.
@@ -271,10 +268,7 @@ class JanusAdminMonitorClient(AdminConnection, AsyncContext):
             UnknownJanusError: Stored-token authentication is disabled (490).
         """
         body = await self._call("list_tokens", {}, timeout=timeout)
-        tokens = as_dict(body.get("data")).get("tokens")
-        if not isinstance(tokens, list):
-            raise ProtocolError(f"Janus replied to 'list_tokens' without data.tokens: {body!r}")
-        return [dict(t) for t in tokens if isinstance(t, Mapping)]
+        return [dict(t) for t in data_list(body, "tokens", "list_tokens") if isinstance(t, Mapping)]
 
     async def remove_token(self, token: str, *, timeout: float | None = None) -> bool:
         """Remove a stored token; return True.

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config import Timeouts
 from ..session import JanusSession
 from ._output import Output
 
 if TYPE_CHECKING:
+    from ..plugins.base import JanusPlugin
+
     Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
     Subcommands = Any
+
+_P = TypeVar("_P", bound="JanusPlugin")
 
 __all__ = [
     "EXIT_AUTH",
@@ -27,6 +32,7 @@ __all__ = [
     "Subcommands",
     "UsageError",
     "add_command",
+    "attached",
     "common_options",
     "env",
     "has_janus_scheme",
@@ -177,6 +183,18 @@ def session(args: argparse.Namespace) -> JanusSession:
         token=args.token,
         timeouts=timeouts(args),
     )
+
+
+@contextlib.asynccontextmanager
+async def attached(args: argparse.Namespace, plugin: _P) -> AsyncIterator[_P]:
+    """Attach ``plugin`` on a new session of ``args``; on leaving, destroy both."""
+    janus = session(args)
+    try:
+        await plugin.attach(janus)
+        yield plugin
+    finally:
+        await plugin.destroy()
+        await janus.destroy()
 
 
 def timeouts(args: argparse.Namespace) -> Timeouts:

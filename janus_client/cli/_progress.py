@@ -8,9 +8,10 @@ import os
 import time
 from typing import Any
 
+from ._common import EXIT_ERROR
 from ._output import Output
 
-__all__ = ["count_video_frames", "follow", "media_summary", "media_text"]
+__all__ = ["count_video_frames", "follow", "media_outcome", "media_summary", "media_text"]
 
 
 def media_summary(stats: dict[str, Any]) -> dict[str, Any]:
@@ -26,6 +27,32 @@ def media_text(media: dict[str, Any]) -> list[str]:
     return [
         f"  {m['kind']} {mid}: {m['frames']} frames, {m['fps']} fps" for mid, m in media.items()
     ]
+
+
+def media_outcome(out: Output, summary: dict[str, Any], heading: str) -> int:
+    """Show the summary of a received stream; return the command's exit code.
+
+    Args:
+        out: Where the summary goes.
+        summary: Its ``media`` (`media_summary`), ``recorded_to`` (the file or
+            None) and, with a file, ``video_frames_recorded``.
+        heading: The first line of the text form.
+
+    Returns:
+        0 when media came (with a file: when it holds video frames), else
+        `EXIT_ERROR`.
+    """
+
+    def text(s: dict[str, Any]) -> str:
+        lines = [heading, *media_text(s["media"])]
+        if s["recorded_to"]:
+            lines.append(f"  {s['video_frames_recorded']} video frames in {s['recorded_to']}")
+        return "\n".join(lines)
+
+    out.result(summary, text)
+    if summary["recorded_to"]:
+        return 0 if summary["video_frames_recorded"] else EXIT_ERROR
+    return 0 if any(m["frames"] for m in summary["media"].values()) else EXIT_ERROR
 
 
 def _progress_text(progress: dict[str, Any]) -> str:

@@ -7,10 +7,10 @@ import asyncio
 import time
 from typing import Any
 
-from ._common import EXIT_ERROR, Subcommands, UsageError, add_command, session
+from ._common import Subcommands, UsageError, add_command, attached
 from ._media import load_media, setup_media
 from ._output import Output
-from ._progress import count_video_frames, follow, media_summary, media_text
+from ._progress import count_video_frames, follow, media_outcome, media_summary
 
 __all__ = ["cmd_recordplay", "register"]
 
@@ -88,10 +88,7 @@ async def cmd_recordplay(args: argparse.Namespace, out: Output) -> int:
     if args.action in ("record", "play"):
         load_media()
         setup_media(args)
-    janus = session(args)
-    plugin = JanusRecordPlayPlugin()
-    try:
-        await plugin.attach(janus)
+    async with attached(args, JanusRecordPlayPlugin()) as plugin:
         if args.action == "list":
             recordings = await plugin.list_recordings()
             out.result([r.raw for r in recordings], lambda _: _list_text(recordings))
@@ -99,24 +96,11 @@ async def cmd_recordplay(args: argparse.Namespace, out: Output) -> int:
         if args.action == "record":
             return await _record(args, out, plugin)
         summary = await _play(args, out, plugin)
-    finally:
-        await plugin.destroy()
-        await janus.destroy()
     if args.record:
         summary["video_frames_recorded"] = count_video_frames(args.record)
-
-    def text(s: dict[str, Any]) -> str:
-        state = "played to the end" if s["done"] else "stopped before the end"
-        lines = [f"Record&Play summary (recording {s['recording']}, {state}):"]
-        lines += media_text(s["media"])
-        if s["recorded_to"]:
-            lines.append(f"  {s['video_frames_recorded']} video frames in {s['recorded_to']}")
-        return "\n".join(lines)
-
-    out.result(summary, text)
-    if args.record:
-        return 0 if summary["video_frames_recorded"] else EXIT_ERROR
-    return 0 if any(m["frames"] for m in summary["media"].values()) else EXIT_ERROR
+    state = "played to the end" if summary["done"] else "stopped before the end"
+    heading = f"Record&Play summary (recording {summary['recording']}, {state}):"
+    return media_outcome(out, summary, heading)
 
 
 def _check(args: argparse.Namespace) -> None:

@@ -6,10 +6,10 @@ import argparse
 import time
 from typing import Any
 
-from ._common import EXIT_ERROR, Subcommands, UsageError, add_command, session
+from ._common import Subcommands, UsageError, add_command, attached
 from ._media import load_media, setup_media
 from ._output import Output
-from ._progress import count_video_frames, follow, media_summary, media_text
+from ._progress import count_video_frames, follow, media_outcome, media_summary
 
 __all__ = ["cmd_streaming", "register"]
 
@@ -43,10 +43,7 @@ async def cmd_streaming(args: argparse.Namespace, out: Output) -> int:
     if args.action == "watch":
         load_media()
         setup_media(args)
-    janus = session(args)
-    plugin = JanusStreamingPlugin()
-    try:
-        await plugin.attach(janus)
+    async with attached(args, JanusStreamingPlugin()) as plugin:
         if args.action == "list":
             mountpoints = await plugin.list_mountpoints()
             out.result([m.raw for m in mountpoints], lambda _: _list_text(mountpoints))
@@ -63,9 +60,6 @@ async def cmd_streaming(args: argparse.Namespace, out: Output) -> int:
         await follow(out, lambda: plugin.track_stats, args.seconds, record=args.record)
         media = media_summary(plugin.track_stats)
         await plugin.stop()
-    finally:
-        await plugin.destroy()
-        await janus.destroy()
     summary: dict[str, Any] = {
         "event": "summary",
         "mountpoint": args.id,
@@ -74,17 +68,7 @@ async def cmd_streaming(args: argparse.Namespace, out: Output) -> int:
         "recorded_to": args.record,
         "video_frames_recorded": count_video_frames(args.record) if args.record else None,
     }
-
-    def text(s: dict[str, Any]) -> str:
-        lines = [f"Streaming summary (mountpoint {s['mountpoint']}):", *media_text(s["media"])]
-        if s["recorded_to"]:
-            lines.append(f"  {s['video_frames_recorded']} video frames in {s['recorded_to']}")
-        return "\n".join(lines)
-
-    out.result(summary, text)
-    if args.record:
-        return 0 if summary["video_frames_recorded"] else EXIT_ERROR
-    return 0 if any(m["frames"] for m in media.values()) else EXIT_ERROR
+    return media_outcome(out, summary, f"Streaming summary (mountpoint {args.id}):")
 
 
 def _check(args: argparse.Namespace) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ._serve import serve_app
+from .._serve import serve_app
 
 try:
     from prometheus_client import CollectorRegistry

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from aiohttp import WSMsgType, web
 
 from .._lifecycle import AsyncContext
-from ._serve import serve_app
+from .._serve import serve_app
 from .events import (
     MASK_NAMES,
     EventType,

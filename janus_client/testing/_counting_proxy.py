@@ -7,11 +7,13 @@ import contextlib
 import json
 import logging
 from collections import Counter
-from types import TracebackType
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from .._lifecycle import AsyncContext
+from .._serve import serve_app
 
 __all__ = ["CountingProxy"]
 
@@ -20,7 +22,7 @@ logger = logging.getLogger("janus_client.testing")
 _PROTOCOL = "janus-protocol"
 
 
-class CountingProxy:
+class CountingProxy(AsyncContext):
     """Forward a loopback WebSocket port to a Janus WebSocket endpoint, counting requests.
 
     Each request's ``transaction`` is outstanding from the moment the proxy
@@ -45,6 +47,8 @@ class CountingProxy:
         peak_outstanding: The highest ``outstanding`` seen.
         requests: Requests forwarded, by ``janus`` verb.
     """
+
+    _closes_with = "stop"
 
     def __init__(self, target_url: str, *, host: str = "127.0.0.1") -> None:
         self.target_url = target_url
@@ -75,16 +79,7 @@ class CountingProxy:
             return
         app = web.Application()
         app.router.add_get("/", self._serve)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, self.host, 0)
-            await site.start()
-            self._port = int(runner.addresses[0][1])
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
+        self._runner, self._port = await serve_app(app, self.host, 0, shutdown_timeout=1.0)
         self._client = aiohttp.ClientSession()
 
     async def stop(self) -> None:
@@ -99,18 +94,6 @@ class CountingProxy:
         if client is not None:
             await client.close()
         self._port = None
-
-    async def __aenter__(self) -> CountingProxy:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     def reset(self) -> None:
         """Forget the counts (not the requests still outstanding)."""

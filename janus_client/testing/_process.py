@@ -118,7 +118,23 @@ def _stop_leftover_servers() -> None:
             server.stop(timeout=2.0)
 
 
-class ProcessControl(ServerState):
+class ChildProcess:
+    """Mix-in for an object that runs one child process, kept in ``_process``."""
+
+    _process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the child process exists and has not exited (a paused one too)."""
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs, else None."""
+        return self._process.pid if self.running and self._process is not None else None
+
+
+class ProcessControl(ChildProcess, ServerState):
     """Starting, stopping, pausing and killing the Janus process (`JanusServer` is one)."""
 
     def _provide_ice_address(self) -> None:

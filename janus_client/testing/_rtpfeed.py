@@ -17,7 +17,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
+from .._lifecycle import EitherContext
 from ..validate import RoomId, enforce_int, enforce_str
+from ._process import ChildProcess
 
 if TYPE_CHECKING:
     from ..plugins.streaming import JanusStreamingPlugin
@@ -85,7 +87,7 @@ class RtpFeedError(RuntimeError):
     """The GStreamer feed cannot start (no ``gst-launch-1.0``, or it exited at once)."""
 
 
-class RtpFeed:
+class RtpFeed(ChildProcess, EitherContext):
     """A GStreamer child process sending VP8 video and Opus audio as RTP.
 
     The process is bounded: it ends by itself after ``max_seconds`` (its sources
@@ -194,16 +196,6 @@ class RtpFeed:
             ]  # fmt: skip
         return args
 
-    @property
-    def running(self) -> bool:
-        """Whether the GStreamer process runs."""
-        return self._process is not None and self._process.poll() is None
-
-    @property
-    def pid(self) -> int | None:
-        """The process id, while it runs."""
-        return self._process.pid if self.running and self._process is not None else None
-
     def start(self) -> None:
         """Start the GStreamer process (it sends at once).
 
@@ -263,20 +255,6 @@ class RtpFeed:
                     process.wait(timeout)
         finally:
             self._reap()
-
-    def __enter__(self) -> RtpFeed:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> RtpFeed:
-        self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.stop()
 
 
 @dataclass(frozen=True)

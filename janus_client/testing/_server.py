@@ -310,16 +310,6 @@ class JanusServer(ConfigWriter, Endpoints, ProcessControl, SyncContext):
         """The HMAC secret for signed tokens, if any."""
         return self._token_auth_secret
 
-    @property
-    def running(self) -> bool:
-        """True while the Janus process exists (even when paused)."""
-        return self._process is not None and self._process.poll() is None
-
-    @property
-    def pid(self) -> int | None:
-        """Process id of the running Janus, or None."""
-        return self._process.pid if self.running and self._process is not None else None
-
     def read_log(self) -> str:
         """Return the whole Janus log so far ("" if there is none yet).
 

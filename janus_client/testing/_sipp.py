@@ -22,9 +22,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
+from .._lifecycle import EitherContext
 from . import _sipp_scenarios
+from ._process import ChildProcess
 
 __all__ = [
     "SippError",
@@ -126,7 +127,7 @@ def _free_ports(host: str, count: int) -> int:
     raise SippError(f"no {count} free UDP ports in {low}-{high} on {host}")
 
 
-class SippProcess:
+class SippProcess(ChildProcess, EitherContext):
     """Run one SIPp scenario as a child process on loopback.
 
     Use it as a (sync or async) context manager; leaving stops SIPp and removes its
@@ -153,6 +154,8 @@ class SippProcess:
         binary: The SIPp executable.
     """
 
+    _closes_with = "close"
+
     def __init__(
         self,
         scenario: str,
@@ -175,7 +178,7 @@ class SippProcess:
         self.binary = binary
         self.port = 0
         self.media_port = 0
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._dir: Path | None = None
 
     def __repr__(self) -> str:
@@ -194,14 +197,9 @@ class SippProcess:
         return f"sip:{self.address}"
 
     @property
-    def running(self) -> bool:
-        """Whether the child process is alive."""
-        return self._proc is not None and self._proc.poll() is None
-
-    @property
     def returncode(self) -> int | None:
         """SIPp's exit status (0: every call succeeded), or None while it runs."""
-        return None if self._proc is None else self._proc.poll()
+        return None if self._process is None else self._process.poll()
 
     @property
     def workdir(self) -> Path:
@@ -258,13 +256,13 @@ class SippProcess:
         if self.calls is not None:
             args += ["-m", str(self.calls)]
         with open(self._dir / "out.txt", "wb") as out:
-            self._proc = subprocess.Popen(
+            self._process = subprocess.Popen(
                 args, cwd=self._dir, stdin=subprocess.DEVNULL, stdout=out, stderr=out
             )
         deadline = time.monotonic() + 5.0
         while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                return self.remote is not None and self._proc.returncode == 0
+            if self._process.poll() is not None:
+                return self.remote is not None and self._process.returncode == 0
             if not _udp_free(self.host, self.port):
                 return True
             time.sleep(0.02)
@@ -272,7 +270,7 @@ class SippProcess:
 
     def stop(self, timeout: float = 3.0) -> int | None:
         """Stop SIPp (SIGTERM, then SIGKILL), reap it; idempotent. Returns its status."""
-        proc = self._proc
+        proc = self._process
         if proc is None:
             return None
         if proc.poll() is None:
@@ -293,35 +291,13 @@ class SippProcess:
                 shutil.rmtree(self._dir, ignore_errors=True)
                 self._dir = None
 
-    def __enter__(self) -> SippProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> SippProcess:
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     async def wait(self, timeout: float = 20.0) -> int:
         """Wait for SIPp to exit by itself; return its status (0: the calls succeeded).
 
         Raises:
             SippError: Still running after ``timeout`` seconds (it is then stopped).
         """
-        proc = self._proc
+        proc = self._process
         if proc is None:
             raise SippError("SIPp was not started")
         loop = asyncio.get_running_loop()

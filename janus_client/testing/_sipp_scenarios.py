@@ -48,6 +48,36 @@ def _reply(code: int, phrase: str, *, tag: bool = True, extra: str = "", body: s
     return "\n".join(lines) + "\n"
 
 
+def _callee_request(
+    method: str,
+    cseq: int,
+    *,
+    extra: tuple[str, ...] = (),
+    content_type: str | None = None,
+    body: tuple[str, ...] = (),
+) -> str:
+    """A request the callee sends in a dialog it accepted (BYE, NOTIFY).
+
+    It needs the dialog's variables (``_DIALOG_VARS``): the peer's Contact, From, To.
+    """
+    lines = [
+        f"{method} [$rcontact] SIP/2.0",
+        "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]",
+        "From: [$lto];tag=[pid]sipp[call_number]",
+        "To: [$rfrom]",
+        "Call-ID: [call_id]",
+        f"CSeq: {cseq} {method}",
+        "Contact: <sip:sipp@[local_ip]:[local_port]>",
+        *extra,
+        "Max-Forwards: 70",
+    ]
+    if content_type is not None:
+        lines += [f"Content-Type: {content_type}", "Content-Length: [len]", "", *body]
+    else:
+        lines += ["Content-Length: 0", ""]
+    return "\n".join(lines)
+
+
 def _send(text: str, *, retrans: bool = False, attrs: str = "") -> str:
     retr = ' retrans="500"' if retrans else ""
     return f"  <send{retr}{attrs}><![CDATA[\n{text}\n]]></send>\n"
@@ -121,21 +151,7 @@ def registrar(
         out.append('  <recv request="ACK"/>\n')
         if hangup_after_ms is not None:
             out.append(f'  <pause milliseconds="{int(hangup_after_ms)}"/>\n')
-            bye = "\n".join(
-                [
-                    "BYE [$rcontact] SIP/2.0",
-                    "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]",
-                    "From: [$lto];tag=[pid]sipp[call_number]",
-                    "To: [$rfrom]",
-                    "Call-ID: [call_id]",
-                    "CSeq: 2 BYE",
-                    "Contact: <sip:sipp@[local_ip]:[local_port]>",
-                    "Max-Forwards: 70",
-                    "Content-Length: 0",
-                    "",
-                ]
-            )
-            out.append(_send(bye, retrans=True))
+            out.append(_send(_callee_request("BYE", 2), retrans=True))
             out.append('  <recv response="200" next="end"/>\n')
         else:
             out.append(
@@ -161,24 +177,12 @@ def registrar(
     out.append('  <label id="sub"/>\n')
     out.append(_send(_reply(200, "OK", extra="Expires: 3600")))
     if notify:
-        notify_msg = "\n".join(
-            [
-                "NOTIFY [$rcontact] SIP/2.0",
-                "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]",
-                "From: [$lto];tag=[pid]sipp[call_number]",
-                "To: [$rfrom]",
-                "Call-ID: [call_id]",
-                "CSeq: 1 NOTIFY",
-                "Contact: <sip:sipp@[local_ip]:[local_port]>",
-                "Event: message-summary",
-                "Subscription-State: active;expires=3600",
-                "Max-Forwards: 70",
-                "Content-Type: application/simple-message-summary",
-                "Content-Length: [len]",
-                "",
-                "Messages-Waiting: yes",
-                "Voice-Message: 2/8 (0/2)",
-            ]
+        notify_msg = _callee_request(
+            "NOTIFY",
+            1,
+            extra=("Event: message-summary", "Subscription-State: active;expires=3600"),
+            content_type="application/simple-message-summary",
+            body=("Messages-Waiting: yes", "Voice-Message: 2/8 (0/2)"),
         )
         out.append(_send(notify_msg, retrans=True))
         out.append('  <recv response="200" next="end"/>\n')

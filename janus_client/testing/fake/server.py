@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from ..._lifecycle import AsyncContext
+from ..._serve import serve_app
 from ._model import Handler, logger, positive_int
 from ._wire import FakeWire
 
@@ -147,16 +148,7 @@ class FakeJanus(FakeWire, AsyncContext):
         app.router.add_get(r"/janus/{session_id:\d+}", self._handle_long_poll)
         app.router.add_post(r"/janus/{session_id:\d+}/{handle_id:\d+}", self._handle_post)
         app.router.add_get(r"/janus/{session_id:\d+}/{handle_id:\d+}", self._handle_get_handle)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            self._port = int(runner.addresses[0][1])
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
+        self._runner, self._port = await serve_app(app, "127.0.0.1", 0, shutdown_timeout=1.0)
         self._spawn(self._reaper())
         logger.debug("FakeJanus listening on 127.0.0.1:%d", self._port)
 
