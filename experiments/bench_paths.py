@@ -27,7 +27,8 @@ cycle, so ``core / raw-inline`` is printed too).
 
 Usage::
 
-    python experiments/bench_paths.py [--rounds 15] [--json] [--out FILE]
+    python experiments/bench_paths.py [--rounds 15] [--transport ws|http|both] [--json]
+        [--out FILE]
 
 Only 127.0.0.1 is contacted; every loop is bounded in count and time. The exit
 code is 0 even when a target is missed (PASS/FAIL is printed).
@@ -263,7 +264,7 @@ async def run_transport(
     return rows
 
 
-def run(rounds: int) -> dict[str, Any]:
+def run(rounds: int, transports: tuple[str, ...] = ("ws", "http")) -> dict[str, Any]:
     """Start Janus, measure both transports, stop Janus; return the results."""
     started = time.monotonic()
     notes: list[str] = []
@@ -272,8 +273,10 @@ def run(rounds: int) -> dict[str, Any]:
     polls = bs.AbandonedPolls(int(conn_limit * 0.8) - 2 * CONCURRENCY)
     try:
         version = asyncio.run(bs._janus_version(server.ws_url))
-        rows = asyncio.run(run_transport("ws", server.ws_url, rounds, polls))
-        rows += asyncio.run(run_transport("http", server.http_url, rounds, polls))
+        rows: list[dict[str, Any]] = []
+        for kind in transports:
+            url = server.ws_url if kind == "ws" else server.http_url
+            rows += asyncio.run(run_transport(kind, url, rounds, polls))
     finally:
         server.stop()
     if polls.waited_s:
@@ -348,13 +351,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="rounds (default 15)")
     parser.add_argument("--quick", action="store_true", help="7 rounds")
+    parser.add_argument(
+        "--transport", choices=("ws", "http", "both"), default="both", help="default both"
+    )
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     parser.add_argument("--out", help="also write the JSON to this file")
     args = parser.parse_args()
     rounds = 7 if args.quick else args.rounds
     if not 3 <= rounds <= 60:
         parser.error("--rounds must be between 3 and 60")
-    result = run(rounds)
+    result = run(rounds, ("ws", "http") if args.transport == "both" else (args.transport,))
     if args.out:
         with open(args.out, "w") as out:
             json.dump(result, out, indent=2)

@@ -118,6 +118,21 @@ class ProtocolFailure(RuntimeError):
     """A raw client got something else than the expected success reply."""
 
 
+async def _reply(fut: asyncio.Future[dict[str, Any]]) -> dict[str, Any]:
+    """Wait for a reply future under REQUEST_TIMEOUT.
+
+    ``asyncio.timeout`` (Python 3.11+) wakes the caller in the loop iteration that
+    resolves the future; ``asyncio.wait_for`` on a future costs one iteration and
+    one future more (its done-callback releases a waiter), which a raw client
+    written today would not pay.
+    """
+    timeout = getattr(asyncio, "timeout", None)
+    if timeout is None:  # pragma: no cover - Python 3.10
+        return await asyncio.wait_for(fut, REQUEST_TIMEOUT)
+    async with timeout(REQUEST_TIMEOUT):
+        return await fut
+
+
 def _checked(reply: dict[str, Any], tid: str) -> dict[str, Any]:
     if reply.get("janus") != "success" or reply.get("transaction") != tid:
         raise ProtocolFailure(f"unexpected reply: {reply!r}")
@@ -170,7 +185,7 @@ class RawWS:
         self._pending[tid] = fut
         try:
             await self._ws.send(json.dumps(body))
-            reply = await asyncio.wait_for(fut, REQUEST_TIMEOUT)
+            reply = await _reply(fut)
         finally:
             self._pending.pop(tid, None)
         return _checked(reply, tid)
@@ -796,7 +811,7 @@ class _RawBase:
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.waiters[tid] = fut
         await self.send(json.dumps(body).encode(), tid)
-        return _checked(await asyncio.wait_for(fut, REQUEST_TIMEOUT), tid)
+        return _checked(await _reply(fut), tid)
 
     async def cycle(self) -> None:
         sid = (await self.call({"janus": "create"}))["data"]["id"]

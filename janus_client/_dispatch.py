@@ -107,6 +107,7 @@ class EventDispatcher(Generic[E]):
         self._callbacks: list[tuple[tuple[type, ...], Callback]] = []
         self._queue: deque[object] = deque()
         self._task: asyncio.Task[None] | None = None
+        self._draining = False  # whether the drain task has started running
         self._closed = False
 
     def stream(self, types: tuple[type, ...] = ()) -> EventStream[E]:
@@ -142,6 +143,7 @@ class EventDispatcher(Generic[E]):
                 )
 
     async def _drain(self) -> None:
+        self._draining = True
         try:
             while self._queue:
                 event = self._queue.popleft()
@@ -162,6 +164,7 @@ class EventDispatcher(Generic[E]):
                         )
         finally:
             self._task = None
+            self._draining = False
 
     @property
     def busy(self) -> bool:
@@ -190,7 +193,13 @@ class EventDispatcher(Generic[E]):
             if wait > 0:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(asyncio.shield(task), wait)
-            await cancel_and_wait(task)
+            if self._draining or task.done():
+                await cancel_and_wait(task)
+            else:
+                # The task has not run yet: cancelled now, it never calls a callback
+                # and ends in the next loop iteration without anyone waiting for it.
+                task.cancel()
+                self._task = None
         self._queue.clear()
 
 

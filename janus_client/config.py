@@ -34,6 +34,8 @@ def resolve_timeout(timeout: object, default: float) -> float:
     """
     if timeout is None:
         return default
+    if type(timeout) is float and 0.0 < timeout < math.inf:  # the usual case, at once
+        return timeout
     if not _is_real(timeout):
         raise TypeError(f"timeout must be a number of seconds, got {type(timeout).__name__}")
     if not math.isfinite(timeout) or not timeout > 0:

@@ -679,8 +679,9 @@ class JanusSession(Session090API):
         A reply arriving after the caller gave up (within the request's deadline)
         names a handle Janus made: it is detached instead of staying orphaned on
         the server. The transport keeps the abandoned transaction and reports its
-        late reply (no task per attach). Over HTTP, where the reply is the POST's
-        answer, the request runs in a task of its own so that the answer is read.
+        late reply (no task per attach; over HTTP the POST's connection reads it).
+        On a transport that cannot hear a reply once its caller left
+        (``replies_in_send``), the request runs in a task of its own instead.
         """
         sid: int = msg["session_id"]
         transport = self.transport

@@ -40,9 +40,11 @@ class CallState:
             path, owner failed) and its task was cancelled to stop the send.
         cancelled: Set while a cancellation requested by the library itself (not
             by the caller) is outstanding on `task`; see `own_cancellation`.
+        deadline: When the call runs out of time (event-loop clock), if it has one.
+        future: The future its reply resolves, once registered.
     """
 
-    __slots__ = ("cancelled", "expired", "interrupted", "sending", "task")
+    __slots__ = ("cancelled", "deadline", "expired", "future", "interrupted", "sending", "task")
 
     def __init__(self, task: asyncio.Task[Any] | None) -> None:
         self.task = task
@@ -50,6 +52,8 @@ class CallState:
         self.expired = False
         self.interrupted = False
         self.cancelled = False
+        self.deadline = 0.0
+        self.future: asyncio.Future[Any] | None = None
 
     def cancel_task(self) -> None:
         """Cancel `task` on the library's behalf (remembered for `own_cancellation`)."""

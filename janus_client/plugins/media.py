@@ -13,10 +13,10 @@ import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import JanusError, MediaUnavailableError
-from ..events import HangupEvent, JanusEvent, PluginEvent, WebRTCUpEvent
+from ..events import HangupEvent, JanusEvent, PluginEvent, TypedPluginEvent, WebRTCUpEvent
 from .base import JanusPlugin
 
 if TYPE_CHECKING:
@@ -25,7 +25,14 @@ if TYPE_CHECKING:
     from ..handle import PluginResponse
     from ..webrtc import JanusPeerConnection, TrackStats
 
-__all__ = ["MEDIA_SETTINGS", "JanusMediaPlugin", "load_webrtc", "media_alias", "webrtc_state_hint"]
+__all__ = [
+    "MEDIA_SETTINGS",
+    "JanusMediaPlugin",
+    "load_webrtc",
+    "media_alias",
+    "wait_set",
+    "webrtc_state_hint",
+]
 
 #: The media settings several plugins take (EchoTest, VideoCall), with their JSON
 #: types; a plugin adds its own to build request bodies with ``validate.typed_body``.
@@ -41,6 +48,8 @@ MEDIA_SETTINGS: dict[str, type] = {
 
 logger = logging.getLogger("janus_client")
 
+_Typed = TypeVar("_Typed", bound=TypedPluginEvent)
+
 
 def load_webrtc() -> ModuleType:
     """Import `janus_client.webrtc`, or raise `MediaUnavailableError` with the hint."""
@@ -51,6 +60,23 @@ def load_webrtc() -> ModuleType:
     except ImportError as exc:  # pragma: no cover - defensive
         raise MediaUnavailableError() from exc
     return webrtc
+
+
+async def wait_set(flag: asyncio.Event, timeout: float | None, message: str) -> None:
+    """Wait until ``flag`` is set (at once if it is).
+
+    Args:
+        flag: The event to wait for.
+        timeout: Seconds to wait; None: no limit.
+        message: The `TimeoutError`'s message.
+
+    Raises:
+        TimeoutError: ``flag`` was not set within ``timeout`` seconds.
+    """
+    try:
+        await asyncio.wait_for(flag.wait(), timeout)
+    except asyncio.TimeoutError:
+        raise TimeoutError(message) from None
 
 
 def media_alias(name: str, value: Any, old_name: str, old_value: Any) -> Any:
@@ -114,6 +140,9 @@ class JanusMediaPlugin(JanusPlugin):
         super().__init__(pc_config, **kwargs)
         self._webrtcup = asyncio.Event()
         self._hangup_reason: str | None = None
+        # Set once Janus' hangup of the peer connection is processed (the plugin
+        # dropped the viewer or the recording); a plugin clears it before asking.
+        self._janus_hangup = asyncio.Event()
 
     async def _new_pc(
         self, *, record_to: Any = None, read_counters: bool = False
@@ -201,6 +230,50 @@ class JanusMediaPlugin(JanusPlugin):
             raise
         return reply
 
+    async def _answer_and_start(
+        self, body: Mapping[str, Any], record_to: Any, read_counters: bool, *, timeout: float | None
+    ) -> PluginResponse:
+        """Send ``body``, answer the offer Janus replies with, send the answer with ``start``.
+
+        For the plugins where Janus makes the offer (Streaming ``watch``,
+        Record&Play ``play``): the answer is made on a new peer connection (with
+        ``record_to`` and ``read_counters``, as in `_new_pc`), which is closed again
+        if anything fails.
+
+        Returns:
+            The reply to ``start``.
+
+        Raises:
+            PluginError: The plugin's `error_class`, when Janus replied without a
+                JSEP offer.
+        """
+        reply = await self.message(body, timeout=timeout)
+        if reply.jsep is None or reply.jsep.get("type") != "offer":
+            what = str(body.get("request"))
+            raise self.error_class(
+                f"{type(self).__name__}: Janus answered {what!r} without a JSEP offer",
+                plugin=self.plugin_name,
+                request=what,
+                data=reply.data,
+            )
+        pc = await self._new_pc(record_to=record_to, read_counters=read_counters)
+        try:
+            answer = await pc.apply(reply.jsep)
+            if answer is None:  # pragma: no cover - checked above
+                raise ValueError("expected an offer from Janus")
+            return await self.message({"request": "start"}, answer, timeout=timeout)
+        except BaseException:
+            await self._close_pc()
+            raise
+
+    def _typed_reply(self, cls: type[_Typed], reply: PluginResponse) -> _Typed:
+        """Type a reply that is an event (``cls.from_data``), with this handle's ids."""
+        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
+        if self._handle is not None:
+            common["session_id"] = self._handle.session.session_id
+            common["handle_id"] = self._handle.handle_id
+        return cls.from_data(reply.data, reply.jsep, **common)
+
     async def wait_webrtcup(self, *, timeout: float | None = None) -> None:
         """Wait until Janus reports the peer connection up (``webrtcup``).
 
@@ -285,8 +358,14 @@ class JanusMediaPlugin(JanusPlugin):
         elif isinstance(event, HangupEvent):
             self._hangup_reason = event.reason
             await self._close_pc()
+            self._janus_hangup.set()
         elif isinstance(event, PluginEvent) and event.jsep is not None:
             await self._handle_jsep(event, event.jsep)
+
+    async def _wait_janus_hangup(self, timeout: float) -> None:
+        """Wait at most ``timeout`` seconds for Janus' hangup of the peer connection."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._janus_hangup.wait(), timeout)
 
     async def _handle_jsep(self, event: PluginEvent, jsep: Mapping[str, Any]) -> None:
         """Apply a JSEP that came with an event; answer offers (renegotiation)."""

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ..errors import InvalidStateError, PluginError
-from ..events import PluginEvent
+from ..events import PluginEvent, TypedPluginEvent, TypedResult
 from ..validate import enforce_str, enforce_timeout
 from .declare import request, sends
 from .media import JanusMediaPlugin, load_webrtc
@@ -50,6 +50,21 @@ logger = logging.getLogger("janus_client")
 _PLUGIN = "janus.plugin.nosip"
 SrtpMode = Literal["sdes_optional", "sdes_mandatory"]
 TrackCallback = Callable[["MediaStreamTrack"], object]
+
+
+def _sdp_options(
+    body: dict[str, Any],
+    info: str | None,
+    srtp: str | None,
+    srtp_profile: str | None,
+    update: bool | None,
+) -> None:
+    # The options `generate` and `process` share, checked and added to ``body``.
+    for key, value in (("info", info), ("srtp", srtp), ("srtp_profile", srtp_profile)):
+        if value is not None:
+            body[key] = enforce_str(value, name=key)
+    if update is not None:
+        body["update"] = bool(update)
 
 
 class NoSipError(PluginError):
@@ -81,7 +96,7 @@ class NoSipEventType(str, enum.Enum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class NoSipEvent(PluginEvent):
+class NoSipEvent(TypedPluginEvent):
     """A NoSIP plugin event, typed.
 
     Attributes:
@@ -92,41 +107,20 @@ class NoSipEvent(PluginEvent):
         result: The whole ``result`` object.
     """
 
+    plugin_package: ClassVar[str] = _PLUGIN
+    plugin_label: ClassVar[str] = "NoSIP"
+    kinds: ClassVar[type[enum.Enum]] = NoSipEventType
+    field_keys: ClassVar[Mapping[str, str | tuple[str, ...]]] = {"sdp_type": "type"}
+
     type: NoSipEventType
     sdp: str | None = field(default=None, repr=False)
     sdp_type: str | None = None
     srtp: str | None = None
     result: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    @classmethod
-    def from_plugin_event(cls, event: PluginEvent) -> NoSipEvent | None:
-        """Return the typed form of a NoSIP plugin event, or None if it has none."""
-        result = event.data.get("result")
-        if not isinstance(result, dict):
-            return None
-        try:
-            kind = NoSipEventType(result.get("event"))
-        except ValueError:
-            return None
-        sdp, sdp_type, srtp = result.get("sdp"), result.get("type"), result.get("srtp")
-        return cls(
-            type=kind,
-            sdp=sdp if isinstance(sdp, str) else None,
-            sdp_type=sdp_type if isinstance(sdp_type, str) else None,
-            srtp=srtp if isinstance(srtp, str) else None,
-            result=dict(result),
-            plugin=event.plugin,
-            data=event.data,
-            jsep=event.jsep,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
-        )
-
 
 @dataclass(frozen=True)
-class PlainSdp:
+class PlainSdp(TypedResult):
     """A barebone (plain RTP) SDP that Janus generated, for the non-WebRTC peer.
 
     Attributes:
@@ -135,21 +129,10 @@ class PlainSdp:
         raw: The plugin data as Janus sent it.
     """
 
+    source_key: ClassVar[str | None] = "result"
+
     type: str
     sdp: str = field(repr=False)
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> PlainSdp:
-        """Build it from the data of a ``generated`` answer."""
-        result = data.get("result")
-        result = result if isinstance(result, dict) else {}
-        kind, sdp = result.get("type"), result.get("sdp")
-        return cls(
-            type=kind if isinstance(kind, str) else "",
-            sdp=sdp if isinstance(sdp, str) else "",
-            raw=dict(data),
-        )
 
     @property
     def audio_port(self) -> int | None:
@@ -163,7 +146,7 @@ class PlainSdp:
 
 
 @dataclass(frozen=True)
-class NoSipAck:
+class NoSipAck(TypedResult):
     """The plugin's answer to ``process``, ``hangup`` or ``recording``.
 
     Attributes:
@@ -172,21 +155,10 @@ class NoSipAck:
         raw: The plugin data as Janus sent it.
     """
 
+    source_key: ClassVar[str | None] = "result"
+
     event: str | None
     srtp: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> NoSipAck:
-        """Build it from the plugin data of the answer."""
-        result = data.get("result")
-        result = result if isinstance(result, dict) else {}
-        event, srtp = result.get("event"), result.get("srtp")
-        return cls(
-            event=event if isinstance(event, str) else None,
-            srtp=srtp if isinstance(srtp, str) else None,
-            raw=dict(data),
-        )
 
 
 class JanusNoSipPlugin(JanusMediaPlugin):
@@ -261,11 +233,7 @@ class JanusNoSipPlugin(JanusMediaPlugin):
             NoSipError: The plugin refused the SDP.
         """
         body: dict[str, Any] = {"request": "generate"}
-        for key, value in (("info", info), ("srtp", srtp), ("srtp_profile", srtp_profile)):
-            if value is not None:
-                body[key] = enforce_str(value, name=key)
-        if update is not None:
-            body["update"] = bool(update)
+        _sdp_options(body, info, srtp, srtp_profile, update)
         enforce_timeout(timeout)
         jsep = self._answer
         if jsep is None:
@@ -319,11 +287,7 @@ class JanusNoSipPlugin(JanusMediaPlugin):
             raise ValueError(f"sdp_type must be 'offer' or 'answer', got {sdp_type!r}")
         body: dict[str, Any] = {"request": "process", "type": sdp_type}
         body["sdp"] = enforce_str(sdp, name="sdp")
-        for key, value in (("info", info), ("srtp", srtp), ("srtp_profile", srtp_profile)):
-            if value is not None:
-                body[key] = enforce_str(value, name=key)
-        if update is not None:
-            body["update"] = bool(update)
+        _sdp_options(body, info, srtp, srtp_profile, update)
         enforce_timeout(timeout)
         if sdp_type == "answer" and self._pc is None:
             raise InvalidStateError("process('answer'): generate an offer first")

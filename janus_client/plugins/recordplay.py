@@ -23,22 +23,19 @@ import contextlib
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from ..errors import InvalidStateError, JanusError, PluginError
-from ..events import HangupEvent, JanusEvent, PluginEvent, plugin_event_fields
-from ..handle import PluginResponse
+from ..events import HangupEvent, JanusEvent, TypedPluginEvent, TypedResult
 from ..validate import (
     enforce_bool,
     enforce_id,
     enforce_str,
     enforce_timeout,
-    opt_int,
-    opt_str,
     put,
 )
 from .declare import request, sends
-from .media import JanusMediaPlugin, load_webrtc
+from .media import JanusMediaPlugin, load_webrtc, wait_set
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack, RTCConfiguration
@@ -56,6 +53,11 @@ __all__ = [
 ]
 
 _PLUGIN = "janus.plugin.recordplay"
+#: The keys of the ``configure`` settings, in the request and in its reply.
+_SETTINGS_KEYS: dict[str, str] = {
+    "video_bitrate_max": "video-bitrate-max",
+    "video_keyframe_interval": "video-keyframe-interval",
+}
 
 
 class RecordPlayError(PluginError):
@@ -101,23 +103,11 @@ class RecordPlayEventType(str, enum.Enum):
     ERROR = "error"
 
 
-def _kind_of(data: Mapping[str, Any]) -> RecordPlayEventType | None:
-    if data.get("error_code") is not None or data.get("error") is not None:
-        return RecordPlayEventType.ERROR
-    result = data.get("result")
-    if result == "done":
-        return RecordPlayEventType.DONE
-    if isinstance(result, Mapping):
-        try:
-            return RecordPlayEventType(result.get("status"))
-        except ValueError:
-            return None
-    return None
-
-
 @dataclass(frozen=True, kw_only=True)
-class RecordPlayEvent(PluginEvent):
+class RecordPlayEvent(TypedPluginEvent):
     """A Record&Play event (or the event answering one of our requests), typed.
+
+    Build one with `from_data` (plugin data) or `from_plugin_event`.
 
     Attributes:
         type: The kind of event.
@@ -127,6 +117,12 @@ class RecordPlayEvent(PluginEvent):
         result: The ``result`` object (empty for ``DONE``).
     """
 
+    plugin_package: ClassVar[str] = _PLUGIN
+    plugin_label: ClassVar[str] = "Record&Play"
+    kinds: ClassVar[type[enum.Enum]] = RecordPlayEventType
+    kind_key: ClassVar[str] = "status"
+    error_kind: ClassVar[enum.Enum] = RecordPlayEventType.ERROR
+
     type: RecordPlayEventType
     id: int | None = None
     error_code: int | None = None
@@ -134,51 +130,20 @@ class RecordPlayEvent(PluginEvent):
     result: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_data(
-        cls, data: Mapping[str, Any], jsep: Mapping[str, Any] | None = None, **common: Any
-    ) -> RecordPlayEvent:
-        """Type the plugin data of a Record&Play event or reply.
+    def kind_of(cls, data: Mapping[str, Any]) -> RecordPlayEventType | None:
+        """Tell the kind of a Record&Play event: an error, ``result.status``, or ``DONE``.
 
         Args:
-            data: The plugin's data.
-            jsep: The JSEP that came with it.
-            **common: `PluginEvent` fields (``plugin``, ``raw``, ...).
-
-        Raises:
-            ValueError: ``data`` is not a Record&Play event of a known kind.
+            data: The plugin's data (``result: "done"`` is ``DONE``).
         """
-        kind = _kind_of(data)
-        if kind is None:
-            raise ValueError(f"not a Record&Play event: {sorted(data)!r}")
-        result = data.get("result")
-        res: dict[str, Any] = dict(result) if isinstance(result, Mapping) else {}
-        common.setdefault("plugin", _PLUGIN)
-        common.setdefault("raw", {})
-        return cls(
-            type=kind,
-            id=opt_int(res.get("id")),
-            error_code=opt_int(data.get("error_code")),
-            error=opt_str(data.get("error")),
-            result=res,
-            data=dict(data),
-            jsep=dict(jsep) if jsep is not None else None,
-            **common,
-        )
-
-    @classmethod
-    def from_plugin_event(cls, event: PluginEvent) -> RecordPlayEvent | None:
-        """Return the typed form of a Record&Play plugin event, or None if it has none."""
-        if _kind_of(event.data) is None:
-            return None
-        return cls.from_data(
-            event.data,
-            event.jsep,
-            **plugin_event_fields(event),
-        )
+        kind = cast("RecordPlayEventType | None", super().kind_of(data))
+        if kind is None and data.get("result") == "done":
+            return RecordPlayEventType.DONE
+        return kind
 
 
 @dataclass(frozen=True)
-class Recording:
+class Recording(TypedResult):
     """A completed recording, as ``list`` describes it.
 
     Attributes:
@@ -203,23 +168,6 @@ class Recording:
     video: bool = False
     video_codec: str | None = None
     data: bool = False
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, item: Mapping[str, Any]) -> Recording:
-        """Build from one ``list`` item."""
-        return cls(
-            id=opt_int(item.get("id")),
-            name=opt_str(item.get("name")),
-            date=opt_str(item.get("date")),
-            audio=bool(item.get("audio")),
-            audio_codec=opt_str(item.get("audio_codec")),
-            audio_red=bool(item.get("audio_red")),
-            video=bool(item.get("video")),
-            video_codec=opt_str(item.get("video_codec")),
-            data=bool(item.get("data")),
-            raw=dict(item),
-        )
 
     @classmethod
     def list_from_data(cls, data: Mapping[str, Any]) -> list[Recording]:
@@ -231,7 +179,7 @@ class Recording:
 
 
 @dataclass(frozen=True)
-class RecordPlaySettings:
+class RecordPlaySettings(TypedResult):
     """The reply to ``configure``: this handle's recording settings now.
 
     Attributes:
@@ -240,20 +188,11 @@ class RecordPlaySettings:
         raw: The plugin data as Janus sent it.
     """
 
+    source_key: ClassVar[str | None] = "settings"
+    field_keys: ClassVar[Mapping[str, str | tuple[str, ...]]] = _SETTINGS_KEYS
+
     video_bitrate_max: int | None
     video_keyframe_interval: int | None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> RecordPlaySettings:
-        """Build from the ``configure`` reply."""
-        settings = data.get("settings")
-        values: Mapping[str, Any] = settings if isinstance(settings, Mapping) else {}
-        return cls(
-            video_bitrate_max=opt_int(values.get("video-bitrate-max")),
-            video_keyframe_interval=opt_int(values.get("video-keyframe-interval")),
-            raw=dict(data),
-        )
 
 
 class JanusRecordPlayPlugin(JanusMediaPlugin):
@@ -279,7 +218,6 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         self._done = asyncio.Event()
         self._done_event: RecordPlayEvent | None = None
         self._active = False
-        self._hung_up = asyncio.Event()
 
     # --------------------------------------------------------------- sync
     @request("list", result=Recording.list_from_data)
@@ -303,14 +241,7 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         """
         ...
 
-    @request(
-        "configure",
-        keys={
-            "video_bitrate_max": "video-bitrate-max",
-            "video_keyframe_interval": "video-keyframe-interval",
-        },
-        result=RecordPlaySettings.from_data,
-    )
+    @request("configure", keys=_SETTINGS_KEYS, result=RecordPlaySettings.from_data)
     async def configure(
         self,
         *,
@@ -345,20 +276,13 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         """Whether a recording or playout runs on this handle."""
         return self._active
 
-    def _event(self, reply: PluginResponse) -> RecordPlayEvent:
-        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
-        if self._handle is not None:
-            common["session_id"] = self._handle.session.session_id
-            common["handle_id"] = self._handle.handle_id
-        return RecordPlayEvent.from_data(reply.data, reply.jsep, **common)
-
     def _begin(self, what: str) -> None:
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
         if self._active:
             raise InvalidStateError(f"cannot {what}: this handle is busy (stop it first)")
         self._done.clear()
         self._done_event = None
-        self._hung_up.clear()
+        self._janus_hangup.clear()
 
     # ------------------------------------------------------------- record
     @sends("record")
@@ -452,7 +376,7 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
             await self._close_pc()
             raise
         self._active = True
-        return self._event(reply)
+        return self._typed_reply(RecordPlayEvent, reply)
 
     # --------------------------------------------------------------- play
     @sends("play", "start")
@@ -484,25 +408,9 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         enforce_bool(read_counters, name="read_counters")
         limit = enforce_timeout(timeout)
         self._begin("play")
-        reply = await self.message(body, timeout=limit)
-        if reply.jsep is None or reply.jsep.get("type") != "offer":
-            raise RecordPlayError(
-                "the Record&Play plugin answered play without an offer",
-                plugin=self.plugin_name,
-                request="play",
-                data=reply.data,
-            )
-        pc = await self._new_pc(record_to=record_to, read_counters=read_counters)
-        try:
-            answer = await pc.apply(reply.jsep)
-            if answer is None:  # pragma: no cover - checked above
-                raise ValueError("expected an offer from Janus")
-            started = await self.message({"request": "start"}, answer, timeout=limit)
-        except BaseException:
-            await self._close_pc()
-            raise
+        started = await self._answer_and_start(body, record_to, read_counters, timeout=limit)
         self._active = True
-        return self._event(started)
+        return self._typed_reply(RecordPlayEvent, started)
 
     @request("pause", mode="async", result=RecordPlayEvent.from_data)
     async def pause(self, *, timeout: float | None = None) -> RecordPlayEvent:
@@ -543,15 +451,16 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         event: RecordPlayEvent | None = None
         try:
             if self._active and self.attached:
-                self._hung_up.clear()
-                event = self._event(await self.message({"request": "stop"}, timeout=limit))
+                self._janus_hangup.clear()
+                event = self._typed_reply(
+                    RecordPlayEvent, await self.message({"request": "stop"}, timeout=limit)
+                )
                 # Closed here, in the caller's task: a recording (record_to) is then
                 # finished before stop returns.
                 await self._close_pc()
                 # Janus' hangup event comes once the plugin closed the recording or
                 # playout: the handle can record or play again after it.
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._hung_up.wait(), limit or 5.0)
+                await self._wait_janus_hangup(limit or 5.0)
         finally:
             self._active = False
             await self._close_pc()
@@ -571,18 +480,12 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        try:
-            await asyncio.wait_for(self._done.wait(), timeout)
-        except asyncio.TimeoutError:
-            raise TimeoutError(f"no Record&Play 'done' event within {timeout:g} s") from None
+        await wait_set(self._done, timeout, f"no Record&Play 'done' event within {timeout:g} s")
         assert self._done_event is not None
         # Janus' hangup follows 'done'; once it is processed our peer connection (and
         # a record_to file) is closed too.
         if self._pc is not None or self._last_pc is not None:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(
-                    self._hung_up.wait(), min(max(deadline - loop.time(), 0.1), 5.0)
-                )
+            await self._wait_janus_hangup(min(max(deadline - loop.time(), 0.1), 5.0))
         return self._done_event
 
     async def _process_event(self, event: JanusEvent) -> None:
@@ -593,8 +496,6 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         elif isinstance(event, HangupEvent):
             self._active = False
         await super()._process_event(event)  # a hangup closes the peer connection
-        if isinstance(event, HangupEvent):
-            self._hung_up.set()
 
     async def _close_media(self) -> None:
         self._active = False

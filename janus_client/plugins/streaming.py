@@ -20,7 +20,6 @@ video = await streaming.wait_track("video")     # TrackStats: frames, fps()
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
@@ -28,7 +27,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InvalidStateError, JanusError
 from ..events import HangupEvent, JanusEvent, PluginEvent
-from ..handle import PluginResponse
 from ..validate import (
     RoomId,
     enforce_bool,
@@ -113,7 +111,6 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         super().__init__(pc_config, **kwargs)
         self._watching: RoomId | None = None
         self._started = False
-        self._hung_up = asyncio.Event()
 
     # ------------------------------------------------------------ mountpoints
     @request("list", result=Mountpoint.list_from_data)
@@ -468,13 +465,6 @@ class JanusStreamingPlugin(JanusMediaPlugin):
             raise InvalidStateError(f"the {track.kind} track is recorded, not counted")
         return stats
 
-    def _event(self, reply: PluginResponse) -> StreamingEvent:
-        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
-        if self._handle is not None:
-            common["session_id"] = self._handle.session.session_id
-            common["handle_id"] = self._handle.handle_id
-        return StreamingEvent.from_data(reply.data, reply.jsep, **common)
-
     @sends("watch")
     async def watch(
         self,
@@ -522,26 +512,10 @@ class JanusStreamingPlugin(JanusMediaPlugin):
             raise InvalidStateError(
                 f"this handle already watches mountpoint {self._watching!r} (stop or switch)"
             )
-        reply = await self.message(body, timeout=limit)
-        if reply.jsep is None or reply.jsep.get("type") != "offer":
-            raise StreamingError(
-                "the Streaming plugin answered watch without an offer",
-                plugin=self.plugin_name,
-                request="watch",
-                data=reply.data,
-            )
-        pc = await self._new_pc(record_to=record_to, read_counters=read_counters)
-        try:
-            answer = await pc.apply(reply.jsep)
-            if answer is None:  # pragma: no cover - checked above
-                raise ValueError("expected an offer from Janus")
-            started = await self.message({"request": "start"}, answer, timeout=limit)
-        except BaseException:
-            await self._close_pc()
-            raise
+        started = await self._answer_and_start(body, record_to, read_counters, timeout=limit)
         self._watching = body["id"]
         self._started = True
-        return self._event(started)
+        return self._typed_reply(StreamingEvent, started)
 
     @sends("start")
     async def start(self, *, timeout: float | None = None) -> StreamingEvent:
@@ -555,7 +529,9 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         """
         limit = enforce_timeout(timeout)
         self._require_watching("start")
-        return self._event(await self.message({"request": "start"}, timeout=limit))
+        return self._typed_reply(
+            StreamingEvent, await self.message({"request": "start"}, timeout=limit)
+        )
 
     @request("pause", mode="async", result=StreamingEvent.from_data)
     async def pause(self, *, timeout: float | None = None) -> StreamingEvent:
@@ -627,7 +603,7 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         self._require_watching("switch")
         reply = await self.message({"request": "switch", "id": new_id}, timeout=limit)
         self._watching = new_id
-        return self._event(reply)
+        return self._typed_reply(StreamingEvent, reply)
 
     @sends("stop")
     async def stop(self, *, timeout: float | None = None) -> StreamingEvent | None:
@@ -647,9 +623,11 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         event: StreamingEvent | None = None
         try:
             if self._watching is not None and self._started and self.attached:
-                self._hung_up.clear()
+                self._janus_hangup.clear()
                 if self.webrtc_up:
-                    event = self._event(await self.message({"request": "stop"}, timeout=limit))
+                    event = self._typed_reply(
+                        StreamingEvent, await self.message({"request": "stop"}, timeout=limit)
+                    )
                 else:
                     # Janus ignores (never answers) a stop before the PeerConnection is
                     # up; hanging the PeerConnection up ends the viewer as well.
@@ -660,8 +638,7 @@ class JanusStreamingPlugin(JanusMediaPlugin):
                 await self._close_pc()
                 # Janus' hangup event comes once the plugin dropped the viewer: a
                 # new watch right after stop would otherwise find it still there (460).
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._hung_up.wait(), limit or _HANGUP_WAIT)
+                await self._wait_janus_hangup(limit or _HANGUP_WAIT)
         finally:
             self._watching = None
             self._started = False
@@ -682,8 +659,6 @@ class JanusStreamingPlugin(JanusMediaPlugin):
             self._watching = None
             self._started = False
         await super()._process_event(event)  # a hangup closes the peer connection
-        if isinstance(event, HangupEvent):
-            self._hung_up.set()
 
     async def _close_media(self) -> None:
         self._watching = None

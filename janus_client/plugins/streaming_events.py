@@ -5,19 +5,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 from ..errors import PluginError
-from ..events import PluginEvent, plugin_event_fields
+from ..events import TypedPluginEvent, TypedResult, result_object
 from ..validate import (
     RoomId,
     enforce_bool,
     enforce_int,
     enforce_json_values,
     enforce_str,
-    opt_bool,
-    opt_id,
-    opt_int,
     opt_str,
 )
 
@@ -98,34 +95,12 @@ class StreamingEventType(str, enum.Enum):
     UPDATED = "updating"
 
 
-def _kind_of(data: Mapping[str, Any]) -> StreamingEventType | None:
-    if data.get("error_code") is not None or data.get("error") is not None:
-        return StreamingEventType.ERROR
-    result = data.get("result")
-    if not isinstance(result, Mapping):
-        return None
-    status = result.get("status")
-    if isinstance(status, str):
-        try:
-            return StreamingEventType(status)
-        except ValueError:
-            return None
-    if "switched" in result:
-        return StreamingEventType.SWITCHED
-    if result.get("event") == "configured":
-        return StreamingEventType.CONFIGURED
-    if "substream" in result or "temporal" in result:
-        return StreamingEventType.SIMULCAST
-    if "spatial_layer" in result or "temporal_layer" in result:
-        return StreamingEventType.SVC
-    return None
-
-
 @dataclass(frozen=True, kw_only=True)
-class StreamingEvent(PluginEvent):
+class StreamingEvent(TypedPluginEvent):
     """A Streaming plugin event (or the event answering one of our requests), typed.
 
     It is a `PluginEvent`: ``data``, ``jsep`` and ``raw`` are there as Janus sent them.
+    Build one with `from_data` (plugin data) or `from_plugin_event`.
 
     Attributes:
         type: The kind of event.
@@ -140,6 +115,12 @@ class StreamingEvent(PluginEvent):
         result: The ``result`` object of the plugin's data (empty when absent).
     """
 
+    plugin_package: ClassVar[str] = _PLUGIN
+    plugin_label: ClassVar[str] = "Streaming"
+    kinds: ClassVar[type[enum.Enum]] = StreamingEventType
+    kind_key: ClassVar[str] = "status"
+    error_kind: ClassVar[enum.Enum] = StreamingEventType.ERROR
+
     type: StreamingEventType
     id: RoomId | None = None
     error_code: int | None = None
@@ -151,55 +132,32 @@ class StreamingEvent(PluginEvent):
     result: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_data(
-        cls, data: Mapping[str, Any], jsep: Mapping[str, Any] | None = None, **common: Any
-    ) -> StreamingEvent:
-        """Type the plugin data of a Streaming event or reply.
+    def kind_of(cls, data: Mapping[str, Any]) -> StreamingEventType | None:
+        """Tell the kind of a Streaming event (None: not an event of a known kind).
+
+        An error; else ``result.status``; without a status, the key that tells
+        it (``switched``, ``event: configured``, the simulcast or SVC layers).
 
         Args:
-            data: The plugin's data (``{"streaming": "event", "result": {...}}``).
-            jsep: The JSEP that came with it.
-            **common: `PluginEvent` fields (``plugin``, ``raw``, ``handle_id``, ...).
-
-        Raises:
-            ValueError: ``data`` is not a Streaming event of a known kind.
+            data: The plugin's data.
         """
-        kind = _kind_of(data)
-        if kind is None:
-            raise ValueError(f"not a Streaming event: {sorted(data)!r}")
-        result = data.get("result")
-        res: dict[str, Any] = dict(result) if isinstance(result, Mapping) else {}
-        common.setdefault("plugin", _PLUGIN)
-        common.setdefault("raw", {})
-        return cls(
-            type=kind,
-            id=opt_id(res.get("id")),
-            error_code=opt_int(data.get("error_code")),
-            error=opt_str(data.get("error")),
-            substream=opt_int(res.get("substream")),
-            temporal=opt_int(res.get("temporal")),
-            spatial_layer=opt_int(res.get("spatial_layer")),
-            temporal_layer=opt_int(res.get("temporal_layer")),
-            result=res,
-            data=dict(data),
-            jsep=dict(jsep) if jsep is not None else None,
-            **common,
-        )
-
-    @classmethod
-    def from_plugin_event(cls, event: PluginEvent) -> StreamingEvent | None:
-        """Return the typed form of a Streaming plugin event, or None if it has none."""
-        if _kind_of(event.data) is None:
-            return None
-        return cls.from_data(
-            event.data,
-            event.jsep,
-            **plugin_event_fields(event),
-        )
+        kind = cast("StreamingEventType | None", super().kind_of(data))
+        result = result_object(data)
+        if kind is not None or isinstance(result.get("status"), str):
+            return kind
+        if "switched" in result:
+            return StreamingEventType.SWITCHED
+        if result.get("event") == "configured":
+            return StreamingEventType.CONFIGURED
+        if "substream" in result or "temporal" in result:
+            return StreamingEventType.SIMULCAST
+        if "spatial_layer" in result or "temporal_layer" in result:
+            return StreamingEventType.SVC
+        return None
 
 
 @dataclass(frozen=True)
-class MountpointMedia:
+class MountpointMedia(TypedResult):
     """One media stream of a mountpoint (an item of ``media`` or ``ports``).
 
     Attributes:
@@ -217,6 +175,10 @@ class MountpointMedia:
         raw: The item as Janus sent it.
     """
 
+    field_keys: ClassVar[Mapping[str, str | tuple[str, ...]]] = {
+        "rtcp_port": ("rtcp_port", "rtcpport")
+    }
+
     mid: str | None
     type: str | None
     label: str | None = None
@@ -228,26 +190,6 @@ class MountpointMedia:
     port_2: int | None = None
     port_3: int | None = None
     age_ms: int | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, item: Mapping[str, Any]) -> MountpointMedia:
-        """Build from one ``media``/``ports`` item."""
-        rtcp = item.get("rtcp_port", item.get("rtcpport"))
-        return cls(
-            mid=opt_str(item.get("mid")),
-            type=opt_str(item.get("type")),
-            label=opt_str(item.get("label")),
-            msid=opt_str(item.get("msid")),
-            codec=opt_str(item.get("codec")),
-            pt=opt_int(item.get("pt")),
-            port=opt_int(item.get("port")),
-            rtcp_port=opt_int(rtcp),
-            port_2=opt_int(item.get("port_2")),
-            port_3=opt_int(item.get("port_3")),
-            age_ms=opt_int(item.get("age_ms")),
-            raw=dict(item),
-        )
 
 
 def _media(items: Any) -> tuple[MountpointMedia, ...]:
@@ -257,7 +199,7 @@ def _media(items: Any) -> tuple[MountpointMedia, ...]:
 
 
 @dataclass(frozen=True)
-class Mountpoint:
+class Mountpoint(TypedResult):
     """A mountpoint as ``list`` or ``info`` describes it.
 
     Attributes:
@@ -281,24 +223,7 @@ class Mountpoint:
     enabled: bool | None = None
     is_private: bool | None = None
     viewers: int | None = None
-    media: tuple[MountpointMedia, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, item: Mapping[str, Any]) -> Mountpoint:
-        """Build from a ``list`` item or the ``info`` object."""
-        return cls(
-            id=opt_id(item.get("id")),
-            type=opt_str(item.get("type")),
-            description=opt_str(item.get("description")),
-            name=opt_str(item.get("name")),
-            metadata=opt_str(item.get("metadata")),
-            enabled=opt_bool(item.get("enabled")),
-            is_private=opt_bool(item.get("is_private")),
-            viewers=opt_int(item.get("viewers")),
-            media=_media(item.get("media")),
-            raw=dict(item),
-        )
+    media: tuple[MountpointMedia, ...] = field(default=(), metadata={"reader": _media})
 
     @classmethod
     def list_from_data(cls, data: Mapping[str, Any]) -> list[Mountpoint]:
@@ -311,12 +236,11 @@ class Mountpoint:
     @classmethod
     def info_from_data(cls, data: Mapping[str, Any]) -> Mountpoint:
         """The mountpoint of an ``info`` reply."""
-        info = data.get("info")
-        return cls.from_data(info if isinstance(info, Mapping) else {})
+        return cls.from_data(result_object(data, "info"))
 
 
 @dataclass(frozen=True)
-class MountpointCreated:
+class MountpointCreated(TypedResult):
     """The reply to ``create``.
 
     Attributes:
@@ -331,6 +255,8 @@ class MountpointCreated:
         raw: The plugin data as Janus sent it.
     """
 
+    source_key: ClassVar[str | None] = "stream"
+
     id: RoomId | None
     name: str | None
     permanent: bool
@@ -338,8 +264,7 @@ class MountpointCreated:
     description: str | None = None
     is_private: bool | None = None
     host: str | None = None
-    ports: tuple[MountpointMedia, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    ports: tuple[MountpointMedia, ...] = field(default=(), metadata={"reader": _media})
 
     def port_of(self, mid: str) -> int:
         """The UDP port Janus receives the stream ``mid`` on.
@@ -353,25 +278,18 @@ class MountpointCreated:
         raise KeyError(mid)
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> MountpointCreated:
-        """Build from the ``created`` reply."""
-        stream = data.get("stream")
-        info: Mapping[str, Any] = stream if isinstance(stream, Mapping) else {}
-        return cls(
-            id=opt_id(info.get("id")),
-            name=opt_str(data.get("created")),
-            permanent=bool(data.get("permanent")),
-            type=opt_str(info.get("type")),
-            description=opt_str(info.get("description")),
-            is_private=opt_bool(info.get("is_private")),
-            host=opt_str(info.get("host")),
-            ports=_media(info.get("ports")),
-            raw=dict(data),
-        )
+    def extra_fields(cls, data: Mapping[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
+        """Read ``name`` (``created``) and ``permanent`` beside the ``stream`` object.
+
+        Args:
+            data: The ``created`` reply's data.
+            source: Its ``stream`` object.
+        """
+        return {"name": opt_str(data.get("created")), "permanent": bool(data.get("permanent"))}
 
 
 @dataclass(frozen=True)
-class MountpointChange:
+class MountpointChange(TypedResult):
     """The reply to ``edit``, ``destroy``, ``enable``, ``disable``, ``recording``, ``kick_all``.
 
     Attributes:
@@ -382,20 +300,14 @@ class MountpointChange:
         raw: The plugin data as Janus sent it.
     """
 
+    field_keys: ClassVar[Mapping[str, str | tuple[str, ...]]] = {
+        "result": "streaming",
+        "id": ("id", "destroyed"),
+    }
+
     result: str | None
     id: RoomId | None = None
     permanent: bool | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> MountpointChange:
-        """Build from a sync reply's data."""
-        return cls(
-            result=opt_str(data.get("streaming")),
-            id=opt_id(data.get("id", data.get("destroyed"))),
-            permanent=opt_bool(data.get("permanent")),
-            raw=dict(data),
-        )
 
 
 _MEDIA_TYPES = ("audio", "video", "data")

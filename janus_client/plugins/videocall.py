@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from ..errors import InvalidStateError, JanusError, ServerError
-from ..events import HangupEvent, JanusEvent, PluginEvent
+from ..events import HangupEvent, JanusEvent, PluginEvent, result_object
 from ..handle import PluginResponse
 from ..validate import enforce_str
 from .declare import Range, build_body, request, sends
@@ -59,19 +59,16 @@ _T = TypeVar("_T")
 
 
 def _users(data: dict[str, Any]) -> list[str]:
-    result = data.get("result")
-    users = result.get("list") if isinstance(result, dict) else None
+    users = result_object(data).get("list")
     return [u for u in users if isinstance(u, str)] if isinstance(users, list) else []
 
 
-def _result(reply: PluginResponse) -> dict[str, Any]:
-    result = reply.data.get("result")
-    return result if isinstance(result, dict) else {}
+def _result(reply: PluginResponse) -> Mapping[str, Any]:
+    return result_object(reply.data)
 
 
 def _event(data: Mapping[str, Any]) -> object:
-    result = data.get("result")
-    return result.get("event") if isinstance(result, dict) else None
+    return result_object(data).get("event")
 
 
 #: How long `call` waits for Janus to report the previous PeerConnection closed.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..errors import CompatPluginError
-from ..events import PluginEvent
+from ..events import TypedPluginEvent
 
 _PLUGIN = "janus.plugin.videocall"
 
@@ -65,10 +65,12 @@ class VideoCallEventType(str, enum.Enum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class VideoCallEvent(PluginEvent):
+class VideoCallEvent(TypedPluginEvent):
     """A VideoCall plugin event, typed.
 
     It is a `PluginEvent`, so ``data`` and ``jsep`` are there as Janus sent them.
+    Events without a known ``result.event`` (replies to ``list``, errors) have no
+    typed form (`from_plugin_event` gives None).
 
     Attributes:
         type: The kind of event.
@@ -78,40 +80,14 @@ class VideoCallEvent(PluginEvent):
         result: The ``result`` object of the plugin's data.
     """
 
+    plugin_package: ClassVar[str] = _PLUGIN
+    plugin_label: ClassVar[str] = "VideoCall"
+    kinds: ClassVar[type[enum.Enum]] = VideoCallEventType
+
     type: VideoCallEventType
     username: str | None = None
     reason: str | None = None
     result: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_plugin_event(cls, event: PluginEvent) -> VideoCallEvent | None:
-        """Return the typed form of a VideoCall plugin event, or None if it has none.
-
-        Events without a known ``result.event`` (replies to ``list``, errors) have
-        no typed form.
-        """
-        result = event.data.get("result")
-        if not isinstance(result, dict):
-            return None
-        try:
-            kind = VideoCallEventType(result.get("event"))
-        except ValueError:
-            return None
-        username = result.get("username")
-        reason = result.get("reason")
-        return cls(
-            type=kind,
-            username=username if isinstance(username, str) else None,
-            reason=reason if isinstance(reason, str) else None,
-            result=dict(result),
-            plugin=event.plugin,
-            data=event.data,
-            jsep=event.jsep,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
-        )
 
     def compat_dict(self) -> dict[str, Any]:
         """Return the dict janus-client 0.9.x gave event handlers.

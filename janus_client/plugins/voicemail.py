@@ -21,15 +21,15 @@ import asyncio
 import enum
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import InvalidStateError, PluginError
-from ..events import JanusEvent, PluginEvent
+from ..events import JanusEvent, TypedPluginEvent, TypedResult
 from ..validate import enforce_timeout
 from .declare import RequestSpec, request, sends
-from .media import JanusMediaPlugin, load_webrtc
+from .media import JanusMediaPlugin, load_webrtc, wait_set
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack, RTCConfiguration
@@ -74,7 +74,7 @@ class VoiceMailStatus(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class VoiceMailResult:
+class VoiceMailResult(TypedResult):
     """The answer of a VoiceMail request (``record``, ``update``, ``stop``).
 
     Attributes:
@@ -86,17 +86,6 @@ class VoiceMailResult:
 
     status: str | None
     recording: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> VoiceMailResult:
-        """Build it from the plugin data."""
-        status, recording = data.get("status"), data.get("recording")
-        return cls(
-            status=status if isinstance(status, str) else None,
-            recording=recording if isinstance(recording, str) else None,
-            raw=dict(data),
-        )
 
     @property
     def filename(self) -> str | None:
@@ -110,7 +99,7 @@ class VoiceMailResult:
 
 
 @dataclass(frozen=True, kw_only=True)
-class VoiceMailEvent(PluginEvent):
+class VoiceMailEvent(TypedPluginEvent):
     """A VoiceMail plugin event, typed.
 
     Attributes:
@@ -118,28 +107,15 @@ class VoiceMailEvent(PluginEvent):
         recording: The recording's URL, with ``done``.
     """
 
+    plugin_package: ClassVar[str] = _PLUGIN
+    plugin_label: ClassVar[str] = "VoiceMail"
+    kinds: ClassVar[type[enum.Enum]] = VoiceMailStatus
+    kind_key: ClassVar[str] = "status"
+    kind_field: ClassVar[str] = "status"
+    source_key: ClassVar[str | None] = None
+
     status: VoiceMailStatus
     recording: str | None = None
-
-    @classmethod
-    def from_plugin_event(cls, event: PluginEvent) -> VoiceMailEvent | None:
-        """Return the typed form of a VoiceMail event, or None if it has none."""
-        try:
-            status = VoiceMailStatus(event.data.get("status"))
-        except ValueError:
-            return None
-        recording = event.data.get("recording")
-        return cls(
-            status=status,
-            recording=recording if isinstance(recording, str) else None,
-            plugin=event.plugin,
-            data=event.data,
-            jsep=event.jsep,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
-        )
 
 
 class JanusVoiceMailPlugin(JanusMediaPlugin):
@@ -228,18 +204,12 @@ class JanusVoiceMailPlugin(JanusMediaPlugin):
     async def wait_started(self, timeout: float | None = 10.0) -> None:
         """Wait until the plugin records (``started``: our peer connection is up)."""
         limit = enforce_timeout(timeout)
-        try:
-            await asyncio.wait_for(self._started.wait(), limit)
-        except asyncio.TimeoutError:
-            raise TimeoutError(f"VoiceMail: not started within {limit} s") from None
+        await wait_set(self._started, limit, f"VoiceMail: not started within {limit} s")
 
     async def wait_done(self, timeout: float | None = 15.0) -> VoiceMailResult:
         """Wait until the recording is over (after `stop`, or the plugin's 10 s limit)."""
         limit = enforce_timeout(timeout)
-        try:
-            await asyncio.wait_for(self._done_event.wait(), limit)
-        except asyncio.TimeoutError:
-            raise TimeoutError(f"VoiceMail: not done within {limit} s") from None
+        await wait_set(self._done_event, limit, f"VoiceMail: not done within {limit} s")
         assert self._done is not None
         return self._done
 

@@ -24,7 +24,7 @@ from ..errors import (
     InvalidStateError,
 )
 from ..message_transaction import MessageTransaction
-from ..protocol import redact
+from ..protocol import redact, url_without_password
 from .reconnect import ReconnectingTransport
 
 if TYPE_CHECKING:
@@ -162,7 +162,10 @@ class JanusTransport(ReconnectingTransport):
         matched = [tc for matcher, tc in JanusTransport._matchers if matcher(base_url)]
         if len(matched) > 1:
             names = ", ".join(tc.__name__ for tc in matched)
-            raise ValueError(f"Matched to more than 1 protocol: {base_url!r} matches {names}")
+            raise ValueError(
+                f"Matched to more than 1 protocol: {url_without_password(base_url)!r} "
+                f"matches {names}"
+            )
         if matched:
             return matched[0](base_url=base_url, api_secret=api_secret, token=token, **kwargs)
         scheme = urlsplit(base_url).scheme.lower()
@@ -175,7 +178,8 @@ class JanusTransport(ReconnectingTransport):
         if transport_cls is None:
             accepted = ", ".join(sorted({*cls._registry, *_BUILTIN_SCHEMES}))
             raise ValueError(
-                f"No protocol matched: unsupported URL scheme {scheme!r} in {base_url!r}; "
+                f"No protocol matched: unsupported URL scheme {scheme!r} in "
+                f"{url_without_password(base_url)!r}; "
                 f"accepted schemes: {accepted}"
             )
         return transport_cls(base_url, api_secret, token, **kwargs)

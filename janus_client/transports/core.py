@@ -15,7 +15,9 @@ import asyncio
 import functools
 import json
 import logging
+import math
 import ssl as _ssl
+import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Hashable
@@ -35,7 +37,15 @@ from ..errors import (
 )
 from ..events import ConnectionStateEvent
 from ..message_transaction import MessageTransaction
-from ..protocol import Incoming, MessageKind, classify, decode, error_from_message, redact
+from ..protocol import (
+    Incoming,
+    MessageKind,
+    classify,
+    decode,
+    error_from_message,
+    redact,
+    url_without_password,
+)
 from ..transactions import CallState, TransactionTable
 
 if TYPE_CHECKING:
@@ -51,17 +61,40 @@ _debug_enabled = functools.partial(logger.isEnabledFor, logging.DEBUG)
 _PLAIN_SCHEMES = {"ws": "wss", "http": "https", "amqp": "amqps", "mqtt": "mqtts"}
 
 
+#: The C scanner behind `json.loads`, called directly for a str that is one JSON
+#: document with nothing around it (what Janus sends): the same value, without
+#: json.loads' two Python layers and its two whitespace matches per message.
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+#: Kinds that are answers, never events: without a pending call they are dropped.
+_NOT_EVENTS = frozenset(
+    {
+        MessageKind.ACK,
+        MessageKind.SUCCESS,
+        MessageKind.ERROR,
+        MessageKind.SERVER_INFO,
+        MessageKind.PONG,
+        MessageKind.KEEPALIVE,
+    }
+)
+
+
 class _Expired(Exception):
     """Set on a reply future whose call ran out of time (internal)."""
 
 
-def _expire(future: asyncio.Future[Incoming], state: CallState) -> None:
+def _expire(future: asyncio.Future[Incoming] | None, state: CallState) -> None:
     state.expired = True
     if state.sending and state.task is not None:
         state.sending = False
         state.cancel_task()  # the write itself is stuck
-    elif not future.done():
+    elif future is not None and not future.done():
         future.set_exception(_Expired())
+
+
+#: Calls whose deadline is this close are due (asyncio runs a timer that early too).
+_CLOCK_RESOLUTION = time.get_clock_info("monotonic").resolution
 
 
 
@@ -95,10 +128,14 @@ class TransportCore(ABC):
         scheme = urlsplit(base_url).scheme.lower()
         if ssl is not None and scheme in _PLAIN_SCHEMES:
             raise ValueError(
-                f"ssl= was given but {base_url!r} uses {scheme}://, which never uses TLS; "
+                f"ssl= was given but {url_without_password(base_url)!r} uses {scheme}://, "
+                "which never uses TLS; "
                 f"use {_PLAIN_SCHEMES[scheme]}:// or leave ssl out"
             )
-        self._base_url = base_url
+        # What logs, repr() and errors show: the URL with its password masked.
+        # The URL itself (`_dial_url`) is used only to connect.
+        self._base_url = url_without_password(base_url)
+        self._dial_url = base_url
         self.api_secret = api_secret
         self.token = token
         self.timeouts = timeouts if timeouts is not None else Timeouts()
@@ -121,16 +158,27 @@ class TransportCore(ABC):
         self._destroys: set[asyncio.Task[None]] = set()
         # 0.9.x `send()`: open message transactions by id (see `MessageTransaction`).
         self._message_transactions: dict[str, MessageTransaction] = {}
+        # Deadlines of the calls in progress: one loop timer for them all, due at
+        # (or before) the soonest (see `_arm`), rather than one timer per call.
+        self._timed: dict[CallState, None] = {}
+        self._sweep_timer: asyncio.TimerHandle | None = None
+        self._sweep_at = math.inf
+        self._sweep_loop: asyncio.AbstractEventLoop | None = None
 
     # -------------------------------------------------------------- lifecycle
     @property
     def base_url(self) -> str:
-        """The Janus endpoint this transport connects to."""
+        """The Janus endpoint this transport connects to, its password (if any) shown as ``***``.
+
+        This is the form logs, ``repr()`` and error messages use; the transport
+        connects with the URL as given. Setting it sets both.
+        """
         return self._base_url
 
     @base_url.setter
     def base_url(self, value: str) -> None:
-        self._base_url = value
+        self._base_url = url_without_password(value)
+        self._dial_url = value
 
     @property
     def connected(self) -> bool:
@@ -199,6 +247,10 @@ class TransportCore(ABC):
         reconnect, self._reconnect_task = self._reconnect_task, None
         self._end_reconnecting(exc)
         self._table.fail_all(exc)
+        sweep, self._sweep_timer = self._sweep_timer, None
+        self._sweep_at = math.inf
+        if sweep is not None:
+            sweep.cancel()
         for session in list(self._sessions.values()):
             session.connection_lost(exc)
         self._sessions.clear()
@@ -300,7 +352,15 @@ class TransportCore(ABC):
     def _receive(self, data: str | bytes | bytearray) -> None:
         """Feed raw data from the wire. Never raises: bad input is logged and dropped."""
         try:
-            value = json.loads(data)
+            if type(data) is str:
+                try:
+                    value, end = _scan_json(data, 0)
+                except Exception:  # not JSON at offset 0 (or too deep): json.loads says why
+                    end = -1
+                if end != len(data):  # whitespace or more after the value, or an error
+                    value = json.loads(data)
+            else:
+                value = json.loads(data)
         except (ValueError, UnicodeDecodeError, RecursionError):
             try:
                 decode(data)  # builds the descriptive error
@@ -325,43 +385,35 @@ class TransportCore(ABC):
             return
         if _debug_enabled():
             logger.debug("recv %s", redact(msg))
+        # Routing (inline: it runs for every message): a pending call first, then
+        # the session the message is for.
         try:
-            self._route(incoming)
+            tid = incoming.transaction
+            if tid is not None:
+                if self._message_transactions:
+                    message_transaction = self._message_transactions.get(tid)
+                    if message_transaction is not None:  # a 0.9.x `send()` keeps them all
+                        message_transaction.put_msg(incoming.body)
+                        return
+                if not self._table.resolve(incoming):
+                    return
+            kind = incoming.kind
+            if kind is MessageKind.ERROR and tid is None and self._raw_waiters:
+                waiter = self._raw_waiters.popleft()
+                if not waiter.done():
+                    waiter.set_result(incoming)
+                return
+            if kind in _NOT_EVENTS:
+                logger.debug("no pending call for %s (transaction %s)", kind.value, tid)
+                return
+            sid = incoming.session_id
+            session = self._sessions.get(sid) if sid is not None else None
+            if session is None:
+                logger.debug("dropping %s for unknown session %s", incoming.janus, sid)
+                return
+            session.deliver(incoming)
         except Exception:
             logger.exception("error while routing a message from %s", self.base_url)
-
-    def _route(self, incoming: Incoming) -> None:
-        if incoming.transaction is not None and self._message_transactions:
-            message_transaction = self._message_transactions.get(incoming.transaction)
-            if message_transaction is not None:  # a 0.9.x `send()` keeps all its messages
-                message_transaction.put_msg(incoming.body)
-                return
-        if incoming.transaction is not None and not self._table.resolve(incoming):
-            return
-        kind = incoming.kind
-        if kind is MessageKind.ERROR and incoming.transaction is None and self._raw_waiters:
-            waiter = self._raw_waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(incoming)
-            return
-        if kind in (
-            MessageKind.ACK,
-            MessageKind.SUCCESS,
-            MessageKind.ERROR,
-            MessageKind.SERVER_INFO,
-            MessageKind.PONG,
-            MessageKind.KEEPALIVE,
-        ):
-            logger.debug(
-                "no pending call for %s (transaction %s)", kind.value, incoming.transaction
-            )
-            return
-        sid = incoming.session_id
-        session = self._sessions.get(sid) if sid is not None else None
-        if session is None:
-            logger.debug("dropping %s for unknown session %s", incoming.janus, sid)
-            return
-        session.deliver(incoming)
 
     # ---------------------------------------------------------------- requests
     def new_transaction(self) -> str:
@@ -486,10 +538,13 @@ class TransportCore(ABC):
             if not self._connected:
                 await self.connect()
         state = CallState(asyncio.current_task())
-        future = self._table.register(tid, owner, verb, wait_event=wait_event, state=state)
+        future = state.future = self._table.register(
+            tid, owner, verb, wait_event=wait_event, state=state
+        )
         # One deadline for the whole exchange. While the request is being written
-        # the timer cancels the call; afterwards it fails the reply's future.
-        timer = future.get_loop().call_later(timeout, _expire, future, state)
+        # it cancels the call; afterwards it fails the reply's future.
+        loop = future.get_loop()
+        self._arm(state, loop.time() + timeout, loop)
         keep = False
         try:
             if _debug_enabled():
@@ -514,35 +569,64 @@ class TransportCore(ABC):
             raise self._timeout_error(verb, timeout) from None
         finally:
             if keep and on_late_reply is not None and not self.replies_in_send:
-                self._await_late_reply(tid, future, state, timer, on_late_reply)
+                self._await_late_reply(tid, future, state, on_late_reply)
             else:
-                timer.cancel()
+                self._timed.pop(state, None)
                 self._table.discard(tid)
         if reply.kind is MessageKind.ERROR:
             raise error_from_message(reply.body, request=verb, url=self.base_url)
         return reply
+
+    def _arm(self, state: CallState, deadline: float, loop: asyncio.AbstractEventLoop) -> None:
+        """Expire ``state``'s call at ``deadline`` (until it leaves ``_timed``)."""
+        state.deadline = deadline
+        self._timed[state] = None
+        timer = self._sweep_timer
+        if timer is None or deadline < self._sweep_at or loop is not self._sweep_loop:
+            if timer is not None:
+                timer.cancel()
+            self._sweep_at = deadline
+            self._sweep_loop = loop
+            self._sweep_timer = loop.call_at(deadline, self._sweep, loop)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The soonest deadline came: expire the calls that are due, wait for the next."""
+        self._sweep_timer = None
+        due = loop.time() + _CLOCK_RESOLUTION
+        soonest = math.inf
+        expired: list[CallState] = []
+        for state in self._timed:
+            if state.deadline <= due:
+                expired.append(state)
+            elif state.deadline < soonest:
+                soonest = state.deadline
+        for state in expired:
+            del self._timed[state]
+        self._sweep_at = soonest
+        if soonest != math.inf:
+            self._sweep_timer = loop.call_at(soonest, self._sweep, loop)
+        for state in expired:
+            _expire(state.future, state)
 
     def _await_late_reply(
         self,
         tid: str,
         future: asyncio.Future[Incoming],
         state: CallState,
-        timer: asyncio.TimerHandle,
         on_late_reply: Callable[[Incoming], object],
     ) -> None:
         """Keep a cancelled call's transaction until its reply or deadline (no task)."""
         state.task = None  # the caller is gone: nothing of it may be interrupted now
         state.sending = False
         if future.cancelled():  # cancelling the caller cancelled the future it awaited
-            timer.cancel()
             renewed = self._table.rearm(tid)
             if renewed is None:
+                self._timed.pop(state, None)
                 return
-            future = renewed
-            timer = future.get_loop().call_at(timer.when(), _expire, future, state)
+            future = state.future = renewed
 
         def settled(fut: asyncio.Future[Incoming]) -> None:
-            timer.cancel()
+            self._timed.pop(state, None)
             self._table.discard(tid)
             if fut.cancelled() or fut.exception() is not None:
                 return  # deadline, connection lost, owner closed: nothing came back

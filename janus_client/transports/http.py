@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 
 from .._dispatch import cancel_and_wait
+from .._version import __version__
 from ..config import ReconnectPolicy, Timeouts
 from ..errors import (
     ConnectError,
@@ -25,6 +26,7 @@ from ..errors import (
 )
 from ..logs import redact_text
 from ..protocol import decode, encode
+from ._http1 import Http1Pool
 from .base import JanusTransport
 
 __all__ = ["JanusTransportHTTP"]
@@ -59,8 +61,11 @@ class JanusTransportHTTP(JanusTransport):
     Requests are POSTed to ``/janus``, ``/janus/<session>`` or
     ``/janus/<session>/<handle>``; the reply is the POST's body. Events come from
     one long-poll ``GET /janus/<session>?maxev=N`` per session, all fed into the same
-    matcher and router as the WebSocket transport. One `aiohttp.ClientSession`
-    per transport.
+    matcher and router as the WebSocket transport. The POSTs go over keep-alive
+    connections of a small built-in HTTP/1.1 client (a request's answer is read
+    even when its caller stopped waiting, so a cancelled ``attach`` still learns
+    the handle to detach); the long-polls use one `aiohttp.ClientSession` per
+    transport, which shares its cookies with the POSTs.
 
     Args:
         base_url: The API root, usually ending in ``/janus``.
@@ -84,7 +89,6 @@ class JanusTransportHTTP(JanusTransport):
     """
 
     schemes = ("http", "https")
-    replies_in_send = True
 
     def __init__(
         self,
@@ -106,6 +110,7 @@ class JanusTransportHTTP(JanusTransport):
             raise ValueError(f"max_events must be a positive integer, got {max_events!r}")
         self.max_events = max_events
         self._http: aiohttp.ClientSession | None = None
+        self._posts: Http1Pool | None = None
         self._pollers: dict[int, asyncio.Task[None]] = {}
         self._stopping: set[asyncio.Task[None]] = set()
 
@@ -113,7 +118,7 @@ class JanusTransportHTTP(JanusTransport):
         connector = aiohttp.TCPConnector(
             limit=0, ssl=self.ssl if self.ssl is not None else True, force_close=False
         )
-        self._http = aiohttp.ClientSession(
+        self._http = http = aiohttp.ClientSession(
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.timeouts.connect),
             trust_env=False,
@@ -122,11 +127,11 @@ class JanusTransportHTTP(JanusTransport):
         # Janus answers `info` without a session: check that the endpoint is reachable.
         try:
             async with self._http.get(
-                f"{self.base_url}/info", timeout=aiohttp.ClientTimeout(total=self.timeouts.connect)
+                f"{self._dial_url}/info", timeout=aiohttp.ClientTimeout(total=self.timeouts.connect)
             ) as resp:
                 await resp.read()
         except BaseException as exc:
-            http, self._http = self._http, None
+            self._http = None
             await asyncio.shield(http.close())
             if isinstance(exc, (aiohttp.ClientError, OSError, asyncio.TimeoutError)):
                 raise ConnectError(
@@ -134,28 +139,39 @@ class JanusTransportHTTP(JanusTransport):
                     url=self.base_url,
                 ) from exc
             raise
+        self._posts = Http1Pool(
+            self._dial_url,
+            ssl=self.ssl,
+            connect_timeout=self.timeouts.connect,
+            abandon_after=self.timeouts.request,
+            cookie_jar=http.cookie_jar,
+            user_agent=f"janus-client/{__version__}",
+        )
 
-    def _url_for(self, message: dict[str, Any]) -> str:
+    def _target_for(self, message: dict[str, Any]) -> str:
         sid = message.get("session_id")
         if sid is None:
-            return self.base_url
+            return ""
         hid = message.get("handle_id")
         if hid is None:
-            return f"{self.base_url}/{sid}"
-        return f"{self.base_url}/{sid}/{hid}"
+            return f"/{sid}"
+        return f"/{sid}/{hid}"
+
+    def _url_for(self, message: dict[str, Any]) -> str:
+        return self.base_url + self._target_for(message)
 
     async def _send(self, message: dict[str, Any]) -> None:
-        http = self._http
-        if http is None or not self._connected:
+        posts = self._posts
+        if posts is None or not self._connected:
             raise ConnectionClosedError(
                 f"HTTP transport to {self.base_url} is closed", url=self.base_url
             )
-        url = self._url_for(message)
         try:
-            async with http.post(url, data=encode(message), headers=_JSON) as resp:
-                body = await resp.read()
-                status = resp.status
-        except (aiohttp.ClientError, OSError) as exc:
+            status, body = await posts.post(
+                self._target_for(message), encode(message).encode(), self._late_reply
+            )
+        except (OSError, asyncio.TimeoutError) as exc:
+            url = self._url_for(message)
             raise ConnectionClosedError(
                 f"HTTP request {message.get('janus')!r} to {url} failed: "
                 f"{exc or type(exc).__name__}",
@@ -171,6 +187,7 @@ class JanusTransportHTTP(JanusTransport):
         try:
             messages = decode(body)
         except ProtocolError as exc:
+            url = self._url_for(message)
             if status == 404:
                 raise ProtocolError(
                     f"HTTP 404 from {url} for {message.get('janus')!r}: no Janus API at this "
@@ -183,6 +200,11 @@ class JanusTransportHTTP(JanusTransport):
         for msg in messages:
             self._receive_message(msg)
 
+    def _late_reply(self, status: int, body: bytes) -> None:
+        """A reply read after its caller stopped waiting (its transaction may be kept)."""
+        del status
+        self._receive(body)
+
     async def _send_raw(self, data: str | bytes) -> None:
         http = self._http
         if http is None or not self._connected:
@@ -190,7 +212,7 @@ class JanusTransportHTTP(JanusTransport):
                 f"HTTP transport to {self.base_url} is closed", url=self.base_url
             )
         try:
-            async with http.post(self.base_url, data=data) as resp:
+            async with http.post(self._dial_url, data=data) as resp:
                 body = await resp.read()
         except (aiohttp.ClientError, OSError) as exc:
             raise ConnectionClosedError(
@@ -230,7 +252,8 @@ class JanusTransportHTTP(JanusTransport):
         is retried under the `ReconnectPolicy` delays, never in a busy loop, and
         logged once per run of failures.
         """
-        url = f"{self.base_url}/{session_id}"
+        url = f"{self.base_url}/{session_id}"  # shown
+        poll_url = f"{self._dial_url}/{session_id}"
         loop = asyncio.get_running_loop()
         failures_since: float | None = None
         delays: Iterator[float] = iter(())
@@ -249,7 +272,9 @@ class JanusTransportHTTP(JanusTransport):
             problem: str
             try:
                 async with self._http.get(
-                    url, params=params, timeout=aiohttp.ClientTimeout(total=self.timeouts.long_poll)
+                    poll_url,
+                    params=params,
+                    timeout=aiohttp.ClientTimeout(total=self.timeouts.long_poll),
                 ) as resp:
                     status = resp.status
                     body = await resp.read()
@@ -355,7 +380,10 @@ class JanusTransportHTTP(JanusTransport):
         self._pollers.clear()
         for task in pollers:
             await cancel_and_wait(task)
+        posts, self._posts = self._posts, None
         http, self._http = self._http, None
+        if posts is not None:
+            await posts.close()
         if http is not None:
             await http.close()
 

@@ -1,16 +1,28 @@
-"""WebSocket transport: one socket, subprotocol ``janus-protocol``, one reader task."""
+"""WebSocket transport: one socket, subprotocol ``janus-protocol``, one reader task.
+
+Replies take a short path: a complete text or binary frame is handed to the
+transport's `_receive` from the connection's ``process_event`` hook, in the
+same loop iteration that read it, rather than queued for the reader task to
+pick up one iteration later (see `fast_path_supported`). The reader task still
+runs: it reads fragmented messages (and every message queued behind one, to keep
+the order) and notices when the connection ends.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import ssl as _ssl
+from collections import deque
+from collections.abc import Callable, Sized
 from typing import Any
 from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
+from websockets.asyncio.connection import Connection
+from websockets.frames import Frame, Opcode
 
 from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts, resolve_timeout
@@ -19,9 +31,86 @@ from ..logs import RedactingLoggerAdapter
 from ..protocol import encode
 from .base import JanusTransport
 
-__all__ = ["JanusTransportWebsocket"]
+__all__ = ["JanusTransportWebsocket", "fast_path_supported"]
 
 logger = logging.getLogger("janus_client")
+
+_TEXT = Opcode.TEXT
+_BINARY = Opcode.BINARY
+
+
+def fast_path_supported() -> bool:
+    """Whether the installed websockets has the seam the transport's short path uses.
+
+    websockets' asyncio connection hands every frame it parses to its
+    ``process_event(event)`` method, which queues data frames for ``recv``. The
+    transport overrides that method to deliver complete messages at once. When a
+    websockets release changes that shape, the transport falls back to reading
+    every message with its reader task (the behaviour is the same, one loop
+    iteration slower per reply); a unit test fails on such a release.
+
+    Returns:
+        True when the short path is used.
+    """
+    method = vars(Connection).get("process_event")
+    if not callable(method) or "process_event" not in vars(ClientConnection):
+        return False
+    fields = getattr(Frame, "__dataclass_fields__", {})
+    return all(name in fields for name in ("opcode", "data", "fin"))
+
+
+_FAST_PATH = fast_path_supported()
+
+
+class _Connection(ClientConnection):
+    """A websockets client connection whose complete data frames skip the queue.
+
+    ``sink`` (set by the transport once connected) receives each complete text
+    message (as str) or binary message (as bytes) from ``process_event``, that
+    is from the protocol's ``data_received``. Everything else takes websockets'
+    own way: control frames, fragmented messages, text that is not UTF-8 (the
+    reader then fails the connection with code 1007, as websockets does), and
+    any data frame while frames wait in the queue, so that messages keep their
+    order.
+    """
+
+    sink: Callable[[str | bytes], None] | None = None
+    #: The assembler's queue of frames waiting for ``recv`` (set with ``sink``).
+    queued: Sized = ()
+
+    def deliver_to(self, sink: Callable[[str | bytes], None]) -> bool:
+        """Hand complete messages to ``sink`` from now on; False if websockets changed."""
+        frames = getattr(getattr(self.recv_messages, "frames", None), "queue", None)
+        if not isinstance(frames, deque):
+            return False
+        self.queued = frames
+        self.sink = sink
+        return True
+
+    def process_event(self, event: Any) -> None:
+        sink = self.sink
+        if (
+            sink is not None
+            and type(event) is Frame
+            and event.fin
+            and (event.opcode is _TEXT or event.opcode is _BINARY)
+            and not self.queued
+        ):
+            data: str | bytes
+            if event.opcode is _TEXT:
+                try:
+                    data = str(event.data, "utf-8")
+                except UnicodeDecodeError:
+                    super().process_event(event)
+                    return
+            else:
+                data = bytes(event.data)
+            try:
+                sink(data)
+            except Exception:  # pragma: no cover - the sink never raises
+                logger.exception("delivering a WebSocket message failed")
+            return
+        super().process_event(event)
 
 
 @JanusTransport._register_builtin
@@ -92,7 +181,7 @@ class JanusTransportWebsocket(JanusTransport):
             kwargs["ssl"] = self.ssl
         try:
             self._ws = await ws_connect(
-                self.base_url,
+                self._dial_url,
                 subprotocols=[websockets.Subprotocol(self.subprotocol)],
                 open_timeout=self.timeouts.connect,
                 close_timeout=self.timeouts.close,
@@ -103,6 +192,7 @@ class JanusTransportWebsocket(JanusTransport):
                 compression=None,
                 proxy=None,
                 logger=self.logger,
+                create_connection=_Connection if _FAST_PATH else ClientConnection,
                 **kwargs,
             )
         except (
@@ -116,6 +206,8 @@ class JanusTransportWebsocket(JanusTransport):
                 f"could not connect to {self.base_url}: {exc or type(exc).__name__}",
                 url=self.base_url,
             ) from exc
+        if isinstance(self._ws, _Connection) and not self._ws.deliver_to(self._receive):
+            logger.debug("this websockets release: every message is read by the reader task")
         self._reader = asyncio.get_running_loop().create_task(
             self._read_loop(self._ws), name=f"janus-ws-reader-{self.base_url}"
         )

@@ -79,6 +79,7 @@ class PollServer:
         self.body = body
         self.polls = 0
         self.posts: list[dict[str, Any]] = []
+        self._polled = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -88,6 +89,14 @@ class PollServer:
     async def _post(self, request: web.Request) -> web.Response:
         msg = await request.json()
         self.posts.append(msg)
+        if msg.get("janus") == "create":
+            self._polled.clear()
+        elif msg.get("janus") == "attach":
+            # Answer only once the session's long-poll was answered (and a little
+            # later): its verdict (a refusal) comes first, whichever request the
+            # client sent first.
+            await asyncio.wait_for(self._polled.wait(), 5.0)
+            await asyncio.sleep(0.1)
         reply: dict[str, Any] = {"janus": "success", "transaction": msg.get("transaction")}
         if msg.get("janus") == "create":
             reply["data"] = {"id": self.SID}
@@ -97,6 +106,7 @@ class PollServer:
 
     async def _poll(self, request: web.Request) -> web.Response:
         self.polls += 1
+        asyncio.get_running_loop().call_soon(self._polled.set)  # after this answer
         return web.Response(status=self.status, body=self.body)
 
     async def __aenter__(self) -> PollServer:

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from janus_client import JanusEchoTestPlugin, JanusSession, JanusTransport
-from janus_client.testing import FakeJanus
+from janus_client import JanusEchoTestPlugin, JanusSession, JanusTransport, RequestTimeoutError
+from janus_client.testing import DROP, FakeJanus
 
 ECHO = "janus.plugin.echotest"
 
@@ -55,9 +55,11 @@ async def _plugin(transport: JanusTransport) -> None:
 
 
 @pytest.mark.parametrize("path", ["core", "plugin"])
-async def test_a_websocket_cycle_creates_no_task(fake_janus: FakeJanus, path: str) -> None:
+async def test_a_cycle_creates_no_task(fake_janus: FakeJanus, kind: str, path: str) -> None:
+    # Over HTTP not even for attach: its POST's answer is read by the connection,
+    # so a cancelled attach still learns the handle to detach without a task.
     cycle = _core if path == "core" else _plugin
-    async with JanusTransport.create_transport(fake_janus.ws_url) as transport:
+    async with JanusTransport.create_transport(url(fake_janus, kind)) as transport:
         await cycle(transport)  # warm: the connection and its reader exist now
         loop = asyncio.get_running_loop()
         counter = TaskCounter()
@@ -86,6 +88,25 @@ async def test_an_http_cycle_never_long_polls(fake_janus: FakeJanus, path: str) 
             loop.set_task_factory(previous)
         assert not any("poll" in name for name in counter.names), counter.names
         assert transport._pollers == {}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("path", ["core", "plugin"])
+async def test_http_cycles_reuse_their_keep_alive_connections(
+    fake_janus: FakeJanus, path: str
+) -> None:
+    cycle = _core if path == "core" else _plugin
+    async with JanusTransport.create_transport(fake_janus.http_url) as transport:
+        posts: Any = transport._posts  # type: ignore[attr-defined]
+        for _ in range(300):
+            await cycle(transport)
+        assert posts.opened == 1
+        # Concurrent cycles need a connection each, once; then they are reused.
+        await asyncio.gather(*(cycle(transport) for _ in range(50)))
+        opened = posts.opened
+        assert opened <= 51
+        for _ in range(3):
+            await asyncio.gather(*(cycle(transport) for _ in range(50)))
+        assert posts.opened == opened
 
 
 async def test_a_plugin_long_polls_once_someone_listens(fake_janus: FakeJanus) -> None:
@@ -146,3 +167,58 @@ async def test_a_finished_cycle_is_freed_without_the_garbage_collector(
             assert alive == [], f"kept alive only by reference cycles: {alive}"
         finally:
             gc.enable()
+
+
+class TimerCounter:
+    """Counts the loop timers scheduled while installed, by callback name."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.names: list[str] = []
+        real_call_at = loop.call_at
+
+        def call_at(when: float, callback: Any, *args: Any, **kwargs: Any) -> Any:
+            self.names.append(getattr(callback, "__qualname__", repr(callback)))
+            return real_call_at(when, callback, *args, **kwargs)
+
+        monkeypatch.setattr(loop, "call_at", call_at)  # call_later goes through it too
+
+
+@pytest.mark.parametrize("path", ["core", "plugin"])
+async def test_a_websocket_cycle_arms_no_timer_per_request(
+    fake_janus: FakeJanus, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cycle = _core if path == "core" else _plugin
+    async with JanusTransport.create_transport(fake_janus.ws_url) as transport:
+        await cycle(transport)
+        counter = TimerCounter(asyncio.get_running_loop(), monkeypatch)
+        for _ in range(5):
+            await cycle(transport)
+        monkeypatch.undo()
+        # 20 requests: their deadlines share one sweep timer, armed at most once here.
+        assert counter.names.count("TransportCore._sweep") <= 1, counter.names
+        assert not [n for n in counter.names if "expire" in n], counter.names
+
+
+async def test_every_call_expires_at_its_own_deadline(fake_janus: FakeJanus, kind: str) -> None:
+    fake_janus.on_request("message", lambda req: DROP)
+    transport = JanusTransport.create_transport(url(fake_janus, kind))
+    async with transport, JanusSession(transport=transport) as session:
+        handle = await session.attach(ECHO)
+        finished: list[float] = []
+
+        async def call(timeout: float) -> None:
+            with pytest.raises(RequestTimeoutError):
+                await handle.send({"audio": True}, timeout=timeout)
+            finished.append(timeout)
+
+        # A long deadline first, shorter ones after it: each still ends first.
+        calls = [asyncio.create_task(call(t)) for t in (3.0, 0.6, 0.2)]
+        await asyncio.wait(calls[1:])
+        assert finished == [0.2, 0.6]
+        assert not calls[0].done()
+        assert transport.pending_count == 1
+        await calls[0]
+        assert finished == [0.2, 0.6, 3.0]
+        assert transport.pending_count == 0
+        fake_janus.on_request("message", None)
+        assert (await handle.send({"audio": True})).kind == "event"

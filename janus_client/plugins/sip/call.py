@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...errors import InvalidStateError
 from ...validate import enforce_timeout
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from .plugin import JanusSipPlugin
 
 __all__ = ["SipCall", "SipCallState"]
+
+_T = TypeVar("_T")
 
 
 class SipCallState(str, enum.Enum):
@@ -153,13 +155,9 @@ class SipCall:
                 carries the SIP code and reason.
             TimeoutError: Not answered within ``timeout`` seconds.
         """
-        limit = enforce_timeout(timeout)
-        try:
-            return await asyncio.wait_for(asyncio.shield(self._answered), limit)
-        except asyncio.TimeoutError:
-            raise TimeoutError(
-                f"SIP call to {self.peer_uri!r} not answered within {limit} s"
-            ) from None
+        return await self._wait(
+            self._answered, timeout, f"to {self.peer_uri!r} not answered within"
+        )
 
     async def ended(self, timeout: float | None = None) -> SipEvent | None:
         """Wait until the call is over, whoever ends it (returns at once if it is).
@@ -171,13 +169,15 @@ class SipCall:
         Raises:
             TimeoutError: Still going after ``timeout`` seconds.
         """
+        return await self._wait(self._ended, timeout, f"with {self.peer_uri!r} still going after")
+
+    async def _wait(self, future: asyncio.Future[_T], timeout: float | None, late: str) -> _T:
+        # The future is shielded: a caller's timeout does not settle the call's state.
         limit = enforce_timeout(timeout)
         try:
-            return await asyncio.wait_for(asyncio.shield(self._ended), limit)
+            return await asyncio.wait_for(asyncio.shield(future), limit)
         except asyncio.TimeoutError:
-            raise TimeoutError(
-                f"SIP call with {self.peer_uri!r} still going after {limit} s"
-            ) from None
+            raise TimeoutError(f"SIP call {late} {limit} s") from None
 
     async def wait_dtmf(self, count: int = 1, *, timeout: float | None = 10.0) -> list[str]:
         """Wait until ``count`` SIP INFO DTMF digits were received; return them all."""

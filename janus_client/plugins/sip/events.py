@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ...errors import PluginError
-from ...events import PluginEvent
+from ...events import TypedPluginEvent, TypedResult
 
 __all__ = [
     "SIP_PLUGIN",
@@ -175,7 +176,7 @@ def parse_dtmf_relay(content: str | None) -> tuple[str, int | None] | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SipEvent(PluginEvent):
+class SipEvent(TypedPluginEvent):
     """A SIP plugin event, typed (the fields the plugin sends for it; None otherwise).
 
     It is a `PluginEvent`: ``data`` and ``jsep`` are there as Janus sent them,
@@ -209,6 +210,10 @@ class SipEvent(PluginEvent):
         srtp: The SRTP mode the caller asks (``sdes_optional``, ``sdes_mandatory``).
         result: The whole ``result`` object.
     """
+
+    plugin_package: ClassVar[str] = SIP_PLUGIN
+    plugin_label: ClassVar[str] = "SIP"
+    kinds: ClassVar[type[enum.Enum]] = SipEventType
 
     type: SipEventType
     call_id: str | None = None
@@ -248,57 +253,32 @@ class SipEvent(PluginEvent):
         return parsed[0] if parsed else None
 
     @classmethod
-    def from_plugin_event(cls, event: PluginEvent) -> SipEvent | None:
-        """Return the typed form of a SIP plugin event, or None if it has none."""
-        result = event.data.get("result")
-        if not isinstance(result, dict):
-            return None
-        try:
-            kind = SipEventType(result.get("event"))
-        except ValueError:
-            return None
-        call_id = _s(event.data.get("call_id")) or _s(result.get("call_id"))
-        headers = result.get("headers")
-        register_sent = result.get("register_sent")
-        content_type = _s(result.get("content_type")) or _s(result.get("content-type"))
+    def extra_fields(
+        cls, kind: enum.Enum, data: Mapping[str, Any], source: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Read the fields a name and a type do not tell (`TypedPluginEvent.extra_fields`).
+
+        The Call-ID may be in the data or in the result; the body type is
+        ``content_type`` or ``content-type`` (an ``info`` names it ``type``); the
+        SIP numbers may come as digit strings.
+
+        Args:
+            kind: The kind of event.
+            data: The plugin's data.
+            source: Its ``result`` object.
+        """
+        content_type = _s(source.get("content_type")) or _s(source.get("content-type"))
         if kind is SipEventType.INFO:
-            content_type = _s(result.get("type")) or content_type
-        return cls(
-            type=kind,
-            call_id=call_id,
-            username=_s(result.get("username")),
-            displayname=_s(result.get("displayname")),
-            callee=_s(result.get("callee")),
-            caller=_s(result.get("caller")),
-            sender=_s(result.get("sender")),
-            code=_i(result.get("code")),
-            reason=_s(result.get("reason")),
-            reason_header=_s(result.get("reason_header")),
-            content_type=content_type,
-            content=_s(result.get("content")),
-            headers=dict(headers) if isinstance(headers, dict) else {},
-            register_sent=register_sent if isinstance(register_sent, bool) else None,
-            master_id=_i(result.get("master_id")),
-            referred_by=_s(result.get("referred_by")),
-            replaces=_s(result.get("replaces")),
-            refer_id=_i(result.get("refer_id")),
-            refer_to=_s(result.get("refer_to")),
-            notify=_s(result.get("notify")),
-            substate=_s(result.get("substate")),
-            srtp=_s(result.get("srtp")),
-            result=dict(result),
-            plugin=event.plugin,
-            data=event.data,
-            jsep=event.jsep,
-            transaction=event.transaction,
-            session_id=event.session_id,
-            handle_id=event.handle_id,
-            raw=event.raw,
-        )
+            content_type = _s(source.get("type")) or content_type
+        return {
+            "call_id": _s(data.get("call_id")) or _s(source.get("call_id")),
+            "content_type": content_type,
+            **{key: _i(source.get(key)) for key in ("code", "master_id", "refer_id")},
+        }
 
 
 @dataclass(frozen=True)
-class SipAck:
+class SipAck(TypedResult):
     """The plugin's answer to one of our requests (``registering``, ``calling``, ...).
 
     Attributes:
@@ -307,17 +287,17 @@ class SipAck:
         raw: The plugin data as Janus sent it.
     """
 
+    source_key: ClassVar[str | None] = "result"
+
     event: str | None
     call_id: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> SipAck:
-        """Build it from the plugin data of the answer."""
-        result = data.get("result")
-        result = result if isinstance(result, dict) else {}
-        return cls(
-            event=_s(result.get("event")),
-            call_id=_s(data.get("call_id")) or _s(result.get("call_id")),
-            raw=dict(data),
-        )
+    def extra_fields(cls, data: Mapping[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the Call-ID: in the data, or else in the result.
+
+        Args:
+            data: The plugin data of the answer.
+            source: Its ``result`` object.
+        """
+        return {"call_id": _s(data.get("call_id")) or _s(source.get("call_id"))}
