@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..validate import RoomId, opt_bool, opt_id, opt_int, opt_objects, opt_str
+from ..events import read_fields
+from ..validate import RoomId, opt_objects
 from .base import JanusPlugin
 from .declare import Secret, request
 
@@ -49,13 +50,7 @@ class RoomInfo:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> RoomInfo:
         """Read one room's dict."""
-        return cls(
-            room=opt_id(data.get("room")),
-            description=opt_str(data.get("description")),
-            pin_required=opt_bool(data.get("pin_required")),
-            num_participants=opt_int(data.get("num_participants")),
-            raw=dict(data),
-        )
+        return cls(**read_fields(cls, data, raw=dict(data)))
 
 
 @dataclass(frozen=True)
@@ -76,8 +71,7 @@ class Participant:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Participant:
         """Read one participant's dict."""
-        ident = data.get("id", data.get("username"))
-        return cls(id=opt_id(ident), display=opt_str(data.get("display")), raw=dict(data))
+        return cls(**read_fields(cls, data, {"id": ("id", "username")}, raw=dict(data)))
 
 
 def _items(data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:

@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ...errors import CompatPluginError, InvalidStateError
-from ...events import PluginEvent, plugin_event_fields, plugin_event_type
+from ...events import PluginEvent, plugin_event_fields, plugin_event_type, read_fields
 from ...validate import (
     RoomId,
     enforce_id,
     enforce_objects,
-    opt_bool,
     opt_id,
     opt_int,
     opt_objects,
@@ -253,25 +252,7 @@ class VideoRoomStream:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomStream:
         """Build a stream from its JSON object."""
-        return cls(
-            mid=opt_str(data.get("mid")),
-            mindex=opt_int(data.get("mindex")),
-            type=opt_str(data.get("type")),
-            codec=opt_str(data.get("codec")),
-            description=opt_str(data.get("description")),
-            disabled=data.get("disabled") is True,
-            moderated=data.get("moderated") is True,
-            simulcast=data.get("simulcast") is True,
-            svc=data.get("svc") is True,
-            talking=opt_bool(data.get("talking")),
-            feed_id=opt_id(data.get("feed_id")),
-            feed_mid=opt_str(data.get("feed_mid")),
-            feed_display=opt_str(data.get("feed_display")),
-            send=opt_bool(data.get("send")),
-            ready=opt_bool(data.get("ready")),
-            active=opt_bool(data.get("active")),
-            raw=dict(data),
-        )
+        return cls(**read_fields(cls, data, raw=dict(data)))
 
 
 def _streams_of(value: Any) -> tuple[VideoRoomStream, ...]:
@@ -308,16 +289,8 @@ class VideoRoomPublisher:
         pid = opt_id(data.get("id"))
         if pid is None:
             return None
-        return cls(
-            id=pid,
-            display=opt_str(data.get("display")),
-            dummy=data.get("dummy") is True,
-            streams=_streams_of(data.get("streams")),
-            talking=opt_bool(data.get("talking")),
-            audio_codec=opt_str(data.get("audio_codec")),
-            video_codec=opt_str(data.get("video_codec")),
-            raw=dict(data),
-        )
+        streams = _streams_of(data.get("streams"))
+        return cls(**read_fields(cls, data, id=pid, streams=streams, raw=dict(data)))
 
     def stream(self, mid: str) -> VideoRoomStream | None:
         """Return the stream with this mid, or None."""
@@ -492,15 +465,7 @@ class VideoRoomForwarder:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomForwarder:
         """Read one forwarder's dict."""
-        return cls(
-            stream_id=opt_int(data.get("stream_id")),
-            type=opt_str(data.get("type")),
-            mid=opt_str(data.get("mid")),
-            host=opt_str(data.get("host")),
-            port=opt_int(data.get("port")),
-            srtp=data.get("srtp") is True,
-            raw=dict(data),
-        )
+        return cls(**read_fields(cls, data, raw=dict(data)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -522,13 +487,8 @@ class VideoRoomForwarders:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomForwarders:
         """Read one ``listforwarders`` entry."""
-        found = opt_objects(data.get("forwarders"))
-        return cls(
-            publisher_id=opt_id(data.get("publisher_id")),
-            display=opt_str(data.get("display")),
-            forwarders=tuple(VideoRoomForwarder.from_dict(f) for f in found),
-            raw=dict(data),
-        )
+        found = tuple(VideoRoomForwarder.from_dict(f) for f in opt_objects(data.get("forwarders")))
+        return cls(**read_fields(cls, data, forwarders=found, raw=dict(data)))
 
 
 # ------------------------------------------------------------- cascading types
@@ -597,12 +557,7 @@ class VideoRoomRemotization:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomRemotization:
         """Build it from one ``listremotes`` entry."""
-        return cls(
-            remote_id=str(data.get("remote_id", "")),
-            host=opt_str(data.get("host")),
-            port=opt_int(data.get("port")),
-            rtcp_port=opt_int(data.get("rtcp_port")),
-        )
+        return cls(**read_fields(cls, data, remote_id=str(data.get("remote_id", ""))))
 
 
 def _stream_list(name: str, streams: object) -> list[object]:
