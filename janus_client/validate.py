@@ -48,6 +48,7 @@ __all__ = [
     "opt_bool",
     "opt_id",
     "opt_int",
+    "opt_objects",
     "opt_str",
     "put",
     "put_strings",
@@ -514,6 +515,11 @@ def opt_id(value: Any) -> RoomId | None:
     if isinstance(value, bool):
         return None
     return value if isinstance(value, (int, str)) else None
+
+
+def opt_objects(value: Any) -> list[Mapping[str, Any]]:
+    """Read the objects of a reply's array: its dict entries, or none if not an array."""
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
 def put_strings(body: dict[str, Any], /, **fields: object) -> dict[str, Any]:

@@ -205,6 +205,14 @@ class JanusPlugin:
             session.want_events()
         handle.add_close_hook(self._close_media)
         handle.add_close_hook(self._close_events)
+        self._attached()
+
+    def _attached(self) -> None:
+        """Hook: the plugin has just attached (`handle` is set); set up its state.
+
+        Runs at the end of `attach`, after the base class's close hooks were added;
+        a plugin can add its own there (``self.handle.add_close_hook(...)``).
+        """
 
     async def _close_events(self) -> None:
         """End the plugin's event streams when its handle closes."""
@@ -367,6 +375,22 @@ class JanusPlugin:
 
     def _check_body(self, body: Mapping[str, Any]) -> None:
         """Hook: check a body given to `message`/`request` before it is sent (raise)."""
+
+    def _reply_fields(self, reply: PluginResponse) -> dict[str, Any]:
+        """The `PluginEvent` fields of an event that answered one of our requests.
+
+        ``plugin`` and ``raw`` come from the reply, ``session_id`` and ``handle_id``
+        from our handle (left out when detached): the ``**common`` keyword arguments
+        of a typed event's ``from_data(data, jsep, **common)``.
+        """
+        return {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw, **self._handle_ids()}
+
+    def _handle_ids(self) -> dict[str, Any]:
+        """``session_id`` and ``handle_id`` for an event of our handle (none when detached)."""
+        handle = self._handle
+        if handle is None:
+            return {}
+        return {"session_id": handle.session.session_id, "handle_id": handle.handle_id}
 
     async def _send_declared(
         self, spec: RequestSpec, body: dict[str, Any], *, timeout: float | None

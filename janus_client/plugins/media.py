@@ -268,11 +268,7 @@ class JanusMediaPlugin(JanusPlugin):
 
     def _typed_reply(self, cls: type[_Typed], reply: PluginResponse) -> _Typed:
         """Type a reply that is an event (``cls.from_data``), with this handle's ids."""
-        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
-        if self._handle is not None:
-            common["session_id"] = self._handle.session.session_id
-            common["handle_id"] = self._handle.handle_id
-        return cls.from_data(reply.data, reply.jsep, **common)
+        return cls.from_data(reply.data, reply.jsep, **self._reply_fields(reply))
 
     async def wait_webrtcup(self, *, timeout: float | None = None) -> None:
         """Wait until Janus reports the peer connection up (``webrtcup``).

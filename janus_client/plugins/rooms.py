@@ -16,11 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from ..validate import RoomId, opt_bool, opt_id, opt_int, opt_str
+from ..events import read_fields
+from ..validate import RoomId, opt_objects
 from .base import JanusPlugin
 from .declare import Secret, request
+
+if TYPE_CHECKING:
+    from ..handle import PluginResponse
 
 __all__ = ["Participant", "RoomInfo", "RoomManagement"]
 
@@ -46,13 +50,7 @@ class RoomInfo:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> RoomInfo:
         """Read one room's dict."""
-        return cls(
-            room=opt_id(data.get("room")),
-            description=opt_str(data.get("description")),
-            pin_required=opt_bool(data.get("pin_required")),
-            num_participants=opt_int(data.get("num_participants")),
-            raw=dict(data),
-        )
+        return cls(**read_fields(cls, data, raw=dict(data)))
 
 
 @dataclass(frozen=True)
@@ -73,17 +71,11 @@ class Participant:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Participant:
         """Read one participant's dict."""
-        ident = data.get("id", data.get("username"))
-        return cls(id=opt_id(ident), display=opt_str(data.get("display")), raw=dict(data))
+        return cls(**read_fields(cls, data, {"id": ("id", "username")}, raw=dict(data)))
 
 
 def _items(data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    found = data.get(key)
-    return (
-        [dict(item) for item in found if isinstance(item, Mapping)]
-        if isinstance(found, list)
-        else []
-    )
+    return [dict(item) for item in opt_objects(data.get(key))]
 
 
 def _rooms(data: dict[str, Any]) -> tuple[RoomInfo, ...]:
@@ -100,6 +92,7 @@ def _tokens(data: dict[str, Any]) -> list[str]:
 
 
 def _nothing(data: dict[str, Any]) -> None:
+    """The result of the requests Janus answers with a bare ``success``."""
     return None
 
 
@@ -111,6 +104,40 @@ def _check_edit(body: dict[str, Any]) -> None:
 def _check_allowed(body: dict[str, Any]) -> None:
     if body["action"] in ("add", "remove") and not body.get("allowed"):
         raise ValueError(f"action {body['action']!r} needs the allowed tokens")
+
+
+class _RoomMember(JanusPlugin):
+    """The state of a handle that is in one room at a time (AudioBridge, VideoRoom).
+
+    The state stands for Janus' participant of this handle (its room, its display
+    name, what the plugin adds in `_reset`): it starts empty when the plugin
+    attaches and is dropped when the handle closes, as Janus drops the participant
+    with the handle.
+    """
+
+    _room: RoomId | None
+    _display: str | None
+
+    def _reset(self) -> None:
+        """Forget the room state (a plugin extends it, calling this one)."""
+        self._room = None
+        self._display = None
+
+    def _attached(self) -> None:
+        super()._attached()
+        self._reset()
+        self.handle.add_close_hook(self._handle_closed)
+
+    async def _handle_closed(self) -> None:
+        self._reset()
+
+    async def _leave(self, timeout: float | None) -> PluginResponse:
+        """Send ``leave``; whatever Janus answers, our media and room state are gone."""
+        try:
+            return await self.message({"request": "leave"}, timeout=timeout)
+        finally:
+            await self._close_pc()
+            self._reset()
 
 
 class RoomManagement(JanusPlugin):

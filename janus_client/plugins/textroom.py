@@ -372,14 +372,7 @@ class JanusTextRoomPlugin(_TextRoomRooms):
                 return None
             cls = TextRoomErrorEvent  # errors also come as {"textroom": "event", ...}
         room = opt_id(msg.get("room"))
-        handle = self._handle
-        common: dict[str, Any] = {
-            "room": room,
-            "data": msg,
-            "raw": msg,
-            "session_id": handle.session.session_id if handle is not None else None,
-            "handle_id": handle.handle_id if handle is not None else None,
-        }
+        common: dict[str, Any] = {"room": room, "data": msg, "raw": msg, **self._handle_ids()}
         if cls is TextRoomMessageEvent:
             whisper = msg.get("whisper") is True
             me = None

@@ -1,10 +1,14 @@
-"""The shared helpers that type room plugins' events (janus_client.events)."""
+"""The shared helpers that type room plugins' events (janus_client.events, plugins.base)."""
 
 from __future__ import annotations
 
+from janus_client import JanusSession
 from janus_client.events import PluginEvent, plugin_event_fields, plugin_event_type
+from janus_client.handle import PluginResponse
 from janus_client.plugins.audiobridge import AudioBridgeEvent
 from janus_client.plugins.audiobridge import AudioBridgeEventType as T
+from janus_client.plugins.videoroom import JanusVideoRoomPlugin
+from janus_client.testing import FakeJanus
 
 KEYS = (("leaving", T.LEAVING), ("kicked", T.KICKED))
 
@@ -55,3 +59,23 @@ def test_the_typed_event_keeps_the_untyped_events_fields() -> None:
     assert (typed.transaction, typed.session_id, typed.handle_id) == ("t1", 1, 2)
     assert typed.raw is raw
     assert AudioBridgeEvent.from_plugin_event(PluginEvent(data={"videoroom": "joined"})) is None
+
+
+async def test_a_reply_event_gets_the_plugin_and_handle_fields(fake_janus: FakeJanus) -> None:
+    raw = {"janus": "event", "sender": 7}
+    reply = PluginResponse(kind="event", data={"videoroom": "event"}, raw=raw)
+    room = JanusVideoRoomPlugin()
+    # Detached: the plugin's package name and the message, no ids.
+    assert room._reply_fields(reply) == {"plugin": "janus.plugin.videoroom", "raw": raw}
+    async with JanusSession(fake_janus.ws_url) as session:
+        await room.attach(session)
+        named = PluginResponse(kind="event", plugin="janus.plugin.other", raw=raw)
+        assert room._reply_fields(named) == {
+            "plugin": "janus.plugin.other",
+            "raw": raw,
+            "session_id": session.session_id,
+            "handle_id": room.handle_id,
+        }
+        event = room._event(reply)
+        assert (event.session_id, event.handle_id) == (session.session_id, room.handle_id)
+        await room.destroy()

@@ -85,6 +85,14 @@ def test_objects_check_ids_and_strings() -> None:
         v.enforce_objects([], name="streams")
 
 
+def test_opt_objects_keeps_the_dict_entries_of_an_array_only() -> None:
+    entry = {"id": 1}
+    assert v.opt_objects([entry, 3, "x", None, [1], {"id": 2}]) == [entry, {"id": 2}]
+    assert v.opt_objects([entry])[0] is entry  # read, not copied
+    for not_an_array in (None, {"id": 1}, "list", 5, (entry,)):
+        assert v.opt_objects(not_an_array) == []
+
+
 async def test_room_zero_refused_the_same_by_videoroom_and_textroom() -> None:
     """Room 0 means "no room" to Janus: both plugins refuse it before sending."""
     video = JanusVideoRoomPlugin()

@@ -12,7 +12,7 @@ from ...events import HangupEvent, JanusEvent
 from ...handle import PluginResponse
 from ...validate import RoomId
 from ..media import JanusMediaPlugin
-from ..rooms import RoomManagement
+from ..rooms import RoomManagement, _RoomMember
 from .events import (
     _PLUGIN,
     AudioBridgeError,
@@ -26,7 +26,6 @@ from .events import (
 if TYPE_CHECKING:
     from aiortc import RTCConfiguration
 
-    from ...session import JanusSession
     from ...webrtc import TrackStats
 
 logger = logging.getLogger("janus_client")
@@ -34,7 +33,7 @@ logger = logging.getLogger("janus_client")
 _Kind = AudioBridgeEventType
 
 
-class _AudioBridgeBase(RoomManagement, JanusMediaPlugin):
+class _AudioBridgeBase(RoomManagement, _RoomMember, JanusMediaPlugin):
     """State shared by the AudioBridge request groups."""
 
     name = _PLUGIN
@@ -51,9 +50,8 @@ class _AudioBridgeBase(RoomManagement, JanusMediaPlugin):
         self._reset()
 
     def _reset(self) -> None:
-        self._room: RoomId | None = None
+        super()._reset()
         self._participant_id: RoomId | None = None
-        self._display: str | None = None
         self._muted = False
         self._room_muted = False
         self._participants: dict[RoomId, AudioBridgeParticipant] = {}
@@ -115,32 +113,10 @@ class _AudioBridgeBase(RoomManagement, JanusMediaPlugin):
             raise AudioBridgeStateError(f"cannot {what}: not in a room (join first)")
         return self._room
 
-    # -------------------------------------------------------------- lifecycle
-    async def attach(
-        self, session: JanusSession, *, opaque_id: str | None = None, timeout: float | None = None
-    ) -> None:
-        """Attach to ``session`` (created on the server first if needed).
-
-        Raises:
-            InvalidStateError: Already attached.
-            PluginNotFoundError: The server does not have the AudioBridge plugin.
-        """
-        await super().attach(session, opaque_id=opaque_id, timeout=timeout)
-        self._reset()
-        self.handle.add_close_hook(self._handle_closed)
-
-    async def _handle_closed(self) -> None:
-        # Janus drops the participant with the handle.
-        self._reset()
-
     # ---------------------------------------------------------------- events
     def _event(self, reply: PluginResponse) -> AudioBridgeEvent:
         """Type the event that answered one of our requests."""
-        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
-        if self._handle is not None:
-            common["session_id"] = self._handle.session.session_id
-            common["handle_id"] = self._handle.handle_id
-        return AudioBridgeEvent.from_data(reply.data, reply.jsep, **common)
+        return AudioBridgeEvent.from_data(reply.data, reply.jsep, **self._reply_fields(reply))
 
     def _entered(self, event: AudioBridgeEvent, display: str | None) -> None:
         """Take the room state from our ``joined`` or ``roomchanged``."""

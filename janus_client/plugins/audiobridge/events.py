@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ...errors import InvalidStateError, PluginError
-from ...events import PluginEvent, plugin_event_fields, plugin_event_type
-from ...validate import RoomId, opt_bool, opt_id, opt_int, opt_str
+from ...events import PluginEvent, plugin_event_fields, plugin_event_type, read_fields
+from ...validate import RoomId, opt_bool, opt_id, opt_int, opt_objects, opt_str
 from ..rooms import Participant, RoomInfo
 
 _PLUGIN = "janus.plugin.audiobridge"
@@ -138,25 +138,12 @@ class AudioBridgeParticipant(Participant):
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> AudioBridgeParticipant:
         """Build a participant from its JSON object."""
-        return cls(
-            id=opt_id(data.get("id")),
-            display=opt_str(data.get("display")),
-            setup=opt_bool(data.get("setup")),
-            muted=opt_bool(data.get("muted")),
-            talking=opt_bool(data.get("talking")),
-            spatial_position=opt_int(data.get("spatial_position")),
-            raw=dict(data),
-        )
-
-
-def _objects(value: Any) -> list[Mapping[str, Any]]:
-    """Return the objects of a reply's array (nothing when it is not an array)."""
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+        return cls(**read_fields(cls, data, raw=dict(data)))
 
 
 def participants_of(value: Any) -> tuple[AudioBridgeParticipant, ...]:
     """Read a ``participants`` array (entries without an id are skipped)."""
-    found = (AudioBridgeParticipant.from_data(p) for p in _objects(value))
+    found = (AudioBridgeParticipant.from_data(p) for p in opt_objects(value))
     return tuple(p for p in found if p.id is not None)
 
 
@@ -303,7 +290,7 @@ class AudioBridgeRoomCreated:
                 request="create",
                 data=dict(data),
             )
-        return cls(room=room, permanent=data.get("permanent") is True, raw=dict(data))
+        return cls(**read_fields(cls, data, room=room, raw=dict(data)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -330,19 +317,12 @@ class AudioBridgeRoom(RoomInfo):
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> AudioBridgeRoom:
         """Build it from one ``list`` entry."""
-        base = RoomInfo.from_data(data)
-        return cls(
-            **{f.name: getattr(base, f.name) for f in fields(RoomInfo)},
-            sampling_rate=opt_int(data.get("sampling_rate")),
-            spatial_audio=opt_bool(data.get("spatial_audio")),
-            record=opt_bool(data.get("record")),
-            muted=opt_bool(data.get("muted")),
-        )
+        return cls(**read_fields(cls, data, raw=dict(data)))
 
 
 def rooms_of(data: Mapping[str, Any]) -> tuple[AudioBridgeRoom, ...]:
     """Read the ``list`` reply's rooms."""
-    return tuple(AudioBridgeRoom.from_data(r) for r in _objects(data.get("list")))
+    return tuple(AudioBridgeRoom.from_data(r) for r in opt_objects(data.get("list")))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -386,23 +366,13 @@ class AudioBridgeForwarder:
             raise AudioBridgeError(
                 "the AudioBridge described a forwarder without a stream_id", data=dict(data)
             )
-        return cls(
-            stream_id=stream_id,
-            host=opt_str(data.get("ip")) or opt_str(data.get("host")),
-            port=opt_int(data.get("port")),
-            group=opt_str(data.get("group")),
-            ssrc=opt_int(data.get("ssrc")),
-            codec=opt_str(data.get("codec")),
-            ptype=opt_int(data.get("ptype")),
-            srtp=data.get("srtp") is True,
-            always_on=opt_bool(data.get("always_on")),
-            raw=dict(data),
-        )
+        host = opt_str(data.get("ip")) or opt_str(data.get("host"))
+        return cls(**read_fields(cls, data, stream_id=stream_id, host=host, raw=dict(data)))
 
 
 def forwarders_of(data: Mapping[str, Any]) -> list[AudioBridgeForwarder]:
     """Read the ``listforwarders`` reply's forwarders."""
-    found = _objects(data.get("rtp_forwarders"))
+    found = opt_objects(data.get("rtp_forwarders"))
     return [
         AudioBridgeForwarder.from_dict(f) for f in found if opt_int(f.get("stream_id")) is not None
     ]

@@ -393,12 +393,7 @@ class _Participant(_AudioBridgeBase):
         """
         enforce_timeout(timeout)
         self._require_joined("leave")
-        try:
-            reply = await self.message({"request": "leave"}, timeout=timeout)
-        finally:
-            await self._close_pc()
-            self._reset()
-        return self._event(reply)
+        return self._event(await self._leave(timeout))
 
     @sends("hangup")
     async def hangup(self, *, timeout: float | None = None) -> None:

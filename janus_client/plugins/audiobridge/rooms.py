@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from ...validate import RoomId
 from ..declare import Secret, request
+from ..rooms import _nothing
 from ._base import _AudioBridgeBase
 from .events import (
     AudioBridgeForwarder,
@@ -25,10 +26,6 @@ from .events import (
     participants_of,
     rooms_of,
 )
-
-
-def _ok(data: dict[str, Any]) -> None:
-    """Result of requests that answer a bare ``success``."""
 
 
 class _Rooms(_AudioBridgeBase):
@@ -142,7 +139,7 @@ class _Rooms(_AudioBridgeBase):
         ...
 
     # -------------------------------------------------------------- moderation
-    @request("kick_all", result=_ok)
+    @request("kick_all", result=_nothing)
     async def kick_all(
         self, room: RoomId, *, secret: Secret | None = None, timeout: float | None = None
     ) -> None:
@@ -158,7 +155,7 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("mute", keys={"participant_id": "id"}, result=_ok)
+    @request("mute", keys={"participant_id": "id"}, result=_nothing)
     async def mute(
         self,
         room: RoomId,
@@ -182,7 +179,7 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("unmute", keys={"participant_id": "id"}, result=_ok)
+    @request("unmute", keys={"participant_id": "id"}, result=_nothing)
     async def unmute(
         self,
         room: RoomId,
@@ -204,7 +201,7 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("mute_room", result=_ok)
+    @request("mute_room", result=_nothing)
     async def mute_room(
         self, room: RoomId, *, secret: Secret | None = None, timeout: float | None = None
     ) -> None:
@@ -219,7 +216,7 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("unmute_room", result=_ok)
+    @request("unmute_room", result=_nothing)
     async def unmute_room(
         self, room: RoomId, *, secret: Secret | None = None, timeout: float | None = None
     ) -> None:
@@ -232,7 +229,7 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("resetdecoder", result=_ok)
+    @request("resetdecoder", result=_nothing)
     async def reset_decoder(self, *, timeout: float | None = None) -> None:
         """Recreate the Opus decoder of our participant (``resetdecoder``), if audio garbles.
 
@@ -271,7 +268,7 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("enable_mjrs", result=_ok)
+    @request("enable_mjrs", result=_nothing)
     async def enable_mjrs(
         self,
         room: RoomId,
@@ -335,7 +332,7 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("stop_rtp_forward", result=_ok)
+    @request("stop_rtp_forward", result=_nothing)
     async def stop_rtp_forward(
         self,
         room: RoomId,
@@ -424,7 +421,7 @@ class _Rooms(_AudioBridgeBase):
         """
         ...
 
-    @request("stop_file", result=_ok)
+    @request("stop_file", result=_nothing)
     async def stop_file(
         self,
         room: RoomId,

@@ -16,12 +16,12 @@ from ...validate import (
 )
 from ..declare import sends
 from ..media import JanusMediaPlugin
+from ..rooms import _RoomMember
 
 if TYPE_CHECKING:
     from aiortc import RTCConfiguration
     from aiortc.contrib.media import MediaRecorder
 
-    from ...session import JanusSession
     from ...webrtc import JanusPeerConnection
 from .events import (
     _PLUGIN,
@@ -37,7 +37,7 @@ from .events import (
 )
 
 
-class _VideoRoomBase(JanusMediaPlugin):
+class _VideoRoomBase(_RoomMember, JanusMediaPlugin):
     """State, negotiation and events shared by the VideoRoom request groups."""
 
     name = _PLUGIN
@@ -51,14 +51,7 @@ class _VideoRoomBase(JanusMediaPlugin):
     def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
         super().__init__(pc_config, **kwargs)
         self._negotiating = asyncio.Lock()
-        self._ptype: ParticipantType | None = None
-        self._room: RoomId | None = None
-        self._publisher_id: RoomId | None = None
-        self._private_id: int | None = None
-        self._display: str | None = None
-        self._publishing = False
-        self._publishers: dict[RoomId, VideoRoomPublisher] = {}
-        self._streams: tuple[VideoRoomStream, ...] = ()
+        self._reset()
         self._record_to: str | MediaRecorder | None = None
         self._read_counters = False
 
@@ -123,14 +116,13 @@ class _VideoRoomBase(JanusMediaPlugin):
         return self._streams
 
     def _reset(self) -> None:
-        self._ptype = None
-        self._room = None
-        self._publisher_id = None
-        self._private_id = None
-        self._display = None
+        super()._reset()
+        self._ptype: ParticipantType | None = None
+        self._publisher_id: RoomId | None = None
+        self._private_id: int | None = None
         self._publishing = False
-        self._publishers = {}
-        self._streams = ()
+        self._publishers: dict[RoomId, VideoRoomPublisher] = {}
+        self._streams: tuple[VideoRoomStream, ...] = ()
 
     def _require(self, ptype: ParticipantType | None, what: str) -> None:
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
@@ -159,24 +151,6 @@ class _VideoRoomBase(JanusMediaPlugin):
                 f"{self._ptype.value} (one handle per role; attach another)"
             )
 
-    # -------------------------------------------------------------- lifecycle
-    async def attach(
-        self, session: JanusSession, *, opaque_id: str | None = None, timeout: float | None = None
-    ) -> None:
-        """Attach to ``session`` (created on the server first if needed).
-
-        Raises:
-            InvalidStateError: Already attached.
-            PluginNotFoundError: The server does not have the VideoRoom plugin.
-        """
-        await super().attach(session, opaque_id=opaque_id, timeout=timeout)
-        self._reset()
-        self.handle.add_close_hook(self._handle_closed)
-
-    async def _handle_closed(self) -> None:
-        # Janus drops the participant or subscription with the handle.
-        self._reset()
-
     # ----------------------------------------------------------------- both
     @sends("leave")
     async def leave(self, timeout: float | None = None) -> None:
@@ -187,12 +161,7 @@ class _VideoRoomBase(JanusMediaPlugin):
         """
         enforce_timeout(timeout)
         self.handle  # noqa: B018
-        try:
-            reply = await self.message({"request": "leave"}, timeout=timeout)
-        finally:
-            await self._close_pc()
-            self._reset()
-        await self._echo(reply)
+        await self._echo(await self._leave(timeout))
 
     # ---------------------------------------------------------- negotiation
     async def _subscriber_pc(self) -> JanusPeerConnection:
@@ -244,11 +213,7 @@ class _VideoRoomBase(JanusMediaPlugin):
 
     # ---------------------------------------------------------------- events
     def _event(self, reply: PluginResponse) -> VideoRoomEvent:
-        common: dict[str, Any] = {"plugin": reply.plugin or self.plugin_name, "raw": reply.raw}
-        if self._handle is not None:
-            common["session_id"] = self._handle.session.session_id
-            common["handle_id"] = self._handle.handle_id
-        return VideoRoomEvent.from_data(reply.data, reply.jsep, **common)
+        return VideoRoomEvent.from_data(reply.data, reply.jsep, **self._reply_fields(reply))
 
     async def _echo(
         self, reply: PluginResponse, event: VideoRoomEvent | None = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
-from ...validate import RoomId, opt_id, opt_int, opt_str
+from ...events import read_fields
+from ...validate import RoomId, opt_id, opt_int, opt_objects
 from ..declare import Check, NonEmpty, Range, Secret, request
 from ..rooms import _nothing
 from ._base import _VideoRoomBase
@@ -47,10 +48,7 @@ UpdatedStreams = Annotated[
 
 
 def _remotes(data: dict[str, Any]) -> list[VideoRoomRemotization]:
-    found = data.get("list")
-    if not isinstance(found, list):
-        return []
-    return [VideoRoomRemotization.from_dict(r) for r in found if isinstance(r, Mapping)]
+    return [VideoRoomRemotization.from_dict(r) for r in opt_objects(data.get("list"))]
 
 
 def _remote_publisher(data: dict[str, Any]) -> VideoRoomRemotePublisher:
@@ -63,14 +61,8 @@ def _remote_publisher(data: dict[str, Any]) -> VideoRoomRemotePublisher:
             plugin=_PLUGIN,
             request="add_remote_publisher",
         )
-    return VideoRoomRemotePublisher(
-        room=room,
-        id=pid,
-        ip=opt_str(data.get("ip")),
-        port=port,
-        rtcp_port=opt_int(data.get("rtcp_port")),
-        raw=dict(data),
-    )
+    given = {"room": room, "id": pid, "port": port, "raw": dict(data)}
+    return VideoRoomRemotePublisher(**read_fields(VideoRoomRemotePublisher, data, **given))
 
 
 class _Cascading(_VideoRoomBase):

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ...errors import CompatPluginError, InvalidStateError
-from ...events import PluginEvent, plugin_event_fields
+from ...events import PluginEvent, plugin_event_fields, plugin_event_type, read_fields
 from ...validate import (
     RoomId,
     enforce_id,
     enforce_objects,
-    opt_bool,
     opt_id,
     opt_int,
+    opt_objects,
     opt_str,
 )
 
@@ -252,31 +252,11 @@ class VideoRoomStream:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomStream:
         """Build a stream from its JSON object."""
-        return cls(
-            mid=opt_str(data.get("mid")),
-            mindex=opt_int(data.get("mindex")),
-            type=opt_str(data.get("type")),
-            codec=opt_str(data.get("codec")),
-            description=opt_str(data.get("description")),
-            disabled=data.get("disabled") is True,
-            moderated=data.get("moderated") is True,
-            simulcast=data.get("simulcast") is True,
-            svc=data.get("svc") is True,
-            talking=opt_bool(data.get("talking")),
-            feed_id=opt_id(data.get("feed_id")),
-            feed_mid=opt_str(data.get("feed_mid")),
-            feed_display=opt_str(data.get("feed_display")),
-            send=opt_bool(data.get("send")),
-            ready=opt_bool(data.get("ready")),
-            active=opt_bool(data.get("active")),
-            raw=dict(data),
-        )
+        return cls(**read_fields(cls, data, raw=dict(data)))
 
 
 def _streams_of(value: Any) -> tuple[VideoRoomStream, ...]:
-    if not isinstance(value, list):
-        return ()
-    return tuple(VideoRoomStream.from_dict(s) for s in value if isinstance(s, Mapping))
+    return tuple(VideoRoomStream.from_dict(s) for s in opt_objects(value))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -309,16 +289,8 @@ class VideoRoomPublisher:
         pid = opt_id(data.get("id"))
         if pid is None:
             return None
-        return cls(
-            id=pid,
-            display=opt_str(data.get("display")),
-            dummy=data.get("dummy") is True,
-            streams=_streams_of(data.get("streams")),
-            talking=opt_bool(data.get("talking")),
-            audio_codec=opt_str(data.get("audio_codec")),
-            video_codec=opt_str(data.get("video_codec")),
-            raw=dict(data),
-        )
+        streams = _streams_of(data.get("streams"))
+        return cls(**read_fields(cls, data, id=pid, streams=streams, raw=dict(data)))
 
     def stream(self, mid: str) -> VideoRoomStream | None:
         """Return the stream with this mid, or None."""
@@ -333,25 +305,8 @@ class VideoRoomPublisher:
 
 
 def _publishers_of(value: Any) -> tuple[VideoRoomPublisher, ...]:
-    if not isinstance(value, list):
-        return ()
-    found = (VideoRoomPublisher.from_dict(p) for p in value if isinstance(p, Mapping))
+    found = (VideoRoomPublisher.from_dict(p) for p in opt_objects(value))
     return tuple(p for p in found if p is not None)
-
-
-def _event_type(data: Mapping[str, Any]) -> VideoRoomEventType:
-    kind = data.get("videoroom")
-    if kind == "event":
-        if "error_code" in data or "error" in data:
-            return VideoRoomEventType.ERROR
-        for key, event_type in _EVENT_KEYS:
-            if key in data:
-                return event_type
-        return VideoRoomEventType.EVENT
-    try:
-        return VideoRoomEventType(kind)
-    except ValueError:
-        return VideoRoomEventType.EVENT
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -412,7 +367,7 @@ class VideoRoomEvent(PluginEvent):
 
         ``common`` are `PluginEvent` fields (``plugin``, ``session_id``, ...).
         """
-        kind = _event_type(data)
+        kind = plugin_event_type(data, "videoroom", VideoRoomEventType, _EVENT_KEYS)
         pid: RoomId | None = None
         display = opt_str(data.get("display"))
         if kind in (
@@ -437,7 +392,6 @@ class VideoRoomEvent(PluginEvent):
                 display = opt_str(joining.get("display"))
         level = data.get("audio-level-dBov-avg")
         moderation = data.get("moderation")
-        attendees = data.get("attendees")
         has_streams = kind is not VideoRoomEventType.JOINED and isinstance(
             data.get("streams"), list
         )
@@ -449,9 +403,7 @@ class VideoRoomEvent(PluginEvent):
             display=display,
             description=opt_str(data.get("description")),
             publishers=_publishers_of(data.get("publishers")),
-            attendees=tuple(dict(a) for a in attendees if isinstance(a, Mapping))
-            if isinstance(attendees, list)
-            else (),
+            attendees=tuple(dict(a) for a in opt_objects(data.get("attendees"))),
             streams=_streams_of(data.get("streams")) if has_streams else None,
             mid=opt_str(data.get("mid")),
             muted=None if not isinstance(moderation, str) else moderation == "muted",
@@ -513,15 +465,7 @@ class VideoRoomForwarder:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomForwarder:
         """Read one forwarder's dict."""
-        return cls(
-            stream_id=opt_int(data.get("stream_id")),
-            type=opt_str(data.get("type")),
-            mid=opt_str(data.get("mid")),
-            host=opt_str(data.get("host")),
-            port=opt_int(data.get("port")),
-            srtp=data.get("srtp") is True,
-            raw=dict(data),
-        )
+        return cls(**read_fields(cls, data, raw=dict(data)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -543,14 +487,8 @@ class VideoRoomForwarders:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomForwarders:
         """Read one ``listforwarders`` entry."""
-        found = data.get("forwarders")
-        items = [f for f in found if isinstance(f, Mapping)] if isinstance(found, list) else []
-        return cls(
-            publisher_id=opt_id(data.get("publisher_id")),
-            display=opt_str(data.get("display")),
-            forwarders=tuple(VideoRoomForwarder.from_dict(f) for f in items),
-            raw=dict(data),
-        )
+        found = tuple(VideoRoomForwarder.from_dict(f) for f in opt_objects(data.get("forwarders")))
+        return cls(**read_fields(cls, data, forwarders=found, raw=dict(data)))
 
 
 # ------------------------------------------------------------- cascading types
@@ -619,12 +557,7 @@ class VideoRoomRemotization:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoRoomRemotization:
         """Build it from one ``listremotes`` entry."""
-        return cls(
-            remote_id=str(data.get("remote_id", "")),
-            host=opt_str(data.get("host")),
-            port=opt_int(data.get("port")),
-            rtcp_port=opt_int(data.get("rtcp_port")),
-        )
+        return cls(**read_fields(cls, data, remote_id=str(data.get("remote_id", ""))))
 
 
 def _stream_list(name: str, streams: object) -> list[object]:
