@@ -194,7 +194,7 @@ class JanusPlugin:
         handle = await session.attach(name, opaque_id=opaque_id, timeout=timeout)
         handle.error_class = self.error_class  # before any reply or event reaches it
         self._handle = handle
-        self._hub = EventDispatcher(f"{type(self).__name__}-{handle.handle_id}")
+        self._hub = None  # made by the first `events()`; until then events wait in the backlog
         self._backlog = deque()
         self._dropped = 0
         session.register_plugin(handle.handle_id, self)
@@ -203,8 +203,7 @@ class JanusPlugin:
         handle.add_listener(self._dispatch)
         if self._callbacks or type(self).on_receive is not JanusPlugin.on_receive:
             session.want_events()
-        handle.add_close_hook(self._close_media)
-        handle.add_close_hook(self._close_events)
+        handle.add_close_hook(self._release_on_close)
         self._attached()
 
     def _attached(self) -> None:
@@ -213,6 +212,11 @@ class JanusPlugin:
         Runs at the end of `attach`, after the base class's close hooks were added;
         a plugin can add its own there (``self.handle.add_close_hook(...)``).
         """
+
+    async def _release_on_close(self) -> None:
+        """The base class's close hook: close the media, then end the event streams."""
+        await self._close_media()
+        await self._close_events()
 
     async def _close_events(self) -> None:
         """End the plugin's event streams when its handle closes."""
@@ -462,8 +466,8 @@ class JanusPlugin:
         """
         self.handle.session.want_events()  # raises InvalidStateError when not attached
         hub = self._hub
-        if hub is None:  # pragma: no cover - set by attach
-            hub = self._hub = EventDispatcher(type(self).__name__)
+        if hub is None:  # the first stream since attach
+            hub = self._hub = EventDispatcher(f"{type(self).__name__}-{self.handle.handle_id}")
         stream = hub.stream(types)
         backlog, self._backlog = self._backlog, None
         for event in backlog or ():
