@@ -222,3 +222,48 @@ async def test_every_call_expires_at_its_own_deadline(fake_janus: FakeJanus, kin
         assert transport.pending_count == 0
         fake_janus.on_request("message", None)
         assert (await handle.send({"audio": True})).kind == "event"
+
+
+async def test_an_event_during_our_detach_starts_no_callbacks(fake_janus: FakeJanus) -> None:
+    """Janus' EchoTest sends an event while it detaches: it reaches streams, not a task.
+
+    The detach ends the handle's callbacks before they could run, so starting
+    them (a dispatcher task per plugin cycle) was work for nothing.
+    """
+
+    async def detach(request: Any) -> Any:
+        event = {
+            "janus": "event",
+            "session_id": request.session_id,
+            "sender": request.handle_id,
+            "plugindata": {"plugin": ECHO, "data": {"echotest": "event", "result": "done"}},
+        }
+        default = request.default()
+        return [event, *(default if isinstance(default, list) else [default])]
+
+    fake_janus.on_request("detach", detach)
+    async with JanusTransport.create_transport(fake_janus.ws_url) as transport:
+        await _plugin(transport)  # warm
+        session = JanusSession(transport=transport)
+        await session.create()
+        handle = await session.attach(ECHO)
+        called: list[object] = []
+        handle.on_event(called.append)
+        stream = handle.events()
+        loop = asyncio.get_running_loop()
+        counter = TaskCounter()
+        previous = loop.get_task_factory()
+        loop.set_task_factory(counter)
+        try:
+            await handle.detach()
+            for _ in range(3):
+                await _plugin(transport)
+        finally:
+            loop.set_task_factory(previous)
+        received = [event async for event in stream]
+        await session.destroy()
+    assert counter.names == []
+    assert called == []
+    assert [getattr(event, "data", None) for event in received] == [
+        {"echotest": "event", "result": "done"}
+    ]
