@@ -129,17 +129,13 @@ class EventDispatcher(Generic[E]):
         """Stop calling ``callback``. Unknown callbacks are ignored."""
         self._callbacks = [(t, cb) for t, cb in self._callbacks if cb is not callback]
 
-    def publish(self, event: E, *, callbacks: bool = True) -> None:
-        """Hand an event over; never runs user code and never blocks.
-
-        With ``callbacks=False`` only the streams get it (for an owner that is
-        closing: its callbacks would be stopped before they could run).
-        """
+    def publish(self, event: E) -> None:
+        """Hand an event over; never runs user code and never blocks."""
         if self._closed:
             return
         for s in self._streams:
             s._offer(event)
-        if callbacks and self._callbacks:
+        if self._callbacks:
             self._queue.append(event)
             if self._task is None:
                 self._task = asyncio.get_running_loop().create_task(

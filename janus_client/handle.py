@@ -356,9 +356,7 @@ class JanusHandle:
             return
         hub = self._event_hub
         if hub is not None:  # none: nobody listens
-            # While our own detach runs, callbacks are not started for new events:
-            # the detach ends them before they could run (streams still get them).
-            hub.publish(event, callbacks=not self._detaching)
+            hub.publish(event)
         if isinstance(event, DetachedEvent):
             self._release(InvalidStateError(f"handle {self.handle_id} was detached by Janus"))
 
