@@ -46,6 +46,7 @@ caller_scenario = _sipp_scenarios.caller
 
 _SEPARATOR = re.compile(r"^-{10,}.*$", re.MULTILINE)
 _DIRECTION = re.compile(r"^\w+ message (received|sent)", re.MULTILINE)
+_UNEXPECTED = re.compile(r"^Unexpected \w+ message received:", re.MULTILINE)
 
 
 class SippError(RuntimeError):
@@ -320,26 +321,43 @@ class SippProcess(ChildProcess, EitherContext):
 
     def _summary(self) -> str:
         methods = [m.start_line for m in self.messages()]
-        return f"messages: {methods[-12:]}; errors: {self._tail('errors.log', 5)}"
+        unexpected = [m.start_line for m in self.unexpected()]
+        return (
+            f"messages: {methods[-12:]}; unexpected: {unexpected[-4:]}; "
+            f"errors: {self._tail('errors.log', 5)}"
+        )
 
-    def messages(self) -> list[SippMessage]:
-        """Every SIP message SIPp sent or received so far, in order."""
+    def _trace(self, kind: re.Pattern[str]) -> list[tuple[re.Match[str], str]]:
+        """The ``(heading, message)`` blocks of SIPp's message trace headed by ``kind``."""
         if self._dir is None:
             return []
         try:
             text = (self._dir / "messages.log").read_text(errors="replace")
         except OSError:
             return []
-        found: list[SippMessage] = []
+        found: list[tuple[re.Match[str], str]] = []
         for block in _SEPARATOR.split(text):
-            match = _DIRECTION.search(block)
+            match = kind.search(block)
             if match is None:
                 continue
             rest = block[match.end() :].split("\n", 1)
             body = rest[1].strip("\r\n") if len(rest) > 1 else ""
             if body.strip():
-                found.append(SippMessage(match.group(1), body.replace("\r\n", "\n").strip()))
+                found.append((match, body.replace("\r\n", "\n").strip()))
         return found
+
+    def messages(self) -> list[SippMessage]:
+        """Every SIP message SIPp sent or received so far, in order."""
+        return [SippMessage(head.group(1), text) for head, text in self._trace(_DIRECTION)]
+
+    def unexpected(self) -> list[SippMessage]:
+        """The messages SIPp received where its scenario expected none of their kind.
+
+        SIPp drops the call of such a message without answering it (nor what
+        follows in that dialog): a test that sees one has a scenario that does
+        not fit what the peer sent.
+        """
+        return [SippMessage("received", text) for _head, text in self._trace(_UNEXPECTED)]
 
     def received(self, method: str | None = None) -> list[SippMessage]:
         """The requests SIPp received (of ``method`` only, if given)."""
