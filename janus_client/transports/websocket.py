@@ -6,15 +6,22 @@ same loop iteration that read it, rather than queued for the reader task to
 pick up one iteration later (see `fast_path_supported`). The reader task still
 runs: it reads fragmented messages (and every message queued behind one, to keep
 the order) and notices when the connection ends.
+
+Requests take a short path too: when the connection is open and its write
+buffer has room, a request is framed and written at once (what websockets'
+``send`` does in that case, without its coroutine, its async context manager
+and its ``drain``); otherwise ``send`` is awaited as usual.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import ssl as _ssl
+import struct
 from collections import deque
-from collections.abc import Callable, Sized
+from collections.abc import Callable, Mapping, Sized
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +30,12 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.asyncio.connection import Connection
 from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+
+try:
+    from websockets.speedups import apply_mask
+except ImportError:  # pragma: no cover - websockets built without its C extension
+    from websockets.utils import apply_mask
 
 from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts, resolve_timeout
@@ -37,6 +50,26 @@ logger = logging.getLogger("janus_client")
 
 _TEXT = Opcode.TEXT
 _BINARY = Opcode.BINARY
+_OPEN = State.OPEN
+_pack = struct.pack
+_urandom = os.urandom
+
+
+def _masked_text_frame(payload: bytes) -> bytes:
+    """One final, masked text frame (RFC 6455 section 5.2) with ``payload``.
+
+    The bytes websockets' ``Frame.serialize`` writes for a client's text frame
+    without extensions (a fresh random mask per frame, as it takes one too).
+    """
+    length = len(payload)
+    if length < 126:
+        head = _pack("!BB", 0x81, 0x80 | length)
+    elif length < 65536:
+        head = _pack("!BBH", 0x81, 0x80 | 126, length)
+    else:
+        head = _pack("!BBQ", 0x81, 0x80 | 127, length)
+    mask = _urandom(4)
+    return head + mask + apply_mask(payload, mask)
 
 
 def fast_path_supported() -> bool:
@@ -59,7 +92,19 @@ def fast_path_supported() -> bool:
     return all(name in fields for name in ("opcode", "data", "fin"))
 
 
+def _send_now_supported() -> bool:
+    """Whether websockets' connection has what `_Connection.send_now` uses."""
+    return callable(vars(Connection).get("send_data")) and callable(
+        getattr(Connection, "send", None)
+    )
+
+
 _FAST_PATH = fast_path_supported()
+_SEND_NOW = _send_now_supported()
+
+
+class _WriteFailed(Exception):
+    """Writing a frame failed in `_Connection.send_now` (the connection was aborted)."""
 
 
 class _Connection(ClientConnection):
@@ -77,6 +122,61 @@ class _Connection(ClientConnection):
     sink: Callable[[str | bytes], None] | None = None
     #: The assembler's queue of frames waiting for ``recv`` (set with ``sink``).
     queued: Sized = ()
+    #: Whether `send_now` may write (set by `writes_directly`).
+    direct = False
+    #: Whether `send_now` may frame messages itself (no extensions; websockets'
+    #: own frames leave nothing waiting in its write queue).
+    framing = False
+
+    def writes_directly(self) -> bool:
+        """Let `send_now` write from now on; False if websockets changed."""
+        self.direct = _SEND_NOW and all(
+            hasattr(self, name) for name in ("send_in_progress", "paused", "protocol")
+        )
+        protocol = getattr(self, "protocol", None)
+        self.framing = (
+            self.direct
+            and isinstance(getattr(protocol, "writes", None), list)
+            and getattr(protocol, "extensions", None) == []
+        )
+        return self.direct
+
+    def send_now(self, message: Mapping[str, Any]) -> bool:
+        """Write ``message`` as one text frame at once if nothing stands in the way.
+
+        That is what websockets' ``send`` does for a str when the connection is
+        open and its write buffer has room: frame it, write it, return. Returns
+        False, having written nothing, when the connection is not open, a
+        fragmented message is being sent, or the write buffer is full (then
+        ``send`` must be awaited; it waits or raises as it should).
+
+        Raises:
+            ValueError: ``message`` has a NaN or infinite number (see `encode`).
+            TypeError: ``message`` holds a value JSON cannot represent.
+            _WriteFailed: Writing failed; the connection is aborted first, as
+                websockets' ``send`` does.
+        """
+        protocol = self.protocol
+        if (
+            not self.direct
+            or protocol.state is not _OPEN
+            or self.send_in_progress is not None
+            or self.paused
+            or self.transport.is_closing()
+        ):
+            return False
+        payload = encode(message).encode()  # not JSON: raises, nothing is written
+        try:
+            if self.framing and not protocol.debug and not protocol.writes:
+                self.transport.write(_masked_text_frame(payload))
+            else:  # websockets frames it (and logs the frame at DEBUG)
+                protocol.send_text(payload)
+                self.send_data()
+        except Exception as exc:  # as in websockets' send_context: fail the connection
+            self.set_connection_exc(exc)
+            self.transport.abort()
+            raise _WriteFailed(exc) from exc
+        return True
 
     def deliver_to(self, sink: Callable[[str | bytes], None]) -> bool:
         """Hand complete messages to ``sink`` from now on; False if websockets changed."""
@@ -174,6 +274,19 @@ class JanusTransportWebsocket(JanusTransport):
         self._ws: ClientConnection | None = None
         self._abort_reason: BaseException | None = None
         self._reader: asyncio.Task[None] | None = None
+        # A subclass that overrides `_send` (0.9.x transports do) gets every request.
+        self._direct_send = type(self)._send is JanusTransportWebsocket._send
+
+    def _send_now(self, message: dict[str, Any]) -> bool:
+        ws = self._ws
+        if ws is None or not self._connected or not isinstance(ws, _Connection):
+            return False
+        try:
+            return ws.send_now(message)
+        except _WriteFailed as exc:
+            raise ConnectionClosedError(
+                f"WebSocket to {self.base_url} failed while sending: {exc}", url=self.base_url
+            ) from None
 
     async def _open(self) -> None:
         kwargs: dict[str, Any] = {}
@@ -206,8 +319,11 @@ class JanusTransportWebsocket(JanusTransport):
                 f"could not connect to {self.base_url}: {exc or type(exc).__name__}",
                 url=self.base_url,
             ) from exc
-        if isinstance(self._ws, _Connection) and not self._ws.deliver_to(self._receive):
-            logger.debug("this websockets release: every message is read by the reader task")
+        if isinstance(self._ws, _Connection):
+            if not self._ws.deliver_to(self._receive):
+                logger.debug("this websockets release: every message is read by the reader task")
+            if self._direct_send and not self._ws.writes_directly():
+                logger.debug("this websockets release: every request is sent by its send()")
         self._reader = asyncio.get_running_loop().create_task(
             self._read_loop(self._ws), name=f"janus-ws-reader-{self.base_url}"
         )
