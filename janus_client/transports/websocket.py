@@ -55,6 +55,10 @@ _pack = struct.pack
 _urandom = os.urandom
 
 
+#: Payloads up to this size are read by `_Connection.data_received` itself.
+_SMALL_FRAME = 65536
+
+
 def _masked_text_frame(payload: bytes) -> bytes:
     """One final, masked text frame (RFC 6455 section 5.2) with ``payload``.
 
@@ -101,6 +105,8 @@ def _send_now_supported() -> bool:
 
 _FAST_PATH = fast_path_supported()
 _SEND_NOW = _send_now_supported()
+#: Whether `_Connection.data_received` may read frames itself (tests turn it off).
+_READ_FRAMES = callable(vars(Connection).get("data_received"))
 
 
 class _WriteFailed(Exception):
@@ -186,6 +192,119 @@ class _Connection(ClientConnection):
         self.queued = frames
         self.sink = sink
         return True
+
+    def reads_frames(self) -> bool:
+        """Read complete small data frames in `data_received` from now on (see there).
+
+        Only once connected, with nothing of websockets' own waiting to be parsed,
+        and when websockets does not log frames (DEBUG); False if it cannot.
+        """
+        protocol = getattr(self, "protocol", None)
+        buffer = getattr(getattr(protocol, "reader", None), "buffer", None)
+        if (
+            self.sink is None
+            or protocol is None
+            or protocol.state is not _OPEN
+            or protocol.debug
+            or not isinstance(buffer, bytearray)
+            or buffer
+            or getattr(protocol, "extensions", None) != []
+            or not all(
+                hasattr(protocol, name)
+                for name in ("current_size", "max_message_size", "max_fragment_size")
+            )
+        ):
+            return False
+        limit = _SMALL_FRAME
+        for most in (protocol.max_message_size, protocol.max_fragment_size):
+            if most is not None:
+                limit = min(limit, most)
+        self.small = limit
+        self.parsing = True
+        return True
+
+    #: Whether `data_received` reads frames itself (set by `reads_frames`).
+    parsing = False
+    #: The largest payload `data_received` reads itself (larger: websockets).
+    small = 0
+    #: Bytes of a frame not complete yet (at most a small frame and its header).
+    held = b""
+    #: Bytes still to come of a frame websockets reads.
+    passing = 0
+
+    def data_received(self, data: bytes) -> None:
+        """Read complete, small, final text and binary frames here; the rest: websockets.
+
+        websockets parses each frame with a generator and a dozen calls; Janus'
+        messages are small single frames, read here in a few operations and
+        handed to ``sink``. Every other frame (control frames, fragments,
+        masked or reserved bits, larger than `small`, text that is not UTF-8)
+        and every data frame while websockets holds frames for ``recv`` (order)
+        or a fragmented message goes to websockets byte for byte, so that its
+        parser always starts at a frame boundary and does all it did (pongs,
+        closing handshake, close codes 1002/1007/1009). Once the connection is
+        not open any more, everything goes to websockets.
+        """
+        if not self.parsing:
+            super().data_received(data)
+            return
+        if self.held:
+            data = self.held + data
+            self.held = b""
+        protocol = self.protocol
+        end = len(data)
+        pos = 0
+        while pos < end:
+            if self.passing:  # the rest of a frame websockets is reading
+                take = min(self.passing, end - pos)
+                self.passing -= take
+                super().data_received(data[pos : pos + take] if take < end else data)
+                pos += take
+                if protocol.state is not _OPEN:  # closing or failed: websockets' alone
+                    self.parsing = False
+                    if pos < end:
+                        super().data_received(data[pos:])
+                    return
+                continue
+            avail = end - pos
+            if avail < 2:
+                break
+            first = data[pos]
+            second = data[pos + 1]
+            length = second & 0x7F
+            head = 2
+            if length >= 126:
+                head = 4 if length == 126 else 10
+                if avail < head:
+                    break
+                length = int.from_bytes(data[pos + 2 : pos + head], "big")
+            if (
+                (first == 0x81 or first == 0x82)  # final text / binary, no reserved bits
+                and not second & 0x80  # not masked (a server's frame must not be)
+                and length <= self.small
+                and not self.queued
+                and protocol.current_size is None
+            ):
+                if avail < head + length:
+                    break  # the rest comes with the next read
+                payload = data[pos + head : pos + head + length]
+                if first == 0x81:
+                    try:
+                        message: str | bytes = str(payload, "utf-8")
+                    except UnicodeDecodeError:  # websockets fails the connection (1007)
+                        self.passing = head + length
+                        continue
+                else:
+                    message = payload
+                pos += head + length
+                try:
+                    self.sink(message)  # type: ignore[misc]
+                except Exception:  # pragma: no cover - the sink never raises
+                    logger.exception("delivering a WebSocket message failed")
+            else:
+                self.passing = head + (4 if second & 0x80 else 0) + length
+        if pos < end:
+            self.held = data[pos:]
 
     def process_event(self, event: Any) -> None:
         sink = self.sink
@@ -322,6 +441,8 @@ class JanusTransportWebsocket(JanusTransport):
         if isinstance(self._ws, _Connection):
             if not self._ws.deliver_to(self._receive):
                 logger.debug("this websockets release: every message is read by the reader task")
+            elif _READ_FRAMES:
+                self._ws.reads_frames()
             if self._direct_send and not self._ws.writes_directly():
                 logger.debug("this websockets release: every request is sent by its send()")
         self._reader = asyncio.get_running_loop().create_task(
