@@ -51,40 +51,23 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_signalling as bs  # the raw reader-task client, the server set-up
 
-from janus_client import JanusSession, JanusTransport
-
 PLUGIN = bs.PLUGIN
 SIDES = ("core", "raw-reader", "raw-inline")
 WARMUP = 20
 CONCURRENCY = 100
 
 
-class _Core:
-    def __init__(self, url: str) -> None:
-        self.transport = JanusTransport.create_transport(url)
-
-    async def connect(self) -> None:
-        await self.transport.connect()
-
-    async def cycle(self) -> None:
-        session = JanusSession(transport=self.transport)
-        await session.create()
-        handle = await session.attach(PLUGIN)
-        await handle.detach()
-        await session.destroy()
-
-    async def close(self) -> None:
-        await self.transport.close()
-
-
 def _client(side: str, url: str) -> Any:
-    if side == "core":
-        return _Core(url)
+    """The client of ``bench_paths.py`` for ``side``, with its cycle as ``cycle``."""
     if side == "raw-reader":
         return bs.RawWS(url)
     import bench_paths  # only here: it imports the plugin classes too
 
-    return bench_paths.RawInlineWS(url)
+    if side == "raw-inline":
+        return bench_paths.RawInlineWS(url)
+    library = bench_paths.Library(url)
+    library.cycle = library.core  # type: ignore[attr-defined]
+    return library
 
 
 async def _cycles(cycle: Callable[[], Awaitable[None]], count: int, concurrent: bool) -> None:

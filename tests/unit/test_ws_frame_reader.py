@@ -39,6 +39,15 @@ def _numbers(recorder: Recorder) -> list[int]:
     return [m["n"] for m in recorder.messages()]
 
 
+async def _failed_with(transport: JanusTransportWebsocket, code: int) -> None:
+    """Wait for the reader to see the end; websockets closed with ``code``."""
+    await asyncio.wait_for(transport.receive_message(), 5)
+    assert not transport.connected
+    ws = transport.ws
+    assert ws is not None and ws.protocol.close_sent is not None
+    assert ws.protocol.close_sent.code == code
+
+
 @pytest.mark.parametrize("piece", [1, 3, 7, 1000])
 async def test_frames_split_anyhow_arrive_whole_and_in_order(
     server: ScriptedServer,  # noqa: F811
@@ -153,11 +162,7 @@ async def test_a_message_over_max_size_fails_the_connection_with_1009(
     await transport._send_raw("go")
     try:
         await recorder.wait_for(1)
-        await asyncio.wait_for(transport.receive_message(), 5)
-        assert not transport.connected
-        ws = transport.ws
-        assert ws is not None and ws.protocol.close_sent is not None
-        assert ws.protocol.close_sent.code == 1009  # message too big
+        await _failed_with(transport, 1009)  # message too big
         assert _numbers(recorder) == [1]
     finally:
         await transport.close()
@@ -174,11 +179,7 @@ async def test_a_masked_frame_from_the_server_is_a_protocol_error(
     transport, recorder = await _connected(server.url)
     try:
         await recorder.wait_for(1)
-        await asyncio.wait_for(transport.receive_message(), 5)
-        assert not transport.connected
-        ws = transport.ws
-        assert ws is not None and ws.protocol.close_sent is not None
-        assert ws.protocol.close_sent.code == 1002  # protocol error
+        await _failed_with(transport, 1002)  # protocol error
         assert _numbers(recorder) == [1]
     finally:
         await transport.close()
@@ -194,10 +195,7 @@ async def test_reserved_bits_are_a_protocol_error(server: ScriptedServer) -> Non
     transport, recorder = await _connected(server.url)
     try:
         await recorder.wait_for(1)
-        await asyncio.wait_for(transport.receive_message(), 5)
-        ws = transport.ws
-        assert ws is not None and ws.protocol.close_sent is not None
-        assert ws.protocol.close_sent.code == 1002
+        await _failed_with(transport, 1002)
     finally:
         await transport.close()
 
@@ -239,10 +237,7 @@ async def test_a_whole_message_inside_a_fragmented_one_is_a_protocol_error(
     transport, recorder = await _connected(server.url)
     try:
         await recorder.wait_for(1)
-        await asyncio.wait_for(transport.receive_message(), 5)
-        ws = transport.ws
-        assert ws is not None and ws.protocol.close_sent is not None
-        assert ws.protocol.close_sent.code == 1002  # "expected a continuation frame"
+        await _failed_with(transport, 1002)  # "expected a continuation frame"
         assert _numbers(recorder) == [1]
     finally:
         await transport.close()
