@@ -39,14 +39,15 @@ from ..validate import (
     enforce_timeout,
     put,
 )
+from . import streaming_events as _events
 from .declare import Secret, request, sends
 from .media import JanusMediaPlugin
+from .streaming_events import *  # noqa: F403 - the events and results are part of this module
 from .streaming_events import (
     _PLUGIN,
     Mountpoint,
     MountpointChange,
     MountpointCreated,
-    MountpointMedia,
     RtpMedia,
     StreamingError,
     StreamingEvent,
@@ -60,17 +61,7 @@ if TYPE_CHECKING:
 
     from ..webrtc import TrackStats
 
-__all__ = [
-    "JanusStreamingPlugin",
-    "Mountpoint",
-    "MountpointChange",
-    "MountpointCreated",
-    "MountpointMedia",
-    "RtpMedia",
-    "StreamingError",
-    "StreamingEvent",
-    "StreamingEventType",
-]
+__all__ = ["JanusStreamingPlugin", *_events.__all__]
 
 logger = logging.getLogger("janus_client")
 
