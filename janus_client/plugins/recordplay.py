@@ -347,33 +347,15 @@ class JanusRecordPlayPlugin(_Playback):
         limit = enforce_timeout(timeout)
         self._begin("record")
         webrtc = load_webrtc()
-        pc = await self._new_pc()
-        try:
-            if tracks is not None:
-                for track in tracks:
-                    pc.add_track(track)
-            elif play_from is not None:
-                pc.add_player(webrtc.MediaPlayer(play_from))
-            else:
-                if not audio and not video:
-                    raise ValueError("record needs audio or video")
-                if audio:
-                    pc.add_track(webrtc.ToneAudioTrack())
-                if video:
-                    pc.add_track(webrtc.FrameCounterVideoTrack(320, 240, fps=30))
-            offer = await pc.create_offer()
-            reply = await self.message(body, offer, timeout=limit)
-            if reply.jsep is None:
-                raise RecordPlayError(
-                    "the Record&Play plugin accepted record without an answer",
-                    plugin=self.plugin_name,
-                    request="record",
-                    data=reply.data,
-                )
-            await pc.apply(reply.jsep)
-        except BaseException:
-            await self._close_pc()
-            raise
+        if tracks is None and play_from is None:
+            if not audio and not video:
+                raise ValueError("record needs audio or video")
+            synthetic = (
+                webrtc.ToneAudioTrack() if audio else None,
+                webrtc.FrameCounterVideoTrack(320, 240, fps=30) if video else None,
+            )
+            tracks = [track for track in synthetic if track is not None]
+        reply = await self._offer_media(body, play_from, tracks, timeout=limit)
         self._active = True
         return self._typed_reply(RecordPlayEvent, reply)
 

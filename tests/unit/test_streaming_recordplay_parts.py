@@ -305,3 +305,25 @@ async def test_streaming_stop_before_webrtcup_hangs_up_instead() -> None:
         assert plugin.watching is None
         verbs = [r["janus"] for r in transport.requests]
         assert "hangup" in verbs and "message" not in verbs
+
+
+async def test_record_refuses_no_media_and_an_answerless_reply() -> None:
+    def janus(request: dict[str, Any]) -> Any:
+        if request["janus"] != "message":
+            return None
+        data = {"recordplay": "event", "result": {"status": "recording", "id": 5}}
+        return plugin_reply(request, data, event=True)  # and no JSEP answer
+
+    transport = MockTransport(janus)
+    async with JanusSession(transport=transport) as session:
+        plugin = await session.attach(JanusRecordPlayPlugin())
+        with pytest.raises(ValueError, match="audio or video"):
+            await plugin.record("demo", audio=False, video=False)
+        assert not [r for r in transport.requests if r["janus"] == "message"]
+        with pytest.raises(RecordPlayError, match="without a JSEP answer"):
+            await plugin.record("demo", video=False, timeout=5)
+        sent = [r for r in transport.requests if r["janus"] == "message"]
+        assert [r["body"]["request"] for r in sent] == ["record"]
+        assert sent[0]["jsep"]["type"] == "offer" and "m=audio" in sent[0]["jsep"]["sdp"]
+        assert "m=video" not in sent[0]["jsep"]["sdp"]
+        assert not plugin.active and plugin._pc is None  # the offer's connection is closed
