@@ -183,3 +183,13 @@ def test_frames_are_what_websockets_reads(size: int) -> None:
 def test_each_frame_has_its_own_mask() -> None:
     masks = {ws_module._masked_text_frame(b"{}")[2:6] for _ in range(20)}
     assert len(masks) > 1
+
+
+async def test_the_installed_websockets_has_what_the_short_paths_use(
+    transport: JanusTransportWebsocket,
+) -> None:
+    # Fails on a websockets release that changed what `send_now` / `data_received`
+    # rely on (they then fall back to websockets' own ways): check them against it.
+    ws = transport.ws
+    assert isinstance(ws, ws_module._Connection)
+    assert ws.direct and ws.framing and ws.parsing
