@@ -8,7 +8,11 @@ the machine's load. Each side runs in a process of its own, twice (with 200
 and with 1,400 sessions made and destroyed, 100 at a time); the difference of
 the two counts divided by 1,200 is that side's cost per session (create and
 destroy, startup cancelled out). Printed: both sides and the cluster's
-overhead in instructions and per cent of a direct session.
+overhead in instructions and per cent of a direct session. With more than one
+server a third side, direct sessions spread round-robin over one plain
+transport per server, splits that overhead into what the number of servers
+costs alone (more sockets, fewer replies per read) and what the cluster costs
+over the same servers.
 
 By default the servers are an in-process transport that answers every
 request at once (``instant://``: JSON encoded and decoded as on a socket, no
@@ -72,12 +76,15 @@ JanusTransport.register_transport(InstantTransport)
 
 async def _work(side: str, sessions: int, urls: list[str]) -> None:
     async with JanusCluster(urls, health_interval=30) as cluster:
-        direct = JanusTransport.create_transport(urls[0])
+        # "direct": every session on the first server; "spread": round-robin
+        # over one plain transport per server (what the servers' count alone costs).
+        directs = [JanusTransport.create_transport(url) for url in urls]
+        turn = itertools.cycle(directs if side == "spread" else directs[:1])
 
         async def one() -> JanusSession:
             if side == "cluster":
                 return await cluster.session()
-            session = JanusSession(transport=direct)
+            session = JanusSession(transport=next(turn))
             await session.create()
             return session
 
@@ -86,7 +93,8 @@ async def _work(side: str, sessions: int, urls: list[str]) -> None:
                 made = await asyncio.gather(*(one() for _ in range(100)))
                 await asyncio.gather(*(s.destroy() for s in made))
         finally:
-            await direct.close()
+            for direct in directs:
+                await direct.close()
 
 
 async def _child(side: str, sessions: int, servers: int, real: bool) -> None:
@@ -129,7 +137,8 @@ def main() -> None:
         asyncio.run(_child(args.child[0], int(args.child[1]), args.servers, args.real))
         return
     per: dict[str, float] = {}
-    for side in ("cluster", "direct"):
+    sides = ("cluster", "direct", "spread") if args.servers > 1 else ("cluster", "direct")
+    for side in sides:
         low = _count(side, 200, args.servers, args.real)
         high = _count(side, 1400, args.servers, args.real)
         per[side] = (high - low) / 1200
@@ -140,6 +149,14 @@ def main() -> None:
         f"cluster {per['cluster']:.0f}, direct {per['direct']:.0f}, "
         f"overhead {extra:.0f} ({extra / per['direct'] * 100:.1f} %)"
     )
+    if "spread" in per:
+        alone = per["cluster"] - per["spread"]
+        servers = per["spread"] - per["direct"]
+        print(
+            f"  direct spread over the {args.servers} servers {per['spread']:.0f}: the servers' "
+            f"count costs {servers:.0f} ({servers / per['direct'] * 100:.1f} %), the cluster "
+            f"over the same servers {alone:.0f} ({alone / per['spread'] * 100:.1f} %)"
+        )
 
 
 if __name__ == "__main__":
