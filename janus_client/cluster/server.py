@@ -200,23 +200,24 @@ class GuardedTransport(JanusTransport):
             breaker.record_success()
         return reply
 
-    async def _request_past_override(
-        self,
-        message: dict[str, Any],
-        *,
-        owner: Hashable = None,
-        wait_event: bool = False,
-        timeout: float | None = None,
-        on_late_reply: Callable[[Incoming], object] | None = None,
-    ) -> Incoming:
+    async def _request_past_override(self, message: dict[str, Any], **options: Any) -> Incoming:
         """`request` of a guarded transport class that has a `request` of its own.
 
         The lean path of `request` stands in for `TransportCore.request`; a class
         that overrides it gets this instead (see `_guarded_class`): always the
-        guarded path, which calls the class's own `request`.
+        guarded path, which calls the class's own `request`. ``options`` are
+        `request`'s keyword arguments.
         """
+        unknown = options.keys() - _REQUEST_OPTIONS
+        if unknown:
+            raise TypeError(f"request() got unexpected keyword arguments {sorted(unknown)}")
         return await self._guarded_request(
-            self.cluster_server, message, owner, wait_event, timeout, on_late_reply
+            self.cluster_server,
+            message,
+            options.get("owner"),
+            options.get("wait_event", False),
+            options.get("timeout"),
+            options.get("on_late_reply"),
         )
 
     def _unguarded(
@@ -276,6 +277,7 @@ class GuardedTransport(JanusTransport):
         return reply
 
 
+_REQUEST_OPTIONS = frozenset({"owner", "wait_event", "timeout", "on_late_reply"})
 _GUARDED: dict[type[JanusTransport], type[GuardedTransport]] = {}
 
 
