@@ -16,9 +16,9 @@ and ICE address, 127.0.0.51-53) and measures, in one run:
    server vs spread round-robin over the three, the environment's own cost of
    three servers (three sockets, each read bringing fewer replies; three
    Janus processes sharing this machine's cores). Each row also gives the
-   client's CPU per session and the Janus processes' (from their threads'
-   schedstat, summed over all blocks), so a gap can be told apart as the
-   client's work or Janus's.
+   client's CPU per session and the Janus processes' CPU and voluntary context
+   switches (from their threads' schedstat and status, summed over all
+   blocks), so a gap can be told apart as the client's work or Janus's.
    Cluster and direct blocks of 100 sessions alternate A B B A, A B B A, ...
    (a garbage collection and the destruction of the block's sessions run
    between blocks, not timed). The ratio direct / cluster (wall time, and
@@ -116,19 +116,24 @@ async def _destroy(sessions: list[JanusSession]) -> None:
         await asyncio.gather(*(s.destroy() for s in sessions[first : first + 200]))
 
 
-def _janus_cpu(pids: list[int]) -> float:
-    """CPU seconds the Janus processes ``pids`` have used so far (all their threads).
+def _janus_usage(pids: list[int]) -> tuple[float, int]:
+    """CPU seconds and context switches of the Janus processes ``pids`` so far.
 
-    From ``/proc/<pid>/task/*/schedstat`` (nanoseconds, unlike the 10 ms ticks of
-    ``/proc/<pid>/stat``); a thread that ended between two readings is missed,
-    but creating and destroying sessions starts no thread in Janus.
+    CPU from ``/proc/<pid>/task/*/schedstat`` (nanoseconds, user and kernel,
+    unlike the 10 ms ticks of ``/proc/<pid>/stat``); switches are the threads'
+    voluntary ones (a thread going to sleep: fewer per request when a wake-up
+    serves several). A thread that ended between two readings is missed, but
+    creating and destroying sessions starts no thread in Janus.
     """
-    total = 0
+    cpu = switches = 0
     for pid in pids:
-        for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        for task in Path(f"/proc/{pid}/task").iterdir():
             with contextlib.suppress(OSError, ValueError, IndexError):
-                total += int(stat.read_text().split()[0])
-    return total / 1e9
+                cpu += int((task / "schedstat").read_text().split()[0])
+                for line in (task / "status").read_text().splitlines():
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        switches += int(line.split()[1])
+    return cpu / 1e9, switches
 
 
 class Side:
@@ -192,6 +197,7 @@ async def placement(
             wall: dict[str, list[float]] = {a.name: [], b.name: []}
             cpu: dict[str, list[float]] = {a.name: [], b.name: []}
             janus: dict[str, float] = {a.name: 0.0, b.name: 0.0}
+            switches: dict[str, int] = {a.name: 0, b.name: 0}
             for side in sides:  # warm up both paths
                 _, warm = await _create_many(side.make, 100, concurrency)
                 await _destroy(warm)
@@ -200,13 +206,15 @@ async def placement(
                 order = [a, b] if r % 2 == 0 else [b, a]
                 for side in order:
                     gc.collect()  # no collection of the other side's garbage in a block
-                    janus_start = _janus_cpu(side.pids)
+                    janus_start, switches_start = _janus_usage(side.pids)
                     cpu_start = time.process_time()
                     elapsed, made = await asyncio.wait_for(
                         _create_many(side.make, BLOCK, concurrency), PHASE_TIMEOUT
                     )
                     cpu[side.name].append(time.process_time() - cpu_start)
-                    janus[side.name] += _janus_cpu(side.pids) - janus_start
+                    janus_end, switches_end = _janus_usage(side.pids)
+                    janus[side.name] += janus_end - janus_start
+                    switches[side.name] += switches_end - switches_start
                     wall[side.name].append(elapsed)
                     await _destroy(made)
 
@@ -244,6 +252,8 @@ async def placement(
                 # Sums over all blocks: no median, the readings are coarse per block.
                 "first_janus_cpu_us_per_session": round(janus[a.name] / made_count * 1e6, 1),
                 "second_janus_cpu_us_per_session": round(janus[b.name] / made_count * 1e6, 1),
+                "first_janus_switches_per_session": round(switches[a.name] / made_count, 2),
+                "second_janus_switches_per_session": round(switches[b.name] / made_count, 2),
             }
             results[f"{label}, {mode}"] = row
             log(f"  {label}, {mode}: {row}")
@@ -353,7 +363,9 @@ def main() -> None:
             f"{b} {row['second_cpu_us_per_session']:.0f} us, ratio {row['cpu_ratio']:.3f} "
             f"(of the medians {row['cpu_ratio_of_medians']:.3f}); Janus CPU: "
             f"{a} {row['first_janus_cpu_us_per_session']:.0f} us, "
-            f"{b} {row['second_janus_cpu_us_per_session']:.0f} us"
+            f"{b} {row['second_janus_cpu_us_per_session']:.0f} us, context switches "
+            f"{row['first_janus_switches_per_session']:.1f} and "
+            f"{row['second_janus_switches_per_session']:.1f}"
         )
     frames = results["first_frame"]
     if frames:
