@@ -18,6 +18,7 @@ from collections.abc import Callable, Coroutine, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from .. import instrument as _instrument
 from ..admin import JanusAdminMonitorClient
 from ..config import Timeouts, resolve_timeout
 from ..errors import JanusError, RequestTimeoutError, ServerError, TransportError
@@ -25,6 +26,7 @@ from ..events import ConnectionState, ConnectionStateEvent
 from ..protocol import Incoming, url_without_password
 from ..session import JanusSession
 from ..transports import JanusTransport
+from ..transports.core import TransportCore
 from .breaker import BreakerEvent, BreakerPolicy, BreakerState, CircuitBreaker
 from .errors import CircuitOpenError
 from .limits import RateLimit, RequestGate
@@ -167,24 +169,25 @@ class GuardedTransport(JanusTransport):
             RequestTimeoutError: No slot or token in time, or no reply in time.
         """
         server = self.cluster_server
-        if server is None:
-            return await self._unguarded(message, owner, wait_event, timeout, on_late_reply)
-        breaker = server.breaker
-        if server._gated or breaker._state is not BreakerState.CLOSED:
+        if (
+            server is None
+            or server._gated
+            or server.breaker._state is not BreakerState.CLOSED
+            or self._slots is not None
+            or _instrument._hook is not None
+        ):
             return await self._guarded_request(
                 server, message, owner, wait_event, timeout, on_late_reply
             )
-        # The usual case, kept lean: breaker closed, no rate limit. The health
-        # check (``_probing``) feeds the breaker itself: it is asked only when
-        # there is something to record.
+        # The usual case, kept lean: breaker closed, no rate limit, and nothing
+        # for `TransportCore.request` to do but await `_request`, so this
+        # coroutine takes the place of its (a cluster's request costs no
+        # coroutine more than a direct one). The health check (``_probing``)
+        # feeds the breaker itself: it is asked only when there is something to
+        # record.
+        breaker = server.breaker
         try:
-            reply = await super().request(
-                message,
-                owner=owner,
-                wait_event=wait_event,
-                timeout=timeout,
-                on_late_reply=on_late_reply,
-            )
+            reply = await self._request(message, owner, wait_event, timeout, on_late_reply)
         except (TransportError, RequestTimeoutError) as exc:
             if not _probing.get():
                 server.failed(str(message.get("janus", "?")), exc)
@@ -197,6 +200,26 @@ class GuardedTransport(JanusTransport):
             breaker.record_success()
         return reply
 
+    async def _request_past_override(self, message: dict[str, Any], **options: Any) -> Incoming:
+        """`request` of a guarded transport class that has a `request` of its own.
+
+        The lean path of `request` stands in for `TransportCore.request`; a class
+        that overrides it gets this instead (see `_guarded_class`): always the
+        guarded path, which calls the class's own `request`. ``options`` are
+        `request`'s keyword arguments.
+        """
+        unknown = options.keys() - _REQUEST_OPTIONS
+        if unknown:
+            raise TypeError(f"request() got unexpected keyword arguments {sorted(unknown)}")
+        return await self._guarded_request(
+            self.cluster_server,
+            message,
+            options.get("owner"),
+            options.get("wait_event", False),
+            options.get("timeout"),
+            options.get("on_late_reply"),
+        )
+
     def _unguarded(
         self,
         message: dict[str, Any],
@@ -205,7 +228,7 @@ class GuardedTransport(JanusTransport):
         timeout: float | None,
         on_late_reply: Callable[[Incoming], object] | None,
     ) -> Coroutine[Any, Any, Incoming]:
-        """The transport's own `request` (its coroutine: no extra frame when awaited)."""
+        """The transport class's own `request` (its coroutine: no extra frame when awaited)."""
         return super().request(
             message,
             owner=owner,
@@ -221,15 +244,15 @@ class GuardedTransport(JanusTransport):
 
     async def _guarded_request(
         self,
-        server: ClusterServer,
+        server: ClusterServer | None,
         message: dict[str, Any],
         owner: Hashable,
         wait_event: bool,
         timeout: float | None,
         on_late_reply: Callable[[Incoming], object] | None,
     ) -> Incoming:
-        """`request` through an open or half-open breaker, or through the gate."""
-        if _probing.get():  # the health check: past the breaker and the gate
+        """`request` through the breaker (any state) and the gate (when set)."""
+        if server is None or _probing.get():  # the health check: past breaker and gate
             return await self._unguarded(message, owner, wait_event, timeout, on_late_reply)
         verb = str(message.get("janus", "?"))
         gate = server.admit(verb)
@@ -254,15 +277,19 @@ class GuardedTransport(JanusTransport):
         return reply
 
 
+_REQUEST_OPTIONS = frozenset({"owner", "wait_event", "timeout", "on_late_reply"})
 _GUARDED: dict[type[JanusTransport], type[GuardedTransport]] = {}
 
 
 def _guarded_class(cls: type[JanusTransport]) -> type[GuardedTransport]:
     made = _GUARDED.get(cls)
     if made is None:
+        namespace: dict[str, Any] = {"__module__": __name__}
+        if cls.request is not TransportCore.request:  # the lean path would skip it
+            namespace["request"] = GuardedTransport._request_past_override
         made = cast(
             "type[GuardedTransport]",
-            type(f"Guarded{cls.__name__}", (GuardedTransport, cls), {"__module__": __name__}),
+            type(f"Guarded{cls.__name__}", (GuardedTransport, cls), namespace),
         )
         _GUARDED[cls] = made
     return made
