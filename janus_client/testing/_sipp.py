@@ -44,8 +44,10 @@ PORT_RANGE = (40000, 44990)
 registrar_scenario = _sipp_scenarios.registrar
 caller_scenario = _sipp_scenarios.caller
 
-_SEPARATOR = re.compile(r"^-{10,}.*$", re.MULTILINE)
-_DIRECTION = re.compile(r"^\w+ message (received|sent)", re.MULTILINE)
+_SEPARATOR = re.compile(rb"^-{10,}.*$", re.MULTILINE)
+#: The heading of a message SIPp sent or received, with the message's size in bytes.
+_DIRECTION = re.compile(rb"^\w+ message (received|sent) [\[(](\d+)\]? bytes", re.MULTILINE)
+_UNEXPECTED = re.compile(rb"^Unexpected \w+ message received:", re.MULTILINE)
 
 
 class SippError(RuntimeError):
@@ -320,26 +322,53 @@ class SippProcess(ChildProcess, EitherContext):
 
     def _summary(self) -> str:
         methods = [m.start_line for m in self.messages()]
-        return f"messages: {methods[-12:]}; errors: {self._tail('errors.log', 5)}"
+        unexpected = [m.start_line for m in self.unexpected()]
+        return (
+            f"messages: {methods[-12:]}; unexpected: {unexpected[-4:]}; "
+            f"errors: {self._tail('errors.log', 5)}"
+        )
 
-    def messages(self) -> list[SippMessage]:
-        """Every SIP message SIPp sent or received so far, in order."""
+    def _trace(self, kind: re.Pattern[bytes]) -> list[tuple[re.Match[bytes], str]]:
+        """The ``(heading, message)`` blocks of SIPp's message trace headed by ``kind``.
+
+        SIPp writes the trace through a buffer, so the file may end in the middle
+        of a message: one shorter than the size in its heading is left out (a
+        later read has it whole).
+        """
         if self._dir is None:
             return []
         try:
-            text = (self._dir / "messages.log").read_text(errors="replace")
+            data = (self._dir / "messages.log").read_bytes()
         except OSError:
             return []
-        found: list[SippMessage] = []
-        for block in _SEPARATOR.split(text):
-            match = _DIRECTION.search(block)
+        found: list[tuple[re.Match[bytes], str]] = []
+        for block in _SEPARATOR.split(data):
+            match = kind.search(block)
             if match is None:
                 continue
-            rest = block[match.end() :].split("\n", 1)
-            body = rest[1].strip("\r\n") if len(rest) > 1 else ""
-            if body.strip():
-                found.append(SippMessage(match.group(1), body.replace("\r\n", "\n").strip()))
+            rest = block[match.end() :].split(b"\n", 1)
+            raw = rest[1].lstrip(b"\r\n") if len(rest) > 1 else b""
+            if kind.groups >= 2 and len(raw) < int(match.group(2)):
+                break  # still being written: the last block
+            text = raw.decode(errors="replace").replace("\r\n", "\n").strip()
+            if text:
+                found.append((match, text))
         return found
+
+    def messages(self) -> list[SippMessage]:
+        """Every SIP message SIPp sent or received so far, in order."""
+        return [
+            SippMessage(head.group(1).decode(), text) for head, text in self._trace(_DIRECTION)
+        ]
+
+    def unexpected(self) -> list[SippMessage]:
+        """The messages SIPp received where its scenario expected none of their kind.
+
+        SIPp drops the call of such a message without answering it (nor what
+        follows in that dialog): a test that sees one has a scenario that does
+        not fit what the peer sent.
+        """
+        return [SippMessage("received", text) for _head, text in self._trace(_UNEXPECTED)]
 
     def received(self, method: str | None = None) -> list[SippMessage]:
         """The requests SIPp received (of ``method`` only, if given)."""

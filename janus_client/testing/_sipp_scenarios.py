@@ -105,7 +105,8 @@ def registrar(
     It answers any REGISTER with ``register_code`` (200, or e.g. 403), logging the
     Contact's host and port as ``CONTACT <host> <port>``; an INVITE with 180 then
     200 + SDP (PCMU, telephone-event) when ``answer``, else 486; then, in the call,
-    re-INVITEs (200 + SDP), INFO and MESSAGE (200), REFER (202) until a BYE (200).
+    re-INVITEs (200 + SDP), INFO and MESSAGE (200), REFER (202) until a BYE (200),
+    in any order (a re-INVITE's ACK may come after later requests).
     With ``hangup_after_ms`` it sends the BYE itself after that long. An
     out-of-dialog MESSAGE gets 200; a SUBSCRIBE gets 200 and, with ``notify``, one
     NOTIFY (``Subscription-State: active``, a ``message-summary`` body).
@@ -154,8 +155,15 @@ def registrar(
             out.append(_send(_callee_request("BYE", 2), retrans=True))
             out.append('  <recv response="200" next="end"/>\n')
         else:
+            # In the call, requests are taken in whatever order they come. The ACK
+            # of a re-INVITE is one of them: the peer may send a MESSAGE or INFO
+            # before it (a mandatory ACK after the 200 made SIPp drop the call on
+            # such a request). So the re-INVITE's 200 has no retransmissions (they
+            # would hold back every later answer until the ACK); a repeated
+            # re-INVITE gets it again (SIPp answers a retransmission itself).
             out.append(
                 '  <label id="loop"/>\n'
+                '  <recv request="ACK" optional="true" next="loop"/>\n'
                 '  <recv request="INVITE" optional="true" next="reinvite"/>\n'
                 '  <recv request="INFO" optional="true" next="info"/>\n'
                 '  <recv request="MESSAGE" optional="true" next="msg"/>\n'
@@ -163,8 +171,8 @@ def registrar(
                 '  <recv request="BYE" next="bye"/>\n'
                 '  <label id="reinvite"/>\n'
             )
-            out.append(_send(_reply(200, "OK", body=_sdp()), retrans=True))
-            out.append('  <recv request="ACK" next="loop"/>\n  <label id="info"/>\n')
+            out.append(_send(_reply(200, "OK", body=_sdp()), attrs=' next="loop"'))
+            out.append('  <label id="info"/>\n')
             out.append(_send(_reply(200, "OK"), attrs=' next="loop"'))
             out.append('  <label id="msg"/>\n')
             out.append(_send(_reply(200, "OK"), attrs=' next="loop"'))

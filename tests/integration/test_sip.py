@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import os
+import signal
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -21,7 +23,12 @@ from janus_client.plugins.sip import (
     SipRegistrationError,
 )
 from janus_client.testing import JanusServer
-from janus_client.testing._sipp import SippProcess, caller_scenario, registrar_scenario
+from janus_client.testing._sipp import (
+    SippMessage,
+    SippProcess,
+    caller_scenario,
+    registrar_scenario,
+)
 
 __all__ = ["sip_janus", "url"]  # fixtures
 USER = "sip:alice@127.0.0.1"
@@ -164,6 +171,10 @@ async def test_decline_sends_our_code(url: str, code: int) -> None:
         scenario = caller_scenario(expect_code=code)
         async with SippProcess(scenario, remote=contact, service="alice", calls=1) as caller:
             call = await sip.wait_incoming_call(timeout=10)
+            # Janus 1.1.2 sends `incomingcall` before it keeps the INVITE's handle (it
+            # does that after its 180): a decline in between is acknowledged and never
+            # sent ("NUA Handle for 200 OK still null??"). Once the 180 went out it is.
+            await until(lambda: 180 in [m.status for m in caller.messages()], 10)
             ack = await call.decline(code)
             assert ack.event == "declining"
             assert await caller.wait(10) == 0  # the scenario requires our code
@@ -235,11 +246,75 @@ async def test_in_call_requests_seen_by_sipp(url: str) -> None:
         assert ack.event == "transferring"
         refer = await sipp.wait_message("REFER")
         assert "sip:carol@127.0.0.1" in (refer.header("Refer-To") or "")
+        assert sipp.unexpected() == []  # SIPp kept the call (and answered) throughout
         await call.hangup()
         await call.ended(timeout=10)
         kinds = {e.type for e in call.events}
         assert SipEventType.ACCEPTED in kinds and SipEventType.HANGUP in kinds
         assert await _next(events, SipEventType.HANGUP)
+
+
+@contextlib.contextmanager
+def _frozen(sipp: SippProcess) -> Iterator[None]:
+    """Stop SIPp (SIGSTOP) inside the block: what Janus sends waits in its socket."""
+    assert sipp.pid is not None
+    os.kill(sipp.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(sipp.pid, signal.SIGCONT)
+
+
+def _answer(sipp: SippProcess, request: SippMessage) -> int | None:
+    """The status of SIPp's last response to ``request`` (same CSeq), if any."""
+    cseq = request.header("CSeq")
+    codes = [
+        m.status
+        for m in sipp.messages()
+        if m.direction == "sent" and m.status is not None and m.header("CSeq") == cseq
+    ]
+    return codes[-1] if codes else None
+
+
+def _requests(sipp: SippProcess) -> list[tuple[str | None, str]]:
+    """The method and CSeq number of each request SIPp received, in order."""
+    return [(m.method, (m.header("CSeq") or "").split(" ")[0]) for m in sipp.received()]
+
+
+async def test_in_call_requests_that_overtake_the_ack(url: str) -> None:
+    """Requests Janus sends before the ACK of its re-INVITE are answered all the same.
+
+    SIPp is stopped while Janus sends a re-INVITE (hold), a MESSAGE and an INFO, so
+    it reads the MESSAGE right after answering the re-INVITE, before Janus' ACK:
+    what a loaded machine does by chance (SIPp then dropped the call and left the
+    INFOs that followed unanswered).
+    """
+    async with SippProcess(registrar_scenario(), timeout=40) as sipp, _sip(url) as sip:
+        await sip.register(USER, secret="x", proxy=sipp.uri)
+        call = await sip.call(f"sip:bob@{sipp.address}")
+        await call.answered(timeout=10)
+        with _frozen(sipp):
+            assert (await call.hold()).event == "holding"
+            assert (await sip.send_message("before the ack")).event == "messagesent"
+            assert (await sip.info("application/x-test", "ping=2")).event == "infosent"
+            await asyncio.sleep(0.2)  # the three requests reach SIPp's socket
+        info = await sipp.wait_message("INFO", contains="ping=2")
+        await until(lambda: _answer(sipp, info) == 200, 10)
+        assert _answer(sipp, await sipp.wait_message("MESSAGE")) == 200
+        reinvite = await sipp.wait_message("INVITE", count=2)
+        assert _answer(sipp, reinvite) == 200
+        ack = ("ACK", (reinvite.header("CSeq") or "").split(" ")[0])
+        await until(lambda: ack in _requests(sipp), 10)
+        requests = _requests(sipp)
+        # The order this test is about: SIPp read the MESSAGE before that ACK.
+        assert [method for method, _ in requests].index("MESSAGE") < requests.index(ack)
+        await call.send_dtmf("7")  # Janus sends it once the INFO before it was answered
+        dtmf = await sipp.wait_message("INFO", contains="Signal=7")
+        await until(lambda: _answer(sipp, dtmf) == 200, 10)
+        assert sipp.unexpected() == []
+        await call.hangup()
+        ended = await call.ended(timeout=10)
+        assert ended is not None and ended.code == 200
 
 
 async def test_subscribe_notify_update_recording_reset(url: str, sip_janus: JanusServer) -> None:

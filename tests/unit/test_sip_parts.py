@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +23,12 @@ from janus_client.plugins.sip import (
 )
 from janus_client.plugins.voicemail import VoiceMailEvent, VoiceMailResult, VoiceMailStatus
 from janus_client.testing import MockTransport, plugin_reply
-from janus_client.testing._sipp import SippMessage, caller_scenario, registrar_scenario
+from janus_client.testing._sipp import (
+    SippMessage,
+    SippProcess,
+    caller_scenario,
+    registrar_scenario,
+)
 
 SIP = "janus.plugin.sip"
 
@@ -240,6 +246,36 @@ def test_sipp_scenarios_are_xml_and_messages_parse() -> None:
         "Signal=5"
     )
     assert SippMessage("sent", "SIP/2.0 486 Busy Here\nCSeq: 1 INVITE").status == 486
+
+
+def test_sipp_trace_read_while_sipp_writes_it(tmp_path: Path) -> None:
+    """SIPp's trace may end inside a message: it is read once it is whole."""
+
+    def block(heading: str, message: str) -> bytes:
+        separator = "-" * 47 + " 2026-12-02 06:00:00.000000"
+        return f"{separator}\n{heading}:\n\n{message}\n\n".encode()
+
+    refer = "REFER sip:sipp@127.0.0.1 SIP/2.0\r\nCSeq: 7 REFER\r\nRefer-To: <sip:c@d>\r\n\r\n"
+    ok = "SIP/2.0 200 OK\r\nCSeq: 6 INFO\r\nContent-Length: 0\r\n\r\n"
+    trace = (
+        block(f"UDP message sent ({len(ok)} bytes)", ok)
+        + block("Unexpected UDP message received", "INFO sip:sipp@127.0.0.1 SIP/2.0\r\n")
+        + block(f"UDP message received [{len(refer)}] bytes ", refer)
+    )
+    sipp = SippProcess(registrar_scenario())
+    sipp._dir = tmp_path
+    cut = trace.index(b"Refer-To")
+    (tmp_path / "messages.log").write_bytes(trace[:cut])
+    assert [m.start_line for m in sipp.messages()] == ["SIP/2.0 200 OK"]
+    (tmp_path / "messages.log").write_bytes(trace)
+    messages = sipp.messages()
+    assert [(m.direction, m.method, m.status) for m in messages] == [
+        ("sent", None, 200),
+        ("received", "REFER", None),
+    ]
+    assert messages[1].header("Refer-To") == "<sip:c@d>"
+    assert [m.method for m in sipp.unexpected()] == ["INFO"]
+    sipp._dir = None
 
 
 async def test_second_event_with_a_pending_transaction_is_routed() -> None:
