@@ -22,9 +22,10 @@ detaches and the WebSocket frames batch differently from run to run, so the
 counts vary by a few per cent of a cycle between runs (``--repeat`` for more).
 
 ``--instant`` counts the library alone, without a socket: plugin and core over
-an in-process transport that answers every request at once like Janus (JSON
-encoded and decoded as on a socket), so the counts are exact to a few
-instructions and show what a change of the library's code saves.
+the in-process ``instant://`` transport of ``count_cluster_instructions.py``, which
+answers every request at once like Janus (JSON encoded and decoded as on a
+socket), so the counts are exact to a few instructions and show what a change of
+the library's code saves.
 
 ``--profile`` adds cProfile's function-call counts per cycle (deterministic up to
 that event) and the functions whose calls per cycle differ most between the
@@ -44,8 +45,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import itertools
-import json
 import os
 import pstats
 import re
@@ -57,40 +56,13 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import count_cluster_instructions  # noqa: F401 - registers its instant:// transport
 from bench_paths import Library, RawInlineWS
 
-from janus_client import JanusTransport
 from janus_client.testing import JanusServer
 
 PATHS = ("plugin", "core", "raw-inline")
 WARM = 30
-_ids = itertools.count(1000)
-
-
-class InstantTransport(JanusTransport):
-    """Answers every request in the next loop iteration, like a very fast Janus."""
-
-    schemes = ("instant",)
-
-    async def _open(self) -> None:
-        pass
-
-    async def _close_connection(self) -> None:
-        pass
-
-    async def _send(self, message: dict[str, Any]) -> None:
-        request = json.loads(json.dumps(message))
-        tid = request["transaction"]
-        sid = request.get("session_id")
-        reply: dict[str, Any] = {"janus": "success", "transaction": tid, "session_id": sid}
-        if request["janus"] in ("create", "attach"):
-            reply["data"] = {"id": next(_ids)}
-        elif request["janus"] == "ping":
-            reply = {"janus": "pong", "transaction": tid}
-        asyncio.get_running_loop().call_soon(self._receive, json.dumps(reply))
-
-
-JanusTransport.register_transport(InstantTransport)
 
 
 async def _client(path: str, url: str) -> tuple[Callable[[], Awaitable[None]], Any]:
