@@ -25,13 +25,14 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .config import resolve_timeout
 
 __all__ = [
     "RoomId",
     "enforce_bool",
+    "enforce_callable",
     "enforce_fields",
     "enforce_float",
     "enforce_id",
@@ -58,6 +59,8 @@ __all__ = [
 #: A room, participant or publisher id: a number, or a string when Janus runs with
 #: ``string_ids``.
 RoomId = int | str
+
+_T = TypeVar("_T")
 
 
 def _kind(value: object) -> str:
@@ -328,6 +331,24 @@ def enforce_mapping(value: object, *, name: str, optional: bool = False) -> dict
     if not isinstance(value, Mapping):
         raise TypeError(f"{name} must be a dict, got {_kind(value)}")
     return dict(value)
+
+
+def enforce_callable(value: _T, *, name: str, optional: bool = False) -> _T:
+    """Check that a callback is callable (or None, when ``optional``) and return it.
+
+    Args:
+        value: The callback.
+        name: The argument's name.
+        optional: Whether None passes.
+
+    Raises:
+        TypeError: It is not callable.
+    """
+    if value is None and optional:
+        return value
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {_kind(value)}")
+    return value
 
 
 def enforce_json_values(settings: Mapping[str, Any]) -> dict[str, Any]:

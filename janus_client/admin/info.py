@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..events import read_fields
 from ._util import as_dict, as_int, opt_int, opt_str
 
 __all__ = ["ComponentInfo", "ServerInfo", "StatusInfo"]
@@ -34,15 +35,7 @@ class ComponentInfo:
     @classmethod
     def from_json(cls, package: str, data: Any) -> ComponentInfo:
         """Build it from one entry of ``info``'s ``plugins``/``transports``/... objects."""
-        d = as_dict(data)
-        return cls(
-            package=package,
-            name=opt_str(d.get("name")),
-            author=opt_str(d.get("author")),
-            description=opt_str(d.get("description")),
-            version=opt_int(d.get("version")),
-            version_string=opt_str(d.get("version_string")),
-        )
+        return cls(**read_fields(cls, as_dict(data), package=package))
 
 
 def components(value: Any) -> dict[str, ComponentInfo]:
@@ -138,6 +131,17 @@ class ServerInfo:
         return self.raw.get(key, default)
 
 
+#: The `StatusInfo` flags whose key is their name.
+_STATUS_FLAGS = (
+    "token_auth",
+    "log_timestamps",
+    "log_colors",
+    "locking_debug",
+    "refcount_debug",
+    "libnice_debug",
+)
+
+
 @dataclass(frozen=True)
 class StatusInfo:
     """The settings ``get_status`` reports, most of them changeable at runtime.
@@ -181,21 +185,10 @@ class StatusInfo:
     @classmethod
     def from_json(cls, status: Mapping[str, Any]) -> StatusInfo:
         """Build it from the ``status`` object of a ``get_status`` reply."""
+        # The numbers are read by their annotation; a flag is on only when Janus
+        # sent ``true`` (``nack-optimizations`` is the name 1.1.x uses).
+        flags = {name: status.get(name) is True for name in _STATUS_FLAGS}
+        nacks = status.get("nack-optimizations", status.get("nack_optimizations")) is True
         return cls(
-            token_auth=status.get("token_auth") is True,
-            session_timeout=opt_int(status.get("session_timeout")),
-            reclaim_session_timeout=opt_int(status.get("reclaim_session_timeout")),
-            candidates_timeout=opt_int(status.get("candidates_timeout")),
-            log_level=opt_int(status.get("log_level")),
-            log_timestamps=status.get("log_timestamps") is True,
-            log_colors=status.get("log_colors") is True,
-            locking_debug=status.get("locking_debug") is True,
-            refcount_debug=status.get("refcount_debug") is True,
-            libnice_debug=status.get("libnice_debug") is True,
-            min_nack_queue=opt_int(status.get("min_nack_queue")),
-            nack_optimizations=status.get("nack-optimizations", status.get("nack_optimizations"))
-            is True,
-            no_media_timer=opt_int(status.get("no_media_timer")),
-            slowlink_threshold=opt_int(status.get("slowlink_threshold")),
-            raw=dict(status),
+            **read_fields(cls, status, **flags, nack_optimizations=nacks, raw=dict(status))
         )

@@ -33,11 +33,11 @@ def check_media(args: argparse.Namespace, *, sends_media: bool = True) -> None:
         sends_media: The command makes a call (it needs the media extra).
 
     Raises:
-        UsageError: ``--seconds`` is negative.
+        UsageError: ``--seconds`` is negative (None, "no limit", is allowed).
         MediaUnavailableError: The call needs the media extra and it is not installed.
 
     """
-    if args.seconds < 0:
+    if args.seconds is not None and args.seconds < 0:
         raise UsageError("--seconds must not be negative")
     if sends_media:
         load_media()  # before any local Janus starts
@@ -50,13 +50,25 @@ def load_media() -> Any:
     return load_webrtc()
 
 
-def setup_media(args: argparse.Namespace) -> None:
-    """Make WebRTC use the ICE address of ``--ice-address`` or ``JANUS_ICE_ADDRESS``."""
+def setup_media(args: argparse.Namespace) -> Any:
+    """Load the media module and make WebRTC use the ICE address of the command line.
+
+    The address is ``--ice-address``, else ``JANUS_ICE_ADDRESS`` (neither: aiortc's own choice).
+
+    Returns:
+        The media module (`janus_client.webrtc`), as `load_media` returns it.
+
+    Raises:
+        MediaUnavailableError: The media extra is not installed (with the install hint).
+
+    """
+    webrtc = load_media()
     ice = getattr(args, "ice_address", None) or os.environ.get("JANUS_ICE_ADDRESS")
     if ice:
         from ..webrtc import set_host_addresses
 
         set_host_addresses([ice])
+    return webrtc
 
 
 def synthetic_tracks(webrtc: Any, args: argparse.Namespace) -> tuple[Any, Any]:

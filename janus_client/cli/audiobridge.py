@@ -15,7 +15,7 @@ from ._common import (
     add_command,
     session,
 )
-from ._media import load_media, setup_media
+from ._media import check_media, setup_media
 from ._output import Output, json_line
 
 if TYPE_CHECKING:
@@ -83,8 +83,7 @@ async def cmd_audiobridge(args: argparse.Namespace, out: Output) -> int:
             else:
                 out.result(rooms, _rooms_text)
             return 0
-        webrtc = load_media()
-        setup_media(args)
+        webrtc = setup_media(args)
         if args.create:
             await bridge.create_room(
                 args.room, description=f"room {args.room}", sampling_rate=48000
@@ -185,11 +184,9 @@ def _check(args: argparse.Namespace) -> None:
     if args.action == "join":
         if args.room is None:
             raise UsageError("audiobridge join needs a room id")
-        if args.seconds is not None and args.seconds < 0:
-            raise UsageError("--seconds must not be negative")
         if args.tone <= 0:
             raise UsageError("--tone must be a positive frequency")
-        load_media()  # before any local Janus starts
+        check_media(args)
 
 
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:

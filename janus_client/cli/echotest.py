@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import JanusError
 from ._common import EXIT_ERROR, Subcommands, add_command, session
-from ._media import check_media, load_media, media_options, setup_media, synthetic_tracks
+from ._media import check_media, media_options, setup_media, synthetic_tracks
 from ._output import Output
 from ._progress import count_video_frames
 
@@ -20,8 +20,7 @@ async def cmd_echotest(args: argparse.Namespace, out: Output) -> int:
     """Run an EchoTest call and report frames sent and echoed."""
     from ..plugins.echotest import JanusEchoTestPlugin
 
-    webrtc = load_media()
-    setup_media(args)
+    webrtc = setup_media(args)
     janus = session(args)
     echo = JanusEchoTestPlugin()
     video = None

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from ._common import Subcommands, UsageError, add_command, attached
-from ._media import load_media, setup_media
+from ._media import check_media, setup_media
 from ._output import Output
 from ._progress import count_video_frames, follow, media_outcome, media_summary
 
@@ -86,7 +86,6 @@ async def cmd_recordplay(args: argparse.Namespace, out: Output) -> int:
     from ..plugins.recordplay import JanusRecordPlayPlugin
 
     if args.action in ("record", "play"):
-        load_media()
         setup_media(args)
     async with attached(args, JanusRecordPlayPlugin()) as plugin:
         if args.action == "list":
@@ -108,10 +107,7 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError("recordplay record needs a name")
     if args.action == "play" and (args.target is None or not args.target.isdigit()):
         raise UsageError("recordplay play needs a recording id (a number)")
-    if args.seconds is not None and args.seconds < 0:
-        raise UsageError("--seconds must not be negative")
-    if args.action in ("record", "play"):
-        load_media()  # before any local Janus starts
+    check_media(args, sends_media=args.action in ("record", "play"))
 
 
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ._common import EXIT_ERROR, Subcommands, UsageError, add_command, env, session
-from ._media import load_media
+from ._media import check_media
 from ._media import setup_media as _setup_media
 from ._output import Output
 
@@ -45,7 +45,6 @@ async def cmd_sip(args: argparse.Namespace, out: Output) -> int:
     from ..plugins.sip import JanusSipPlugin, SipCallError, SipEvent
 
     if args.call or args.answer:
-        load_media()
         _setup_media(args)
     janus = session(args)
     sip = JanusSipPlugin()
@@ -120,12 +119,11 @@ async def _talk(args: argparse.Namespace, out: Output, sip: Any, call: SipCall) 
 def _check(args: argparse.Namespace) -> None:
     if args.call and args.answer:
         raise UsageError("--call and --answer exclude each other")
-    if args.seconds < 0 or args.ring_timeout <= 0:
-        raise UsageError("--seconds must not be negative and --ring-timeout must be positive")
+    if args.ring_timeout <= 0:
+        raise UsageError("--ring-timeout must be positive")
     if not args.uri.startswith(("sip:", "sips:")):
         raise UsageError(f"the account must be a sip: URI, got {args.uri!r}")
-    if args.call or args.answer:
-        load_media()  # before any local Janus starts
+    check_media(args, sends_media=bool(args.call or args.answer))
 
 
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:

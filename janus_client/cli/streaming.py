@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from ._common import Subcommands, UsageError, add_command, attached
-from ._media import load_media, setup_media
+from ._media import check_media, setup_media
 from ._output import Output
 from ._progress import count_video_frames, follow, media_outcome, media_summary
 
@@ -41,7 +41,6 @@ async def cmd_streaming(args: argparse.Namespace, out: Output) -> int:
     from ..plugins.streaming import JanusStreamingPlugin
 
     if args.action == "watch":
-        load_media()
         setup_media(args)
     async with attached(args, JanusStreamingPlugin()) as plugin:
         if args.action == "list":
@@ -74,10 +73,7 @@ async def cmd_streaming(args: argparse.Namespace, out: Output) -> int:
 def _check(args: argparse.Namespace) -> None:
     if args.action in ("info", "watch") and args.id is None:
         raise UsageError(f"streaming {args.action} needs a mountpoint id")
-    if args.seconds < 0:
-        raise UsageError("--seconds must not be negative")
-    if args.action == "watch":
-        load_media()  # before any local Janus starts
+    check_media(args, sends_media=args.action == "watch")
 
 
 def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:

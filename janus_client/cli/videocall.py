@@ -8,7 +8,7 @@ import secrets
 import time
 
 from ._common import EXIT_ERROR, Subcommands, add_command, session
-from ._media import check_media, load_media, media_options, setup_media, synthetic_tracks
+from ._media import check_media, media_options, setup_media, synthetic_tracks
 from ._output import Output
 
 __all__ = ["cmd_videocall", "register"]
@@ -29,8 +29,7 @@ async def cmd_videocall(args: argparse.Namespace, out: Output) -> int:
         out.result(sorted(users), lambda us: "\n".join(us) or "no registered users")
         return 0
 
-    webrtc = load_media()
-    setup_media(args)
+    webrtc = setup_media(args)
     suffix = secrets.token_hex(3)
     names = (f"{args.username or 'caller'}-{suffix}", f"{args.peer or 'callee'}-{suffix}")
     caller_session, callee_session = session(args), session(args)

@@ -19,13 +19,12 @@ done = await player.wait_done()                  # the recording has been played
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from ..errors import InvalidStateError, JanusError, PluginError
+from ..errors import InvalidStateError, PluginError
 from ..events import HangupEvent, JanusEvent, TypedPluginEvent, TypedResult
 from ..validate import (
     enforce_bool,
@@ -34,8 +33,9 @@ from ..validate import (
     enforce_timeout,
     put,
 )
+from ._playback import _Playback
 from .declare import request, sends
-from .media import JanusMediaPlugin, load_webrtc, wait_set
+from .media import load_webrtc, wait_set
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack, RTCConfiguration
@@ -195,7 +195,7 @@ class RecordPlaySettings(TypedResult):
     video_keyframe_interval: int | None
 
 
-class JanusRecordPlayPlugin(JanusMediaPlugin):
+class JanusRecordPlayPlugin(_Playback):
     """Client of ``janus.plugin.recordplay``: record our media, play recordings back.
 
     One handle does one thing at a time: `record` (we offer our tracks, Janus
@@ -268,8 +268,7 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
 
         Kept once the playout ends (``DONE`` closes the connection), until the next `play`.
         """
-        pc = self._pc if self._pc is not None else self._last_pc
-        return pc.stats_by_mid if pc is not None else {}
+        return self._received_stats()
 
     @property
     def active(self) -> bool:
@@ -348,33 +347,15 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         limit = enforce_timeout(timeout)
         self._begin("record")
         webrtc = load_webrtc()
-        pc = await self._new_pc()
-        try:
-            if tracks is not None:
-                for track in tracks:
-                    pc.add_track(track)
-            elif play_from is not None:
-                pc.add_player(webrtc.MediaPlayer(play_from))
-            else:
-                if not audio and not video:
-                    raise ValueError("record needs audio or video")
-                if audio:
-                    pc.add_track(webrtc.ToneAudioTrack())
-                if video:
-                    pc.add_track(webrtc.FrameCounterVideoTrack(320, 240, fps=30))
-            offer = await pc.create_offer()
-            reply = await self.message(body, offer, timeout=limit)
-            if reply.jsep is None:
-                raise RecordPlayError(
-                    "the Record&Play plugin accepted record without an answer",
-                    plugin=self.plugin_name,
-                    request="record",
-                    data=reply.data,
-                )
-            await pc.apply(reply.jsep)
-        except BaseException:
-            await self._close_pc()
-            raise
+        if tracks is None and play_from is None:
+            if not audio and not video:
+                raise ValueError("record needs audio or video")
+            synthetic = (
+                webrtc.ToneAudioTrack() if audio else None,
+                webrtc.FrameCounterVideoTrack(320, 240, fps=30) if video else None,
+            )
+            tracks = [track for track in synthetic if track is not None]
+        reply = await self._offer_media(body, play_from, tracks, timeout=limit)
         self._active = True
         return self._typed_reply(RecordPlayEvent, reply)
 
@@ -447,24 +428,8 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
         Returns:
             The ``STOPPED`` event, or None.
         """
-        limit = enforce_timeout(timeout)
-        event: RecordPlayEvent | None = None
-        try:
-            if self._active and self.attached:
-                self._janus_hangup.clear()
-                event = self._typed_reply(
-                    RecordPlayEvent, await self.message({"request": "stop"}, timeout=limit)
-                )
-                # Closed here, in the caller's task: a recording (record_to) is then
-                # finished before stop returns.
-                await self._close_pc()
-                # Janus' hangup event comes once the plugin closed the recording or
-                # playout: the handle can record or play again after it.
-                await self._wait_janus_hangup(limit or 5.0)
-        finally:
-            self._active = False
-            await self._close_pc()
-        return event
+        reply = await self._stop_run(enforce_timeout(timeout))
+        return None if reply is None else self._typed_reply(RecordPlayEvent, reply)
 
     async def wait_done(self, timeout: float = 30.0) -> RecordPlayEvent:
         """Wait for the ``DONE`` event (the recording or playout is over).
@@ -488,21 +453,21 @@ class JanusRecordPlayPlugin(JanusMediaPlugin):
             await self._wait_janus_hangup(min(max(deadline - loop.time(), 0.1), 5.0))
         return self._done_event
 
+    def _running(self) -> bool:
+        return self._active
+
+    def _forget(self) -> None:
+        self._active = False
+
     async def _process_event(self, event: JanusEvent) -> None:
         if isinstance(event, RecordPlayEvent) and event.type is RecordPlayEventType.DONE:
-            self._active = False
+            self._forget()
             self._done_event = event
             self._done.set()
         elif isinstance(event, HangupEvent):
-            self._active = False
+            self._forget()
         await super()._process_event(event)  # a hangup closes the peer connection
-
-    async def _close_media(self) -> None:
-        self._active = False
-        await super()._close_media()
 
     async def close_stream(self, *, timeout: float | None = None) -> None:
         """Stop and release the media, ignoring errors (best effort)."""
-        with contextlib.suppress(JanusError, InvalidStateError):
-            await self.stop(timeout=timeout)
-        await self._close_pc()
+        await self._close_run(timeout)

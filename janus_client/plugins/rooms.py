@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ..events import read_fields
 from ..validate import RoomId, opt_objects
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from ..handle import PluginResponse
 
 __all__ = ["Participant", "RoomInfo", "RoomManagement"]
+
+_Room = TypeVar("_Room", bound="RoomInfo")
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class RoomInfo:
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> RoomInfo:
+    def from_data(cls: type[_Room], data: Mapping[str, Any]) -> _Room:
         """Read one room's dict."""
         return cls(**read_fields(cls, data, raw=dict(data)))
 

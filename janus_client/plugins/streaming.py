@@ -39,14 +39,15 @@ from ..validate import (
     enforce_timeout,
     put,
 )
+from . import streaming_events as _events
+from ._playback import _Playback
 from .declare import Secret, request, sends
-from .media import JanusMediaPlugin
+from .streaming_events import *  # noqa: F403 - the events and results are part of this module
 from .streaming_events import (
     _PLUGIN,
     Mountpoint,
     MountpointChange,
     MountpointCreated,
-    MountpointMedia,
     RtpMedia,
     StreamingError,
     StreamingEvent,
@@ -58,30 +59,18 @@ if TYPE_CHECKING:
     from aiortc import RTCConfiguration
     from aiortc.contrib.media import MediaRecorder
 
+    from ..handle import PluginResponse
     from ..webrtc import TrackStats
 
-__all__ = [
-    "JanusStreamingPlugin",
-    "Mountpoint",
-    "MountpointChange",
-    "MountpointCreated",
-    "MountpointMedia",
-    "RtpMedia",
-    "StreamingError",
-    "StreamingEvent",
-    "StreamingEventType",
-]
+__all__ = ["JanusStreamingPlugin", *_events.__all__]
 
 logger = logging.getLogger("janus_client")
-
-#: How long `JanusStreamingPlugin.stop` waits for Janus' hangup event at most (s).
-_HANGUP_WAIT = 5.0
 
 #: Mountpoint types ``create`` accepts (``live`` and ``ondemand`` play a file).
 MountpointType = Literal["rtp", "live", "ondemand", "rtsp"]
 
 
-class JanusStreamingPlugin(JanusMediaPlugin):
+class JanusStreamingPlugin(_Playback):
     """Client of ``janus.plugin.streaming``: manage mountpoints and watch them.
 
     Watching (`watch`) answers Janus' offer on a new peer connection and sends
@@ -445,8 +434,7 @@ class JanusStreamingPlugin(JanusMediaPlugin):
 
         Kept once the viewer ends, until the next `watch`.
         """
-        pc = self._pc if self._pc is not None else self._last_pc
-        return pc.stats_by_mid if pc is not None else {}
+        return self._received_stats()
 
     async def wait_track(self, kind: str, timeout: float = 10.0) -> TrackStats:
         """Wait until a track of ``kind`` (``"audio"``/``"video"``) is received; return its stats.
@@ -619,36 +607,29 @@ class JanusStreamingPlugin(JanusMediaPlugin):
         Returns:
             The ``STOPPING`` event, or None.
         """
-        limit = enforce_timeout(timeout)
-        event: StreamingEvent | None = None
-        try:
-            if self._watching is not None and self._started and self.attached:
-                self._janus_hangup.clear()
-                if self.webrtc_up:
-                    event = self._typed_reply(
-                        StreamingEvent, await self.message({"request": "stop"}, timeout=limit)
-                    )
-                else:
-                    # Janus ignores (never answers) a stop before the PeerConnection is
-                    # up; hanging the PeerConnection up ends the viewer as well.
-                    with contextlib.suppress(JanusError):
-                        await self.hangup(timeout=limit)
-                # Closed here, in the caller's task: a recording (record_to) is then
-                # finished before stop returns.
-                await self._close_pc()
-                # Janus' hangup event comes once the plugin dropped the viewer: a
-                # new watch right after stop would otherwise find it still there (460).
-                await self._wait_janus_hangup(limit or _HANGUP_WAIT)
-        finally:
-            self._watching = None
-            self._started = False
-            await self._close_pc()
-        return event
+        reply = await self._stop_run(enforce_timeout(timeout))
+        return None if reply is None else self._typed_reply(StreamingEvent, reply)
 
     def _require_watching(self, what: str) -> None:
         self.handle  # noqa: B018 - raises InvalidStateError when not attached
         if self._watching is None:
             raise InvalidStateError(f"cannot {what}: not watching a mountpoint (watch first)")
+
+    def _running(self) -> bool:
+        return self._watching is not None and self._started
+
+    def _forget(self) -> None:
+        self._watching = None
+        self._started = False
+
+    async def _send_stop(self, limit: float | None) -> PluginResponse | None:
+        if self.webrtc_up:
+            return await super()._send_stop(limit)
+        # Janus ignores (never answers) a stop before the PeerConnection is up;
+        # hanging the PeerConnection up ends the viewer as well.
+        with contextlib.suppress(JanusError):
+            await self.hangup(timeout=limit)
+        return None
 
     def _answer_body(self, event: PluginEvent) -> dict[str, Any]:
         return {"request": "start"}
@@ -656,17 +637,9 @@ class JanusStreamingPlugin(JanusMediaPlugin):
     async def _process_event(self, event: JanusEvent) -> None:
         ended = isinstance(event, StreamingEvent) and event.type is StreamingEventType.STOPPED
         if ended or isinstance(event, HangupEvent):
-            self._watching = None
-            self._started = False
+            self._forget()
         await super()._process_event(event)  # a hangup closes the peer connection
-
-    async def _close_media(self) -> None:
-        self._watching = None
-        self._started = False
-        await super()._close_media()
 
     async def close_stream(self, *, timeout: float | None = None) -> None:
         """Stop watching and release the media, ignoring errors (best effort)."""
-        with contextlib.suppress(JanusError, InvalidStateError):
-            await self.stop(timeout=timeout)
-        await self._close_pc()
+        await self._close_run(timeout)

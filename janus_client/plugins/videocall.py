@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from aiortc import MediaStreamTrack, RTCConfiguration
     from aiortc.contrib.media import MediaPlayer, MediaRecorder
 
-    from ..session import JanusSession
     from ..webrtc import JanusPeerConnection
 
 __all__ = [
@@ -249,16 +248,8 @@ class JanusVideoCallPlugin(JanusMediaPlugin):
             self._janus_pc = False
 
     # -------------------------------------------------------------- lifecycle
-    async def attach(
-        self, session: JanusSession, *, opaque_id: str | None = None, timeout: float | None = None
-    ) -> None:
-        """Attach to ``session`` (created on the server first if needed).
-
-        Raises:
-            InvalidStateError: Already attached.
-            PluginNotFoundError: The server does not have the VideoCall plugin.
-        """
-        await super().attach(session, opaque_id=opaque_id, timeout=timeout)
+    def _attached(self) -> None:
+        super()._attached()
         self.handle.add_close_hook(self._handle_closed)
 
     async def _handle_closed(self) -> None:

@@ -15,6 +15,8 @@ connections of its own:
   reading the reply, which then goes to the pool's ``late`` callback and the
   connection back to the pool; a reply that does not come within the pool's
   ``abandon_after`` closes the connection;
+* a reply body larger than the pool's ``max_body`` fails its request (the
+  connection is closed, nothing more is read from it);
 * TLS through `asyncio` (``ssl=``), Basic authentication from the URL's
   user info, and cookies kept in a `aiohttp` cookie jar shared with the
   transport's long-polls (looked at only when it holds any, or when a reply
@@ -45,6 +47,8 @@ logger = logging.getLogger("janus_client")
 KEEPALIVE = 15.0
 #: The most bytes a status line and headers may take.
 MAX_HEAD = 64 * 1024
+#: The largest reply body accepted by default (as the WebSocket transport's ``max_size``).
+MAX_BODY = 16 * 2**20
 
 Reply = tuple[int, bytes]
 LateReply = Callable[[int, bytes], None]
@@ -78,6 +82,7 @@ class _Connection(asyncio.Protocol):
         self._length: int | None = None
         self._chunked = False
         self._chunks: list[bytes] = []
+        self._body_size = 0  # chunked: the sizes of the chunks so far
         self._cookies: list[str] = []
 
     # ----------------------------------------------------------- asyncio side
@@ -135,7 +140,7 @@ class _Connection(asyncio.Protocol):
         if self._chunked:
             return self._parse_chunks()
         if self._length is not None:
-            stop = start + self._length
+            stop = start + self._length  # checked against max_body in _read_head
             if len(buf) < stop:
                 return None
             body = bytes(buf[start:stop])
@@ -144,6 +149,8 @@ class _Connection(asyncio.Protocol):
         if self._status in (204, 304):
             del buf[:start]
             return self._status, b""
+        if len(buf) - start > self._pool.max_body:
+            raise BadHTTPResponse(f"reply body larger than {self._pool.max_body} bytes")
         return None  # read until the connection closes
 
     def _read_head(self, head: bytes) -> bool:
@@ -172,13 +179,18 @@ class _Connection(asyncio.Protocol):
                     raise BadHTTPResponse(f"bad Content-Length: {value[:20]!r}") from None
                 if length < 0:
                     raise BadHTTPResponse(f"bad Content-Length: {value[:20]!r}")
+                if length > self._pool.max_body:
+                    raise BadHTTPResponse(
+                        f"reply body of {length} bytes is larger than {self._pool.max_body}"
+                    )
                 self._length = length
             elif name == b"transfer-encoding":
                 if value.strip().lower() != b"chunked":
                     raise BadHTTPResponse(f"unsupported Transfer-Encoding: {value[:20]!r}")
                 self._chunked = True
             elif name == b"connection":
-                tokens = value.lower()
+                # A comma-separated list of tokens (RFC 9110, 7.6.1); "close" wins.
+                tokens = {token.strip() for token in value.lower().split(b",")}
                 if b"close" in tokens:
                     keep = False
                 elif b"keep-alive" in tokens:
@@ -204,6 +216,9 @@ class _Connection(asyncio.Protocol):
                 raise BadHTTPResponse(f"bad chunk size: {size_text[:20]!r}") from None
             if size < 0:
                 raise BadHTTPResponse(f"bad chunk size: {size_text[:20]!r}")
+            self._body_size += size
+            if self._body_size > self._pool.max_body:
+                raise BadHTTPResponse(f"reply body larger than {self._pool.max_body} bytes")
             if size == 0:
                 # The last chunk, optional trailers, then an empty line.
                 trailers_end = buf.find(b"\r\n\r\n", line_end)
@@ -290,6 +305,8 @@ class Http1Pool:
         cookie_jar: An `aiohttp.abc.AbstractCookieJar` to send and store cookies
             with (shared with the transport's long-polls), or None.
         user_agent: The ``User-Agent`` header.
+        max_body: The largest reply body accepted, in bytes; a larger one fails
+            its request with `BadHTTPResponse`.
     """
 
     def __init__(
@@ -301,8 +318,10 @@ class Http1Pool:
         abandon_after: float,
         cookie_jar: Any = None,
         user_agent: str = "janus-client",
+        max_body: int = MAX_BODY,
     ) -> None:
         parts = urlsplit(base_url)
+        self.max_body = max_body
         self.loop = asyncio.get_running_loop()
         self.base_url = base_url
         self._host = parts.hostname or "localhost"

@@ -1,4 +1,8 @@
-"""Waiting until Janus answers through a broker (internal mix-in for MQTT and RabbitMQ)."""
+"""Sending through a broker, and waiting until Janus answers there (internal mix-in).
+
+The MQTT and RabbitMQ transports publish every request, raw payload and probe the
+same way; `BrokerProbe` writes that once over the transport's own `_publish`.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,21 @@ from typing import Any
 
 from .. import protocol
 from ..errors import ConnectError
+from ..protocol import encode
 from .base import JanusTransport
 
 __all__ = ["BrokerProbe"]
 
 
 class BrokerProbe(JanusTransport):
-    """Mix-in: ping Janus over the broker until it answers, within ``timeouts.connect``.
+    """Mix-in: send through the broker; ping Janus there until it answers.
 
     Janus (re)subscribes to a broker on its own, some seconds after the broker
-    comes up; a request sent before that would be lost. A subclass publishes the
-    probe (`_send_probe`), names where it sent it (`_probe_where`) and hands every
-    payload it receives to `_probe_reply` while `_probing` is set.
+    comes up; a request sent before that would be lost, so `_probe_janus` pings
+    it within ``timeouts.connect``. A subclass publishes one payload with
+    `_publish` (requests, raw payloads and probes all go through it), names where
+    it sends (`_probe_where`) and hands every payload it receives to
+    `_probe_reply` while `_probing` is set.
     """
 
     _probing: tuple[bytes, asyncio.Future[None]] | None = None
@@ -28,8 +35,21 @@ class BrokerProbe(JanusTransport):
     def _probe_where(self) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    async def _send_probe(self, probe: dict[str, Any], tid: str) -> None:  # pragma: no cover
+    async def _publish(
+        self, payload: str | bytes, correlation: str | None, *, probing: bool = False
+    ) -> None:  # pragma: no cover - overridden
+        """Publish one payload to Janus, with ``correlation`` (a transaction) if any.
+
+        ``probing``: sent by `_probe_janus`, before the transport counts as connected.
+        """
         raise NotImplementedError
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        transaction = message.get("transaction")
+        await self._publish(encode(message), transaction if isinstance(transaction, str) else None)
+
+    async def _send_raw(self, data: str | bytes) -> None:
+        await self._publish(data, None)
 
     async def _probe_janus(self) -> None:
         """Ping Janus until it answers (it may not have subscribed yet), within ``connect``.
@@ -43,7 +63,7 @@ class BrokerProbe(JanusTransport):
         self._probing = (tid.encode(), done)
         end = loop.time() + self.timeouts.connect
         interval = 0.05
-        probe = protocol.ping(tid)
+        probe = encode(protocol.ping(tid))
         try:
             while not done.done():
                 if loop.time() >= end:
@@ -52,7 +72,7 @@ class BrokerProbe(JanusTransport):
                         f"{self.timeouts.connect:g} s (is Janus up, with these names?)",
                         url=self.base_url,
                     )
-                await self._send_probe(probe, tid)
+                await self._publish(probe, tid, probing=True)
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(
                         asyncio.shield(done), min(interval, max(end - loop.time(), 0.001))

@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..config import ReconnectPolicy, Timeouts
 from ..errors import ConnectError, ConnectionClosedError
-from ..protocol import encode, url_without_password
+from ..protocol import url_without_password
 from ._probe import BrokerProbe
 from .base import JanusTransport
 from .mqtt import _truthy, import_extra, url_options
@@ -197,7 +197,7 @@ class JanusTransportAMQP(BrokerProbe, JanusTransport):
         )
 
     async def _publish(
-        self, body: bytes, correlation: str | None, *, probing: bool = False
+        self, payload: str | bytes, correlation: str | None, *, probing: bool = False
     ) -> None:
         channel = self._channel
         if channel is None or not (self._connected or probing):
@@ -206,7 +206,7 @@ class JanusTransportAMQP(BrokerProbe, JanusTransport):
             )
         pika = self._pika
         message = pika.Message(
-            body,
+            payload.encode() if isinstance(payload, str) else payload,
             correlation_id=correlation,
             reply_to=self.reply_queue if self.exchange is not None else None,
             content_type="application/json",
@@ -219,15 +219,6 @@ class JanusTransportAMQP(BrokerProbe, JanusTransport):
                 url=self.base_url,
             ) from None
 
-    async def _send(self, message: dict[str, Any]) -> None:
-        transaction = message.get("transaction")
-        await self._publish(
-            encode(message).encode(), transaction if isinstance(transaction, str) else None
-        )
-
-    async def _send_raw(self, data: str | bytes) -> None:
-        await self._publish(data.encode() if isinstance(data, str) else data, None)
-
     async def _close_quietly(self, connection: Any) -> None:
         try:
             await asyncio.wait_for(connection.close(), self.timeouts.close)
@@ -236,9 +227,6 @@ class JanusTransportAMQP(BrokerProbe, JanusTransport):
 
     def _probe_where(self) -> str:
         return f"the RabbitMQ queue {self.to_janus!r} of {self.host}:{self.port}"
-
-    async def _send_probe(self, probe: dict[str, Any], tid: str) -> None:
-        await self._publish(encode(probe).encode(), tid, probing=True)
 
     async def _close_connection(self) -> None:
         self._probing = None

@@ -26,7 +26,7 @@ from ..errors import (
 )
 from ..logs import redact_text
 from ..protocol import decode, encode
-from ._http1 import Http1Pool
+from ._http1 import MAX_BODY, Http1Pool
 from .base import JanusTransport
 
 __all__ = ["JanusTransportHTTP"]
@@ -54,6 +54,24 @@ def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+class _TooLarge(aiohttp.ClientPayloadError):
+    """A reply body over the transport's ``max_size`` (read no further)."""
+
+
+async def _read_body(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    """Read a response body of at most ``limit`` bytes (`_TooLarge` beyond)."""
+    if resp.content_length is not None and resp.content_length > limit:
+        raise _TooLarge(f"reply body of {resp.content_length} bytes is larger than {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge(f"reply body larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @JanusTransport._register_builtin
 class JanusTransportHTTP(JanusTransport):
     """Janus over HTTP(S) (``http://host:8088/janus``).
@@ -74,6 +92,10 @@ class JanusTransportHTTP(JanusTransport):
         timeouts: Deadlines; see `Timeouts`.
         ssl: TLS context for ``https://``.
         max_events: ``maxev``: how many events one long-poll may return at once.
+        max_size: Largest reply body accepted, in bytes (a POST's answer or a
+            long-poll's events), as the WebSocket transport's ``max_size``. A larger
+            POST answer fails its request with `ConnectionClosedError`; a larger poll
+            answer is dropped, logged and the poll retried.
         reconnect: How long a failing long-poll is retried (its ``deadline``,
             with its delays) before the session is lost; without a policy, for
             ``timeouts.request`` seconds with the default delays. With a policy an
@@ -84,7 +106,7 @@ class JanusTransportHTTP(JanusTransport):
             passed the WebSocket one to whichever transport the URL picked.
 
     Raises:
-        ValueError: ``max_events`` is not a positive integer, or ``ssl`` is given
+        ValueError: ``max_events`` or ``max_size`` is not a positive integer, or ``ssl`` is given
             for an ``http://`` URL.
     """
 
@@ -101,6 +123,7 @@ class JanusTransportHTTP(JanusTransport):
         max_events: int = 10,
         reconnect: ReconnectPolicy | None = None,
         subprotocol: str | None = None,
+        max_size: int = MAX_BODY,
     ) -> None:
         del subprotocol  # accepted for 0.9.x's create_transport(config=...): HTTP has none
         super().__init__(
@@ -109,6 +132,9 @@ class JanusTransportHTTP(JanusTransport):
         if isinstance(max_events, bool) or not isinstance(max_events, int) or max_events < 1:
             raise ValueError(f"max_events must be a positive integer, got {max_events!r}")
         self.max_events = max_events
+        if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
+            raise ValueError(f"max_size must be a positive number of bytes, got {max_size!r}")
+        self.max_size = max_size
         self._http: aiohttp.ClientSession | None = None
         self._posts: Http1Pool | None = None
         self._pollers: dict[int, asyncio.Task[None]] = {}
@@ -146,6 +172,7 @@ class JanusTransportHTTP(JanusTransport):
             abandon_after=self.timeouts.request,
             cookie_jar=http.cookie_jar,
             user_agent=f"janus-client/{__version__}",
+            max_body=self.max_size,
         )
 
     def _target_for(self, message: dict[str, Any]) -> str:
@@ -213,7 +240,7 @@ class JanusTransportHTTP(JanusTransport):
             )
         try:
             async with http.post(self._dial_url, data=data) as resp:
-                body = await resp.read()
+                body = await _read_body(resp, self.max_size)
         except (aiohttp.ClientError, OSError) as exc:
             raise ConnectionClosedError(
                 f"HTTP POST to {self.base_url} failed: {exc or type(exc).__name__}",
@@ -277,7 +304,7 @@ class JanusTransportHTTP(JanusTransport):
                     timeout=aiohttp.ClientTimeout(total=self.timeouts.long_poll),
                 ) as resp:
                     status = resp.status
-                    body = await resp.read()
+                    body = await _read_body(resp, self.max_size)
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
                 # The poll's URL carries the credentials: never show them.
                 problem = redact_text(f"failed: {exc!r}")

@@ -35,7 +35,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts
 from ..errors import ConnectError, ConnectionClosedError
-from ..protocol import encode, url_without_password
+from ..protocol import url_without_password
 from ._inflight import InFlightLimit
 from ._probe import BrokerProbe
 from .base import JanusTransport
@@ -305,18 +305,8 @@ class JanusTransportMQTT(InFlightLimit, BrokerProbe, JanusTransport):
                 url=self.base_url,
             ) from None
 
-    async def _send(self, message: dict[str, Any]) -> None:
-        transaction = message.get("transaction")
-        await self._publish(encode(message), transaction if isinstance(transaction, str) else None)
-
-    async def _send_raw(self, data: str | bytes) -> None:
-        await self._publish(data, None)
-
     def _probe_where(self) -> str:
         return f"the MQTT topic {self.request_topic!r} of {self.host}:{self.port}"
-
-    async def _send_probe(self, probe: dict[str, Any], tid: str) -> None:
-        await self._publish(encode(probe), tid, probing=True)
 
     async def _close_connection(self) -> None:
         self._probing = None

@@ -255,6 +255,15 @@ async def test_arguments_are_checked_before_sending() -> None:
         await bridge.join(5, rtp={"ip": "127.0.0.1", "port": "5000"})
     with pytest.raises(ValueError, match="configure needs"):
         await bridge.configure()
+    # The participant settings are checked from one table (join, configure, changeroom).
+    with pytest.raises(TypeError, match=r"^volume must be"):
+        await bridge.configure(volume="loud")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^muted must be"):
+        await bridge.configure(muted=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^quality must not be negative"):
+        await bridge.join(5, quality=-1)
+    with pytest.raises(ValueError, match=r"^display must not be empty"):
+        await bridge.changeroom(5, display="", bitrate=64000)
     with pytest.raises(ValueError, match="timeout"):
         await bridge.exists(5, timeout=-1)
 

@@ -77,3 +77,36 @@ def test_event_types_select_callbacks() -> None:
     bridge.on_event(lambda event: None, AudioBridgeEventType.TALKING, "stopped-talking")
     with pytest.raises(ValueError, match="unknown AudioBridge event type"):
         bridge.on_event(lambda event: None, "chatting")
+
+
+def test_list_rooms_are_read_into_the_audiobridge_room_type() -> None:
+    from janus_client.plugins.audiobridge import AudioBridgeRoom
+    from janus_client.plugins.audiobridge.events import rooms_of
+
+    entry = {
+        "room": 1234,
+        "description": "lobby",
+        "pin_required": False,
+        "num_participants": 2,
+        "sampling_rate": 48000,
+        "spatial_audio": True,
+        "record": False,
+        "muted": "no",  # not a bool: read as None
+        "extra": 1,
+    }
+    (room,) = rooms_of({"list": [entry]})
+    assert type(room) is AudioBridgeRoom
+    assert (room.room, room.description, room.pin_required, room.num_participants) == (
+        1234,
+        "lobby",
+        False,
+        2,
+    )
+    assert (room.sampling_rate, room.spatial_audio, room.record, room.muted) == (
+        48000,
+        True,
+        False,
+        None,
+    )
+    assert room.raw == entry
+    assert type(AudioBridgeRoom.from_data({"room": "x"})) is AudioBridgeRoom

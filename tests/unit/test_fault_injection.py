@@ -684,3 +684,24 @@ async def test_http_keepalive_without_policy_still_loses_the_session(
         fake_janus.drop("keepalive")
         await _until(lambda: session.state is SessionState.LOST)
         fake_janus.drop("keepalive", 0)
+
+
+async def test_longpoll_answer_over_max_size_is_dropped_and_retried(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A poll body over the transport's ``max_size`` is not read: logged, retried, never busy."""
+    event = b'[{"janus":"event","session_id":4242,"sender":1,"plugindata":{"data":{"x":"%s"}}}]'
+    async with PollServer(200, event % (b"y" * 2000)) as server:
+        transport = JanusTransportHTTP(server.url, reconnect=POLICY, max_size=1000)
+        session = JanusSession(transport=transport)
+        with caplog.at_level(logging.DEBUG, logger="janus_client"):
+            await session.create()
+            session.events()
+            await _until(lambda: session.state is not SessionState.ACTIVE, 4.0)
+        try:
+            assert session.state is SessionState.LOST
+            assert 2 <= server.polls <= _max_polls(POLICY), server.polls
+        finally:
+            await session.destroy()
+            await transport.close()
+    assert any("larger than 1000" in r.getMessage() for r in caplog.records)

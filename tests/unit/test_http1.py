@@ -410,3 +410,72 @@ async def test_a_post_past_its_deadline_times_out_and_its_connection_is_reused(
         assert posts.opened == 1
     finally:
         await transport.close()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        length_reply(b"x" * 101),
+        chunked_reply(b"x" * 60, b"y" * 60),
+        b"HTTP/1.1 200 OK\r\n\r\n" + b"z" * 200,  # no length: read until close
+    ],
+    ids=["length", "chunked", "until-close"],
+)
+async def test_a_reply_body_over_max_body_fails_and_the_pool_keeps_working(
+    script: Script, answer: bytes
+) -> None:
+    script.answers = [answer]
+    async with pool_for(script.url, max_body=100) as pool:
+        with pytest.raises(BadHTTPResponse, match="larger than 100"):
+            await pool.post("", b"{}", ignore_late)
+        # A reply of exactly the limit is accepted, on a new connection.
+        script.answers = [length_reply(b"k" * 100)]
+        assert await pool.post("", b"{}", ignore_late) == (200, b"k" * 100)
+        assert pool.opened == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "reused"),
+    [
+        (b"Connection: keep-alive, Upgrade\r\n", True),
+        (b"Connection: Upgrade, close\r\n", False),
+        (b"Connection: enclosed-token\r\n", True),  # not the token "close"
+    ],
+)
+async def test_the_connection_header_is_read_as_tokens(
+    script: Script, header: bytes, reused: bool
+) -> None:
+    script.answers = [length_reply(extra=header), length_reply()]
+    async with pool_for(script.url) as pool:
+        assert await pool.post("", b"{}", ignore_late) == (200, OK_JSON)
+        assert await pool.post("", b"{}", ignore_late) == (200, OK_JSON)
+        assert pool.opened == (1 if reused else 2)
+
+
+async def test_the_transport_refuses_a_post_answer_over_max_size(script: Script) -> None:
+    async def info(body: bytes) -> bytes:
+        return janus_answer(body)
+
+    async def huge(body: bytes) -> bytes:
+        return length_reply(b" " * 5000)
+
+    transport = JanusTransport.create_transport(script.url, max_size=4096)
+    assert transport.max_size == 4096  # type: ignore[attr-defined]
+    script.answers = [info]
+    try:
+        await transport.info()
+        script.answers = [huge]
+        with pytest.raises(ConnectionClosedError, match="larger than 4096"):
+            await transport.info()
+        script.answers = [info]
+        await transport.info()
+    finally:
+        await transport.close()
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 1.5, "10"])
+def test_max_size_must_be_a_positive_integer(bad: Any) -> None:
+    from janus_client.transports.http import JanusTransportHTTP
+
+    with pytest.raises(ValueError, match="max_size"):
+        JanusTransportHTTP("http://127.0.0.1:1/janus", max_size=bad)

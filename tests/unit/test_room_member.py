@@ -10,7 +10,7 @@ from janus_client.plugins.audiobridge import JanusAudioBridgePlugin
 from janus_client.plugins.base import JanusPlugin
 from janus_client.plugins.rooms import _RoomMember
 from janus_client.plugins.videoroom import JanusVideoRoomPlugin
-from janus_client.testing import FakeJanus
+from janus_client.testing import FakeJanus, FakeRequest
 
 
 async def test_the_room_state_is_reset_on_attach_and_when_the_handle_closes(
@@ -53,4 +53,44 @@ async def test_leave_drops_the_state_even_when_janus_refuses(fake_janus: FakeJan
             await room._leave(timeout=5)
         fake_janus.on_request("message", None)
         assert (room.room_id, room.display_name) == (None, None)
+        await room.destroy()
+
+
+async def test_videoroom_publisher_settings_are_checked_and_sent_from_one_table(
+    fake_janus: FakeJanus,
+) -> None:
+    from janus_client.plugins.videoroom import ParticipantType
+
+    sent: list[dict[str, object]] = []
+
+    def configured(request: FakeRequest) -> list[dict[str, object]]:
+        sent.append(dict(request.message["body"]))
+        return [request.ack(), request.event(data={"videoroom": "event", "configured": "ok"})]
+
+    room = JanusVideoRoomPlugin()
+    async with JanusSession(fake_janus.ws_url) as session:
+        await room.attach(session)
+        room._ptype = ParticipantType.PUBLISHER
+        fake_janus.on_request("message", configured)
+        await room.configure(bitrate=0, display="bob", audio_level_average=40, restart=False)
+        assert sent == [
+            {
+                "request": "configure",
+                "bitrate": 0,
+                "display": "bob",
+                "audio_level_average": 40,
+                "restart": False,
+            }
+        ]
+        assert room.display_name == "bob"
+        with pytest.raises(TypeError, match=r"^restart "):
+            await room.configure(restart="yes")  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match=r"^bitrate "):
+            await room.configure(bitrate=-1)
+        with pytest.raises(TypeError, match=r"^audiocodec "):
+            await room.publish(audiocodec=8)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match=r"^descriptions\[0\] needs .description."):
+            await room.publish(descriptions=[{"mid": "0"}])
+        assert len(sent) == 1  # the refused calls sent nothing
+        fake_janus.on_request("message", None)
         await room.destroy()

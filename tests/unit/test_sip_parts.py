@@ -199,6 +199,9 @@ async def test_register_body_waits_for_registered_and_hides_secrets() -> None:
         assert "raw-hash" not in str(bad.value)
         with pytest.raises(ValueError, match="srtp"):
             await sip.call("sip:bob@x", srtp="always")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="on_track must be callable"):
+            await sip.call("sip:bob@x", on_track="not a callback")  # type: ignore[arg-type]
+        assert sip._pc is None  # refused before a peer connection was made
         assert len(bodies) == sent  # refused before sending
 
 

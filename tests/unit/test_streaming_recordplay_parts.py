@@ -248,3 +248,82 @@ async def test_fake_streaming_management() -> None:
                 await plugin.info(1)
             assert caught.value.code_name == "JANUS_STREAMING_ERROR_NO_SUCH_MOUNTPOINT"
             assert [b["request"] for b in model.requests][:2] == ["create", "list"]
+
+
+def _stop_mock(plugin: str, stopped: dict[str, Any]) -> MockTransport:
+    """Janus answering ``stop`` with its event, then the PeerConnection's hangup."""
+
+    def janus(request: dict[str, Any]) -> Any:
+        if request["janus"] == "hangup":
+            return None
+        if request["janus"] != "message" or request["body"] != {"request": "stop"}:
+            return None
+        hangup = {
+            "janus": "hangup",
+            "session_id": request["session_id"],
+            "sender": request["handle_id"],
+            "reason": "Close PC",
+        }
+        return [plugin_reply(request, stopped, event=True), hangup]
+
+    return MockTransport(janus)
+
+
+@pytest.mark.parametrize("name", ["streaming", "recordplay"])
+async def test_stop_ends_the_run_once_janus_hung_up(name: str) -> None:
+    # Streaming's viewer and Record&Play end a run with one shared sequence.
+    if name == "streaming":
+        cls: Any = JanusStreamingPlugin
+        data: dict[str, Any] = {"streaming": "event", "result": {"status": "stopping"}}
+    else:
+        cls = JanusRecordPlayPlugin
+        data = {"recordplay": "event", "result": {"status": "stopped"}}
+    transport = _stop_mock(cls.name, data)
+    async with JanusSession(transport=transport) as session:
+        plugin = await session.attach(cls())
+        if name == "streaming":
+            plugin._watching, plugin._started = 7, True
+            plugin._webrtcup.set()
+        else:
+            plugin._active = True
+        event = await plugin.stop(timeout=5)
+        assert event is not None and event.type.value == data["result"]["status"]
+        assert plugin._janus_hangup.is_set()  # returned after Janus' hangup, not before
+        assert (plugin.watching if name == "streaming" else plugin.active) in (None, False)
+        sent = [r for r in transport.requests if r["janus"] == "message"]
+        assert [r["body"] for r in sent] == [{"request": "stop"}]
+        assert await plugin.stop() is None  # nothing runs any more: nothing is sent
+        assert len([r for r in transport.requests if r["janus"] == "message"]) == 1
+
+
+async def test_streaming_stop_before_webrtcup_hangs_up_instead() -> None:
+    transport = _stop_mock(STREAMING, {})
+    async with JanusSession(transport=transport) as session:
+        plugin = await session.attach(JanusStreamingPlugin())
+        plugin._watching, plugin._started = 7, True
+        assert await plugin.stop(timeout=0.2) is None
+        assert plugin.watching is None
+        verbs = [r["janus"] for r in transport.requests]
+        assert "hangup" in verbs and "message" not in verbs
+
+
+async def test_record_refuses_no_media_and_an_answerless_reply() -> None:
+    def janus(request: dict[str, Any]) -> Any:
+        if request["janus"] != "message":
+            return None
+        data = {"recordplay": "event", "result": {"status": "recording", "id": 5}}
+        return plugin_reply(request, data, event=True)  # and no JSEP answer
+
+    transport = MockTransport(janus)
+    async with JanusSession(transport=transport) as session:
+        plugin = await session.attach(JanusRecordPlayPlugin())
+        with pytest.raises(ValueError, match="audio or video"):
+            await plugin.record("demo", audio=False, video=False)
+        assert not [r for r in transport.requests if r["janus"] == "message"]
+        with pytest.raises(RecordPlayError, match="without a JSEP answer"):
+            await plugin.record("demo", video=False, timeout=5)
+        sent = [r for r in transport.requests if r["janus"] == "message"]
+        assert [r["body"]["request"] for r in sent] == ["record"]
+        assert sent[0]["jsep"]["type"] == "offer" and "m=audio" in sent[0]["jsep"]["sdp"]
+        assert "m=video" not in sent[0]["jsep"]["sdp"]
+        assert not plugin.active and plugin._pc is None  # the offer's connection is closed

@@ -101,3 +101,15 @@ async def test_room_zero_refused_the_same_by_videoroom_and_textroom() -> None:
         await video.exists(0)
     with pytest.raises(ValueError, match=r"^room must be a positive number"):
         await text.exists(0)
+
+
+def test_enforce_callable_names_the_argument() -> None:
+    def callback() -> None:
+        return None
+
+    assert v.enforce_callable(callback, name="on_track") is callback
+    assert v.enforce_callable(None, name="on_track", optional=True) is None
+    with pytest.raises(TypeError, match="on_track must be callable, got str"):
+        v.enforce_callable("nope", name="on_track")
+    with pytest.raises(TypeError, match="on_track must be callable"):
+        v.enforce_callable(None, name="on_track")

@@ -314,11 +314,6 @@ class AudioBridgeRoom(RoomInfo):
     record: bool | None = None
     muted: bool | None = None
 
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> AudioBridgeRoom:
-        """Build it from one ``list`` entry."""
-        return cls(**read_fields(cls, data, raw=dict(data)))
-
 
 def rooms_of(data: Mapping[str, Any]) -> tuple[AudioBridgeRoom, ...]:
     """Read the ``list`` reply's rooms."""

@@ -13,8 +13,8 @@ from ...validate import (
     enforce_port,
     enforce_str,
     enforce_timeout,
-    put,
     put_strings,
+    typed_body,
 )
 from ..declare import sends
 from ..media import load_webrtc
@@ -64,10 +64,8 @@ def _rtp_object(rtp: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _settings(**values: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    put(body, **{k: (v, _SETTINGS[k]) for k, v in values.items() if k != "display"})
-    put_strings(body, display=values.get("display"))
-    return body
+    body = typed_body(_SETTINGS, **{k: v for k, v in values.items() if k != "display"})
+    return put_strings(body, display=values.get("display"))
 
 
 class _Participant(_AudioBridgeBase):

@@ -12,6 +12,7 @@ from ...events import JanusEvent, PluginEvent
 from ...handle import PluginResponse
 from ...validate import (
     enforce_bool,
+    enforce_callable,
     enforce_int,
     enforce_mapping,
     enforce_secret,
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from aiortc import MediaStreamTrack, RTCConfiguration
     from aiortc.contrib.media import MediaPlayer, MediaRecorder
 
-    from ...session import JanusSession
     from ...webrtc import JanusPeerConnection
 
 __all__ = ["JanusSipPlugin"]
@@ -144,16 +144,8 @@ class JanusSipPlugin(JanusMediaPlugin):
         """The call in progress, or the last one (see `SipCall.active`)."""
         return self._call
 
-    async def attach(
-        self, session: JanusSession, *, opaque_id: str | None = None, timeout: float | None = None
-    ) -> None:
-        """Attach to ``session`` (created on the server first if needed).
-
-        Raises:
-            InvalidStateError: Already attached.
-            PluginNotFoundError: The server does not have the SIP plugin.
-        """
-        await super().attach(session, opaque_id=opaque_id, timeout=timeout)
+    def _attached(self) -> None:
+        super()._attached()
         self.handle.add_close_hook(self._handle_closed)
 
     async def _handle_closed(self) -> None:
@@ -375,6 +367,7 @@ class JanusSipPlugin(JanusMediaPlugin):
         _put(body, "secret", enforce_secret(secret, name="secret"))
         _put(body, "ha1_secret", enforce_secret(ha1_secret, name="ha1_secret"))
         _put(body, "authuser", enforce_str(authuser, name="authuser", optional=True))
+        enforce_callable(on_track, name="on_track", optional=True)
         enforce_timeout(timeout)
         if self._call is not None and self._call.active:
             raise InvalidStateError(f"already in a call ({self._call!r}); hang up first")
@@ -438,6 +431,7 @@ class JanusSipPlugin(JanusMediaPlugin):
             "autoaccept_reinvites",
             enforce_bool(autoaccept_reinvites, name="autoaccept_reinvites", optional=True),
         )
+        enforce_callable(on_track, name="on_track", optional=True)
         enforce_timeout(timeout)
         call = self._call
         if call is None or call.state is not SipCallState.INCOMING:
@@ -718,10 +712,8 @@ class JanusSipPlugin(JanusMediaPlugin):
             raise ValueError(f"srtp must be 'sdes_optional' or 'sdes_mandatory', got {value!r}")
         return value if isinstance(value, str) else None
 
-    def _watch_tracks(self, pc: JanusPeerConnection, on_track: TrackCallback | None) -> None:
-        enforce_callable = on_track is None or callable(on_track)
-        if not enforce_callable:
-            raise TypeError(f"on_track must be callable, got {type(on_track).__name__}")
+    @staticmethod
+    def _watch_tracks(pc: JanusPeerConnection, on_track: TrackCallback | None) -> None:
         if on_track is not None:
             pc.on_track(on_track)
 

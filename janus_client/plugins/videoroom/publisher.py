@@ -11,6 +11,7 @@ from ...validate import (
     enforce_timeout,
     enforce_typed,
     put,
+    typed_body,
 )
 
 if TYPE_CHECKING:
@@ -25,6 +26,25 @@ from .events import (
     VideoRoomEvent,
     _check_objects,
 )
+
+#: The publisher settings of ``publish``, ``joinandconfigure`` and ``configure``
+#: and their JSON types.
+_SETTINGS: dict[str, type] = {
+    "audiocodec": str,
+    "videocodec": str,
+    "bitrate": int,
+    "record": bool,
+    "filename": str,
+    "display": str,
+    "audio_level_average": int,
+    "audio_active_packets": int,
+    "restart": bool,
+}
+
+
+def _descriptions(value: Iterable[Mapping[str, str]]) -> list[dict[str, Any]]:
+    """Check the ``descriptions`` of our streams (``mid`` and ``description`` in each)."""
+    return _check_objects("descriptions", value, required=("mid", "description"), empty_ok=True)
 
 
 class _Publishing(_VideoRoomBase):
@@ -102,36 +122,17 @@ class _Publishing(_VideoRoomBase):
 
     @staticmethod
     def _publish_settings(
-        *,
-        audiocodec: str | None,
-        videocodec: str | None,
-        bitrate: int | None,
-        record: bool | None,
-        filename: str | None,
-        display: str | None,
-        descriptions: Iterable[Mapping[str, str]] | None,
-        audio_level_average: int | None,
-        audio_active_packets: int | None,
         media: tuple[bool, bool, bool],
+        descriptions: Iterable[Mapping[str, str]] | None,
+        **settings: object,
     ) -> dict[str, Any]:
+        """Check the ``publish`` settings (names of `_SETTINGS`) and return them as a body."""
         for key, value in zip(("audio", "video", "data"), media, strict=True):
             if not isinstance(value, bool):
                 raise TypeError(f"{key} must be bool, got {type(value).__name__}")
-        body = put(
-            {},
-            audiocodec=(audiocodec, str),
-            videocodec=(videocodec, str),
-            bitrate=(bitrate, int),
-            record=(record, bool),
-            filename=(filename, str),
-            display=(display, str),
-            audio_level_average=(audio_level_average, int),
-            audio_active_packets=(audio_active_packets, int),
-        )
+        body = typed_body(_SETTINGS, **settings)
         if descriptions is not None:
-            items = _check_objects(
-                "descriptions", descriptions, required=("mid", "description"), empty_ok=True
-            )
+            items = _descriptions(descriptions)
             if items:
                 body["descriptions"] = items
         return body
@@ -200,16 +201,16 @@ class _Publishing(_VideoRoomBase):
         """
         source = media_alias("play_from", play_from, "player", player)
         body = self._publish_settings(
+            (audio, video, data),
+            descriptions,
             audiocodec=audiocodec,
             videocodec=videocodec,
             bitrate=bitrate,
             record=record,
             filename=filename,
             display=display,
-            descriptions=descriptions,
             audio_level_average=audio_level_average,
             audio_active_packets=audio_active_packets,
-            media=(audio, video, data),
         )
         enforce_typed(trickle, name="trickle", kind=bool)
         enforce_timeout(timeout)
@@ -268,16 +269,13 @@ class _Publishing(_VideoRoomBase):
         body = self._join_body(room_id, publisher_id, display, token, pin, "joinandconfigure")
         body.update(
             self._publish_settings(
+                (audio, video, data),
+                descriptions,
                 audiocodec=audiocodec,
                 videocodec=videocodec,
                 bitrate=bitrate,
                 record=record,
                 filename=filename,
-                display=None,
-                descriptions=descriptions,
-                audio_level_average=None,
-                audio_active_packets=None,
-                media=(audio, video, data),
             )
         )
         enforce_timeout(timeout)
@@ -343,25 +341,25 @@ class _Publishing(_VideoRoomBase):
         Raises:
             VideoRoomStateError: Not in a room.
         """
-        body: dict[str, Any] = {"request": "configure"}
-        put(
-            body,
-            bitrate=(bitrate, int),
-            record=(record, bool),
-            filename=(filename, str),
-            display=(display, str),
-            audio_active_packets=(audio_active_packets, int),
-            audio_level_average=(audio_level_average, int),
-            restart=(restart, bool),
-        )
+        body: dict[str, Any] = {
+            "request": "configure",
+            **typed_body(
+                _SETTINGS,
+                bitrate=bitrate,
+                record=record,
+                filename=filename,
+                display=display,
+                audio_active_packets=audio_active_packets,
+                audio_level_average=audio_level_average,
+                restart=restart,
+            ),
+        }
         if enforce_typed(keyframe, name="keyframe", kind=bool):
             body["keyframe"] = True
         if streams is not None:
             body["streams"] = _check_objects("streams", streams, required=("mid",))
         if descriptions is not None:
-            body["descriptions"] = _check_objects(
-                "descriptions", descriptions, required=("mid", "description"), empty_ok=True
-            )
+            body["descriptions"] = _descriptions(descriptions)
         enforce_timeout(timeout)
         self._require(None, "configure")
         reply = await self.message(body, timeout=timeout)
