@@ -14,6 +14,8 @@ import cProfile
 import pstats
 from typing import Any
 
+from test_per_cycle_work import _plugin as _plugin_cycle
+
 from janus_client import (
     JanusEchoTestPlugin,
     JanusPlugin,
@@ -24,14 +26,6 @@ from janus_client import (
 from janus_client.testing import FakeJanus
 
 ECHO = "janus.plugin.echotest"
-
-
-async def _plugin_cycle(transport: JanusTransport) -> None:
-    session = JanusSession(transport=transport)
-    plugin = JanusEchoTestPlugin()
-    await plugin.attach(session)
-    await plugin.destroy()
-    await session.destroy()
 
 
 def _calls(stats: Any, filename_end: str, name: str) -> int:
