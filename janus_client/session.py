@@ -243,7 +243,8 @@ class JanusSession(Session090API):
             InvalidStateError: The session is being destroyed, or the transport
                 it was given has been closed.
         """
-        resolve_timeout(timeout, self.timeouts.request)  # checked even when active
+        if timeout is not None:
+            resolve_timeout(timeout, 0.0)  # checked even when active
         if self._state is SessionState.ACTIVE and self.session_id is not None:
             return self.session_id
         async with self._create_lock:

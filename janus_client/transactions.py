@@ -183,14 +183,13 @@ class TransactionTable:
         """Forget a pending request (the caller stopped waiting). Unknown ids are ignored."""
         entry = self._pending.pop(transaction, None)
         if entry is not None:
-            self._uncount(entry.owner)
-
-    def _uncount(self, owner: Hashable) -> None:
-        left = self._counts[owner] - 1
-        if left:
-            self._counts[owner] = left
-        else:
-            del self._counts[owner]
+            counts = self._counts
+            owner = entry.owner
+            left = counts[owner] - 1
+            if left:
+                counts[owner] = left
+            else:
+                del counts[owner]
 
     def pending_for(self, owner: Hashable) -> int:
         """Return how many requests of ``owner`` are pending."""

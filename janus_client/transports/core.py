@@ -330,6 +330,17 @@ class TransportCore(ABC):
     async def _send(self, message: dict[str, Any]) -> None:
         """Put one request on the wire; replies come back through `_receive`."""
 
+    def _send_now(self, message: dict[str, Any]) -> bool:
+        """Hook: put ``message`` on the wire without waiting; False if it cannot be.
+
+        `_request` tries it first and awaits `_send` only when it returns False,
+        which the default always does. A transport whose line can take a request
+        at once (a WebSocket with room in its write buffer) implements it, and
+        saves each request the coroutine of `_send`. It must not write anything
+        when it returns False.
+        """
+        return False
+
     def _session_added(self, session_id: int) -> None:  # noqa: B027 - optional hook
         """Hook: a session now lives on this transport."""
 
@@ -549,13 +560,14 @@ class TransportCore(ABC):
         try:
             if _debug_enabled():
                 logger.debug("send %s", redact(message))
-            try:
-                await self._send(message)
-            except asyncio.CancelledError:
-                # Decided elsewhere while the send was stuck: the future says how,
-                # unless the caller cancelled too.
-                if not (state.interrupted and state.own_cancellation()):
-                    raise
+            if not self._send_now(message):
+                try:
+                    await self._send(message)
+                except asyncio.CancelledError:
+                    # Decided elsewhere while the send was stuck: the future says
+                    # how, unless the caller cancelled too.
+                    if not (state.interrupted and state.own_cancellation()):
+                        raise
             state.sending = False
             reply = await future
         except _Expired:

@@ -6,15 +6,22 @@ same loop iteration that read it, rather than queued for the reader task to
 pick up one iteration later (see `fast_path_supported`). The reader task still
 runs: it reads fragmented messages (and every message queued behind one, to keep
 the order) and notices when the connection ends.
+
+Requests take a short path too: when the connection is open and its write
+buffer has room, a request is framed and written at once (what websockets'
+``send`` does in that case, without its coroutine, its async context manager
+and its ``drain``); otherwise ``send`` is awaited as usual.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import ssl as _ssl
+import struct
 from collections import deque
-from collections.abc import Callable, Sized
+from collections.abc import Callable, Mapping, Sized
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +30,12 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.asyncio.connection import Connection
 from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+
+try:
+    from websockets.speedups import apply_mask
+except ImportError:  # pragma: no cover - websockets built without its C extension
+    from websockets.utils import apply_mask
 
 from .._dispatch import cancel_and_wait
 from ..config import ReconnectPolicy, Timeouts, resolve_timeout
@@ -37,6 +50,30 @@ logger = logging.getLogger("janus_client")
 
 _TEXT = Opcode.TEXT
 _BINARY = Opcode.BINARY
+_OPEN = State.OPEN
+_pack = struct.pack
+_urandom = os.urandom
+
+
+#: Payloads up to this size are read by `_Connection.data_received` itself.
+_SMALL_FRAME = 65536
+
+
+def _masked_text_frame(payload: bytes) -> bytes:
+    """One final, masked text frame (RFC 6455 section 5.2) with ``payload``.
+
+    The bytes websockets' ``Frame.serialize`` writes for a client's text frame
+    without extensions (a fresh random mask per frame, as it takes one too).
+    """
+    length = len(payload)
+    if length < 126:
+        head = _pack("!BB", 0x81, 0x80 | length)
+    elif length < 65536:
+        head = _pack("!BBH", 0x81, 0x80 | 126, length)
+    else:
+        head = _pack("!BBQ", 0x81, 0x80 | 127, length)
+    mask = _urandom(4)
+    return head + mask + apply_mask(payload, mask)
 
 
 def fast_path_supported() -> bool:
@@ -59,7 +96,21 @@ def fast_path_supported() -> bool:
     return all(name in fields for name in ("opcode", "data", "fin"))
 
 
+def _send_now_supported() -> bool:
+    """Whether websockets' connection has what `_Connection.send_now` uses."""
+    return callable(vars(Connection).get("send_data")) and callable(
+        getattr(Connection, "send", None)
+    )
+
+
 _FAST_PATH = fast_path_supported()
+_SEND_NOW = _send_now_supported()
+#: Whether `_Connection.data_received` may read frames itself (tests turn it off).
+_READ_FRAMES = callable(vars(Connection).get("data_received"))
+
+
+class _WriteFailed(Exception):
+    """Writing a frame failed in `_Connection.send_now` (the connection was aborted)."""
 
 
 class _Connection(ClientConnection):
@@ -77,6 +128,61 @@ class _Connection(ClientConnection):
     sink: Callable[[str | bytes], None] | None = None
     #: The assembler's queue of frames waiting for ``recv`` (set with ``sink``).
     queued: Sized = ()
+    #: Whether `send_now` may write (set by `writes_directly`).
+    direct = False
+    #: Whether `send_now` may frame messages itself (no extensions; websockets'
+    #: own frames leave nothing waiting in its write queue).
+    framing = False
+
+    def writes_directly(self) -> bool:
+        """Let `send_now` write from now on; False if websockets changed."""
+        self.direct = _SEND_NOW and all(
+            hasattr(self, name) for name in ("send_in_progress", "paused", "protocol")
+        )
+        protocol = getattr(self, "protocol", None)
+        self.framing = (
+            self.direct
+            and isinstance(getattr(protocol, "writes", None), list)
+            and getattr(protocol, "extensions", None) == []
+        )
+        return self.direct
+
+    def send_now(self, message: Mapping[str, Any]) -> bool:
+        """Write ``message`` as one text frame at once if nothing stands in the way.
+
+        That is what websockets' ``send`` does for a str when the connection is
+        open and its write buffer has room: frame it, write it, return. Returns
+        False, having written nothing, when the connection is not open, a
+        fragmented message is being sent, or the write buffer is full (then
+        ``send`` must be awaited; it waits or raises as it should).
+
+        Raises:
+            ValueError: ``message`` has a NaN or infinite number (see `encode`).
+            TypeError: ``message`` holds a value JSON cannot represent.
+            _WriteFailed: Writing failed; the connection is aborted first, as
+                websockets' ``send`` does.
+        """
+        protocol = self.protocol
+        if (
+            not self.direct
+            or protocol.state is not _OPEN
+            or self.send_in_progress is not None
+            or self.paused
+            or self.transport.is_closing()
+        ):
+            return False
+        payload = encode(message).encode()  # not JSON: raises, nothing is written
+        try:
+            if self.framing and not protocol.debug and not protocol.writes:
+                self.transport.write(_masked_text_frame(payload))
+            else:  # websockets frames it (and logs the frame at DEBUG)
+                protocol.send_text(payload)
+                self.send_data()
+        except Exception as exc:  # as in websockets' send_context: fail the connection
+            self.set_connection_exc(exc)
+            self.transport.abort()
+            raise _WriteFailed(exc) from exc
+        return True
 
     def deliver_to(self, sink: Callable[[str | bytes], None]) -> bool:
         """Hand complete messages to ``sink`` from now on; False if websockets changed."""
@@ -86,6 +192,119 @@ class _Connection(ClientConnection):
         self.queued = frames
         self.sink = sink
         return True
+
+    def reads_frames(self) -> bool:
+        """Read complete small data frames in `data_received` from now on (see there).
+
+        Only once connected, with nothing of websockets' own waiting to be parsed,
+        and when websockets does not log frames (DEBUG); False if it cannot.
+        """
+        protocol = getattr(self, "protocol", None)
+        buffer = getattr(getattr(protocol, "reader", None), "buffer", None)
+        if (
+            self.sink is None
+            or protocol is None
+            or protocol.state is not _OPEN
+            or protocol.debug
+            or not isinstance(buffer, bytearray)
+            or buffer
+            or getattr(protocol, "extensions", None) != []
+            or not all(
+                hasattr(protocol, name)
+                for name in ("current_size", "max_message_size", "max_fragment_size")
+            )
+        ):
+            return False
+        limit = _SMALL_FRAME
+        for most in (protocol.max_message_size, protocol.max_fragment_size):
+            if most is not None:
+                limit = min(limit, most)
+        self.small = limit
+        self.parsing = True
+        return True
+
+    #: Whether `data_received` reads frames itself (set by `reads_frames`).
+    parsing = False
+    #: The largest payload `data_received` reads itself (larger: websockets).
+    small = 0
+    #: Bytes of a frame not complete yet (at most a small frame and its header).
+    held = b""
+    #: Bytes still to come of a frame websockets reads.
+    passing = 0
+
+    def data_received(self, data: bytes) -> None:
+        """Read complete, small, final text and binary frames here; the rest: websockets.
+
+        websockets parses each frame with a generator and a dozen calls; Janus'
+        messages are small single frames, read here in a few operations and
+        handed to ``sink``. Every other frame (control frames, fragments,
+        masked or reserved bits, larger than `small`, text that is not UTF-8)
+        and every data frame while websockets holds frames for ``recv`` (order)
+        or a fragmented message goes to websockets byte for byte, so that its
+        parser always starts at a frame boundary and does all it did (pongs,
+        closing handshake, close codes 1002/1007/1009). Once the connection is
+        not open any more, everything goes to websockets.
+        """
+        if not self.parsing:
+            super().data_received(data)
+            return
+        if self.held:
+            data = self.held + data
+            self.held = b""
+        protocol = self.protocol
+        end = len(data)
+        pos = 0
+        while pos < end:
+            if self.passing:  # the rest of a frame websockets is reading
+                take = min(self.passing, end - pos)
+                self.passing -= take
+                super().data_received(data[pos : pos + take] if take < end else data)
+                pos += take
+                if protocol.state is not _OPEN:  # closing or failed: websockets' alone
+                    self.parsing = False
+                    if pos < end:
+                        super().data_received(data[pos:])
+                    return
+                continue
+            avail = end - pos
+            if avail < 2:
+                break
+            first = data[pos]
+            second = data[pos + 1]
+            length = second & 0x7F
+            head = 2
+            if length >= 126:
+                head = 4 if length == 126 else 10
+                if avail < head:
+                    break
+                length = int.from_bytes(data[pos + 2 : pos + head], "big")
+            if (
+                (first == 0x81 or first == 0x82)  # final text / binary, no reserved bits
+                and not second & 0x80  # not masked (a server's frame must not be)
+                and length <= self.small
+                and not self.queued
+                and protocol.current_size is None
+            ):
+                if avail < head + length:
+                    break  # the rest comes with the next read
+                payload = data[pos + head : pos + head + length]
+                if first == 0x81:
+                    try:
+                        message: str | bytes = str(payload, "utf-8")
+                    except UnicodeDecodeError:  # websockets fails the connection (1007)
+                        self.passing = head + length
+                        continue
+                else:
+                    message = payload
+                pos += head + length
+                try:
+                    self.sink(message)  # type: ignore[misc]
+                except Exception:  # pragma: no cover - the sink never raises
+                    logger.exception("delivering a WebSocket message failed")
+            else:
+                self.passing = head + (4 if second & 0x80 else 0) + length
+        if pos < end:
+            self.held = data[pos:]
 
     def process_event(self, event: Any) -> None:
         sink = self.sink
@@ -174,6 +393,19 @@ class JanusTransportWebsocket(JanusTransport):
         self._ws: ClientConnection | None = None
         self._abort_reason: BaseException | None = None
         self._reader: asyncio.Task[None] | None = None
+        # A subclass that overrides `_send` (0.9.x transports do) gets every request.
+        self._direct_send = type(self)._send is JanusTransportWebsocket._send
+
+    def _send_now(self, message: dict[str, Any]) -> bool:
+        ws = self._ws
+        if ws is None or not self._connected or not isinstance(ws, _Connection):
+            return False
+        try:
+            return ws.send_now(message)
+        except _WriteFailed as exc:
+            raise ConnectionClosedError(
+                f"WebSocket to {self.base_url} failed while sending: {exc}", url=self.base_url
+            ) from None
 
     async def _open(self) -> None:
         kwargs: dict[str, Any] = {}
@@ -206,8 +438,13 @@ class JanusTransportWebsocket(JanusTransport):
                 f"could not connect to {self.base_url}: {exc or type(exc).__name__}",
                 url=self.base_url,
             ) from exc
-        if isinstance(self._ws, _Connection) and not self._ws.deliver_to(self._receive):
-            logger.debug("this websockets release: every message is read by the reader task")
+        if isinstance(self._ws, _Connection):
+            if not self._ws.deliver_to(self._receive):
+                logger.debug("this websockets release: every message is read by the reader task")
+            elif _READ_FRAMES:
+                self._ws.reads_frames()
+            if self._direct_send and not self._ws.writes_directly():
+                logger.debug("this websockets release: every request is sent by its send()")
         self._reader = asyncio.get_running_loop().create_task(
             self._read_loop(self._ws), name=f"janus-ws-reader-{self.base_url}"
         )

@@ -415,6 +415,58 @@ def test_encode_is_compact() -> None:
     assert json.loads(text) == msg
 
 
+@pytest.mark.property
+@CI
+@given(json_values_nan)
+def test_encode_writes_what_json_dumps_writes(value: Any) -> None:
+    # encode() uses the C encoder directly (issue 21): the same text, the same errors.
+    msg = {"janus": "message", "transaction": "t", "body": value}
+    try:
+        expected = json.dumps(msg, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        with pytest.raises(ValueError, match="JSON has no NaN or Infinity"):
+            p.encode(msg)
+        return
+    assert p.encode(msg) == expected
+
+
+def test_encode_refuses_what_json_cannot_write() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        p.encode({"janus": "x", "body": {"when": object()}})
+    with pytest.raises(TypeError, match="keys must be str"):
+        p.encode({"janus": "x", "body": {(1, 2): 3}})
+    loop: dict[str, Any] = {"janus": "x"}
+    loop["self"] = loop
+    with pytest.raises((ValueError, RecursionError)):
+        p.encode(loop)
+    assert p.encode({"janus": "x"}) == '{"janus":"x"}'  # nothing left behind
+
+
+@pytest.mark.parametrize(
+    ("built", "general"),
+    [
+        (p.info(TID), p.build_request("info", TID)),
+        (p.ping(TID), p.build_request("ping", TID)),
+        (p.create(TID), p.build_request("create", TID)),
+        (p.create(TID, 7), p.build_request("create", TID, id=7)),
+        (p.claim(TID, 7), p.build_request("claim", TID, session_id=7)),
+        (p.keepalive(TID, 7), p.build_request("keepalive", TID, session_id=7)),
+        (p.destroy(TID, 7), p.build_request("destroy", TID, session_id=7)),
+        (p.attach(TID, 7, "x"), p.build_request("attach", TID, session_id=7, plugin="x")),
+        (
+            p.attach(TID, 7, "x", "o"),
+            p.build_request("attach", TID, session_id=7, plugin="x", opaque_id="o"),
+        ),
+        (p.detach(TID, 7, 8), p.build_request("detach", TID, session_id=7, handle_id=8)),
+    ],
+)
+def test_session_builders_match_build_request(
+    built: dict[str, Any], general: dict[str, Any]
+) -> None:
+    # Built directly for speed (issue 21): the same keys in the same order (the same wire text).
+    assert p.encode(built) == p.encode(general)
+
+
 def test_encode_decode_roundtrip() -> None:
     msg = p.message(
         "t", 1, 2, {"request": "join", "room": 1234}, jsep={"type": "offer", "sdp": "v"}

@@ -60,12 +60,18 @@ async def server() -> AsyncIterator[ScriptedServer]:
         yield scripted
 
 
-@pytest.fixture(params=["short-path", "reader-only"])
+@pytest.fixture(params=["short-path", "process-event", "reader-only"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test with the short path, then with the reader task alone (the fallback)."""
+    """Run a test with the short path, then with the reader task alone (the fallback).
+
+    ``short-path`` reads frames in ``data_received``; ``process-event`` leaves
+    parsing to websockets and takes complete messages from ``process_event``.
+    """
     if request.param == "reader-only":
         monkeypatch.setattr(ws_module, "_FAST_PATH", False)
-    return str(request.param)
+    elif request.param == "process-event":
+        monkeypatch.setattr(ws_module, "_READ_FRAMES", False)
+    return "short-path" if request.param == "process-event" else str(request.param)
 
 
 class Recorder:
