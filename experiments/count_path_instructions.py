@@ -19,7 +19,8 @@ the machine's load. Each path runs in a process of its own, twice (``--low`` and
 the difference of the cycle counts is the path's cost per cycle, startup and
 warm-up cancelled out. Janus' EchoTest sends an event during about half of the
 detaches and the WebSocket frames batch differently from run to run, so the
-counts vary by a few per cent of a cycle between runs (``--repeat`` for more).
+counts vary by up to about 6 % between runs even at a low load (``--repeat``
+prints each run and takes the median; ``--instant`` for exact library counts).
 
 ``--instant`` counts the library alone, without a socket: plugin and core over
 the in-process ``instant://`` transport of ``count_cluster_instructions.py``, which
