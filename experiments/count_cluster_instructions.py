@@ -72,7 +72,7 @@ class InstantTransport(JanusTransport):
         request = json.loads(json.dumps(message))
         tid = request["transaction"]
         reply: dict[str, Any]
-        if request["janus"] == "create":
+        if request["janus"] in ("create", "attach"):  # (count_path_instructions attaches)
             reply = {"janus": "success", "transaction": tid, "data": {"id": next(_ids)}}
         elif request["janus"] == "ping":
             reply = {"janus": "pong", "transaction": tid}

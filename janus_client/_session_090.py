@@ -49,9 +49,12 @@ class Session090API:
 
     def register_plugin(self, handle_id: int, plugin: JanusPlugin) -> None:
         """Record ``plugin`` as the object of handle ``handle_id`` (`plugin_handles`)."""
-        plugins: dict[int, JanusPlugin] = self.__dict__.setdefault("_plugin_objects", {})
+        plugins: dict[int, JanusPlugin] | None = self.__dict__.get("_plugin_objects")
+        if plugins is None:
+            self.__dict__["_plugin_objects"] = {handle_id: plugin}
+            return
         for hid in [hid for hid in plugins if hid not in self._handles]:
-            del plugins[hid]
+            del plugins[hid]  # stale: its handle went when the session was released
         plugins[handle_id] = plugin
 
     @property

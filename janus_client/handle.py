@@ -99,6 +99,9 @@ class JanusHandle:
         self._close_reason: BaseException | None = None
         # Made on first use: most handles of a short exchange never need one.
         self._event_hub: EventDispatcher[JanusEvent] | None = None
+        # Listeners added before the dispatcher exists: they alone do not make it
+        # (a plugin class always listens; most of its handles never get an event).
+        self._listeners: tuple[Callback, ...] = ()
         self._close_hooks: list[Callable[[], Awaitable[None]]] = []
 
     def __repr__(self) -> str:
@@ -113,6 +116,9 @@ class JanusHandle:
             hub = self._event_hub = EventDispatcher(f"handle-{self.handle_id}")
             if self._closed:
                 hub._closed = True
+            listeners, self._listeners = self._listeners, ()
+            for listener in listeners:  # first: they were added before any callback
+                hub.add_callback(listener, ())
         return hub
 
     @property
@@ -244,21 +250,28 @@ class JanusHandle:
         Local state is released even if Janus cannot be reached; pending calls of
         the handle fail with `InvalidStateError`.
         """
-        limit = resolve_timeout(timeout, self.session.timeouts.close)
+        session = self.session
+        close_timeout = session.timeouts.close  # checked by `Timeouts`
+        limit = close_timeout if timeout is None else resolve_timeout(timeout, close_timeout)
         if self._closed:
             return
         self._detaching = True
         try:
-            if self.session.session_id is not None and self.session.transport.connected:
-                await self._request("detach", timeout=limit)
+            if session.session_id is not None and session.transport.connected:
+                # Not through `_request`: the handle is open (checked above).
+                await session.send_request(
+                    handle_request("detach", self.handle_id), owner=self, timeout=limit
+                )
         except JanusError as exc:
             logger.debug("detach of handle %s failed: %s", self.handle_id, exc)
         finally:
             self._release(
                 InvalidStateError(f"handle {self.handle_id} was detached"), run_hooks=False
             )
-            await self._run_close_hooks()
-            await self._aclose_events()
+            if self._close_hooks:
+                await self._run_close_hooks()
+            if self._event_hub is not None:
+                await self._event_hub.aclose(wait=0.0)
 
     def add_close_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``await hook()`` once when the handle closes (plugins close media there)."""
@@ -284,17 +297,13 @@ class JanusHandle:
             return
         self._closed = True
         self._close_reason = exc
+        self._listeners = ()  # never called now; dropped so that nothing keeps the plugin
         hub = self._event_hub
         if hub is not None:
             for stream in list(hub._streams):
                 stream._end()
         cleanup = self._run_close_hooks() if run_hooks and self._close_hooks else None
         self.session.handle_closed(self, exc, cleanup)
-
-    async def _aclose_events(self) -> None:
-        hub = self._event_hub
-        if hub is not None:
-            await hub.aclose(wait=0.0)
 
     # ---------------------------------------------------------------- events
     def events(self, *types: type[JanusEvent]) -> EventStream[JanusEvent]:
@@ -325,13 +334,25 @@ class JanusHandle:
         (over HTTP: start its long-poll). Plugin classes use it for their own
         dispatcher; events then flow once something can produce them (a plugin
         message, trickle, hangup) or a user asks for them (`events`, `on_event`).
+
+        Raises:
+            TypeError: ``callback`` is not callable.
         """
-        self._events.add_callback(callback, ())
+        hub = self._event_hub
+        if hub is not None:
+            hub.add_callback(callback, ())
+        elif not callable(callback):
+            raise TypeError(f"callback must be callable, got {callback!r}")
+        elif not self._closed:
+            # Kept until the dispatcher is needed (the first event, stream or callback).
+            self._listeners = (*self._listeners, callback)
 
     def remove_callback(self, callback: Callback) -> None:
-        """Stop calling a callback added with `on_event`."""
+        """Stop calling a callback added with `on_event` (or `add_listener`)."""
         if self._event_hub is not None:
             self._event_hub.remove_callback(callback)
+        elif self._listeners:
+            self._listeners = tuple(cb for cb in self._listeners if cb is not callback)
 
     def release(self, exc: BaseException) -> None:
         """Drop the handle's local state without telling Janus (its session closed).
@@ -354,6 +375,8 @@ class JanusHandle:
         if event is None:
             logger.debug("handle %s: ignoring %s", self.handle_id, incoming.janus)
             return
+        if self._listeners:  # the first event for a listener: make the dispatcher
+            self._events  # noqa: B018
         hub = self._event_hub
         if hub is not None:  # none: nobody listens
             hub.publish(event)

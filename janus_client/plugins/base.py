@@ -110,7 +110,8 @@ class JanusPlugin:
             if not isinstance(name, str) or not name:
                 raise ValueError(f"name must be a plugin package name, got {name!r}")
             self.name = name
-        _check_pc_config(pc_config)
+        if pc_config is not None:
+            _check_pc_config(pc_config)
         self._pc_config = pc_config
         self._handle: JanusHandle | None = None
         self._callbacks: list[tuple[tuple[Any, ...], Callback]] = []
@@ -119,6 +120,9 @@ class JanusPlugin:
         self._dropped = 0
         self._pc: JanusPeerConnection | None = None
         self._last_pc: JanusPeerConnection | None = None
+        # The handle whose `destroy` closed the media just before detaching it: its
+        # close hook need not close it again (reset when media is opened again).
+        self._media_closed_for: JanusHandle | None = None
 
     @property
     def plugin_name(self) -> str:
@@ -184,7 +188,7 @@ class JanusPlugin:
             InvalidStateError: Already attached.
             PluginNotFoundError: The server does not have this plugin.
         """
-        if self.attached:
+        if self._handle is not None and not self._handle.closed:
             raise InvalidStateError(
                 f"Plugin already attached to session: {type(self).__name__} has handle {self.id}"
             )
@@ -197,6 +201,7 @@ class JanusPlugin:
         self._hub = None  # made by the first `events()`; until then events wait in the backlog
         self._backlog = deque()
         self._dropped = 0
+        self._media_closed_for = None
         session.register_plugin(handle.handle_id, self)
         # Events are fetched (HTTP long-poll) once something can produce them or
         # someone listens: callbacks added before attach, a 0.9.x `on_receive`.
@@ -214,9 +219,18 @@ class JanusPlugin:
         """
 
     async def _release_on_close(self) -> None:
-        """The base class's close hook: close the media, then end the event streams."""
-        await self._close_media()
-        await self._close_events()
+        """The base class's close hook: close the media, then end the event streams.
+
+        The media is not closed a second time when `destroy` closed it just before
+        detaching (and nothing opened media since).
+        """
+        closed_for, self._media_closed_for = self._media_closed_for, None
+        if closed_for is None or closed_for is not self._handle:
+            await self._close_media()
+        if self._hub is not None:
+            await self._close_events()
+        else:
+            self._backlog = None
 
     async def _close_events(self) -> None:
         """End the plugin's event streams when its handle closes."""
@@ -238,6 +252,9 @@ class JanusPlugin:
         handle = self._handle
         try:
             await self._close_media()
+            # For `_release_on_close` during the detach below (if the handle is
+            # closed already, no hook runs and the next attach resets this).
+            self._media_closed_for = handle
         finally:
             if handle is not None:
                 await handle.detach(timeout=timeout)
@@ -298,6 +315,7 @@ class JanusPlugin:
             peer = self._make_pc()
             peer.on_track(_leave_track)  # 0.9.x code consumes the tracks itself
             self._pc = peer
+            self._media_closed_for = None
         return peer.pc
 
     async def reset_connection(self) -> None:
@@ -307,6 +325,7 @@ class JanusPlugin:
         peer = self._make_pc()
         peer.on_track(_leave_track)
         self._pc = peer
+        self._media_closed_for = None
 
     async def _close_pc(self) -> None:
         pc, self._pc = self._pc, None

@@ -20,7 +20,7 @@ from ..events import HangupEvent, JanusEvent, PluginEvent, TypedPluginEvent, Web
 from .base import JanusPlugin
 
 if TYPE_CHECKING:
-    from aiortc import MediaStreamTrack, RTCConfiguration
+    from aiortc import MediaStreamTrack
 
     from ..handle import PluginResponse
     from ..webrtc import JanusPeerConnection, TrackStats
@@ -136,13 +136,31 @@ class JanusMediaPlugin(JanusPlugin):
             servers, host candidates only.
     """
 
-    def __init__(self, pc_config: RTCConfiguration | None = None, **kwargs: Any) -> None:
-        super().__init__(pc_config, **kwargs)
-        self._webrtcup = asyncio.Event()
-        self._hangup_reason: str | None = None
-        # Set once Janus' hangup of the peer connection is processed (the plugin
-        # dropped the viewer or the recording); a plugin clears it before asking.
-        self._janus_hangup = asyncio.Event()
+    # Class-level defaults, so that making a plugin object runs no __init__ of this
+    # class; the flags are made on first use (most short exchanges start no media).
+    _hangup_reason: str | None = None
+    _webrtcup_flag: asyncio.Event | None = None
+    _janus_hangup_flag: asyncio.Event | None = None
+
+    @property
+    def _webrtcup(self) -> asyncio.Event:
+        """Set when Janus reports the current peer connection up (``webrtcup``)."""
+        flag = self._webrtcup_flag
+        if flag is None:
+            flag = self._webrtcup_flag = asyncio.Event()
+        return flag
+
+    @property
+    def _janus_hangup(self) -> asyncio.Event:
+        """Set once Janus' hangup of the peer connection is processed.
+
+        That is, the plugin dropped the viewer or the recording; a plugin clears it
+        before asking.
+        """
+        flag = self._janus_hangup_flag
+        if flag is None:
+            flag = self._janus_hangup_flag = asyncio.Event()
+        return flag
 
     async def _new_pc(
         self, *, record_to: Any = None, read_counters: bool = False
@@ -156,6 +174,7 @@ class JanusMediaPlugin(JanusPlugin):
         )
         self._pc = pc
         self._last_pc = None
+        self._media_closed_for = None  # a destroy running now closes this one too
         return pc
 
     def _add_media(
@@ -338,11 +357,15 @@ class JanusMediaPlugin(JanusPlugin):
     @property
     def webrtc_up(self) -> bool:
         """Whether Janus reported the current peer connection up."""
-        return self._webrtcup.is_set()
+        flag = self._webrtcup_flag
+        return flag is not None and flag.is_set()
 
     async def _close_pc(self) -> None:
-        self._webrtcup.clear()
-        await super()._close_pc()
+        flag = self._webrtcup_flag
+        if flag is not None:
+            flag.clear()
+        if self._pc is not None:  # otherwise the base class has nothing to close
+            await super()._close_pc()
 
     def _answer_body(self, event: PluginEvent) -> dict[str, Any]:
         """The message body that carries our answer to a renegotiation offer."""
