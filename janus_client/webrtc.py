@@ -285,7 +285,9 @@ class JanusPeerConnection:
         self._track_waiters: list[asyncio.Future[MediaStreamTrack]] = []
         self._messages: asyncio.Queue[str | bytes] = asyncio.Queue()
         self._closed = False
-        self._close_lock = asyncio.Lock()
+        # The close, once started: it runs to its end even when its caller is
+        # cancelled, and every later `close()` waits for it.
+        self._closing: asyncio.Future[None] | None = None
         self._track_callbacks: list[Callable[[MediaStreamTrack], object]] = []
         self._ice_restarts = 0
         self.pc.on("track", self._on_track)
@@ -667,35 +669,43 @@ class JanusPeerConnection:
                     logger.debug("stopping a late %s failed", type(part).__name__, exc_info=True)
 
     async def close(self) -> None:
-        """Close the connection, stop local tracks, players and recorder (idempotent)."""
-        async with self._close_lock:
-            if self._closed:
-                return
+        """Close the connection, stop local tracks, players and recorder (idempotent).
+
+        The close runs to its end even when the caller is cancelled (a recorder's
+        file is finalized when it stops), and every call returns once it has ended,
+        whichever call started it.
+        """
+        closing = self._closing
+        if closing is None:
             self._closed = True
-            for waiter in self._track_waiters:
-                if not waiter.done():
-                    waiter.cancel()
-            for track in self._local_tracks:
-                track.stop()
-            for player in self._players:
-                player.stop()
-            racing = self._connecting_ice()
+            closing = self._closing = asyncio.ensure_future(self._close())
+        await asyncio.shield(closing)
+
+    async def _close(self) -> None:
+        for waiter in self._track_waiters:
+            if not waiter.done():
+                waiter.cancel()
+        for track in self._local_tracks:
+            track.stop()
+        for player in self._players:
+            player.stop()
+        racing = self._connecting_ice()
+        try:
+            # Shielded: cancelling a task that awaits aiortc's close would cancel
+            # aiortc's own "closed" future, and the close aiortc starts by itself
+            # when the peer ends DTLS (a Janus hangup) then fails unretrieved.
+            await asyncio.shield(self.pc.close())
+        except Exception:
+            logger.debug("closing the peer connection failed", exc_info=True)
+        await self._stop_late_transceivers()
+        tasks = list(self._tasks)
+        tasks += await self._late_consent_checks(racing)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if self._recorder is not None and self._recorder_started:
             try:
-                # Shielded: cancelling a task that awaits aiortc's close would cancel
-                # aiortc's own "closed" future, and the close aiortc starts by itself
-                # when the peer ends DTLS (a Janus hangup) then fails unretrieved.
-                await asyncio.shield(self.pc.close())
+                await self._recorder.stop()
             except Exception:
-                logger.debug("closing the peer connection failed", exc_info=True)
-            await self._stop_late_transceivers()
-            tasks = list(self._tasks)
-            tasks += await self._late_consent_checks(racing)
-            for task in tasks:
-                task.cancel()
-            if tasks:
-                await asyncio.gather(*tasks, return_exceptions=True)
-            if self._recorder is not None and self._recorder_started:
-                try:
-                    await self._recorder.stop()
-                except Exception:
-                    logger.debug("stopping the recorder failed", exc_info=True)
+                logger.debug("stopping the recorder failed", exc_info=True)

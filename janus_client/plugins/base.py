@@ -332,6 +332,10 @@ class JanusPlugin:
         if pc is not None:
             self._last_pc = pc
             await pc.close()
+        elif self._last_pc is not None:
+            # Another task may be closing it (a hangup event while we hang up):
+            # return once that close has ended (its recorder's file is complete).
+            await self._last_pc.close()
 
     async def create_jsep(self, pc: RTCPeerConnection, trickle: bool = False) -> dict[str, Any]:
         """Return ``pc``'s local description as a JSEP dict (0.9.x API).

@@ -364,7 +364,7 @@ class JanusMediaPlugin(JanusPlugin):
         flag = self._webrtcup_flag
         if flag is not None:
             flag.clear()
-        if self._pc is not None:  # otherwise the base class has nothing to close
+        if self._pc is not None or self._last_pc is not None:  # else nothing to close
             await super()._close_pc()
 
     def _answer_body(self, event: PluginEvent) -> dict[str, Any]:
